@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One executable, kept thin, over one library module per capability.
+// The local runner and `serve` will add SwiftNIO to their own module only.
+let package = Package(
+    name: "lambda-async",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lambda-async", targets: ["lambda-async"]),
+        .library(name: "LambdaAsyncCore", targets: ["LambdaAsyncCore"]),
+        .library(name: "LambdaAsyncArchive", targets: ["LambdaAsyncArchive"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libarchive from the system (Debian: libarchive-dev), found through pkg-config.
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+        ),
+        // The strategy catalog, Lambda's quotas, the recommender and the renderers of both.
+        .target(name: "LambdaAsyncCore"),
+        // Reproducible zips through libarchive.
+        .target(name: "LambdaAsyncArchive", dependencies: ["CArchive", "LambdaAsyncCore"]),
+        .executableTarget(
+            name: "lambda-async",
+            dependencies: [
+                "LambdaAsyncCore",
+                "LambdaAsyncArchive",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LambdaAsyncCoreTests", dependencies: ["LambdaAsyncCore"]),
+        .testTarget(name: "LambdaAsyncArchiveTests", dependencies: ["LambdaAsyncArchive"]),
+        // Runs the built binary the way a user does; depending on it makes `swift test` build it.
+        .testTarget(name: "EndToEndTests", dependencies: ["lambda-async"]),
+    ]
+)

@@ -1,0 +1,27 @@
+/// Lambda's limits that the catalog, the recommender and the packager rely on, in one place.
+/// Sizes are in bytes; AWS's "MB" here is a mebibyte (6 MB = 6,291,456 bytes).
+public enum LambdaQuotas {
+    public static let mebibyte = 1_048_576
+
+    /// A buffered (non-streamed) response or synchronous request payload.
+    public static let bufferedPayloadBytes = 6 * mebibyte
+    /// The event of an asynchronous invocation (raised from 256 KB in 2025).
+    public static let asyncPayloadBytes = 1 * mebibyte
+    /// The legacy `InvokeAsync` API kept the old limit.
+    public static let legacyInvokeAsyncPayloadBytes = 256 * 1024
+    /// A streamed response (raised from 20 MB in July 2025).
+    public static let streamedResponseBytes = 200 * mebibyte
+    /// After this many bytes a streamed response is throttled to 2 MB/s.
+    public static let streamedUnthrottledBytes = 6 * mebibyte
+
+    public static let directUploadZipBytes = 50 * mebibyte
+    public static let unzippedFunctionAndLayersBytes = 250 * mebibyte
+    public static let layersPerFunction = 5
+    public static let environmentVariablesBytes = 4 * 1024
+    public static let extensionsPerFunction = 10
+    public static let memoryMB: ClosedRange<Int> = 128...10_240
+    public static let timeoutSeconds: ClosedRange<Int> = 1...900
+
+    /// Async invocation: default and maximum retries of a failed event.
+    public static let asyncMaximumRetryAttempts = 2
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+import LambdaAsyncCore
+
+// Closed value sets parse, complete in every shell, and name the valid choices on a typo.
+extension Strategy: ExpressibleByArgument {}
+extension Dimension: ExpressibleByArgument {}
+extension FrontDoor: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import LambdaAsyncCore
+
+struct Recommend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pick a strategy for your situation, with the reasons.",
+        discussion: """
+            Sizes are bytes or a number with B, KB, MB or GB (binary: 1 MB = 1,048,576 bytes, as Lambda counts). \
+            A language without a managed Lambda runtime (rust, go, swift, ...) means a custom runtime.
+
+            Examples:
+              lambda-async recommend --language node --front-door function-url
+              lambda-async recommend --language python --must-complete
+              lambda-async recommend --language rust --front-door api-gateway-http --task-payload-size 2MB
+            """
+    )
+
+    @Option(help: ArgumentHelp("The function's language: \(Language.managed.joined(separator: ", ")), or any other name.",
+                               valueName: "language"),
+            completion: .list(Language.managed))
+    var language: String?
+
+    @Option(help: "How callers reach the function.")
+    var frontDoor: FrontDoor?
+
+    @Flag(help: "The task must finish even when it fails (for example, a database may be unreachable).")
+    var mustComplete = false
+
+    @Option(help: ArgumentHelp("Largest response the caller receives (e.g. 8MB).", valueName: "size"))
+    var responseSize: String?
+
+    @Option(help: ArgumentHelp("Largest input the background task needs (e.g. 300KB).", valueName: "size"))
+    var taskPayloadSize: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        _ = try situation()
+    }
+
+    func situation() throws -> Situation {
+        do {
+            return Situation(
+                language: try language.map(Language.init),
+                frontDoor: frontDoor,
+                mustComplete: mustComplete,
+                responseSizeBytes: try responseSize.map(ByteSize.parse),
+                taskPayloadBytes: try taskPayloadSize.map(ByteSize.parse))
+        } catch let error as CustomStringConvertible {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        do {
+            let recommendation = try Recommender().recommend(try situation())
+            print(RecommendationRenderer(recommendation).render(output.format, style: output.style))
+        } catch let error as RecommendationError {
+            if case .conflicting = error { throw ValidationError(error.description) }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Testing
+@testable import LambdaAsyncCore
+
+@Suite struct CatalogTests {
+    @Test func everyCellHasAFact() {
+        for strategy in Strategy.allCases {
+            for dimension in Dimension.allCases {
+                #expect(Catalog.standard.fact(strategy, dimension).count > 10, "\(strategy) × \(dimension)")
+            }
+        }
+        #expect(Strategy.allCases.count == 4)
+        #expect(Dimension.allCases.count == 8)
+    }
+
+    @Test func factsCarryTheCurrentLimits() {
+        let catalog = Catalog.standard
+        #expect(catalog.fact(.asyncInvoke, .limits).contains("1 MB"))
+        #expect(catalog.fact(.streaming, .benefits).contains("200 MB"))
+        #expect(catalog.fact(.streaming, .limits).contains("AWS_IAM"))
+        #expect(!catalog.fact(.streaming, .limits).contains("20 MB"))
+        #expect(catalog.fact(.asyncInvoke, .retries).contains("2 retries"))
+        #expect(catalog.fact(.asyncInvoke, .cost).hasPrefix("Highest"))
+    }
+
+    @Test func quotasAreBinaryMegabytes() {
+        #expect(LambdaQuotas.asyncPayloadBytes == 1_048_576)
+        #expect(LambdaQuotas.bufferedPayloadBytes == 6_291_456)
+        #expect(LambdaQuotas.streamedResponseBytes == 200 * 1_048_576)
+    }
+}
+
+@Suite struct ByteSizeTests {
+    @Test(arguments: [
+        ("1048576", 1_048_576), ("512KB", 524_288), ("6 MB", 6_291_456), ("1.5MB", 1_572_864),
+        ("6MiB", 6_291_456), ("200b", 200), (" 2 mb ", 2_097_152), ("1G", 1_073_741_824),
+    ])
+    func parses(text: String, bytes: Int) throws {
+        #expect(try ByteSize.parse(text) == bytes)
+    }
+
+    @Test(arguments: ["", "MB", "-1MB", "6 TB", "six", "1.2.3MB", "0x10"])
+    func rejects(text: String) {
+        #expect(throws: ByteSize.ParseError.invalid(text)) { try ByteSize.parse(text) }
+    }
+
+    @Test func describes() {
+        #expect(ByteSize.describe(6_291_456) == "6 MB")
+        #expect(ByteSize.describe(1_572_864) == "1.5 MB")
+        #expect(ByteSize.describe(300 * 1024) == "300 KB")
+        #expect(ByteSize.describe(12) == "12 bytes")
+    }
+}
