@@ -33,9 +33,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Process running and independent zip readers shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LambdaAsyncCoreTests", dependencies: ["LambdaAsyncCore"]),
-        .testTarget(name: "LambdaAsyncArchiveTests", dependencies: ["LambdaAsyncArchive"]),
+        .testTarget(name: "LambdaAsyncArchiveTests", dependencies: ["LambdaAsyncArchive", "TestSupport"]),
         // Runs the built binary the way a user does; depending on it makes `swift test` build it.
-        .testTarget(name: "EndToEndTests", dependencies: ["lambda-async"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["lambda-async", "TestSupport"]),
     ]
 )

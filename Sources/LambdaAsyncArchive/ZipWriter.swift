@@ -89,10 +89,9 @@ public final class ZipWriter {
         try check(archive_write_close(archive), "finishing the zip")
         archive_write_free(archive)
         self.archive = nil
-        do {
-            _ = try FileManager.default.replaceItemAt(destination, withItemAt: temporary)
-        } catch {
-            throw ArchiveError.cannotCreate(path: destination.path, reason: "\(error.localizedDescription)")
+        // rename(2) is atomic within a file system: readers see the old zip or the new one.
+        guard rename(temporary.path, destination.path) == 0 else {
+            throw ArchiveError.cannotCreate(path: destination.path, reason: String(cString: strerror(errno)))
         }
         committed = true
     }

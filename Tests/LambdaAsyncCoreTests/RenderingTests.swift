@@ -22,7 +22,7 @@ import Testing
         for width in [100, 120, 160, 240] {
             let table = ComparisonRenderer().table(style: TextStyle(width: width, color: false))
             let lines = table.split(separator: "\n")
-            #expect(lines.allSatisfy { $0.count <= width }, "width \(width)")
+            #expect(lines.allSatisfy { $0.count == width }, "width \(width)")
             #expect(lines.first?.hasPrefix("+") == true)
             for strategy in Strategy.allCases { #expect(table.contains(strategy.rawValue)) }
             for dimension in Dimension.allCases {

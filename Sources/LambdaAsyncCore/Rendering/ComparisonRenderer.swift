@@ -27,22 +27,22 @@ public struct ComparisonRenderer: Sendable {
         }
     }
 
-    /// The width each strategy column gets at `width`, or nil when cards must be used.
-    func strategyColumnWidth(totalWidth: Int) -> Int? {
-        let free = totalWidth - Self.labelWidth - TextGrid.borderWidth(columns: strategies.count + 1)
-        let column = free / max(1, strategies.count)
-        return column >= Self.minimumColumnWidth ? column : nil
+    /// The widths of the strategy columns that fill `totalWidth`, or nil when cards must be used.
+    func strategyColumnWidths(totalWidth: Int) -> [Int]? {
+        let count = max(1, strategies.count)
+        let free = totalWidth - Self.labelWidth - TextGrid.borderWidth(columns: count + 1)
+        guard free / count >= Self.minimumColumnWidth else { return nil }
+        return (0..<count).map { free / count + ($0 < free % count ? 1 : 0) }
     }
 
     public func table(style: TextStyle) -> String {
-        guard let column = strategyColumnWidth(totalWidth: style.width) else { return cards(style: style) }
+        guard let columns = strategyColumnWidths(totalWidth: style.width) else { return cards(style: style) }
         let grid = TextGrid(
             header: ["Dimension"] + strategies.map(\.rawValue),
             rows: dimensions.map { dimension in
                 [dimension.title] + strategies.map { catalog.fact($0, dimension) }
             })
-        return grid.render(columnWidths: [Self.labelWidth] + Array(repeating: column, count: strategies.count),
-                           style: style)
+        return grid.render(columnWidths: [Self.labelWidth] + columns, style: style)
     }
 
     /// One card per strategy: for terminals too narrow for side-by-side columns.

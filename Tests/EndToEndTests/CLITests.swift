@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import TestSupport
+import LambdaAsyncCore
+
+@Suite struct CLITests {
+    @Test func versionAndHelp() throws {
+        let version = try Binary.run("--version")
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == LambdaAsyncVersion.current)
+        for command in [[], ["compare"], ["recommend"]] {
+            let help = try TestSupport.run(Binary.url.path, command + ["--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Examples:"), "\(command)")
+            #expect(help.stdout.contains("lambda-async "), "\(command)")
+        }
+    }
+
+    @Test func compareIsATableOfHundredColumnsWhenPiped() throws {
+        let result = try Binary.run("compare")
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.first?.count == 100)
+        #expect(lines.allSatisfy { $0.count <= 100 })
+        #expect(!result.stdout.contains("\u{1B}"))
+        for strategy in Strategy.allCases { #expect(lines[1].contains(strategy.rawValue)) }
+    }
+
+    @Test func compareJSONListsEveryFact() throws {
+        let result = try Binary.run("compare", "--format", "json")
+        #expect(result.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        #expect(object["schemaVersion"] as? Int == 1)
+        let strategies = object["strategies"] as! [[String: Any]]
+        #expect(strategies.map { $0["id"] as! String } == ["async-invoke", "streaming", "extension", "custom-runtime"])
+        for entry in strategies {
+            let facts = entry["facts"] as! [String: String]
+            #expect(facts.count == 8)
+            #expect(facts == Catalog.standard.facts[Strategy(rawValue: entry["id"] as! String)!]!
+                .reduce(into: [:]) { $0[$1.key.rawValue] = $1.value })
+        }
+    }
+
+    @Test func compareSubsetsInEveryFormat() throws {
+        let json = try Binary.run("compare", "--format", "json", "--strategy", "streaming", "--dimension", "limits", "--dimension", "cost")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let strategies = object["strategies"] as! [[String: Any]]
+        #expect(strategies.count == 1)
+        #expect((strategies[0]["facts"] as! [String: String]).keys.sorted() == ["cost", "limits"])
+
+        let markdown = try Binary.run("compare", "--format", "markdown", "--strategy", "extension")
+        #expect(markdown.stdout.hasPrefix("| Dimension | `extension` |\n|---|---|\n"))
+        #expect(markdown.stdout.split(separator: "\n").count == 10)
+
+        let cards = try Binary.run("compare", "--width", "60")
+        #expect(cards.stdout.hasPrefix("Async invoke (async-invoke)\n"))
+        #expect(cards.stdout.split(separator: "\n").allSatisfy { $0.count <= 60 })
+    }
+
+    @Test func colourOnlyOnATerminalAndNeverWithNoColor() throws {
+        // `script` gives the binary a pseudo-terminal, the way a user runs it.
+        // The test runner may itself export NO_COLOR, so the first run clears it.
+        let command = "stty cols 150 2>/dev/null; \(Binary.url.path) compare --strategy extension"
+        let onTerminal = try TestSupport.run("script", ["-qec", "unset NO_COLOR; " + command, "/dev/null"], environment: ["TERM": "xterm"])
+        #expect(onTerminal.status == 0)
+        #expect(onTerminal.stdout.contains("\u{1B}[1m"))
+        let noColor = try TestSupport.run("script", ["-qec", command, "/dev/null"], environment: ["TERM": "xterm", "NO_COLOR": "1"])
+        #expect(noColor.status == 0)
+        #expect(!noColor.stdout.contains("\u{1B}["))
+        #expect(noColor.stdout.contains("extension"))
+    }
+
+    @Test(arguments: [
+        (["compare", "--strategy", "threads"], "'async-invoke', 'streaming', 'extension' or 'custom-runtime'"),
+        (["compare", "--format", "yaml"], "'table', 'markdown' or 'json'"),
+        (["compare", "--dimension", "speed"], "- how-it-works\n  - complexity"),
+        (["recommend", "--front-door", "alb"], "'function-url', 'api-gateway-rest', 'api-gateway-http', 'sdk' or 'event-source'"),
+        (["recommend", "--language", "py thon"], "python, node, java, dotnet, ruby"),
+        (["recommend", "--response-size", "lots"], "B, KB, MB or GB"),
+        (["recommend", "--front-door", "event-source", "--response-size", "1KB"], "event source receives no response"),
+        (["compare", "--width", "5"], "at least 20"),
+        (["deploy"], "Usage"),
+    ])
+    func badInputNamesTheValidChoices(arguments: [String], expected: String) throws {
+        let result = try TestSupport.run(Binary.url.path, arguments)
+        #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func recommendFollowsTheAdvice() throws {
+        func pick(_ arguments: String...) throws -> [String: Any] {
+            let result = try TestSupport.run(Binary.url.path, ["recommend", "--format", "json"] + arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        }
+        #expect(try pick("--language", "node", "--front-door", "function-url")["recommended"] as? String == "streaming")
+        #expect(try pick("--language", "python", "--must-complete")["recommended"] as? String == "async-invoke")
+        #expect(try pick("--language", "rust")["recommended"] as? String == "custom-runtime")
+        #expect(try pick("--language", "python", "--front-door", "api-gateway-rest")["recommended"] as? String == "extension")
+        let big = try pick("--language", "python", "--must-complete", "--task-payload-size", "1.5MB")
+        #expect(big["recommended"] as? String != "async-invoke")
+        #expect(big["runnerUp"] as? String != "async-invoke")
+        #expect((big["situation"] as! [String: Any])["taskPayloadBytes"] as? Int == 1_572_864)
+    }
+
+    @Test func recommendTextAndTheImpossibleCase() throws {
+        let text = try Binary.run("recommend", "--language", "node", "--front-door", "function-url")
+        #expect(text.stdout.hasPrefix("Recommended: streaming (Response streaming)\nRunner-up:   extension"))
+        let impossible = try Binary.run("recommend", "--front-door", "api-gateway-rest", "--response-size", "8MB")
+        #expect(impossible.status == 1)
+        #expect(impossible.stderr.contains("no strategy fits"))
+        #expect(impossible.stderr.contains("presigned S3 URL"))
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The committed completion scripts must be what the current binary generates:
+/// after an option changes, regenerate them with `scripts/update-completions`.
+@Suite struct CompletionTests {
+    static let scripts = [("bash", "lambda-async.bash"), ("zsh", "_lambda-async"), ("fish", "lambda-async.fish")]
+
+    @Test(arguments: scripts)
+    func committedScriptsAreCurrent(shell: String, file: String) throws {
+        let generated = try Binary.run("--generate-completion-script", shell)
+        #expect(generated.status == 0)
+        let committed = try String(contentsOf: Binary.repositoryRoot.appendingPathComponent("completions/\(file)"), encoding: .utf8)
+        #expect(committed == generated.stdout,
+                "completions/\(file) is stale: run scripts/update-completions and commit the result")
+    }
+
+    @Test func closedValueSetsCompleteAsValues() throws {
+        let fish = try Binary.run("--generate-completion-script", "fish").stdout
+        #expect(fish.contains("async-invoke streaming extension custom-runtime"))
+        #expect(fish.contains("table markdown json"))
+        #expect(fish.contains("python node java dotnet ruby"))
+        #expect(fish.contains("function-url api-gateway-rest api-gateway-http sdk event-source"))
+        let bash = try Binary.run("--generate-completion-script", "bash").stdout
+        #expect(bash.contains("'async-invoke'"))
+    }
+
+    @Test func bashLoadsTheScript() throws {
+        let path = Binary.repositoryRoot.appendingPathComponent("completions/lambda-async.bash").path
+        let result = try TestSupport.run("bash", ["-c", "source '\(path)' && complete -p lambda-async"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("lambda-async"))
+    }
+}

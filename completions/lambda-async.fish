@@ -1,0 +1,104 @@
+function __lambda-async_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __lambda-async_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __lambda-async_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __lambda-async_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __lambda-async_parse_tokens -S
+    set -l unparsed_tokens (__lambda-async_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'lambda-async'
+        __lambda-async_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'compare'
+            __lambda-async_parse_subcommand 0 'strategy=+' 'dimension=+' 'format=' 'width=' 'version' 'h/help'
+        case 'recommend'
+            __lambda-async_parse_subcommand 0 'language=' 'front-door=' 'must-complete' 'response-size=' 'task-payload-size=' 'format=' 'width=' 'version' 'h/help'
+        case 'help'
+            __lambda-async_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __lambda-async_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __lambda-async_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __lambda-async_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __lambda-async_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__lambda-async_tokens -p)
+    if test -z "$(__lambda-async_tokens -t)"
+        set -l index (count (__lambda-async_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'lambda-async' -f
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async" version' -l 'version' -d 'Show the version.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_positional "lambda-async" -eq 1' -fa 'compare' -d 'Print the comparison of the four strategies.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_positional "lambda-async" -eq 1' -fa 'recommend' -d 'Pick a strategy for your situation, with the reasons.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_positional "lambda-async" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async compare"' -l 'strategy' -d 'Show only this strategy (repeatable).' -rfka 'async-invoke streaming extension custom-runtime'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async compare"' -l 'dimension' -d 'Show only this dimension (repeatable).' -rfka 'how-it-works complexity artifacts cost task-start limits benefits retries'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async compare" format' -l 'format' -d 'Output format: table (for people), markdown (for documents) or json (for scripts).' -rfka 'table markdown json'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async compare" width' -l 'width' -d 'Wrap table output to this many columns (default: the terminal\'s width, or 100 when not a terminal).' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async compare" version' -l 'version' -d 'Show the version.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async compare" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async recommend" language' -l 'language' -d 'The function\'s language: python, node, java, dotnet, ruby, or any other name.' -rfka 'python node java dotnet ruby'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async recommend" front-door' -l 'front-door' -d 'How callers reach the function.' -rfka 'function-url api-gateway-rest api-gateway-http sdk event-source'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async recommend" must-complete' -l 'must-complete' -d 'The task must finish even when it fails (for example, a database may be unreachable).'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async recommend" response-size' -l 'response-size' -d 'Largest response the caller receives (e.g. 8MB).' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async recommend" task-payload-size' -l 'task-payload-size' -d 'Largest input the background task needs (e.g. 300KB).' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async recommend" format' -l 'format' -d 'Output format: table (for people), markdown (for documents) or json (for scripts).' -rfka 'table markdown json'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async recommend" width' -l 'width' -d 'Wrap table output to this many columns (default: the terminal\'s width, or 100 when not a terminal).' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async recommend" version' -l 'version' -d 'Show the version.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async recommend" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async help" version' -l 'version' -d 'Show the version.'
