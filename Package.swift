@@ -10,9 +10,11 @@ let package = Package(
         .executable(name: "lambda-async", targets: ["lambda-async"]),
         .library(name: "LambdaAsyncCore", targets: ["LambdaAsyncCore"]),
         .library(name: "LambdaAsyncArchive", targets: ["LambdaAsyncArchive"]),
+        .library(name: "LambdaAsyncProject", targets: ["LambdaAsyncProject"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libarchive from the system (Debian: libarchive-dev), found through pkg-config.
@@ -23,13 +25,16 @@ let package = Package(
         ),
         // The strategy catalog, Lambda's quotas, the recommender and the renderers of both.
         .target(name: "LambdaAsyncCore"),
-        // Reproducible zips through libarchive.
-        .target(name: "LambdaAsyncArchive", dependencies: ["CArchive", "LambdaAsyncCore"]),
+        // A project as SAM describes it: functions, layers, their code and settings.
+        .target(name: "LambdaAsyncProject", dependencies: ["LambdaAsyncCore", "Yams"]),
+        // Reproducible zips through libarchive, Lambda's packaging checks, and the packager.
+        .target(name: "LambdaAsyncArchive", dependencies: ["CArchive", "LambdaAsyncCore", "LambdaAsyncProject"]),
         .executableTarget(
             name: "lambda-async",
             dependencies: [
                 "LambdaAsyncCore",
                 "LambdaAsyncArchive",
+                "LambdaAsyncProject",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,6 +42,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LambdaAsyncCoreTests", dependencies: ["LambdaAsyncCore"]),
         .testTarget(name: "LambdaAsyncArchiveTests", dependencies: ["LambdaAsyncArchive", "TestSupport"]),
+        .testTarget(name: "LambdaAsyncProjectTests", dependencies: ["LambdaAsyncProject"]),
         // Runs the built binary the way a user does; depending on it makes `swift test` build it.
         .testTarget(name: "EndToEndTests", dependencies: ["lambda-async", "TestSupport"]),
     ]

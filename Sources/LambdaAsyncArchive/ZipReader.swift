@@ -5,6 +5,12 @@ import Foundation
 /// directory: that is where the Unix modes Lambda honours are stored.
 public enum ZipReader {
     public static func entries(of zip: URL) throws -> [ZipEntry] {
+        try read(zip, keepingContentsOf: { _ in false }).entries
+    }
+
+    /// Lists the entries and keeps the bytes of those `keep` selects (up to 1 MiB each: enough for a
+    /// shebang line or a handler's source).
+    public static func read(_ zip: URL, keepingContentsOf keep: (String) -> Bool) throws -> (entries: [ZipEntry], contents: [String: [UInt8]]) {
         guard FileManager.default.isReadableFile(atPath: zip.path) else {
             throw ArchiveError.cannotRead(path: zip.path, reason: "no such readable file")
         }
@@ -18,6 +24,7 @@ public enum ZipReader {
         }
         guard archive_read_open_filename(archive, zip.path, 1 << 16) == ARCHIVE_OK else { throw fail("opening the zip") }
         var result: [ZipEntry] = []
+        var contents: [String: [UInt8]] = [:]
         var header: OpaquePointer?
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -39,12 +46,16 @@ public enum ZipReader {
             result.append(ZipEntry(path: path, kind: kind, permissions: UInt32(archive_entry_perm(header)),
                                    size: archive_entry_size(header)))
             // Reading the data through checks every entry's CRC: a corrupt zip fails here.
+            let kept = kind == .file && keep(path)
+            var bytes: [UInt8] = []
             var n = 0
             repeat {
                 n = buffer.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
+                if kept, n > 0, bytes.count < 1 << 20 { bytes += buffer[..<n] }
             } while n > 0
+            if kept { contents[path] = bytes }
             guard n == 0 else { throw fail("reading \(path)") }
         }
-        return result
+        return (result, contents)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LambdaAsyncArchive
 import LambdaAsyncCore
 
 // Closed value sets parse, complete in every shell, and name the valid choices on a typo.
@@ -6,3 +7,6 @@ extension Strategy: ExpressibleByArgument {}
 extension Dimension: ExpressibleByArgument {}
 extension FrontDoor: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
+extension LayerKind: ExpressibleByArgument {}
+extension ArtifactKind: ExpressibleByArgument {}
+extension Architecture: ExpressibleByArgument {}

@@ -101,9 +101,9 @@ public struct ComparisonRenderer: Sendable {
     public func json() -> String { JSONOutput.encode(document) }
 }
 
-enum JSONOutput {
+public enum JSONOutput {
     /// Pretty, key-sorted and slash-preserving: byte-stable for the same input.
-    static func encode<T: Encodable>(_ value: T) -> String {
+    public static func encode<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Encoding these plain value types cannot fail.

@@ -1,0 +1,165 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The entries of one zip, in the order they will be written, with the modes Lambda needs.
+///
+/// Planning reads metadata and at most the first bytes of executables; file contents are
+/// streamed only when the zip is written.
+public struct ArtifactPlan: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var entry: ZipEntry
+        /// The file on disk for `.file` entries.
+        public var source: URL?
+        /// Size, mtime and on-disk mode: what the up-to-date check compares.
+        public var fingerprint: String
+    }
+
+    public let spec: ArtifactSpec
+    /// Sorted by path in byte order: the same tree always gives the same zip.
+    public let entries: [Entry]
+    /// Problems found while walking (links that leave the tree, unreadable files).
+    public let findings: [Finding]
+
+    public var fileCount: Int { entries.filter { $0.entry.kind == .file }.count }
+    public var unzippedBytes: Int64 { entries.reduce(0) { $0 + $1.entry.size } }
+    public var zipEntries: [ZipEntry] { entries.map(\.entry) }
+
+    public init(spec: ArtifactSpec) throws {
+        self.spec = spec
+        var byPath: [String: Entry] = [:]
+        var findings: [Finding] = []
+        let matcher = ExcludeMatcher(patterns: ArtifactSpec.defaultExcludes + spec.excludes)
+        for source in spec.sources {
+            let prefixParts = source.prefix.split(separator: "/").map(String.init)
+            for depth in prefixParts.indices {
+                let path = prefixParts[...depth].joined(separator: "/")
+                byPath[path] = Entry(entry: ZipEntry(path: path, kind: .directory, permissions: 0o755), source: nil, fingerprint: "d")
+            }
+            func archivePath(_ relative: String) -> String {
+                source.prefix.isEmpty ? relative : source.prefix + "/" + relative
+            }
+            if let name = source.singleFileName {
+                guard let info = FileInfo(source.root), info.isRegularFile else {
+                    throw PackagingError.missingInput("\(source.root.path) is not a file: pass the path of the executable to package")
+                }
+                let path = archivePath(name)
+                byPath[path] = Entry(entry: ZipEntry(path: path, kind: .file, permissions: 0o755, size: info.size),
+                                     source: source.root, fingerprint: info.fingerprint)
+                continue
+            }
+            guard let rootInfo = FileInfo(source.root), rootInfo.isDirectory else {
+                throw PackagingError.missingInput("\(source.root.path) is not a folder: pass the folder that holds the code")
+            }
+            try Self.walk(source.root, relative: "", matcher: matcher) { relative, url, info in
+                let path = archivePath(relative)
+                if info.isDirectory {
+                    byPath[path] = Entry(entry: ZipEntry(path: path, kind: .directory, permissions: 0o755), source: nil, fingerprint: "d")
+                } else if info.isSymlink {
+                    let target = info.linkTarget ?? ""
+                    if let problem = Self.escapes(link: relative, target: target) {
+                        findings.append(.error("\(path) is a symbolic link to \(target), \(problem); copy the file into the folder instead"))
+                    }
+                    byPath[path] = Entry(entry: ZipEntry(path: path, kind: .symlink(target: target), permissions: 0o777, size: Int64(target.utf8.count)),
+                                         source: nil, fingerprint: "l:" + target)
+                } else if info.isRegularFile {
+                    guard access(url.path, R_OK) == 0 else {
+                        findings.append(.error("\(url.path) cannot be read; fix its permissions (chmod a+r) or exclude it"))
+                        return
+                    }
+                    let permissions = ModePolicy.permissions(for: path, kind: spec.kind, onDisk: info, source: url)
+                    byPath[path] = Entry(entry: ZipEntry(path: path, kind: .file, permissions: permissions, size: info.size),
+                                         source: url, fingerprint: info.fingerprint)
+                }
+                // Sockets, devices and FIFOs have no place in a zip: skipped.
+            }
+        }
+        // Swift's String comparison is by Unicode scalars, which for UTF-8 is byte order.
+        entries = byPath.values.sorted { Array($0.entry.path.utf8).lexicographicallyPrecedes(Array($1.entry.path.utf8)) }
+        self.findings = findings
+    }
+
+    /// Depth-first walk, children in byte order, excluded names never entered.
+    private static func walk(_ directory: URL, relative: String, matcher: ExcludeMatcher,
+                             visit: (String, URL, FileInfo) throws -> Void) throws {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path) } catch {
+            throw PackagingError.missingInput("cannot list \(directory.path): \(error.localizedDescription)")
+        }
+        for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            let childRelative = relative.isEmpty ? name : relative + "/" + name
+            if matcher.excludes(relativePath: childRelative, name: name) { continue }
+            let url = directory.appendingPathComponent(name)
+            guard let info = FileInfo(url) else { continue }
+            try visit(childRelative, url, info)
+            if info.isDirectory { try walk(url, relative: childRelative, matcher: matcher, visit: visit) }
+        }
+    }
+
+    /// Why a link's target is not inside the tree, or nil when it is.
+    static func escapes(link: String, target: String) -> String? {
+        if target.hasPrefix("/") { return "an absolute path that does not exist on Lambda" }
+        var parts = link.split(separator: "/").dropLast().map(String.init)
+        for part in target.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                guard !parts.isEmpty else { return "which points outside the packaged folder" }
+                parts.removeLast()
+            } else {
+                parts.append(String(part))
+            }
+        }
+        return nil
+    }
+}
+
+/// What lstat says about a path.
+struct FileInfo {
+    let mode: mode_t
+    let size: Int64
+    let modified: timespec
+    let linkTarget: String?
+
+    init?(_ url: URL) {
+        var status = stat()
+        guard lstat(url.path, &status) == 0 else { return nil }
+        mode = status.st_mode
+        #if canImport(Darwin)
+        modified = status.st_mtimespec
+        #else
+        modified = status.st_mtim
+        #endif
+        if (status.st_mode & S_IFMT) == S_IFLNK {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(url.path, &buffer, buffer.count - 1)
+            linkTarget = count >= 0 ? String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
+            size = 0
+        } else {
+            linkTarget = nil
+            size = Int64(status.st_size)
+        }
+    }
+
+    var isDirectory: Bool { (mode & S_IFMT) == S_IFDIR }
+    var isRegularFile: Bool { (mode & S_IFMT) == S_IFREG }
+    var isSymlink: Bool { (mode & S_IFMT) == S_IFLNK }
+    var isExecutable: Bool { mode & 0o111 != 0 }
+    var fingerprint: String { "\(size):\(modified.tv_sec).\(modified.tv_nsec):\(mode & 0o7777)" }
+}
+
+/// `--exclude` globs and the default excludes: a pattern matches a name anywhere in the tree, or a
+/// relative path when it contains a slash.
+struct ExcludeMatcher {
+    let patterns: [String]
+
+    func excludes(relativePath: String, name: String) -> Bool {
+        patterns.contains { pattern in
+            let trimmed = pattern.hasSuffix("/") ? String(pattern.dropLast()) : pattern
+            if trimmed.contains("/") { return fnmatch(trimmed, relativePath, 0) == 0 }
+            return fnmatch(trimmed, name, 0) == 0
+        }
+    }
+}

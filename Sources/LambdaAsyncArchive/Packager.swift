@@ -1,0 +1,152 @@
+import Foundation
+import LambdaAsyncCore
+
+/// What `package` built (or found up to date) for one artifact.
+public struct ArtifactResult: Sendable, Equatable, Codable {
+    public let name: String
+    public let kind: ArtifactKind
+    public let path: String
+    public let files: Int
+    public let unzippedBytes: Int64
+    public let zippedBytes: Int64
+    /// Base64 of the zip's SHA-256: what Lambda reports as `CodeSha256`.
+    public let codeSha256: String
+    public let sha256: String
+    public let upToDate: Bool
+    public let warnings: [Finding]
+}
+
+public struct PackagingOptions: Sendable {
+    /// Seconds since the epoch on every entry; `SOURCE_DATE_EPOCH` when set.
+    public var timestamp: Int
+    public var compressionLevel: Int
+    /// Rebuild even when nothing changed.
+    public var force: Bool
+    /// Called with (entries written, entries in all) while a zip is written.
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
+    public init(timestamp: Int = PackagingOptions.timestampFromEnvironment(), compressionLevel: Int = 6, force: Bool = false,
+                progress: (@Sendable (Int, Int) -> Void)? = nil) {
+        self.timestamp = timestamp
+        self.compressionLevel = compressionLevel
+        self.force = force
+        self.progress = progress
+    }
+
+    /// https://reproducible-builds.org/specs/source-date-epoch/
+    public static func timestampFromEnvironment() -> Int {
+        ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) } ?? ZipWriter.defaultTimestamp
+    }
+}
+
+/// Checks a plan, then writes its zip (or reuses the last one when no input changed).
+public enum Packager {
+    /// Runs Lambda's checks on a plan; the contents of files are read from disk on demand.
+    public static func check(_ plan: ArtifactPlan) -> [Finding] {
+        let sources = Dictionary(plan.entries.compactMap { entry in entry.source.map { (entry.entry.path, $0) } },
+                                 uniquingKeysWith: { $1 })
+        let checks = LambdaChecks(kind: plan.spec.kind, runtime: plan.spec.runtime, handler: plan.spec.handler)
+        var findings = plan.findings + checks.run(plan.zipEntries) { path in
+            sources[path].flatMap { try? Data(contentsOf: $0) }.map(Array.init)
+        }
+        // The zip is made right; say so where the folder was not.
+        for entry in plan.entries where entry.entry.path == "bootstrap" && entry.entry.kind == .file {
+            if let source = entry.source, let info = FileInfo(source), !info.isExecutable {
+                findings.append(.warning("bootstrap is not executable on disk (\(LambdaChecks.octal(UInt32(info.mode)))); it is stored as 0755 in the zip"))
+            }
+        }
+        return findings
+    }
+
+    public static func build(_ plan: ArtifactPlan, to destination: URL, options: PackagingOptions,
+                             extraFindings: [Finding] = []) throws -> ArtifactResult {
+        let findings = check(plan) + extraFindings
+        guard findings.errors.isEmpty else {
+            throw PackagingError.checksFailed(artifact: plan.spec.name, findings: findings)
+        }
+        let fingerprint = Self.fingerprint(plan, options: options)
+        let record = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).lambda-async.json")
+        if !options.force, let previous = Self.previous(record: record, fingerprint: fingerprint, zip: destination) {
+            return ArtifactResult(name: plan.spec.name, kind: plan.spec.kind, path: destination.path, files: plan.fileCount,
+                                  unzippedBytes: plan.unzippedBytes, zippedBytes: previous.zippedBytes,
+                                  codeSha256: previous.codeSha256, sha256: previous.sha256, upToDate: true,
+                                  warnings: findings.warnings)
+        }
+
+        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let writer = try ZipWriter(destination: destination, timestamp: options.timestamp, compressionLevel: options.compressionLevel)
+        let total = plan.entries.count
+        for (index, planned) in plan.entries.enumerated() {
+            let entry = planned.entry
+            switch entry.kind {
+            case .directory: try writer.addDirectory(entry.path, permissions: entry.permissions)
+            case .symlink(let target): try writer.addSymlink(entry.path, target: target)
+            case .file: try writer.addFile(entry.path, permissions: entry.permissions, from: planned.source!)
+            }
+            if index % 64 == 0 || index == total - 1 { options.progress?(index + 1, total) }
+        }
+        try writer.commit()
+
+        let digest = try Self.sha256(of: destination)
+        let size = (try FileManager.default.attributesOfItem(atPath: destination.path)[.size] as? NSNumber)?.int64Value ?? 0
+        var warnings = findings.warnings
+        if size > Int64(LambdaQuotas.directUploadZipBytes) {
+            warnings.append(.warning("\(destination.lastPathComponent) is \(ByteSize.describe(Int(size))), over the 50 MB Lambda takes in a direct upload: deploy it through S3 (sam deploy does)"))
+        }
+        let result = ArtifactResult(name: plan.spec.name, kind: plan.spec.kind, path: destination.path, files: plan.fileCount,
+                                    unzippedBytes: plan.unzippedBytes, zippedBytes: size,
+                                    codeSha256: Data(digest).base64EncodedString(), sha256: digest.hexString,
+                                    upToDate: false, warnings: warnings)
+        Self.save(record: record, fingerprint: fingerprint, result: result)
+        return result
+    }
+
+    /// Streams a file through SHA-256.
+    public static func sha256(of url: URL) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw ArchiveError.cannotRead(path: url.path, reason: "it cannot be opened")
+        }
+        defer { try? handle.close() }
+        var hash = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            chunk.withUnsafeBytes { hash.update($0) }
+        }
+        return hash.finalize()
+    }
+
+    // MARK: Up to date
+
+    private struct Record: Codable {
+        let fingerprint: String
+        let zippedBytes: Int64
+        let codeSha256: String
+        let sha256: String
+    }
+
+    /// Every input that decides the zip's bytes: paths, modes, sizes, mtimes, the options and our version.
+    static func fingerprint(_ plan: ArtifactPlan, options: PackagingOptions) -> String {
+        var hash = SHA256()
+        let header = "\(LambdaAsyncVersion.current)|\(plan.spec.kind.rawValue)|\(options.timestamp)|\(options.compressionLevel)\n"
+        hash.update(Array(header.utf8))
+        for entry in plan.entries {
+            hash.update(Array("\(entry.entry.path)|\(entry.entry.permissions)|\(entry.fingerprint)\n".utf8))
+        }
+        return hash.finalize().hexString
+    }
+
+    private static func previous(record: URL, fingerprint: String, zip: URL) -> Record? {
+        guard let data = try? Data(contentsOf: record),
+              let saved = try? JSONDecoder().decode(Record.self, from: data),
+              saved.fingerprint == fingerprint,
+              let size = (try? FileManager.default.attributesOfItem(atPath: zip.path)[.size] as? NSNumber)?.int64Value,
+              size == saved.zippedBytes
+        else { return nil }
+        return saved
+    }
+
+    private static func save(record: URL, fingerprint: String, result: ArtifactResult) {
+        let saved = Record(fingerprint: fingerprint, zippedBytes: result.zippedBytes, codeSha256: result.codeSha256, sha256: result.sha256)
+        // A missing record only costs a rebuild next time.
+        try? JSONEncoder().encode(saved).write(to: record, options: .atomic)
+    }
+}

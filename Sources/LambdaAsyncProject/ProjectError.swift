@@ -1,0 +1,17 @@
+/// A project that cannot be read, said so that the user knows what to fix.
+public enum ProjectError: Error, CustomStringConvertible, Equatable {
+    case noTemplate(String)
+    case invalidTemplate(path: String, reason: String)
+    case unknownFunction(String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .noTemplate(let directory):
+            return "no template.yaml in \(directory): run the command in a project folder (one `lambda-async new` made, or any AWS SAM project), or pass its path"
+        case .invalidTemplate(let path, let reason):
+            return "\(path) is not a SAM template lambda-async can read: \(reason)"
+        case .unknownFunction(let name, let known):
+            return "the template has no function '\(name)'; its functions are: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+        }
+    }
+}

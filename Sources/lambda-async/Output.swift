@@ -1,0 +1,37 @@
+import Foundation
+import LambdaAsyncCore
+
+extension TextStyle {
+    static var standardOutput: TextStyle {
+        TextStyle(width: Terminal.standardOutputWidth, color: Terminal.standardOutputSupportsColor)
+    }
+}
+
+extension Terminal {
+    /// A path relative to the current folder when it is inside it: shorter to read and to paste.
+    static func relative(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        return path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
+    }
+}
+
+/// A progress bar on standard error for large trees, only when standard error is a terminal.
+enum ProgressBar {
+    static let minimumEntries = 2000
+
+    static func forStandardError() -> (@Sendable (Int, Int) -> Void)? {
+        guard isatty(STDERR_FILENO) == 1 else { return nil }
+        return { done, total in
+            guard total >= minimumEntries else { return }
+            let width = 30
+            let filled = width * done / max(1, total)
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            FileHandle.standardError.write(Data("\r  zipping [\(bar)] \(done)/\(total)".utf8))
+        }
+    }
+
+    static func clear() {
+        guard isatty(STDERR_FILENO) == 1 else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
