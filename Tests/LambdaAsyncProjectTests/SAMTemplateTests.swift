@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import LambdaAsyncProject
+import LambdaAsyncCore
+
+@Suite struct SAMTemplateTests {
+    static let text = """
+    AWSTemplateFormatVersion: '2010-09-09'
+    Transform: AWS::Serverless-2016-10-31
+    Parameters:
+      Memory:
+        Type: Number
+        Default: 512
+      Arch:
+        Type: String
+        Default: arm64
+    Globals:
+      Function:
+        Runtime: python3.12
+        Timeout: 30
+        CodeUri: shared/
+        Environment:
+          Variables:
+            LOG_LEVEL: INFO
+    Resources:
+      Api:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: src/api   # comment kept out of the value
+          Handler: app.handler
+          MemorySize: !Ref Memory
+          Architectures: [!Ref Arch]
+          Layers:
+            - !Ref Ext
+            - arn:aws:lambda:us-east-1:123456789012:layer:other:3
+          Environment:
+            Variables:
+              WORKER: !Ref Worker
+              TABLE: !Sub "${AWS::StackName}-table"
+      Worker:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: worker.handler
+          Runtime: nodejs22.x
+          Events:
+            Q:
+              Type: SQS
+              Properties:
+                Queue: !GetAtt Queue.Arn
+      Image:
+        Type: AWS::Serverless::Function
+        Properties:
+          PackageType: Image
+          ImageUri: 123.dkr.ecr.us-east-1.amazonaws.com/x:1
+      Ext:
+        Type: AWS::Serverless::LayerVersion
+        Properties:
+          ContentUri: layers/ext
+          CompatibleRuntimes:
+            - python3.12
+      Queue:
+        Type: AWS::SQS::Queue
+    """
+
+    func parse() throws -> SAMTemplate {
+        try SAMTemplate.parse(Self.text, url: URL(fileURLWithPath: "/project/template.yaml"))
+    }
+
+    @Test func readsFunctionsThroughShortTagsGlobalsAndParameters() throws {
+        let template = try parse()
+        #expect(template.functions.map(\.logicalID) == ["Api", "Image", "Worker"])
+        let api = try template.function(named: "Api")
+        #expect(api.codeURI == "src/api")
+        #expect(api.handler == "app.handler")
+        #expect(api.runtime?.identifier == "python3.12")
+        #expect(api.memorySizeMB == 512)
+        #expect(api.timeoutSeconds == 30)
+        #expect(api.architecture == .arm64)
+        #expect(api.layers == [.local("Ext"), .external("arn:aws:lambda:us-east-1:123456789012:layer:other:3")])
+        #expect(api.environment["LOG_LEVEL"] == "INFO")
+        #expect(api.environment["WORKER"] == "!Ref Worker")
+        #expect(api.environment["TABLE"] == "!Sub ${AWS::StackName}-table")
+
+        let worker = try template.function(named: "Worker")
+        #expect(worker.codeURI == "shared/")
+        #expect(worker.codeURILocation == nil)
+        #expect(worker.runtime?.family == .node)
+        #expect(worker.memorySizeMB == 128)
+
+        let image = try template.function(named: "Image")
+        #expect(image.isImage && image.codeURI == nil)
+
+        #expect(template.layers.map(\.logicalID) == ["Ext"])
+        #expect(template.layers[0].compatibleRuntimes == ["python3.12"])
+        #expect(template.resolve("src/api").path == "/project/src/api")
+    }
+
+    @Test func rewritingChangesOnlyTheCodeLocations() throws {
+        let template = try parse()
+        var rewriter = TemplateRewriter(template)
+        rewriter.replaceValue(at: try template.function(named: "Api").codeURILocation!, with: "Api.zip")
+        rewriter.insertProperty("CodeUri", value: "Worker.zip", before: try template.function(named: "Worker").propertiesLocation!)
+        rewriter.replaceValue(at: template.layers[0].contentURILocation!, with: "Ext.zip")
+        let rewritten = rewriter.text
+        #expect(rewritten.contains("      CodeUri: 'Api.zip'\n      Handler: app.handler"))
+        #expect(rewritten.contains("    Properties:\n      CodeUri: 'Worker.zip'\n      Handler: worker.handler"))
+        #expect(rewritten.contains("      ContentUri: 'Ext.zip'\n"))
+        // Everything else, short tags included, is byte for byte the same.
+        let before = Self.text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("CodeUri: src/api") && !$0.contains("ContentUri:") }
+        let after = rewritten.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains(".zip'") }
+        #expect(before == after)
+        let reparsed = try SAMTemplate.parse(rewritten, url: URL(fileURLWithPath: "/p/template.yaml"))
+        #expect(try reparsed.function(named: "Worker").codeURI == "Worker.zip")
+        #expect(try reparsed.function(named: "Api").environment["WORKER"] == "!Ref Worker")
+    }
+
+    @Test func errorsSayWhatToDo() throws {
+        #expect(throws: ProjectError.self) { try SAMTemplate.parse("Resources: [", url: URL(fileURLWithPath: "/t.yaml")) }
+        #expect(throws: ProjectError.self) { try SAMTemplate.parse("Outputs: {}", url: URL(fileURLWithPath: "/t.yaml")) }
+        #expect(throws: ProjectError.noTemplate("/nonexistent")) { try SAMTemplate.load(from: URL(fileURLWithPath: "/nonexistent")) }
+        do {
+            _ = try parse().function(named: "Nope")
+            Issue.record("expected an error")
+        } catch let error as ProjectError {
+            #expect(error.description.contains("Api, Image, Worker"))
+        }
+    }
+}
