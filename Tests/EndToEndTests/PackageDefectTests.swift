@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Each defect class that breaks deployments elsewhere: `package` names it, says how to fix it,
+/// exits non-zero, and writes no zip.
+@Suite struct PackageDefectTests {
+    struct Case: Sendable, CustomStringConvertible {
+        let name: String
+        /// Files of the function folder: path, content, mode.
+        let files: [(String, String, Int)]
+        let arguments: [String]
+        let expected: String
+        var description: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "no bootstrap", files: [("main.sh", "echo\n", 0o755)],
+             arguments: ["--runtime", "provided.al2023"], expected: "there is no bootstrap"),
+        Case(name: "CRLF bootstrap", files: [("bootstrap", "#!/bin/sh\r\necho hi\r\n", 0o755)],
+             arguments: ["--runtime", "provided.al2023"], expected: "Windows line endings (CRLF)"),
+        Case(name: "missing handler file", files: [("app.py", "def handler(e, c): pass\n", 0o644)],
+             arguments: ["--runtime", "python3.13", "--handler", "main.handler"], expected: "needs main.py"),
+        Case(name: "missing handler function", files: [("app.py", "def handle(e, c): pass\n", 0o644)],
+             arguments: ["--runtime", "python3.13", "--handler", "app.handler"], expected: "defines no top-level 'handler'"),
+        Case(name: "missing node export", files: [("index.mjs", "export const other = 1;\n", 0o644)],
+             arguments: ["--runtime", "nodejs22.x", "--handler", "index.handler"], expected: "exports no 'handler'"),
+    ]
+
+    func functionFolder(_ files: [(String, String, Int)], in dir: URL) throws -> URL {
+        let code = dir.appendingPathComponent("code")
+        for (path, text, mode) in files {
+            let url = code.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+        }
+        return code
+    }
+
+    func expectRefused(_ arguments: [String], in dir: URL, expected: String) throws {
+        let result = try TestSupport.run(Binary.url.path, arguments)
+        #expect(result.status == 1, "\(arguments): \(result.stdout)")
+        #expect(result.stderr.contains("no zip was written"), "\(result.stderr)")
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+        let zips = FileManager.default.enumerator(atPath: dir.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".zip") || $0.hasSuffix(".tmp") }
+        #expect(zips == [], "left behind: \(zips ?? [])")
+    }
+
+    @Test(arguments: cases)
+    func directModeRefuses(_ c: Case) throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = try functionFolder(c.files, in: dir)
+        try expectRefused(["package", "--function", code.path, "-o", dir.appendingPathComponent("out.zip").path] + c.arguments,
+                          in: dir, expected: c.expected)
+    }
+
+    @Test func aLinkOutOfTheTreeIsNamed() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = try functionFolder([("app.py", "def handler(e, c): pass\n", 0o644)], in: dir)
+        try FileManager.default.createSymbolicLink(atPath: code.appendingPathComponent("config.json").path, withDestinationPath: "../../secrets.json")
+        try expectRefused(["package", "--function", code.path, "-o", dir.appendingPathComponent("out.zip").path],
+                          in: dir, expected: "config.json is a symbolic link to ../../secrets.json")
+    }
+
+    /// Project-level limits: layers per function, environment size, unzipped size.
+    @Test(arguments: [
+        ("layers", "too many"), ("environment", "4 KB"), ("size", "250 MB"),
+    ])
+    func projectLimits(kind: String, expected: String) throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try functionFolder([("app.py", "def handler(e, c): pass\n", 0o644)], in: dir)
+        var properties = "      CodeUri: code/\n      Handler: app.handler\n      Runtime: python3.13\n"
+        switch kind {
+        case "layers":
+            properties += "      Layers:\n" + (1...6).map { "        - arn:aws:lambda:us-east-1:123456789012:layer:l\($0):1\n" }.joined()
+        case "environment":
+            properties += "      Environment:\n        Variables:\n          BIG: \(String(repeating: "x", count: 4200))\n"
+        default:
+            // A sparse 260 MB file: the limit is checked before anything is read or written.
+            let big = dir.appendingPathComponent("code/model.bin")
+            FileManager.default.createFile(atPath: big.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: big)
+            try handle.truncate(atOffset: 260 * 1_048_576)
+            try handle.close()
+        }
+        let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n" + properties
+        try template.write(to: dir.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
+        let result = try TestSupport.run(Binary.url.path, ["package", dir.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Fn: "), "\(result.stderr)")
+        #expect(result.stderr.contains(kind == "layers" ? "Lambda allows 5" : expected), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".lambda-async/build/Fn.zip").path))
+    }
+
+    @Test func badInvocations() throws {
+        for (arguments, expected) in [
+            (["package", "--function", "a", "--layer", "b"], "give one of them per run"),
+            (["package", "--layer-kind", "python"], "--layer-kind goes with --layer"),
+            (["package", "--function", "x", "--runtime", "python2.7"], "is not a Lambda runtime"),
+            (["package", "--layer", "x", "--layer-kind", "ruby"], "'extension', 'python' or 'node'"),
+        ] {
+            let result = try TestSupport.run(Binary.url.path, arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+        }
+        let noTemplate = try TestSupport.run(Binary.url.path, ["package", "/nonexistent-project"])
+        #expect(noTemplate.status == 1)
+        #expect(noTemplate.stderr.contains("no template.yaml in /nonexistent-project"))
+        let noFolder = try TestSupport.run(Binary.url.path, ["package", "--function", "/nonexistent-code", "-o", "/tmp/never.zip"])
+        #expect(noFolder.status == 1)
+        #expect(noFolder.stderr.contains("is not a folder"))
+    }
+}
+
+/// `inspect` judges zips any tool built.
+@Suite struct InspectTests {
+    @Test func aZipFromZipWithANonExecutableBootstrapIsADefect() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bootstrap = dir.appendingPathComponent("bootstrap")
+        try "#!/bin/sh\necho hi\n".write(to: bootstrap, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: bootstrap.path)
+        let made = try TestSupport.run("zip", ["-qX", "bad.zip", "bootstrap"], directory: dir)
+        #expect(made.status == 0)
+        let bad = try TestSupport.run(Binary.url.path, ["inspect", dir.appendingPathComponent("bad.zip").path, "--as", "bootstrap"])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("-rw-r--r--"))
+        #expect(bad.stdout.contains("Runtime.InvalidEntrypoint"))
+
+        let good = try TestSupport.run(Binary.url.path, ["package", "--bootstrap", bootstrap.path, "-o", dir.appendingPathComponent("good.zip").path])
+        #expect(good.status == 0)
+        let ok = try TestSupport.run(Binary.url.path, ["inspect", dir.appendingPathComponent("good.zip").path, "--as", "bootstrap", "--format", "json"])
+        #expect(ok.status == 0, "\(ok.stdout)")
+        let report = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as! [String: Any]
+        #expect((report["entries"] as! [[String: Any]]).first?["mode"] as? String == "0755")
+        #expect((report["findings"] as! [Any]).isEmpty)
+    }
+
+    @Test func corruptAndMissingZips() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fake = dir.appendingPathComponent("fake.zip")
+        try "this is not a zip".write(to: fake, atomically: true, encoding: .utf8)
+        let corrupt = try TestSupport.run(Binary.url.path, ["inspect", fake.path])
+        #expect(corrupt.status == 1)
+        #expect(corrupt.stderr.contains("may be corrupt"))
+        let missing = try TestSupport.run(Binary.url.path, ["inspect", dir.appendingPathComponent("none.zip").path])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no such file"))
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `lambda-async package` and `inspect` as a user runs them, checked with Python's zipfile and unzip.
+@Suite struct PackageTests {
+    /// A small SAM project: a Python function with a layer holding an external extension.
+    static func makeProject(at root: URL) throws {
+        func write(_ path: String, _ text: String, mode: Int = 0o644) throws {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+        }
+        try write("template.yaml", """
+            AWSTemplateFormatVersion: '2010-09-09'
+            Transform: AWS::Serverless-2016-10-31
+            Globals:
+              Function:
+                Runtime: python3.13
+                Timeout: 10
+            Resources:
+              OrdersFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+                  Handler: app.handler
+                  Layers:
+                    - !Ref WorkerLayer
+                  Environment:
+                    Variables:
+                      QUEUE_URL: !Ref Queue
+              WorkerLayer:
+                Type: AWS::Serverless::LayerVersion
+                Properties:
+                  ContentUri: layer/
+              Queue:
+                Type: AWS::SQS::Queue
+
+            """)
+        try write("src/app.py", "import json\n\ndef handler(event, context):\n    return {\"ok\": True}\n", mode: 0o600)
+        try write("src/lib/util.py", "X = 1\n", mode: 0o664)
+        try write("src/__pycache__/app.cpython-313.pyc", "junk")
+        try write("layer/extensions/orders-worker", "#!/bin/sh\nexec python3 /opt/worker.py\n", mode: 0o644)
+        try write("layer/worker.py", "print('worker')\n")
+    }
+
+    @Test func projectModeBuildsZipsAnIndependentReaderAgreesWith() throws {
+        let project = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: project) }
+        try Self.makeProject(at: project)
+        let result = try TestSupport.run(Binary.url.path, ["package", project.path, "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let artifacts = report["artifacts"] as! [[String: Any]]
+        #expect(artifacts.map { $0["name"] as! String } == ["WorkerLayer", "OrdersFunction"])
+
+        let build = project.appendingPathComponent(".lambda-async/build")
+        let function = try pythonZipListing(build.appendingPathComponent("OrdersFunction.zip"))
+        #expect(function.stdout.split(separator: "\n") == [
+            "app.py 0o100644 66 1980-01-01T00:00:00 3",
+            "lib/ 0o40755 0 1980-01-01T00:00:00 3",
+            "lib/util.py 0o100644 6 1980-01-01T00:00:00 3",
+        ])
+        let layer = try pythonZipListing(build.appendingPathComponent("WorkerLayer.zip"))
+        #expect(layer.stdout.split(separator: "\n") == [
+            "extensions/ 0o40755 0 1980-01-01T00:00:00 3",
+            "extensions/orders-worker 0o100755 38 1980-01-01T00:00:00 3",
+            "worker.py 0o100644 16 1980-01-01T00:00:00 3",
+        ])
+        let unzip = try TestSupport.run("unzip", ["-Z", build.appendingPathComponent("WorkerLayer.zip").path])
+        #expect(unzip.stdout.contains("-rwxr-xr-x  2.0 unx       38 bX defN 80-Jan-01 00:00 extensions/orders-worker"))
+
+        // The reported CodeSha256 is the base64 SHA-256 of the file, as Lambda computes it.
+        let digest = try TestSupport.run("python3", ["-c", "import hashlib,base64,sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1],'rb').read()).digest()).decode())",
+                                                      build.appendingPathComponent("OrdersFunction.zip").path])
+        #expect(artifacts[1]["codeSha256"] as? String == digest.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+
+        // The packaged template points at the zips and keeps everything else, short tags included.
+        let template = try String(contentsOf: build.appendingPathComponent("template.yaml"), encoding: .utf8)
+        #expect(template.contains("CodeUri: 'OrdersFunction.zip'"))
+        #expect(template.contains("ContentUri: 'WorkerLayer.zip'"))
+        #expect(template.contains("- !Ref WorkerLayer"))
+        #expect(template.contains("QUEUE_URL: !Ref Queue"))
+        #expect(report["template"] as? String == build.appendingPathComponent("template.yaml").path)
+    }
+
+    @Test func copiesWithOtherMtimesOwnersAndPathsGiveTheSameBytes() throws {
+        let first = try makeTemporaryDirectory(), second = try makeTemporaryDirectory("elsewhere-with-a-longer-name")
+        defer { for url in [first, second] { try? FileManager.default.removeItem(at: url) } }
+        try Self.makeProject(at: first)
+        try Self.makeProject(at: second)
+        // Different mtimes, owner and group, and a group-writable mode as another umask would give.
+        let touched = try TestSupport.run("sh", ["-c", "cd '\(second.path)' && find . -exec touch -d '2031-05-06 07:08:09' {} + && chown -R nobody:nogroup . 2>/dev/null; chmod g+w src/app.py layer/worker.py"])
+        #expect(touched.status == 0)
+        for root in [first, second] {
+            let result = try TestSupport.run(Binary.url.path, ["package", root.path])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        for zip in ["OrdersFunction.zip", "WorkerLayer.zip"] {
+            let a = try Data(contentsOf: first.appendingPathComponent(".lambda-async/build/\(zip)"))
+            let b = try Data(contentsOf: second.appendingPathComponent(".lambda-async/build/\(zip)"))
+            #expect(a == b, "\(zip) differs between the two copies")
+        }
+        // SOURCE_DATE_EPOCH sets the one timestamp.
+        let epoch = try TestSupport.run(Binary.url.path, ["package", "--function", first.appendingPathComponent("src").path, "-o",
+                                                           first.appendingPathComponent("epoch.zip").path],
+                                        environment: ["SOURCE_DATE_EPOCH": "1700000000"])
+        #expect(epoch.status == 0, "\(epoch.stderr)")
+        #expect(try pythonZipListing(first.appendingPathComponent("epoch.zip")).stdout.contains("2023-11-14T22:13:20"))
+    }
+
+    @Test func anUnchangedProjectReusesItsZips() throws {
+        let project = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: project) }
+        try Self.makeProject(at: project)
+        func status() throws -> [String] {
+            let result = try TestSupport.run(Binary.url.path, ["package", project.path, "--format", "json"])
+            let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+            return (report["artifacts"] as! [[String: Any]]).map { ($0["upToDate"] as! Bool) ? "reused" : "built" }
+        }
+        #expect(try status() == ["built", "built"])
+        #expect(try status() == ["reused", "reused"])
+        try "X = 2\n".write(to: project.appendingPathComponent("src/lib/util.py"), atomically: true, encoding: .utf8)
+        #expect(try status() == ["reused", "built"])
+        let forced = try TestSupport.run(Binary.url.path, ["package", project.path, "--force"])
+        #expect(forced.stdout.components(separatedBy: " built ").count == 3)
+        #expect(!forced.stdout.contains("up to date"))
+    }
+
+    @Test func directModes() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.makeProject(at: dir)
+        let ext = dir.appendingPathComponent("ext")
+        try FileManager.default.createDirectory(at: ext, withIntermediateDirectories: true)
+        try "#!/bin/sh\necho hi\n".write(to: ext.appendingPathComponent("notifier"), atomically: true, encoding: .utf8)
+
+        func listing(_ arguments: [String], zip: String) throws -> [Substring] {
+            let result = try TestSupport.run(Binary.url.path, ["package"] + arguments + ["-o", dir.appendingPathComponent(zip).path])
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            return try pythonZipListing(dir.appendingPathComponent(zip)).stdout.split(separator: "\n").map { $0.split(separator: " ")[0...1].joined(separator: " ")[...] }
+        }
+        #expect(try listing(["--layer", ext.path, "--layer-kind", "extension"], zip: "e.zip") == ["extensions/ 0o40755", "extensions/notifier 0o100755"])
+        #expect(try listing(["--layer", ext.path, "--layer-kind", "python"], zip: "p.zip") == ["python/ 0o40755", "python/notifier 0o100644"])
+        #expect(try listing(["--layer", ext.path, "--layer-kind", "node"], zip: "n.zip") == ["nodejs/ 0o40755", "nodejs/node_modules/ 0o40755", "nodejs/node_modules/notifier 0o100644"])
+        #expect(try listing(["--layer", ext.path], zip: "l.zip") == ["notifier 0o100644"])
+        #expect(try listing(["--bootstrap", ext.appendingPathComponent("notifier").path], zip: "b.zip") == ["bootstrap 0o100755"])
+        #expect(try listing(["--function", dir.appendingPathComponent("src").path, "--runtime", "python3.13", "--handler", "app.handler"], zip: "f.zip")
+                == ["app.py 0o100644", "lib/ 0o40755", "lib/util.py 0o100644"])
+    }
+
+    @Test func requirementsAreInstalledFromAWheelForLambdasPlatform() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A pure-Python wheel made by hand: no network, no build backend.
+        let wheels = dir.appendingPathComponent("wheels")
+        let made = try TestSupport.run("python3", ["-c", """
+            import zipfile, sys, os
+            os.makedirs(sys.argv[1], exist_ok=True)
+            with zipfile.ZipFile(os.path.join(sys.argv[1], 'tinydep-1.0-py3-none-any.whl'), 'w') as z:
+                z.writestr('tinydep/__init__.py', 'VALUE = 42\\n')
+                z.writestr('tinydep-1.0.dist-info/METADATA', 'Metadata-Version: 2.1\\nName: tinydep\\nVersion: 1.0\\n')
+                z.writestr('tinydep-1.0.dist-info/WHEEL', 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n')
+                z.writestr('tinydep-1.0.dist-info/RECORD', '')
+            """, wheels.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let src = dir.appendingPathComponent("src")
+        try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true)
+        try "import tinydep\n\ndef handler(e, c):\n    return tinydep.VALUE\n".write(to: src.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
+        try "tinydep==1.0\n".write(to: src.appendingPathComponent("requirements.txt"), atomically: true, encoding: .utf8)
+        let zip = dir.appendingPathComponent("f.zip")
+        let result = try TestSupport.run(Binary.url.path, ["package", "--function", src.path, "--runtime", "python3.12", "--arch", "arm64", "-o", zip.path],
+                                         environment: ["PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheels.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let names = try pythonZipListing(zip).stdout.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+        #expect(names.contains("tinydep/__init__.py"))
+        #expect(names.contains("app.py"))
+        #expect(names.contains("requirements.txt"))
+
+        // A requirement with no wheel fails with pip's reason, and writes nothing.
+        try "nosuchpackage==9.9\n".write(to: src.appendingPathComponent("requirements.txt"), atomically: true, encoding: .utf8)
+        let missing = try TestSupport.run(Binary.url.path, ["package", "--function", src.path, "--runtime", "python3.12", "-o", dir.appendingPathComponent("g.zip").path],
+                                          environment: ["PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheels.path])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("pip could not install"))
+        #expect(missing.stderr.contains("nosuchpackage"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("g.zip").path))
+    }
+
+    @Test func nodeDependenciesNeedALockFile() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"{"name":"f","dependencies":{"left-pad":"1.3.0"}}"#.write(to: dir.appendingPathComponent("package.json"), atomically: true, encoding: .utf8)
+        try "export const handler = async () => 1;\n".write(to: dir.appendingPathComponent("index.mjs"), atomically: true, encoding: .utf8)
+        let result = try TestSupport.run(Binary.url.path, ["package", "--function", dir.path, "--runtime", "nodejs22.x", "--handler", "index.handler",
+                                                            "-o", dir.appendingPathComponent("f.zip").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no package-lock.json"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("f.zip").path))
+    }
+}
