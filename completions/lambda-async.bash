@@ -173,13 +173,13 @@ _lambda-async() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    compare|recommend|help)
+    compare|recommend|package|inspect|help)
         # Offer subcommand argument completions
         "_lambda-async_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'compare recommend help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'compare recommend package inspect help' -- "${cur}"))
         ;;
     esac
 }
@@ -239,6 +239,105 @@ _lambda-async_recommend() {
         return
         ;;
     '--width')
+        return
+        ;;
+    esac
+}
+
+_lambda-async_package() {
+    repeating_flags=()
+    non_repeating_flags=(--force --version -h --help)
+    repeating_options=(--exclude)
+    non_repeating_options=(--function --layer --layer-kind --bootstrap --swift-product --swift-sdk --runtime --handler --arch -o --output --format)
+    __lambda-async_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--function')
+        __lambda-async_add_completions -d
+        return
+        ;;
+    '--layer')
+        __lambda-async_add_completions -d
+        return
+        ;;
+    '--layer-kind')
+        __lambda-async_add_completions -W 'extension'$'\n''python'$'\n''node'
+        return
+        ;;
+    '--bootstrap')
+        __lambda-async_add_completions -f
+        return
+        ;;
+    '--swift-product')
+        return
+        ;;
+    '--swift-sdk')
+        return
+        ;;
+    '--runtime')
+        __lambda-async_add_completions -W 'python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
+        return
+        ;;
+    '--handler')
+        return
+        ;;
+    '--arch')
+        __lambda-async_add_completions -W 'x86_64'$'\n''arm64'
+        return
+        ;;
+    '-o'|'--output')
+        __lambda-async_add_completions -o plusdirs -fX '!*.@(zip)'
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
+    '--format')
+        __lambda-async_add_completions -W 'table'$'\n''markdown'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lambda-async_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_lambda-async_inspect() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--as --runtime --handler --format)
+    __lambda-async_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--as')
+        __lambda-async_add_completions -W 'function'$'\n''layer'$'\n''bootstrap'
+        return
+        ;;
+    '--runtime')
+        __lambda-async_add_completions -W 'python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
+        return
+        ;;
+    '--handler')
+        return
+        ;;
+    '--format')
+        __lambda-async_add_completions -W 'table'$'\n''markdown'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lambda-async_add_completions -o plusdirs -fX '!*.@(zip)'
         return
         ;;
     esac

@@ -27,15 +27,17 @@ public struct SHA256: Sendable {
     }
 
     public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         var index = 0
         // Fill a partial block first, then compress whole blocks straight from the buffer.
         while !pending.isEmpty, index < buffer.count {
             pending.append(buffer[index]); index += 1
             if pending.count == 64 { flushPending() }
         }
-        while buffer.count - index >= 64 {
-            compress(UnsafeRawBufferPointer(rebasing: buffer[index..<(index + 64)]))
-            index += 64
+        let blocks = (buffer.count - index) / 64
+        if blocks > 0 {
+            compress(base + index, blocks: blocks)
+            index += blocks * 64
         }
         while index < buffer.count { pending.append(buffer[index]); index += 1 }
         length &+= UInt64(buffer.count)
@@ -46,43 +48,53 @@ public struct SHA256: Sendable {
         var tail = pending + [0x80]
         while tail.count % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        tail.withUnsafeBytes { bytes in
-            for offset in stride(from: 0, to: bytes.count, by: 64) {
-                compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 64)]))
-            }
-        }
+        tail.withUnsafeBytes { compress($0.baseAddress!, blocks: $0.count / 64) }
         pending.removeAll()
         return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
     }
 
     private mutating func flushPending() {
         let block = pending
-        block.withUnsafeBytes { compress($0) }
+        block.withUnsafeBytes { compress($0.baseAddress!, blocks: 1) }
         pending.removeAll(keepingCapacity: true)
     }
 
-    private mutating func compress(_ block: UnsafeRawBufferPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for i in 0..<16 {
-                w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+    /// The hot loop: state lives in locals and the schedule in a stack buffer, so no array
+    /// bounds or uniqueness checks run per round.
+    private mutating func compress(_ data: UnsafeRawPointer, blocks: Int) {
+        var h0 = state[0], h1 = state[1], h2 = state[2], h3 = state[3]
+        var h4 = state[4], h5 = state[5], h6 = state[6], h7 = state[7]
+        Self.k.withUnsafeBufferPointer { k in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                for block in 0..<blocks {
+                    let bytes = data + block * 64
+                    for i in 0..<16 {
+                        let p = bytes + 4 * i
+                        w[i] = UInt32(p.load(fromByteOffset: 0, as: UInt8.self)) << 24
+                            | UInt32(p.load(fromByteOffset: 1, as: UInt8.self)) << 16
+                            | UInt32(p.load(fromByteOffset: 2, as: UInt8.self)) << 8
+                            | UInt32(p.load(fromByteOffset: 3, as: UInt8.self))
+                    }
+                    for i in 16..<64 {
+                        let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
+                        let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
+                        w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+                    }
+                    var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
+                    for i in 0..<64 {
+                        let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
+                        let choice = (e & f) ^ (~e & g)
+                        let t1 = h &+ s1 &+ choice &+ k[i] &+ w[i]
+                        let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
+                        let majority = (a & b) ^ (a & c) ^ (b & c)
+                        (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ s0 &+ majority)
+                    }
+                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
+                    h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
+                }
             }
-            for i in 16..<64 {
-                let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
-                let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-            for i in 0..<64 {
-                let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-                let choice = (e & f) ^ (~e & g)
-                let t1 = h &+ s1 &+ choice &+ Self.k[i] &+ w[i]
-                let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-                let majority = (a & b) ^ (a & c) ^ (b & c)
-                (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ s0 &+ majority)
-            }
-            state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-            state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
         }
+        state = [h0, h1, h2, h3, h4, h5, h6, h7]
     }
 }
 

@@ -200,3 +200,41 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("f.zip").path))
     }
 }
+
+@Suite struct SwiftProductTests {
+    /// Builds a tiny executable with a resource, packages it, unpacks it with unzip and runs it.
+    @Test func aSwiftExecutableBecomesARunnableBootstrapWithItsResources() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sources = dir.appendingPathComponent("Sources/Hello")
+        try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
+        try """
+            // swift-tools-version:5.9
+            import PackageDescription
+            let package = Package(name: "hello", targets: [.executableTarget(name: "Hello", resources: [.copy("greeting.txt")])])
+            """.write(to: dir.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        try """
+            import Foundation
+            let url = Bundle.module.url(forResource: "greeting", withExtension: "txt")!
+            print(try! String(contentsOf: url, encoding: .utf8), terminator: "")
+            """.write(to: sources.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
+        try "hello from a resource\n".write(to: sources.appendingPathComponent("greeting.txt"), atomically: true, encoding: .utf8)
+
+        let result = try TestSupport.run(Binary.url.path, ["package", "--swift-product", "Hello", "-o", "lambda.zip"], directory: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let listing = try pythonZipListing(dir.appendingPathComponent("lambda.zip")).stdout
+        #expect(listing.hasPrefix("bootstrap 0o100755 "))
+        #expect(listing.contains("hello_Hello.resources/greeting.txt 0o100644"))
+
+        // Unpacked elsewhere, as Lambda unpacks it into /var/task, the bootstrap runs and finds its bundle.
+        let task = dir.appendingPathComponent("task")
+        #expect(try TestSupport.run("unzip", ["-q", dir.appendingPathComponent("lambda.zip").path, "-d", task.path]).status == 0)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent(".build"))
+        let ran = try TestSupport.run(task.appendingPathComponent("bootstrap").path, [], directory: task)
+        #expect(ran.stdout == "hello from a resource\n", "\(ran.stderr)")
+
+        let notAProduct = try TestSupport.run(Binary.url.path, ["package", "--swift-product", "Nope", "-o", "x.zip"], directory: dir)
+        #expect(notAProduct.status == 1)
+        #expect(notAProduct.stderr.contains("swift build of Nope failed"))
+    }
+}
