@@ -8,11 +8,15 @@ public struct LambdaChecks {
     public let kind: ArtifactKind
     public let runtime: LambdaRuntime?
     public let handler: String?
+    /// Where an entry comes from on disk, so a fix names the file to edit (the entry path for zips).
+    let origin: @Sendable (String) -> String
 
-    public init(kind: ArtifactKind, runtime: LambdaRuntime? = nil, handler: String? = nil) {
+    public init(kind: ArtifactKind, runtime: LambdaRuntime? = nil, handler: String? = nil,
+                origin: @escaping @Sendable (String) -> String = { $0 }) {
         self.kind = kind
         self.runtime = runtime
         self.handler = handler
+        self.origin = origin
     }
 
     /// - Parameter contents: the bytes of a file entry, by path (nil when it cannot be read).
@@ -74,7 +78,7 @@ public struct LambdaChecks {
             if let head = contents(path), head.starts(with: Array("#!".utf8)) {
                 let firstLine = head.prefix { $0 != 0x0A }
                 if firstLine.last == 0x0D {
-                    findings.append(.error("\(path) has Windows line endings (CRLF) in its #! line: the kernel looks for an interpreter whose name ends in \\r and fails; convert it with `sed -i 's/\\r$//' \(path)` or `dos2unix`"))
+                    findings.append(.error("\(path) has Windows line endings (CRLF) in its #! line: the kernel looks for an interpreter whose name ends in \\r and fails; convert it with `sed -i 's/\\r$//' \(origin(path))` or `dos2unix`"))
                 }
             }
         }

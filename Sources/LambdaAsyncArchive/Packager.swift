@@ -45,7 +45,9 @@ public enum Packager {
     public static func check(_ plan: ArtifactPlan) -> [Finding] {
         let sources = Dictionary(plan.entries.compactMap { entry in entry.source.map { (entry.entry.path, $0) } },
                                  uniquingKeysWith: { $1 })
-        let checks = LambdaChecks(kind: plan.spec.kind, runtime: plan.spec.runtime, handler: plan.spec.handler)
+        let checks = LambdaChecks(kind: plan.spec.kind, runtime: plan.spec.runtime, handler: plan.spec.handler) { path in
+            sources[path].map { DisplayPath.relative($0.path) } ?? path
+        }
         var findings = plan.findings + checks.run(plan.zipEntries) { path in
             sources[path].flatMap { try? Data(contentsOf: $0) }.map(Array.init)
         }

@@ -7,14 +7,6 @@ extension TextStyle {
     }
 }
 
-extension Terminal {
-    /// A path relative to the current folder when it is inside it: shorter to read and to paste.
-    static func relative(_ path: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        return path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
-    }
-}
-
 /// A progress bar on standard error for large trees, only when standard error is a terminal.
 enum ProgressBar {
     static let minimumEntries = 2000

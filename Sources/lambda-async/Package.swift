@@ -87,6 +87,10 @@ struct Package: ParsableCommand {
             throw ValidationError("a project folder and \(directModes[0]) exclude each other: drop the folder to zip directly, or the option to package the project")
         }
         if layerKind != nil, layer == nil { throw ValidationError("--layer-kind goes with --layer") }
+        if let layer, let kind = layerKind, let top = kind.prefix.split(separator: "/").first,
+           FileManager.default.fileExists(atPath: URL(fileURLWithPath: layer).appendingPathComponent(String(top)).path) {
+            throw ValidationError("\(layer) already holds the folder \(top)/, so --layer-kind \(kind.rawValue) would nest it as \(kind.prefix)/\(top)/: drop --layer-kind to keep the layout as it is")
+        }
         if swiftSDK != nil, swiftProduct == nil { throw ValidationError("--swift-sdk goes with --swift-product") }
         if (runtime != nil || handler != nil), function == nil {
             throw ValidationError("--runtime and --handler go with --function; in project mode they come from template.yaml")
@@ -167,11 +171,11 @@ struct PackageReport: Encodable {
         if format == .json { return JSONOutput.encode(self) }
         let rows = artifacts.map { a in
             [a.name, a.kind.rawValue, "\(a.files)", ByteSize.describe(Int(a.unzippedBytes)), ByteSize.describe(Int(a.zippedBytes)),
-             a.codeSha256, a.upToDate ? "up to date" : "built", Terminal.relative(a.path)]
+             a.codeSha256, a.upToDate ? "up to date" : "built", DisplayPath.relative(a.path)]
         }
         var text = Columns(header: ["ARTIFACT", "KIND", "FILES", "UNZIPPED", "ZIPPED", "CODESHA256", "STATUS", "ZIP"],
                            rows: rows, rightAligned: [2, 3, 4]).render(style: style)
-        if let template { text += "\n\nDeploy these zips: sam deploy --template-file \(Terminal.relative(template)) --guided" }
+        if let template { text += "\n\nDeploy these zips: sam deploy --template-file \(DisplayPath.relative(template)) --guided" }
         for line in skipped { text += "\nleft as it is: \(line)" }
         return text
     }
