@@ -11,10 +11,12 @@ let package = Package(
         .library(name: "LambdaAsyncCore", targets: ["LambdaAsyncCore"]),
         .library(name: "LambdaAsyncArchive", targets: ["LambdaAsyncArchive"]),
         .library(name: "LambdaAsyncProject", targets: ["LambdaAsyncProject"]),
+        .library(name: "LambdaAsyncScaffold", targets: ["LambdaAsyncScaffold"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // libarchive from the system (Debian: libarchive-dev), found through pkg-config.
@@ -27,6 +29,12 @@ let package = Package(
         .target(name: "LambdaAsyncCore"),
         // A project as SAM describes it: functions, layers, their code and settings.
         .target(name: "LambdaAsyncProject", dependencies: ["LambdaAsyncCore", "Yams"]),
+        // Project generation from the templates in Templates/, embedded as Swift source
+        // (scripts/embed-templates) so one copied binary still generates every project.
+        .target(
+            name: "LambdaAsyncScaffold",
+            dependencies: ["LambdaAsyncCore", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         // Reproducible zips through libarchive, Lambda's packaging checks, and the packager.
         .target(name: "LambdaAsyncArchive", dependencies: ["CArchive", "LambdaAsyncCore", "LambdaAsyncProject"]),
         .executableTarget(
@@ -35,6 +43,7 @@ let package = Package(
                 "LambdaAsyncCore",
                 "LambdaAsyncArchive",
                 "LambdaAsyncProject",
+                "LambdaAsyncScaffold",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +52,7 @@ let package = Package(
         .testTarget(name: "LambdaAsyncCoreTests", dependencies: ["LambdaAsyncCore"]),
         .testTarget(name: "LambdaAsyncArchiveTests", dependencies: ["LambdaAsyncArchive", "TestSupport"]),
         .testTarget(name: "LambdaAsyncProjectTests", dependencies: ["LambdaAsyncProject"]),
+        .testTarget(name: "LambdaAsyncScaffoldTests", dependencies: ["LambdaAsyncScaffold", "TestSupport"]),
         // Runs the built binary the way a user does; depending on it makes `swift test` build it.
         .testTarget(name: "EndToEndTests", dependencies: ["lambda-async", "TestSupport"]),
     ]

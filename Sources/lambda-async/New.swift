@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import LambdaAsyncCore
+import LambdaAsyncScaffold
+
+struct New: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate a complete, deployable project for a strategy.",
+        discussion: """
+            The project has a SAM template.yaml, source under src/, sample events, unit tests that run \
+            offline, a README on the strategy's trade-offs, and a .gitignore. Templates are built into \
+            this binary: no network is needed. `--list` shows what each language and strategy generates.
+
+            Examples:
+              lambda-async new --strategy extension orders-api
+              lambda-async new --strategy streaming --language node --public reports
+              lambda-async new --strategy extension --variant external --dry-run audit
+              lambda-async new --list
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The folder to create (default: the name, in the current folder).", valueName: "dir"),
+              completion: .directory)
+    var directory: String?
+
+    @Option(help: "The strategy to generate.")
+    var strategy: Strategy?
+
+    @Option(help: "The language of the functions.")
+    var language: ProjectLanguage = .python
+
+    @Option(help: "With --strategy extension: internal (a thread; Python's default) or external (a process in a layer).")
+    var variant: ExtensionVariant?
+
+    @Option(help: ArgumentHelp("The project's name (default: the folder's name).", valueName: "name"))
+    var name: String?
+
+    @Option(help: ArgumentHelp("The Lambda runtime (default: \(LambdaRuntime.defaultPython) or \(LambdaRuntime.defaultNode)).", valueName: "runtime"),
+            completion: .list(LambdaRuntime.supported))
+    var runtime: String?
+
+    @Option(help: "The instruction set; arm64 costs less per GB-second.")
+    var arch: Architecture = .arm64
+
+    @Option(help: ArgumentHelp("Memory in MB (128-10240).", valueName: "mb"))
+    var memory: Int = 256
+
+    @Option(help: ArgumentHelp("Timeout in seconds (1-900); it covers the task too.", valueName: "seconds"))
+    var timeout: Int = 30
+
+    @Flag(help: "Make function URLs public (AuthType NONE) instead of requiring signed requests (AWS_IAM).")
+    var `public` = false
+
+    @Flag(help: "Print the matrix of languages and strategies, with what each generates.")
+    var list = false
+
+    @Flag(help: "Print the files that would be written, and write nothing.")
+    var dryRun = false
+
+    @Flag(help: "Write into a folder that is not empty (files of the same name are replaced).")
+    var force = false
+
+    @Option(help: "Output format of --list and --dry-run: table or json.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        if list { return }
+        guard strategy != nil else {
+            throw ValidationError("missing --strategy: one of \(Strategy.allCases.map(\.rawValue).joined(separator: ", ")) (see `lambda-async recommend` to choose)")
+        }
+        guard directory != nil || name != nil else {
+            throw ValidationError("name the project: `lambda-async new --strategy \(strategy!.rawValue) orders-api` (a folder) or --name")
+        }
+        if let runtime, LambdaRuntime(runtime) == nil {
+            throw ValidationError("'\(runtime)' is not a Lambda runtime; use one of: \(LambdaRuntime.supported.joined(separator: ", "))")
+        }
+        if format == .markdown { throw ValidationError("new prints table or json; markdown is not offered here") }
+    }
+
+    func run() throws {
+        if list { return print(MatrixReport().render(format, style: .standardOutput)) }
+        let folder = URL(fileURLWithPath: directory ?? name!, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL
+        do {
+            let generator = try ProjectGenerator(options: ProjectOptions(
+                name: name ?? folder.lastPathComponent, language: language, strategy: strategy!, variant: variant,
+                runtime: runtime.flatMap(LambdaRuntime.init), architecture: arch, memoryMB: memory,
+                timeoutSeconds: timeout, publicURL: `public`))
+            let files = dryRun ? try generator.files() : try generator.write(to: folder, force: force)
+            print(GeneratedReport(directory: folder.path, cell: generator.cell, files: files, written: !dryRun)
+                .render(format, style: .standardOutput))
+        } catch let error as ScaffoldError {
+            // Every refusal is about the command line: exit like any other bad usage.
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+struct MatrixReport {
+    struct Row: Encodable {
+        let language: String
+        let strategy: String
+        let variant: String?
+        let supported: Bool
+        let generates: String
+    }
+
+    var rows: [Row] {
+        Matrix.cells.map {
+            Row(language: $0.language.rawValue, strategy: $0.strategy.rawValue, variant: $0.variant?.rawValue,
+                supported: $0.isSupported, generates: $0.refusal ?? $0.summary)
+        }
+    }
+
+    func render(_ format: OutputFormat, style: TextStyle) -> String {
+        if format == .json { return JSONOutput.encode(["schemaVersion": AnyEncodable(1), "cells": AnyEncodable(rows)]) }
+        let header = ["LANGUAGE", "STRATEGY", "VARIANT", "GENERATES"]
+        let fixed = 8 + 16 + 9 + 6
+        let width = max(30, style.width - fixed)
+        var lines: [[String]] = []
+        for row in rows {
+            let text = (row.supported ? "" : "refused: ") + row.generates
+            for (index, line) in TextWrap.lines(text, width: width).enumerated() {
+                lines.append(index == 0 ? [row.language, row.strategy, row.variant ?? "-", line] : ["", "", "", line])
+            }
+        }
+        return Columns(header: header, rows: lines).render(style: style)
+    }
+}
+
+struct GeneratedReport {
+    let directory: String
+    let cell: Cell
+    let files: [GeneratedFile]
+    let written: Bool
+
+    struct Entry: Encodable {
+        let path: String
+        let executable: Bool
+        let bytes: Int
+    }
+
+    func render(_ format: OutputFormat, style: TextStyle) -> String {
+        let entries = files.map { Entry(path: $0.path, executable: $0.executable, bytes: $0.contents.utf8.count) }
+        if format == .json {
+            return JSONOutput.encode([
+                "schemaVersion": AnyEncodable(1), "directory": AnyEncodable(directory), "written": AnyEncodable(written),
+                "language": AnyEncodable(cell.language.rawValue), "strategy": AnyEncodable(cell.strategy.rawValue),
+                "variant": AnyEncodable(cell.variant?.rawValue), "files": AnyEncodable(entries),
+            ])
+        }
+        let where_ = DisplayPath.relative(directory)
+        var lines = [written ? "Created \(where_) (\(cell.language.rawValue), \(cell.strategy.rawValue)):" : "Would create \(where_) (\(cell.language.rawValue), \(cell.strategy.rawValue)), writing nothing:"]
+        lines += files.map { "  \($0.path)\($0.executable ? "  (executable)" : "")" }
+        if written {
+            let test = cell.language == .python ? "python3 -m pytest" : "node --test"
+            lines += ["", "Next:", "  cd \(where_)", "  \(test)", "  lambda-async package", "  sam deploy --template-file .lambda-async/build/template.yaml --guided"]
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Lets heterogeneous values share one JSON object.
+struct AnyEncodable: Encodable {
+    let encodeValue: (Encoder) throws -> Void
+    init<T: Encodable>(_ value: T) { encodeValue = value.encode }
+    func encode(to encoder: Encoder) throws { try encodeValue(encoder) }
+}
