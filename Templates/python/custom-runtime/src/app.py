@@ -1,0 +1,19 @@
+"""The handler: it returns the response and queues the task with `context.run_after_response`;
+`runtime_loop.py` posts the response to Lambda first and runs the task after it."""
+import json
+import time
+
+import tasks
+from tasks import work_ms
+
+
+def build_response(event):
+    """The synchronous part: what the caller waits for."""
+    time.sleep(work_ms("SYNC_MS") / 1000)
+    return {"orderId": event.get("orderId"), "status": "accepted"}
+
+
+def handler(event, context):
+    response = build_response(event)
+    context.run_after_response(tasks.run, {"orderId": event.get("orderId"), "fail": bool(event.get("fail"))})
+    return {"statusCode": 202, "headers": {"content-type": "application/json"}, "body": json.dumps(response)}

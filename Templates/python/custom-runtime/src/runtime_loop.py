@@ -1,0 +1,118 @@
+"""This function's own Runtime API loop: /next, handler, /response, the queued tasks, then /next.
+
+Lambda freezes the environment only when the runtime asks for its next invocation. This loop posts
+the response first, so the caller has it, and asks for the next invocation only after the tasks the
+handler queued with `context.run_after_response` have run. Standard library only.
+"""
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+import urllib.request
+
+from log import bind, log
+
+
+class Context:
+    """The context object the handler receives, as the managed runtime builds it, plus
+    `run_after_response`."""
+
+    def __init__(self, headers):
+        self.aws_request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        self.invoked_function_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn")
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
+        self.after_response = []
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+    def run_after_response(self, function, *args):
+        self.after_response.append((function, args))
+
+
+class RuntimeAPI:
+    def __init__(self, address):
+        self.base = f"http://{address}/2018-06-01/runtime"
+
+    def _post(self, path, body, headers=None):
+        request = urllib.request.Request(self.base + path, data=body, method="POST",
+                                         headers={"Content-Type": "application/json", **(headers or {})})
+        with urllib.request.urlopen(request) as response:
+            response.read()
+
+    def next(self):
+        # Blocks until an invocation arrives: no timeout, the environment is frozen meanwhile.
+        with urllib.request.urlopen(self.base + "/invocation/next") as response:
+            return json.loads(response.read() or b"null"), dict(response.headers)
+
+    def respond(self, request_id, result):
+        self._post(f"/invocation/{request_id}/response", json.dumps(result).encode())
+
+    def fail(self, request_id, error, error_type="Unhandled"):
+        self._post(f"/invocation/{request_id}/error", error_body(error, error_type),
+                   {"Lambda-Runtime-Function-Error-Type": error_type})
+
+    def init_error(self, error, error_type):
+        self._post("/init/error", error_body(error, error_type), {"Lambda-Runtime-Function-Error-Type": error_type})
+
+
+def error_body(error, error_type):
+    return json.dumps({
+        "errorMessage": str(error),
+        "errorType": type(error).__name__ if error_type == "Unhandled" else error_type,
+        "stackTrace": traceback.format_exception(type(error), error, error.__traceback__),
+    }).encode()
+
+
+def load_handler(name):
+    module_name, _, function_name = name.rpartition(".")
+    module = importlib.import_module(module_name)
+    return getattr(module, function_name)
+
+
+def serve(api, handler, invocations=None):
+    """Runs invocations until `invocations` (None: forever) have been served."""
+    served = 0
+    while invocations is None or served < invocations:
+        event, headers = api.next()
+        context = Context(headers)
+        bind(context)
+        if headers.get("Lambda-Runtime-Trace-Id"):
+            os.environ["_X_AMZN_TRACE_ID"] = headers["Lambda-Runtime-Trace-Id"]
+        try:
+            result = handler(event, context)
+        except Exception as error:
+            log("ERROR", "handler failed", error=repr(error))
+            api.fail(context.aws_request_id, error)
+        else:
+            api.respond(context.aws_request_id, result)
+            # The caller has its response; the environment runs until the next api.next().
+            for function, args in context.after_response:
+                try:
+                    function(*args)
+                except Exception as error:  # a failed task must not end the loop
+                    log("ERROR", "task after the response failed", error=repr(error),
+                        stackTrace=traceback.format_exc().splitlines())
+        served += 1
+
+
+def main():
+    api = RuntimeAPI(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", os.path.dirname(os.path.abspath(__file__))))
+    try:
+        handler = load_handler(os.environ["_HANDLER"])
+    except Exception as error:
+        api.init_error(error, "Runtime.ImportModuleError" if isinstance(error, ImportError) else "Runtime.HandlerNotFound")
+        sys.exit(1)
+    serve(api, handler)
+
+
+if __name__ == "__main__":
+    main()

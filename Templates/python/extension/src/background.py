@@ -1,0 +1,115 @@
+"""An internal extension: a thread of this process, registered with the Extensions API for INVOKE.
+
+Lambda freezes the execution environment only when the runtime has asked for its next event *and*
+every extension has called /event/next. This thread calls /event/next only after it has run every
+task the handler queued, so the tasks finish after the caller has its response, while the
+environment still runs. A plain thread without the extension would be frozen mid-task at return.
+
+Outside Lambda (no AWS_LAMBDA_RUNTIME_API, as in the unit tests) tasks run inline when the handler
+returns, so the same code is testable anywhere.
+"""
+import functools
+import json
+import os
+import queue
+import threading
+import time
+import traceback
+import urllib.request
+
+from log import bind, log
+
+EXTENSION_NAME = "{{extensionName}}"
+
+
+class InternalExtension:
+    def __init__(self, runtime_api):
+        self.base = f"http://{runtime_api}/2020-01-01/extension"
+        self.tasks = queue.Queue()
+        self.handler_done = threading.Event()
+        self.extension_id = None
+
+    def register(self):
+        """Must happen during init: registration closes at the runtime's first /next."""
+        request = urllib.request.Request(
+            f"{self.base}/register",
+            data=json.dumps({"events": ["INVOKE"]}).encode(),
+            headers={"Lambda-Extension-Name": EXTENSION_NAME, "Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request) as response:
+            self.extension_id = response.headers["Lambda-Extension-Identifier"]
+
+    def next_event(self):
+        request = urllib.request.Request(
+            f"{self.base}/event/next", headers={"Lambda-Extension-Identifier": self.extension_id}
+        )
+        # Blocks until the next invocation: no timeout, the environment is frozen meanwhile.
+        with urllib.request.urlopen(request) as response:
+            return json.load(response)
+
+    def start(self):
+        self.register()
+        threading.Thread(target=self.loop, name=EXTENSION_NAME, daemon=True).start()
+
+    def loop(self):
+        while True:
+            event = self.next_event()
+            if event.get("eventType") != "INVOKE":
+                continue
+            # INVOKE arrives while the handler runs: wait until it has queued all its tasks.
+            self.handler_done.wait()
+            self.handler_done.clear()
+            self.drain(event.get("requestId"), event.get("deadlineMs"))
+
+    def drain(self, request_id, deadline_ms=None):
+        while True:
+            try:
+                function, args = self.tasks.get_nowait()
+            except queue.Empty:
+                return
+            if deadline_ms and deadline_ms - time.time() * 1000 < 1000:
+                log("WARN", "less than a second left before the function timeout", request_id=request_id)
+            try:
+                function(*args)
+            except Exception as error:  # a failed task must not stop the extension
+                log("ERROR", "background task failed", request_id=request_id, error=repr(error),
+                    stackTrace=traceback.format_exc().splitlines())
+
+
+_extension = None
+if os.environ.get("AWS_LAMBDA_RUNTIME_API"):
+    _extension = InternalExtension(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    _extension.start()
+
+_inline = []
+
+
+def run_after_response(function, *args):
+    """Queues `function(*args)` to run after the handler returns, before the environment freezes."""
+    if _extension is None:
+        _inline.append((function, args))
+    else:
+        _extension.tasks.put((function, args))
+
+
+def handler(function):
+    """Wraps a Lambda handler: tells the extension when the handler has queued all its tasks."""
+
+    @functools.wraps(function)
+    def wrapper(event, context):
+        bind(context)
+        try:
+            return function(event, context)
+        finally:
+            if _extension is not None:
+                _extension.handler_done.set()
+            else:
+                while _inline:
+                    task, args = _inline.pop(0)
+                    try:
+                        task(*args)
+                    except Exception as error:
+                        log("ERROR", "background task failed", error=repr(error))
+
+    return wrapper
