@@ -39,6 +39,14 @@ public struct ProjectGenerator: Sendable {
                 byPath[String(file.path.dropFirst(prefix.count))] = file
             }
         }
+        // A cell's `_layout` moves shared files where its design needs them ("move FROM TO").
+        if let layout = byPath.removeValue(forKey: "_layout") {
+            for line in layout.contents.split(separator: "\n") {
+                let words = line.split(separator: " ").map(String.init)
+                guard words.count == 3, words[0] == "move", let file = byPath.removeValue(forKey: words[1]) else { continue }
+                byPath[words[2]] = file
+            }
+        }
         let context = options.context
         return try byPath.keys.sorted().map { relative in
             let file = byPath[relative]!

@@ -1,10 +1,14 @@
-"""What the tests share: the source folder on sys.path, and a stand-in for Lambda's context."""
+"""What the tests share: the code on sys.path, and a stand-in for Lambda's context."""
 import os
 import sys
 import time
 import uuid
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+# The function's code, and a layer's python/ folder, as Lambda puts them on sys.path.
+for folder in ("src", os.path.join("extension", "python")):
+    if os.path.isdir(os.path.join(_ROOT, folder)):
+        sys.path.insert(0, os.path.join(_ROOT, folder))
 
 
 class FakeContext:

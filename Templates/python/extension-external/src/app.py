@@ -1,0 +1,20 @@
+"""The function: it builds the response and hands the task to the external extension, which runs
+it after the response is sent and before the environment freezes."""
+import json
+import time
+
+import extension_client
+from tasks import work_ms
+
+
+def build_response(event):
+    """The synchronous part: what the caller waits for."""
+    time.sleep(work_ms("SYNC_MS") / 1000)
+    return {"orderId": event.get("orderId"), "status": "accepted"}
+
+
+@extension_client.handler
+def handler(event, context):
+    response = build_response(event)
+    extension_client.submit(context, {"orderId": event.get("orderId"), "fail": bool(event.get("fail"))})
+    return {"statusCode": 202, "headers": {"content-type": "application/json"}, "body": json.dumps(response)}

@@ -1,0 +1,75 @@
+"""The extension process's loop against a stand-in Extensions API, fed by the real function client."""
+import http.server
+import json
+import os
+import threading
+import time
+import unittest
+from unittest import mock
+
+from lambda_context import FakeContext
+
+import app
+import extension_client
+import task_extension
+import tasks
+
+
+class FakeExtensionsAPI:
+    """Hands out queued events and records when each /event/next came."""
+
+    def __init__(self, events):
+        self.events = list(events)
+        self.next_calls = []
+        self.identifier = "ext-1"
+
+    def next(self):
+        self.next_calls.append(time.monotonic())
+        return self.events.pop(0)
+
+
+class ExtensionTest(unittest.TestCase):
+    def setUp(self):
+        self.inbox = task_extension.Inbox()
+        self.server = task_extension.make_server(self.inbox, 0)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        port = self.server.server_address[1]
+        self.patches = [mock.patch.object(extension_client, "PORT", port),
+                        mock.patch.dict(os.environ, {"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9"})]
+        for patch in self.patches:
+            patch.start()
+
+    def tearDown(self):
+        for patch in self.patches:
+            patch.stop()
+        self.server.shutdown()
+
+    def test_runs_the_tasks_of_an_invocation_before_asking_for_the_next_event(self):
+        context = FakeContext()
+        deadline = int(time.time() * 1000) + 10_000
+        api = FakeExtensionsAPI([
+            {"eventType": "INVOKE", "requestId": context.aws_request_id, "deadlineMs": deadline},
+            {"eventType": "SHUTDOWN", "shutdownReason": "spindown", "deadlineMs": deadline},
+        ])
+        finished = []
+        with mock.patch.object(tasks, "run", side_effect=lambda task: (time.sleep(0.2), finished.append(time.monotonic()))):
+            loop = threading.Thread(target=task_extension.serve, args=(api, self.inbox))
+            loop.start()
+            response = app.handler({"orderId": "o-1"}, context)  # hands the task over, then says done
+            loop.join(5)
+        self.assertEqual(response["statusCode"], 202)
+        self.assertEqual(len(finished), 1)
+        self.assertEqual(len(api.next_calls), 2)
+        self.assertLess(finished[0], api.next_calls[1], "/event/next came before the task finished")
+
+    def test_drains_what_is_queued_on_shutdown(self):
+        ran = []
+        self.inbox.put("r-late", {"orderId": "o-9"})
+        api = FakeExtensionsAPI([{"eventType": "SHUTDOWN", "shutdownReason": "timeout", "deadlineMs": 0}])
+        with mock.patch.object(tasks, "run", side_effect=ran.append):
+            self.assertEqual(task_extension.serve(api, self.inbox), "timeout")
+        self.assertEqual(ran, [{"orderId": "o-9"}])
+
+
+if __name__ == "__main__":
+    unittest.main()
