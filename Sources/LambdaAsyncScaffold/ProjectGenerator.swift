@@ -39,11 +39,12 @@ public struct ProjectGenerator: Sendable {
                 byPath[String(file.path.dropFirst(prefix.count))] = file
             }
         }
-        // A cell's `_layout` moves shared files where its design needs them ("move FROM TO").
+        // A cell's `_layout` puts shared files where its design needs them: "move FROM TO", "copy FROM TO".
         if let layout = byPath.removeValue(forKey: "_layout") {
             for line in layout.contents.split(separator: "\n") {
                 let words = line.split(separator: " ").map(String.init)
-                guard words.count == 3, words[0] == "move", let file = byPath.removeValue(forKey: words[1]) else { continue }
+                guard words.count == 3, let file = byPath[words[1]] else { continue }
+                if words[0] == "move" { byPath[words[1]] = nil }
                 byPath[words[2]] = file
             }
         }

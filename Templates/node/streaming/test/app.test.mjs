@@ -1,0 +1,31 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { recordingStream } from "./awslambda.mjs";
+import { fakeContext } from "./context.mjs";
+
+const { handler } = await import("../src/app.mjs");
+
+test("ends the response stream before the task runs", async () => {
+  process.env.TASK_MS = "200";
+  const stream = recordingStream();
+  const started = performance.now();
+  await handler({ orderId: "o-1" }, stream, fakeContext());
+  const done = performance.now();
+  delete process.env.TASK_MS;
+  assert.deepEqual(stream.prelude, { statusCode: 202, headers: { "content-type": "application/json" } });
+  assert.deepEqual(JSON.parse(stream.chunks.join("")), { orderId: "o-1", status: "accepted" });
+  assert.ok(stream.endedAt - started < 150, `the response ended after ${stream.endedAt - started} ms`);
+  assert.ok(done - stream.endedAt >= 190, "the task did not run after the response ended");
+});
+
+test("reads the order from a function URL event", async () => {
+  const stream = recordingStream();
+  await handler({ body: JSON.stringify({ orderId: "o-2" }), isBase64Encoded: false }, stream, fakeContext());
+  assert.equal(JSON.parse(stream.chunks.join("")).orderId, "o-2");
+});
+
+test("a failing task is logged and the invocation still succeeds", async () => {
+  const stream = recordingStream();
+  await handler({ orderId: "o-3", fail: true }, stream, fakeContext());
+  assert.equal(JSON.parse(stream.chunks.join("")).status, "accepted");
+});
