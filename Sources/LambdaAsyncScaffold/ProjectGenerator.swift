@@ -39,11 +39,16 @@ public struct ProjectGenerator: Sendable {
                 byPath[String(file.path.dropFirst(prefix.count))] = file
             }
         }
-        // A cell's `_layout` puts shared files where its design needs them: "move FROM TO", "copy FROM TO".
+        // A cell's `_layout` puts shared files where its design needs them: "move FROM TO" and
+        // "copy FROM TO" for the language's common files, "use NAME TO" for one of its `_shared/` files.
         if let layout = byPath.removeValue(forKey: "_layout") {
             for line in layout.contents.split(separator: "\n") {
                 let words = line.split(separator: " ").map(String.init)
-                guard words.count == 3, let file = byPath[words[1]] else { continue }
+                guard words.count == 3 else { continue }
+                let source = words[0] == "use"
+                    ? EmbeddedTemplates.files.first { $0.path == "\(language)/_shared/\(words[1])" }
+                    : byPath[words[1]]
+                guard let file = source else { continue }
                 if words[0] == "move" { byPath[words[1]] = nil }
                 byPath[words[2]] = file
             }

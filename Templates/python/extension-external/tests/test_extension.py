@@ -2,6 +2,7 @@
 import http.server
 import json
 import os
+import subprocess
 import threading
 import time
 import unittest
@@ -69,6 +70,47 @@ class ExtensionTest(unittest.TestCase):
         with mock.patch.object(tasks, "run", side_effect=ran.append):
             self.assertEqual(task_extension.serve(api, self.inbox), "timeout")
         self.assertEqual(ran, [{"orderId": "o-9"}])
+
+
+class EntryScriptTest(unittest.TestCase):
+    def test_registers_under_its_file_name_and_exits_on_shutdown(self):
+        seen = []
+
+        class API(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                seen.append(("POST", self.path, self.headers["Lambda-Extension-Name"]))
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(200)
+                self.send_header("Lambda-Extension-Identifier", "ext-1")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def do_GET(self):
+                seen.append(("GET", self.path, self.headers["Lambda-Extension-Identifier"]))
+                body = json.dumps({"eventType": "SHUTDOWN", "shutdownReason": "spindown", "deadlineMs": 0}).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), API)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "extension")
+        try:
+            result = subprocess.run(
+                [os.path.join(root, "extensions", "{{extensionName}}")],
+                env={**os.environ, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_address[1]}", "TASKS_PORT": "0"},
+                capture_output=True, timeout=20,
+            )
+        finally:
+            server.shutdown()
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        self.assertEqual(seen, [("POST", "/2020-01-01/extension/register", "{{extensionName}}"),
+                                ("GET", "/2020-01-01/extension/event/next", "ext-1")])
 
 
 if __name__ == "__main__":

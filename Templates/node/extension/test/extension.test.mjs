@@ -1,0 +1,98 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import http from "node:http";
+import { fileURLToPath } from "node:url";
+import { fakeContext } from "./context.mjs";
+import { client } from "../src/extension-client.mjs";
+import { handler } from "../src/app.mjs";
+import { Inbox, serve, startServer } from "../extension/{{name}}-extension/task-extension.mjs";
+
+/** Hands out queued events and records when each /event/next came. */
+function fakeExtensionsAPI(events) {
+  return { nextCalls: [], async next() { this.nextCalls.push(performance.now()); return events.shift(); } };
+}
+
+test("answers, then runs the task outside Lambda", async () => {
+  const ran = [];
+  client.runInline = async (task) => ran.push(task);
+  const response = await handler({ orderId: "o-1" }, fakeContext());
+  assert.equal(response.statusCode, 202);
+  assert.deepEqual(ran, [{ orderId: "o-1", fail: false }]);
+});
+
+test("the extension runs an invocation's tasks before asking for its next event", async () => {
+  const inbox = new Inbox();
+  const server = await startServer(inbox, 0);
+  client.port = server.address().port;
+  process.env.AWS_LAMBDA_RUNTIME_API = "127.0.0.1:9";
+  process.env.TASK_MS = "200";
+  try {
+    const context = fakeContext();
+    const deadlineMs = Date.now() + 10_000;
+    const api = fakeExtensionsAPI([
+      { eventType: "INVOKE", requestId: context.awsRequestId, deadlineMs },
+      { eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs },
+    ]);
+    const loop = serve(api, inbox);
+    const response = await handler({ orderId: "o-1" }, context); // hands the task over, then says done
+    const answeredAt = performance.now();
+    assert.equal(await loop, "spindown");
+    assert.equal(response.statusCode, 202);
+    assert.equal(api.nextCalls.length, 2);
+    assert.ok(api.nextCalls[1] - answeredAt >= 190, "/event/next came before the task finished");
+  } finally {
+    delete process.env.AWS_LAMBDA_RUNTIME_API;
+    delete process.env.TASK_MS;
+    server.close();
+  }
+});
+
+test("SHUTDOWN runs what is still queued, a failing task included", async () => {
+  const inbox = new Inbox();
+  inbox.put("r-late", { orderId: "o-9", fail: true });
+  inbox.put("r-late", { orderId: "o-10" });
+  const api = fakeExtensionsAPI([{ eventType: "SHUTDOWN", shutdownReason: "timeout", deadlineMs: 0 }]);
+  const lines = [];
+  const write = process.stdout.write;
+  process.stdout.write = (chunk, ...rest) => { lines.push(String(chunk)); return write.call(process.stdout, chunk, ...rest); };
+  try {
+    assert.equal(await serve(api, inbox), "timeout");
+  } finally {
+    process.stdout.write = write;
+  }
+  // Each log line is one write; the test runner writes its own (binary) messages to stdout too.
+  const logged = lines.filter((chunk) => chunk.startsWith('{"time"')).map((chunk) => JSON.parse(chunk));
+  assert.ok(logged.some((l) => l.message === "task failed" && l.error.includes("o-9")));
+  assert.ok(logged.some((l) => l.message === "task done" && l.orderId === "o-10"));
+  assert.deepEqual(inbox.take(), []);
+});
+
+test("the extension's entry script registers under its file name and exits on SHUTDOWN", async () => {
+  const seen = [];
+  const api = http.createServer((req, res) => {
+    seen.push([req.method, req.url, req.headers["lambda-extension-name"] ?? req.headers["lambda-extension-identifier"]]);
+    req.resume();
+    if (req.url.endsWith("/register")) {
+      res.writeHead(200, { "Lambda-Extension-Identifier": "ext-1" }).end("{}");
+    } else {
+      res.writeHead(200).end(JSON.stringify({ eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: Date.now() + 2000 }));
+    }
+  });
+  await new Promise((resolve) => api.listen(0, "127.0.0.1", resolve));
+  const entry = fileURLToPath(new URL("../extension/extensions/{{extensionName}}", import.meta.url));
+  try {
+    const child = spawn(entry, [], {
+      env: { ...process.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.address().port}`, TASKS_PORT: "0" },
+      stdio: "ignore",
+    });
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    assert.equal(code, 0);
+    assert.deepEqual(seen, [
+      ["POST", "/2020-01-01/extension/register", "{{extensionName}}"],
+      ["GET", "/2020-01-01/extension/event/next", "ext-1"],
+    ]);
+  } finally {
+    api.close();
+  }
+});
