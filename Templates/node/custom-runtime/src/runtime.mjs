@@ -1,0 +1,133 @@
+// This function's own Runtime API loop: /next, handler, /response, the queued tasks, then /next.
+//
+// Lambda freezes the environment only when the runtime asks for its next invocation. This loop
+// posts the response first, so the caller has it, and asks for the next invocation only after the
+// tasks the handler queued with `context.runAfterResponse` have run. Node.js built-ins only.
+import { pathToFileURL } from "node:url";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { request } from "./lambda-http.mjs";
+import { bind, log } from "./log.mjs";
+
+export class RuntimeAPI {
+  constructor(address) {
+    this.base = `http://${address}/2018-06-01/runtime`;
+  }
+
+  /** Blocks until an invocation arrives: no timeout, the environment is frozen meanwhile. */
+  async next() {
+    const response = await request("GET", `${this.base}/invocation/next`);
+    return { event: response.json(), headers: response.headers };
+  }
+
+  respond(requestId, result) {
+    return request("POST", `${this.base}/invocation/${requestId}/response`, { body: JSON.stringify(result ?? null) });
+  }
+
+  fail(requestId, error, type = "Unhandled") {
+    return request("POST", `${this.base}/invocation/${requestId}/error`, {
+      headers: { "Lambda-Runtime-Function-Error-Type": type },
+      body: errorBody(error),
+    });
+  }
+
+  initError(error, type) {
+    return request("POST", `${this.base}/init/error`, {
+      headers: { "Lambda-Runtime-Function-Error-Type": type },
+      body: errorBody(error, type),
+    });
+  }
+}
+
+function errorBody(error, type) {
+  return {
+    errorType: type && type !== "Unhandled" ? type : error?.name ?? "Error",
+    errorMessage: error?.message ?? String(error),
+    stackTrace: String(error?.stack ?? "").split("\n"),
+  };
+}
+
+/** The context object handlers receive, as the managed runtime builds it, plus `runAfterResponse`. */
+export function makeContext(headers) {
+  const deadline = Number(headers["lambda-runtime-deadline-ms"] ?? 0);
+  const afterResponse = [];
+  return {
+    awsRequestId: headers["lambda-runtime-aws-request-id"],
+    invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    runAfterResponse: (task) => afterResponse.push(task),
+    afterResponse,
+  };
+}
+
+/** Calls async handlers and callback-style (event, context, callback) handlers alike. */
+function call(handler, event, context) {
+  if (handler.length >= 3) {
+    return new Promise((resolve, reject) => {
+      handler(event, context, (error, result) => (error ? reject(error) : resolve(result)));
+    });
+  }
+  return Promise.resolve().then(() => handler(event, context));
+}
+
+/** Serves invocations until `invocations` have been served (forever when undefined). */
+export async function serve(api, handler, { invocations } = {}) {
+  for (let served = 0; invocations === undefined || served < invocations; served += 1) {
+    const { event, headers } = await api.next();
+    const context = makeContext(headers);
+    bind(context);
+    if (headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = headers["lambda-runtime-trace-id"];
+    let result;
+    try {
+      result = await call(handler, event, context);
+    } catch (error) {
+      log("ERROR", "handler failed", { error: String(error) });
+      await api.fail(context.awsRequestId, error);
+      continue;
+    }
+    await api.respond(context.awsRequestId, result);
+    // The caller has its response; the environment runs until the next api.next().
+    for (const task of context.afterResponse) {
+      try {
+        await task();
+      } catch (error) {
+        // A failed task must not end the loop.
+        log("ERROR", "task after the response failed", { error: String(error) });
+      }
+    }
+  }
+}
+
+export async function loadHandler(name, root) {
+  const dot = name.lastIndexOf(".");
+  const [modulePath, exportName] = [name.slice(0, dot), name.slice(dot + 1)];
+  const file = ["mjs", "js", "cjs"].map((ext) => join(root, `${modulePath}.${ext}`)).find(existsSync);
+  if (!file) throw Object.assign(new Error(`Cannot find module '${modulePath}'`), { lambdaType: "Runtime.ImportModuleError" });
+  const module = await import(pathToFileURL(file).href);
+  const handler = module[exportName] ?? module.default?.[exportName];
+  if (typeof handler !== "function") {
+    throw Object.assign(new Error(`${modulePath}.${exportName} is not a function`), { lambdaType: "Runtime.HandlerNotFound" });
+  }
+  return handler;
+}
+
+export async function main() {
+  const api = new RuntimeAPI(process.env.AWS_LAMBDA_RUNTIME_API);
+  let handler;
+  try {
+    handler = await loadHandler(process.env._HANDLER, process.env.LAMBDA_TASK_ROOT ?? new URL(".", import.meta.url).pathname);
+  } catch (error) {
+    await api.initError(error, error.lambdaType ?? "Runtime.ImportModuleError");
+    process.exit(1);
+  }
+  await serve(api, handler);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await main();
+}
