@@ -173,13 +173,13 @@ _lambda-async() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    compare|recommend|package|inspect|help)
+    compare|recommend|new|package|inspect|help)
         # Offer subcommand argument completions
         "_lambda-async_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'compare recommend package inspect help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'compare recommend new package inspect help' -- "${cur}"))
         ;;
     esac
 }
@@ -239,6 +239,59 @@ _lambda-async_recommend() {
         return
         ;;
     '--width')
+        return
+        ;;
+    esac
+}
+
+_lambda-async_new() {
+    repeating_flags=()
+    non_repeating_flags=(--public --list --dry-run --force --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--strategy --language --variant --name --runtime --arch --memory --timeout --format)
+    __lambda-async_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--strategy')
+        __lambda-async_add_completions -W 'async-invoke'$'\n''streaming'$'\n''extension'$'\n''custom-runtime'
+        return
+        ;;
+    '--language')
+        __lambda-async_add_completions -W 'python'$'\n''node'
+        return
+        ;;
+    '--variant')
+        __lambda-async_add_completions -W 'internal'$'\n''external'
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--runtime')
+        __lambda-async_add_completions -W 'python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
+        return
+        ;;
+    '--arch')
+        __lambda-async_add_completions -W 'x86_64'$'\n''arm64'
+        return
+        ;;
+    '--memory')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--format')
+        __lambda-async_add_completions -W 'table'$'\n''markdown'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lambda-async_add_completions -d
         return
         ;;
     esac

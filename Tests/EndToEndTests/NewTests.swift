@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `lambda-async new` as a user runs it: every supported cell is generated, its own tests run,
+/// its template passes cfn-lint, and `package` accepts it with the right modes.
+@Suite struct NewTests {
+    struct Cell: Sendable, CustomStringConvertible {
+        let arguments: [String]
+        let language: String
+        let zips: [String]
+        let executables: [String]
+        var description: String { arguments.joined(separator: " ") }
+    }
+
+    static let cells: [Cell] = [
+        Cell(arguments: ["--strategy", "async-invoke"], language: "python", zips: ["ApiFunction", "WorkerFunction"], executables: []),
+        Cell(arguments: ["--strategy", "extension"], language: "python", zips: ["ApiFunction"], executables: []),
+        Cell(arguments: ["--strategy", "extension", "--variant", "external"], language: "python", zips: ["ApiFunction", "TasksLayer"],
+             executables: ["extension/extensions/demo-tasks"]),
+        Cell(arguments: ["--strategy", "custom-runtime"], language: "python", zips: ["ApiFunction"], executables: ["src/bootstrap"]),
+        Cell(arguments: ["--strategy", "async-invoke", "--language", "node"], language: "node", zips: ["ApiFunction", "WorkerFunction"], executables: []),
+        Cell(arguments: ["--strategy", "streaming", "--language", "node"], language: "node", zips: ["ApiFunction"], executables: []),
+        Cell(arguments: ["--strategy", "extension", "--language", "node"], language: "node", zips: ["ApiFunction", "TasksLayer"],
+             executables: ["extension/extensions/demo-tasks"]),
+        Cell(arguments: ["--strategy", "custom-runtime", "--language", "node"], language: "node", zips: ["ApiFunction"], executables: ["src/bootstrap"]),
+    ]
+
+    @Test(arguments: cells)
+    func generatesAProjectWhoseTestsLintAndPackagePass(_ cell: Cell) throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("demo")
+        let created = try TestSupport.run(Binary.url.path, ["new", project.path] + cell.arguments)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.hasPrefix("Created "))
+
+        // The generated project's own tests, as its README says to run them.
+        let tests = cell.language == "python"
+            ? try TestSupport.run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider"], directory: project)
+            : try TestSupport.run("node", ["--test"], directory: project)
+        #expect(tests.status == 0, "\(cell): \(tests.stdout)\(tests.stderr)")
+        #expect(tests.stdout.contains(cell.language == "python" ? " passed" : "# fail 0"))
+
+        let lint = try TestSupport.run("cfn-lint", ["template.yaml"], directory: project)
+        #expect(lint.status == 0, "\(cell): cfn-lint: \(lint.stdout)\(lint.stderr)")
+
+        for path in cell.executables {
+            let mode = try FileManager.default.attributesOfItem(atPath: project.appendingPathComponent(path).path)[.posixPermissions] as? Int
+            #expect(mode == 0o755, "\(path) is not executable on disk")
+        }
+
+        // package accepts the project: handlers exist, bootstraps and extensions are executable.
+        let packaged = try TestSupport.run(Binary.url.path, ["package", project.path, "--format", "json"])
+        #expect(packaged.status == 0, "\(cell): \(packaged.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(packaged.stdout.utf8)) as! [String: Any]
+        #expect(((report["artifacts"] as! [[String: Any]]).map { $0["name"] as! String }).sorted() == cell.zips)
+        for path in cell.executables {
+            let zipName = path.hasPrefix("extension/") ? "TasksLayer" : "ApiFunction"
+            let inZip = path.hasPrefix("extension/") ? String(path.dropFirst("extension/".count)) : String(path.dropFirst("src/".count))
+            let listing = try pythonZipListing(project.appendingPathComponent(".lambda-async/build/\(zipName).zip"))
+            #expect(listing.stdout.contains("\(inZip) 0o100755"), "\(inZip) in \(zipName).zip: \(listing.stdout)")
+        }
+    }
+
+    @Test func refusalsAndBadInputWriteNothing() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let occupied = parent.appendingPathComponent("occupied")
+        try FileManager.default.createDirectory(at: occupied, withIntermediateDirectories: true)
+        try "mine\n".write(to: occupied.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+
+        for (arguments, expected) in [
+            (["new", "p1", "--strategy", "streaming"], "Use `--language node --strategy streaming`"),
+            (["new", "p2", "--strategy", "extension", "--language", "node", "--variant", "internal"], "--variant external"),
+            (["new", "p3", "--strategy", "threads"], "'async-invoke', 'streaming', 'extension' or 'custom-runtime'"),
+            (["new", "9lives", "--strategy", "extension"], "does not start with a letter"),
+            (["new", "orders.api", "--strategy", "extension"], "'.' is not allowed"),
+            (["new", "p4", "--strategy", "extension", "--runtime", "nodejs22.x"], "does not run python code"),
+            (["new", "p5"], "missing --strategy"),
+            (["new", "occupied", "--strategy", "extension"], "exists and is not empty"),
+        ] {
+            let result = try TestSupport.run(Binary.url.path, arguments, directory: parent)
+            #expect(result.status == 64, "\(arguments): \(result.stdout)")
+            #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+        }
+        // Nothing was written: only the occupied folder, untouched, and no staging leftovers.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["occupied"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: occupied.path) == ["notes.txt"])
+    }
+
+    @Test func dryRunForceAndList() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let dry = try TestSupport.run(Binary.url.path, ["new", "audit", "--strategy", "extension", "--variant", "external", "--dry-run", "--format", "json"],
+                                      directory: parent)
+        #expect(dry.status == 0)
+        let report = try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as! [String: Any]
+        #expect(report["written"] as? Bool == false)
+        let files = (report["files"] as! [[String: Any]])
+        #expect(files.contains { $0["path"] as? String == "extension/extensions/audit-tasks" && $0["executable"] as? Bool == true })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).isEmpty)
+
+        let occupied = parent.appendingPathComponent("occupied")
+        try FileManager.default.createDirectory(at: occupied, withIntermediateDirectories: true)
+        try "mine\n".write(to: occupied.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let forced = try TestSupport.run(Binary.url.path, ["new", "occupied", "--strategy", "custom-runtime", "--force"], directory: parent)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let contents = try FileManager.default.contentsOfDirectory(atPath: occupied.path).sorted()
+        #expect(contents.contains("notes.txt") && contents.contains("template.yaml") && contents.contains("src"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["occupied"])
+
+        let list = try TestSupport.run(Binary.url.path, ["new", "--list", "--format", "json"])
+        let cells = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [String: Any])["cells"] as! [[String: Any]]
+        #expect(cells.count == 10)
+        #expect(cells.filter { $0["supported"] as? Bool == true }.count == 8)
+        let table = try TestSupport.run(Binary.url.path, ["new", "--list"])
+        #expect(table.stdout.hasPrefix("LANGUAGE"))
+        #expect(table.stdout.contains("refused: Python has no native response streaming"))
+    }
+
+    /// Templates are compiled in: a binary copied alone elsewhere still generates every project.
+    @Test func aCopiedBinaryNeedsNothingBesideIt() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("lambda-async")
+        try FileManager.default.copyItem(at: Binary.url, to: copy)
+        let result = try TestSupport.run(copy.path, ["new", "solo", "--strategy", "streaming", "--language", "node"], directory: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("solo/src/app.mjs").path))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import TestSupport
+import LambdaAsyncCore
+@testable import LambdaAsyncScaffold
+
+@Suite struct GeneratorTests {
+    static var supported: [Cell] { Matrix.cells.filter(\.isSupported) }
+
+    @Test func theEmbeddedTemplatesAreCurrent() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let check = try run("python3", [root.appendingPathComponent("scripts/embed-templates").path, "--check"])
+        #expect(check.status == 0, "Sources/LambdaAsyncScaffold/EmbeddedTemplates.swift is stale: run scripts/embed-templates")
+    }
+
+    @Test(arguments: supported.map { ($0.language, $0.strategy, $0.variant) })
+    func everyCellRendersCompletely(language: ProjectLanguage, strategy: Strategy, variant: ExtensionVariant?) throws {
+        let generator = try ProjectGenerator(options: ProjectOptions(name: "orders-api", language: language, strategy: strategy, variant: variant))
+        let files = try generator.files()
+        let paths = files.map(\.path)
+        for required in ["template.yaml", "README.md", ".gitignore", "events/event.json"] {
+            #expect(paths.contains(required), "\(required) missing")
+        }
+        #expect(paths.contains { $0.hasPrefix("src/") })
+        #expect(paths.contains { $0.hasPrefix(language == .python ? "tests/test_" : "test/") })
+        for file in files {
+            // Every tag rendered, no HTML escaping, no CRLF, and no template machinery left over.
+            #expect(!file.contents.contains("{{") && !file.path.contains("{{"), "\(file.path) has an unrendered tag")
+            #expect(!file.contents.contains("&quot;") && !file.contents.contains("&#39;"), "\(file.path) was HTML-escaped")
+            #expect(!file.contents.contains("\r"), "\(file.path) has CR characters")
+            #expect(file.path != "_layout")
+        }
+        let executables = files.filter(\.executable).map(\.path)
+        let expected: [String] = switch strategy {
+        case .customRuntime: ["src/bootstrap"]
+        case .extension where generator.cell.variant == .external: ["extension/extensions/orders-api-tasks"]
+        default: []
+        }
+        #expect(executables == expected)
+        for path in executables {
+            #expect(files.first { $0.path == path }!.contents.hasPrefix("#!"))
+        }
+        let template = files.first { $0.path == "template.yaml" }!.contents
+        #expect(template.contains("Runtime: \(language.defaultRuntime.identifier)"))
+        #expect(template.contains("Default: arm64"))
+    }
+
+    @Test func optionsReachTheTemplate() throws {
+        let generator = try ProjectGenerator(options: ProjectOptions(
+            name: "reports", language: .node, strategy: .streaming, runtime: LambdaRuntime("nodejs20.x"),
+            architecture: .x86_64, memoryMB: 1024, timeoutSeconds: 120, publicURL: true))
+        let template = try generator.files().first { $0.path == "template.yaml" }!.contents
+        #expect(template.contains("Runtime: nodejs20.x"))
+        #expect(template.contains("Default: x86_64"))
+        #expect(template.contains("Default: 1024"))
+        #expect(template.contains("Default: 120"))
+        #expect(template.contains("AuthType: NONE"))
+        #expect(template.contains("InvokeMode: RESPONSE_STREAM"))
+    }
+
+    @Test func refusedCellsNameWhatWorksInstead() throws {
+        #expect(throws: ScaffoldError.self) { try Matrix.cell(language: .python, strategy: .streaming, variant: nil) }
+        do {
+            _ = try Matrix.cell(language: .python, strategy: .streaming, variant: nil)
+        } catch {
+            #expect("\(error)".contains("--language node"))
+            #expect("\(error)".contains("custom-runtime"))
+        }
+        #expect(throws: ScaffoldError.self) { try Matrix.cell(language: .node, strategy: .extension, variant: .internal) }
+        #expect(throws: ScaffoldError.variantWithoutExtension(.external)) {
+            try Matrix.cell(language: .python, strategy: .asyncInvoke, variant: .external)
+        }
+        #expect(try Matrix.cell(language: .node, strategy: .extension, variant: nil).variant == .external)
+        #expect(try Matrix.cell(language: .python, strategy: .extension, variant: nil).variant == .internal)
+    }
+
+    @Test(arguments: ["", "1orders", "orders api", "orders.api", "ordérs", String(repeating: "a", count: 65)])
+    func badNamesAreRefused(name: String) {
+        #expect(throws: ScaffoldError.self) { try ProjectOptions.validate(name: name) }
+    }
+
+    @Test(arguments: ["a", "orders-api", "Orders_API_2", String(repeating: "a", count: 64)])
+    func goodNamesPass(name: String) throws {
+        try ProjectOptions.validate(name: name)
+    }
+
+    @Test func runtimesMustMatchTheLanguageAndLimitsAreLambdas() {
+        #expect(throws: ScaffoldError.self) {
+            try ProjectGenerator(options: ProjectOptions(name: "x", language: .python, strategy: .extension, runtime: LambdaRuntime("nodejs22.x")))
+        }
+        #expect(throws: ScaffoldError.self) { try ProjectGenerator(options: ProjectOptions(name: "x", strategy: .extension, memoryMB: 64)) }
+        #expect(throws: ScaffoldError.self) { try ProjectGenerator(options: ProjectOptions(name: "x", strategy: .extension, timeoutSeconds: 901)) }
+    }
+
+    @Test func namesBecomeIdentifiers() {
+        let options = ProjectOptions(name: "orders-api_v2", strategy: .extension)
+        #expect(options.pascalName == "OrdersApiV2")
+        #expect(options.snakeName == "orders_api_v2")
+    }
+}
