@@ -90,8 +90,9 @@ struct New: ParsableCommand {
             print(GeneratedReport(directory: folder.path, cell: generator.cell, files: files, written: !dryRun)
                 .render(format, style: .standardOutput))
         } catch let error as ScaffoldError {
-            // Every refusal is about the command line: exit like any other bad usage.
-            throw ValidationError(error.description)
+            // Every refusal is about what was asked: exit as bad usage does, without the usage text.
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(64)
         }
     }
 }
