@@ -12,11 +12,13 @@ let package = Package(
         .library(name: "LambdaAsyncArchive", targets: ["LambdaAsyncArchive"]),
         .library(name: "LambdaAsyncProject", targets: ["LambdaAsyncProject"]),
         .library(name: "LambdaAsyncScaffold", targets: ["LambdaAsyncScaffold"]),
+        .library(name: "LambdaAsyncRuntime", targets: ["LambdaAsyncRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // libarchive from the system (Debian: libarchive-dev), found through pkg-config.
@@ -35,6 +37,19 @@ let package = Package(
             name: "LambdaAsyncScaffold",
             dependencies: ["LambdaAsyncCore", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        // The local runner: Runtime and Extensions APIs over SwiftNIO, sandbox processes, freezing,
+        // timeouts and the timeline of each invocation.
+        .target(
+            name: "LambdaAsyncRuntime",
+            dependencies: [
+                "LambdaAsyncCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            // Embedded as Swift source by scripts/embed-templates, not shipped as files.
+            exclude: ["RuntimeClients"]
+        ),
         // Reproducible zips through libarchive, Lambda's packaging checks, and the packager.
         .target(name: "LambdaAsyncArchive", dependencies: ["CArchive", "LambdaAsyncCore", "LambdaAsyncProject"]),
         .executableTarget(
@@ -44,6 +59,7 @@ let package = Package(
                 "LambdaAsyncArchive",
                 "LambdaAsyncProject",
                 "LambdaAsyncScaffold",
+                "LambdaAsyncRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +68,7 @@ let package = Package(
         .testTarget(name: "LambdaAsyncCoreTests", dependencies: ["LambdaAsyncCore"]),
         .testTarget(name: "LambdaAsyncArchiveTests", dependencies: ["LambdaAsyncArchive", "TestSupport"]),
         .testTarget(name: "LambdaAsyncProjectTests", dependencies: ["LambdaAsyncProject"]),
+        .testTarget(name: "LambdaAsyncRuntimeTests", dependencies: ["LambdaAsyncRuntime", "TestSupport"]),
         .testTarget(name: "LambdaAsyncScaffoldTests", dependencies: ["LambdaAsyncScaffold", "TestSupport"]),
         // Runs the built binary the way a user does; depending on it makes `swift test` build it.
         .testTarget(name: "EndToEndTests", dependencies: ["lambda-async", "TestSupport"]),

@@ -2,7 +2,7 @@ import ArgumentParser
 import LambdaAsyncCore
 
 @main
-struct LambdaAsync: ParsableCommand {
+struct LambdaAsync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lambda-async",
         abstract: "Run work after an AWS Lambda function has answered: compare the four ways, pick one, and build it.",
@@ -17,6 +17,6 @@ struct LambdaAsync: ParsableCommand {
               lambda-async recommend --language node --front-door function-url
             """,
         version: LambdaAsyncVersion.current,
-        subcommands: [Compare.self, Recommend.self, New.self, Package.self, Inspect.self]
+        subcommands: [Compare.self, Recommend.self, New.self, Package.self, Inspect.self, Invoke.self]
     )
 }

@@ -1,0 +1,128 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A response of the local Runtime or Extensions API.
+struct APIResponse {
+    var status: HTTPResponseStatus
+    var headers: [(String, String)] = []
+    var body: [UInt8] = []
+
+    static func json(_ status: HTTPResponseStatus, _ object: Any, headers: [(String, String)] = []) -> APIResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return APIResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(data))
+    }
+
+    /// Lambda's error body: `{"errorMessage": ..., "errorType": ...}`.
+    static func error(_ status: HTTPResponseStatus, _ type: String, _ message: String) -> APIResponse {
+        json(status, ["errorType": type, "errorMessage": message])
+    }
+}
+
+/// What the sandbox does with requests; every call arrives on the sandbox's event loop.
+protocol APIRouter: AnyObject {
+    var eventLoop: EventLoop { get }
+    /// A request with its whole body (long polls answer later through the future).
+    func handle(method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse>
+    /// A streamed `/response`: chunks as they arrive, then the trailers.
+    func beginStream(requestId: String) -> APIResponse?
+    func streamChunk(requestId: String, _ bytes: [UInt8])
+    func endStream(requestId: String, trailers: HTTPHeaders?) -> APIResponse
+}
+
+/// One HTTP/1.1 connection of the runtime, an extension, or a client library.
+final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let router: APIRouter
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var streamingRequestId: String?
+    private var streamRefusal: APIResponse?
+
+    init(router: APIRouter) { self.router = router }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+            streamingRequestId = nil
+            streamRefusal = nil
+            let parts = head.uri.split(separator: "/")
+            // POST /2018-06-01/runtime/invocation/{id}/response in streaming mode goes chunk by chunk.
+            if head.method == .POST, parts.count == 5, parts[3] != "next", parts[4] == "response",
+               let mode = head.headers.first(name: "Lambda-Runtime-Function-Response-Mode") {
+                if mode.lowercased() == "streaming" {
+                    let id = String(parts[3])
+                    streamRefusal = router.beginStream(requestId: id)
+                    if streamRefusal == nil { streamingRequestId = id }
+                } else {
+                    streamRefusal = .error(.badRequest, "InvalidResponseMode", "Lambda-Runtime-Function-Response-Mode must be streaming, not \(mode)")
+                }
+            }
+        case .body(var buffer):
+            if let id = streamingRequestId {
+                router.streamChunk(requestId: id, buffer.readBytes(length: buffer.readableBytes) ?? [])
+            } else if streamRefusal == nil {
+                body += buffer.readBytes(length: buffer.readableBytes) ?? []
+            }
+        case .end(let trailers):
+            guard let head else { return }
+            let future: EventLoopFuture<APIResponse>
+            if let refusal = streamRefusal {
+                future = context.eventLoop.makeSucceededFuture(refusal)
+            } else if let id = streamingRequestId {
+                future = context.eventLoop.makeSucceededFuture(router.endStream(requestId: id, trailers: trailers))
+            } else {
+                future = router.handle(method: head.method, path: head.uri, headers: head.headers, body: body)
+            }
+            let keepAlive = head.isKeepAlive
+            let version = head.version
+            future.whenSuccess { [weak self] response in
+                self?.write(response, version: version, keepAlive: keepAlive, context: context)
+            }
+            body = []
+            self.head = nil
+        }
+    }
+
+    private func write(_ response: APIResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        var headers = HTTPHeaders(response.headers)
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+        buffer.writeBytes(response.body)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
+
+/// Binds the local API to loopback on a free port, on the sandbox's event loop.
+enum APIServer {
+    static func start(router: APIRouter, group: EventLoopGroup, host: String = "127.0.0.1") throws -> Channel {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 64)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                    channel.pipeline.addHandler(APIHandler(router: router))
+                }
+            }
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+        do {
+            return try bootstrap.bind(host: host, port: 0).wait()
+        } catch {
+            throw RunnerError.server("\(error)")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import LambdaAsyncCore
+
+/// What the runner needs to know about one function.
+public struct FunctionConfig: Sendable {
+    public var name: String
+    public var runtime: LambdaRuntime
+    public var handler: String
+    /// The function's code: a folder, copied into the sandbox.
+    public var code: URL
+    /// Layer folders, merged in order into the sandbox's /opt.
+    public var layers: [URL]
+    public var memoryMB: Int
+    public var timeoutSeconds: Double
+    public var environment: [String: String]
+    public var region: String
+
+    public init(name: String, runtime: LambdaRuntime, handler: String, code: URL, layers: [URL] = [],
+                memoryMB: Int = 128, timeoutSeconds: Double = 3, environment: [String: String] = [:],
+                region: String = "us-east-1") {
+        self.name = name
+        self.runtime = runtime
+        self.handler = handler
+        self.code = code
+        self.layers = layers
+        self.memoryMB = memoryMB
+        self.timeoutSeconds = timeoutSeconds
+        self.environment = environment
+        self.region = region
+    }
+
+    var functionARN: String { "arn:aws:lambda:\(region):000000000000:function:\(name)" }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// What one invocation did, measured: the runner's timeline and Lambda's REPORT line.
+public struct InvocationRecord: Sendable, Codable, Equatable {
+    public var requestId: String
+    /// Set on a cold start: runtime and extensions started until all asked for their first event.
+    public var initDurationMs: Double?
+    /// Invoke delivered to the runtime until the response was complete: what the client waited for
+    /// after the start of the invocation.
+    public var responseMs: Double?
+    /// Until the runtime asked for its next event.
+    public var runtimeDoneMs: Double?
+    /// Until the last INVOKE-subscribed extension asked for its next event (nil without any).
+    public var extensionsDoneMs: Double?
+    /// Per extension, until it asked for its next event.
+    public var extensionDoneMs: [String: Double]
+    /// Billed time: until the later of the runtime and the extensions, capped at the timeout.
+    public var durationMs: Double
+    public var billedDurationMs: Int
+    public var memorySizeMB: Int
+    public var maxMemoryUsedMB: Int
+    /// The environment was frozen (SIGSTOP) when the invocation ended.
+    public var frozen: Bool
+    /// Lambda's error type (`Unhandled`, `Runtime.ExitError`, `Sandbox.Timedout`, ...), or nil.
+    public var error: String?
+    /// Time from the start of the command's invoke to the response, init included.
+    public var clientLatencyMs: Double?
+
+    /// `REPORT RequestId: … Duration: x.xx ms Billed Duration: n ms Memory Size: m MB Max Memory Used: k MB`.
+    public var reportLine: String {
+        var line = "REPORT RequestId: \(requestId)\tDuration: \(String(format: "%.2f", durationMs)) ms\tBilled Duration: \(billedDurationMs) ms\tMemory Size: \(memorySizeMB) MB\tMax Memory Used: \(maxMemoryUsedMB) MB"
+        if let initDurationMs { line += "\tInit Duration: \(String(format: "%.2f", initDurationMs)) ms" }
+        if let error { line += "\tStatus: \(error == "Sandbox.Timedout" ? "timeout" : "error")" }
+        return line
+    }
+
+    /// The timeline, one line per event, in milliseconds since the invoke was delivered.
+    public var timelineLines: [String] {
+        var events: [(Double, String)] = []
+        events.append((0, "invoke delivered to the runtime"))
+        if let responseMs { events.append((responseMs, error == nil ? "response complete: the client has it" : "error response complete: the client has it")) }
+        if let runtimeDoneMs { events.append((runtimeDoneMs, "runtime asked for its next event")) }
+        for (name, ms) in extensionDoneMs { events.append((ms, "extension \(name) asked for its next event")) }
+        if frozen { events.append((durationMs, "environment frozen")) }
+        if let error, error == "Sandbox.Timedout" { events.append((durationMs, "timed out: environment reset")) }
+        return events.sorted { $0.0 < $1.0 }.map { String(format: "%9.1f ms  ", $0.0) + $0.1 }
+    }
+}
+
+/// Lambda bills whole milliseconds, rounded up.
+func billed(_ milliseconds: Double) -> Int { Int(milliseconds.rounded(.up)) }

@@ -1,0 +1,74 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A watchdog process that kills every sandbox process group when the runner dies, however it
+/// dies (Ctrl-C, SIGTERM, SIGKILL): it holds the read end of a pipe whose write end only the
+/// runner holds, and end of file means the runner is gone.
+final class Reaper: @unchecked Sendable {
+    private let writeEnd: Int32
+    private let lock = NSLock()
+
+    private static let script = """
+        groups=" "
+        while read -r op id; do
+          case "$op" in
+            add) groups="$groups$id " ;;
+            del) groups=$(printf '%s' "$groups" | sed "s/ $id / /") ;;
+            end) exit 0 ;;
+          esac
+        done
+        for id in $groups; do kill -KILL -- "-$id" 2>/dev/null; kill -CONT -- "-$id" 2>/dev/null; done
+        """
+
+    private init(writeEnd: Int32) { self.writeEnd = writeEnd }
+
+    static func start() throws -> Reaper {
+        var fds: [Int32] = [0, 0]
+        // Close-on-exec: sandbox processes must not inherit the write end, or EOF would never come.
+        guard pipe(&fds) == 0 else { throw RunnerError.cannotStart("reaper", String(cString: strerror(errno))) }
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own process group: a Ctrl-C meant for the runner must not reach the reaper.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(script), nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        close(fds[0])
+        guard status == 0 else {
+            close(fds[1])
+            throw RunnerError.cannotStart("reaper", String(cString: strerror(status)))
+        }
+        let child = pid
+        Thread.detachNewThread { var status: Int32 = 0; waitpid(child, &status, 0) }
+        return Reaper(writeEnd: fds[1])
+    }
+
+    func watch(_ pgid: pid_t) { send("add \(pgid)\n") }
+    func forget(_ pgid: pid_t) { send("del \(pgid)\n") }
+
+    /// Everything was shut down cleanly: the reaper may exit without killing.
+    func finish() {
+        send("end\n")
+        lock.lock()
+        close(writeEnd)
+        lock.unlock()
+    }
+
+    private func send(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        _ = line.withCString { write(writeEnd, $0, strlen($0)) }
+    }
+}

@@ -1,0 +1,20 @@
+/// Why the runner could not run a function, said so that the user knows what to do.
+public enum RunnerError: Error, CustomStringConvertible, Equatable {
+    case cannotStart(String, String)
+    case unsupportedRuntime(String)
+    case missingInterpreter(String, runtime: String)
+    case server(String)
+
+    public var description: String {
+        switch self {
+        case .cannotStart(let name, let reason):
+            return "cannot start \(name): \(reason)"
+        case .unsupportedRuntime(let runtime):
+            return "the local runner runs provided.*, python3.* and nodejs* functions; \(runtime) is not one of them"
+        case .missingInterpreter(let program, let runtime):
+            return "\(runtime) needs \(program) on PATH to run locally; install it (apt-get install \(program == "node" ? "nodejs" : "python3"))"
+        case .server(let message):
+            return "the local Runtime API could not start: \(message)"
+        }
+    }
+}

@@ -1,0 +1,165 @@
+// lambda-async's runtime interface client for the Node.js managed runtimes, run by the local runner.
+//
+// It does what the managed runtime's client does: load the handler from LAMBDA_TASK_ROOT (ES
+// modules and CommonJS), call async and callback handlers, provide the `awslambda` global with
+// `streamifyResponse` and `HttpResponseStream.from`, post buffered or streamed responses (errors
+// in a stream go in trailers), and report init errors with Lambda's error types. Built-ins only.
+import http from "node:http";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const API = `http://${process.env.AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime`;
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+
+function request(method, path, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${API}${path}`, { method, headers }, (res) => {
+      const chunks = [];
+      res.on("data", (chunk) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function errorBody(error, type) {
+  return JSON.stringify({
+    errorType: type ?? error?.name ?? "Error",
+    errorMessage: error?.message ?? String(error),
+    stackTrace: String(error?.stack ?? "").split("\n").slice(1).map((line) => line.trim()),
+  });
+}
+
+async function post(path, body, errorType) {
+  const headers = { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) };
+  if (errorType) headers["Lambda-Runtime-Function-Error-Type"] = errorType;
+  const response = await request("POST", path, { headers, body });
+  if (response.status >= 300) {
+    process.stderr.write(`[lambda-async] the Runtime API refused ${path}: ${response.status} ${response.body}\n`);
+  }
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = "response";
+    return handler;
+  },
+  HttpResponseStream: {
+    // Status, headers and cookies go first as a JSON prelude, then eight NUL bytes, then the body.
+    from(stream, prelude) {
+      stream.setContentType("application/vnd.awslambda.http-integration-response");
+      stream.write(JSON.stringify(prelude ?? {}));
+      stream.write(Buffer.alloc(8));
+      return stream;
+    },
+  },
+};
+
+class InitError extends Error {
+  constructor(type, message) {
+    super(message);
+    this.lambdaType = type;
+  }
+}
+
+async function loadHandler(name, root) {
+  const dot = name.lastIndexOf(".");
+  const [modulePath, exportName] = [name.slice(0, dot), name.slice(dot + 1)];
+  const file = ["mjs", "js", "cjs"].map((ext) => join(root, `${modulePath}.${ext}`)).find(existsSync);
+  if (!file) throw new InitError("Runtime.ImportModuleError", `Error: Cannot find module '${modulePath}'`);
+  let module;
+  try {
+    module = await import(pathToFileURL(file).href);
+  } catch (error) {
+    throw new InitError(error instanceof SyntaxError ? "Runtime.UserCodeSyntaxError" : "Runtime.ImportModuleError", String(error));
+  }
+  const handler = module[exportName] ?? module.default?.[exportName];
+  if (typeof handler !== "function") throw new InitError("Runtime.HandlerNotFound", `${modulePath}.${exportName} is undefined or not exported`);
+  return handler;
+}
+
+function makeContext(headers) {
+  const deadline = Number(headers["lambda-runtime-deadline-ms"] ?? 0);
+  return {
+    awsRequestId: headers["lambda-runtime-aws-request-id"],
+    invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+function callBuffered(handler, event, context) {
+  if (handler.length >= 3) {
+    return new Promise((resolve, reject) => handler(event, context, (error, result) => (error ? reject(error) : resolve(result))));
+  }
+  return Promise.resolve().then(() => handler(event, context));
+}
+
+/** A streamed response: the handler writes to the request body of POST /response. */
+async function invokeStreaming(handler, event, context) {
+  const req = http.request(`${API}/invocation/${context.awsRequestId}/response`, {
+    method: "POST",
+    headers: {
+      "Lambda-Runtime-Function-Response-Mode": "streaming",
+      "Transfer-Encoding": "chunked",
+      Trailer: "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body",
+      "Content-Type": "application/octet-stream",
+    },
+  });
+  const answered = new Promise((resolve, reject) => {
+    req.on("response", (res) => { res.resume(); res.on("end", resolve); });
+    req.on("error", reject);
+  });
+  req.setContentType = (type) => req.setHeader("Content-Type", type);
+  try {
+    await handler(event, req, context);
+    if (!req.writableEnded) req.end();
+  } catch (error) {
+    process.stderr.write(`[ERROR] ${error?.stack ?? error}\n`);
+    req.addTrailers({
+      "Lambda-Runtime-Function-Error-Type": error?.name ?? "Error",
+      "Lambda-Runtime-Function-Error-Body": Buffer.from(errorBody(error)).toString("base64"),
+    });
+    req.end();
+  }
+  await answered;
+}
+
+async function main() {
+  let handler;
+  try {
+    handler = await loadHandler(process.env._HANDLER, process.env.LAMBDA_TASK_ROOT ?? ".");
+  } catch (error) {
+    const type = error.lambdaType ?? "Runtime.Unknown";
+    process.stderr.write(`[ERROR] ${type}: ${error.message}\n`);
+    await post("/init/error", errorBody(error, type), type);
+    process.exit(1);
+  }
+  for (;;) {
+    // No timeout: the environment is frozen while this waits.
+    const next = await request("GET", "/invocation/next");
+    const event = JSON.parse(next.body.toString() || "null");
+    const context = makeContext(next.headers);
+    if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
+    if (handler[STREAMING] === "response") {
+      await invokeStreaming(handler, event, context);
+      continue;
+    }
+    try {
+      const result = await callBuffered(handler, event, context);
+      await post(`/invocation/${context.awsRequestId}/response`, JSON.stringify(result ?? null));
+    } catch (error) {
+      process.stderr.write(`[ERROR] ${error?.stack ?? error}\n`);
+      await post(`/invocation/${context.awsRequestId}/error`, errorBody(error), "Unhandled");
+    }
+  }
+}
+
+await main();

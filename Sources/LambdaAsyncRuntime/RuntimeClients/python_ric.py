@@ -1,0 +1,109 @@
+"""lambda-async's runtime interface client for the Python managed runtimes, run by the local runner.
+
+It does what the managed runtime's client does: load the handler from LAMBDA_TASK_ROOT, loop on
+the Runtime API (/next, handler, /response or /error), build the context object, and report init
+errors with Lambda's error types. Standard library only.
+"""
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+API = f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2018-06-01/runtime"
+
+
+class LambdaContext:
+    def __init__(self, headers):
+        self.aws_request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        self.invoked_function_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn")
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+def post(path, body, error_type=None):
+    headers = {"Content-Type": "application/json"}
+    if error_type:
+        headers["Lambda-Runtime-Function-Error-Type"] = error_type
+    request = urllib.request.Request(API + path, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request) as response:
+            response.read()
+    except urllib.error.HTTPError as error:
+        sys.stderr.write(f"[lambda-async] the Runtime API refused {path}: {error.code} {error.read().decode(errors='replace')}\n")
+
+
+def error_body(error, error_type=None, message=None):
+    return json.dumps({
+        "errorMessage": message or str(error),
+        "errorType": error_type or type(error).__name__,
+        "stackTrace": traceback.format_tb(error.__traceback__) if error.__traceback__ else [],
+    }).encode()
+
+
+def load_handler(name):
+    module_name, _, function_name = name.rpartition(".")
+    try:
+        module = importlib.import_module(module_name.replace("/", "."))
+    except SyntaxError as error:
+        raise InitError("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {error}", error)
+    except ImportError as error:
+        raise InitError("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {error}", error)
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        raise InitError("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'", None)
+    return handler
+
+
+class InitError(Exception):
+    def __init__(self, error_type, message, cause):
+        super().__init__(message)
+        self.error_type = error_type
+        self.cause = cause
+
+
+def main():
+    sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "."))
+    try:
+        handler = load_handler(os.environ["_HANDLER"])
+    except InitError as error:
+        sys.stderr.write(f"[ERROR] {error.error_type}: {error}\n")
+        post("/init/error", error_body(error, error.error_type), error.error_type)
+        sys.exit(1)
+    except Exception as error:  # the module raised while it was imported
+        sys.stderr.write(f"[ERROR] Runtime.Unknown: {error}\n")
+        post("/init/error", error_body(error, "Runtime.Unknown"), "Runtime.Unknown")
+        sys.exit(1)
+    while True:
+        # No timeout: the environment is frozen while this waits.
+        with urllib.request.urlopen(API + "/invocation/next") as response:
+            headers = response.headers
+            event = json.loads(response.read() or b"null")
+        context = LambdaContext(headers)
+        if headers.get("Lambda-Runtime-Trace-Id"):
+            os.environ["_X_AMZN_TRACE_ID"] = headers["Lambda-Runtime-Trace-Id"]
+        request_id = context.aws_request_id
+        try:
+            result = handler(event, context)
+            body = json.dumps(result).encode()
+        except Exception as error:
+            sys.stderr.write(f"[ERROR] {type(error).__name__}: {error}\n" + "".join(traceback.format_tb(error.__traceback__)))
+            post(f"/invocation/{request_id}/error", error_body(error), "Unhandled")
+            continue
+        post(f"/invocation/{request_id}/response", body)
+
+
+if __name__ == "__main__":
+    main()

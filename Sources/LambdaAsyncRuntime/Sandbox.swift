@@ -1,0 +1,707 @@
+import Foundation
+import LambdaAsyncCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the client of an invocation receives, as it happens.
+public enum ResponseEvent: Sendable {
+    /// A streamed response's bytes, as the function sends them.
+    case chunk([UInt8])
+    /// The whole buffered response, or the end of a stream.
+    case complete([UInt8])
+    /// A function error: Lambda's error type and the error's JSON body.
+    case error(type: String, body: [UInt8])
+}
+
+/// One function's execution environment, run the way Lambda runs it: a Runtime API and an
+/// Extensions API on loopback, the runtime and external extensions as processes, a freeze
+/// (SIGSTOP) when the runtime and every INVOKE-subscribed extension have asked for their next
+/// event, a thaw (SIGCONT) at the next invoke, the timeout over runtime and extensions together,
+/// and SHUTDOWN at the end.
+///
+/// All state lives on one event loop; the public methods hop onto it.
+public final class Sandbox: APIRouter, @unchecked Sendable {
+    public struct Options: Sendable {
+        public var freeze = true
+        /// Where the function's and extensions' log lines go.
+        public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        public init() {}
+    }
+
+    public let config: FunctionConfig
+    let options: Options
+    let group: MultiThreadedEventLoopGroup
+    public let eventLoop: EventLoop
+    private var channel: Channel?
+    public private(set) var port = 0
+    let root: URL
+    var taskRoot: URL { root.appendingPathComponent("task") }
+    var optRoot: URL { root.appendingPathComponent("opt") }
+    var runtimeDir: URL { root.appendingPathComponent("runtime") }
+    let reaper: Reaper?
+
+    // Processes and registration.
+    private var runtime: SandboxProcess?
+    private var externals: [SandboxProcess] = []
+    private var expectedExternals: Set<String> = []
+    private var extensions: [String: ExtensionState] = [:]
+    private var registrationOpen = true
+    private var frozen = false
+
+    // Init.
+    private var initStart: UInt64 = 0
+    private var initPromise: EventLoopPromise<Void>?
+    private var initFailure: (type: String, body: [UInt8])?
+    private var runtimeReady = false
+    private var initDurationMs: Double?
+    private var initTimer: Scheduled<Void>?
+
+    // The runtime's long poll and the invocation in flight.
+    private var runtimeWaiter: EventLoopPromise<APIResponse>?
+    private var current: Invocation?
+
+    struct ExtensionState {
+        let id: String
+        let name: String
+        let events: Set<String>
+        let isInternal: Bool
+        var waiter: EventLoopPromise<APIResponse>?
+        var queued: [[String: Any]] = []
+        var ready = false
+        var busy = false
+        var doneAt: UInt64 = 0
+    }
+
+    final class Invocation {
+        let id = UUID().uuidString.lowercased()
+        let payload: [UInt8]
+        let onResponse: @Sendable (ResponseEvent) -> Void
+        let done: EventLoopPromise<InvocationRecord>
+        let clientStart: UInt64
+        var deliveredAt: UInt64 = 0
+        var deadlineMs: Int64 = 0
+        var responseAt: UInt64?
+        var runtimeDoneAt: UInt64?
+        var streaming = false
+        var streamedBytes = 0
+        var error: String?
+        var timer: Scheduled<Void>?
+        var finished = false
+
+        init(payload: [UInt8], clientStart: UInt64, onResponse: @escaping @Sendable (ResponseEvent) -> Void, done: EventLoopPromise<InvocationRecord>) {
+            self.payload = payload
+            self.clientStart = clientStart
+            self.onResponse = onResponse
+            self.done = done
+        }
+    }
+
+    public init(config: FunctionConfig, options: Options = Options()) throws {
+        guard [.provided, .python, .node].contains(config.runtime.family) else {
+            throw RunnerError.unsupportedRuntime(config.runtime.identifier)
+        }
+        self.config = config
+        self.options = options
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        eventLoop = group.next()
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-sandbox-\(UUID().uuidString.prefix(8))")
+        reaper = try? Reaper.start()
+        let channel = try APIServer.start(router: self, group: group)
+        self.channel = channel
+        port = channel.localAddress?.port ?? 0
+    }
+
+    deinit {
+        try? group.syncShutdownGracefully()
+    }
+
+    // MARK: Public API
+
+    /// Runs one invocation; `onResponse` sees the response when the client would, and the record
+    /// arrives when the invocation ended (frozen, failed or timed out).
+    public func invoke(_ payload: [UInt8], onResponse: @escaping @Sendable (ResponseEvent) -> Void = { _ in }) async throws -> InvocationRecord {
+        let start = now()
+        return try await eventLoop.flatSubmit { () -> EventLoopFuture<InvocationRecord> in
+            let done = self.eventLoop.makePromise(of: InvocationRecord.self)
+            let invocation = Invocation(payload: payload, clientStart: start, onResponse: onResponse, done: done)
+            if self.runtime == nil {
+                self.coldStart().whenComplete { result in
+                    switch result {
+                    case .success: self.begin(invocation)
+                    case .failure: self.failInit(invocation)
+                    }
+                }
+            } else {
+                self.begin(invocation)
+            }
+            return done.futureResult
+        }.get()
+    }
+
+    /// SHUTDOWN `spindown` with Lambda's budget, then SIGTERM and SIGKILL; removes the sandbox.
+    public func shutdown() async {
+        try? await eventLoop.flatSubmit { self.reset(reason: "spindown") }.get()
+        try? await channel?.close()
+        try? FileManager.default.removeItem(at: root)
+        reaper?.finish()
+    }
+
+    // MARK: Init
+
+    private func coldStart() -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        initPromise = promise
+        initFailure = nil
+        initDurationMs = nil
+        runtimeReady = false
+        registrationOpen = true
+        extensions = [:]
+        initStart = now()
+        do {
+            try prepareFiles()
+            try startExternalExtensions()
+            if expectedExternals.isEmpty { try startRuntime() }
+        } catch {
+            initFailure = ("Runtime.InvalidEntrypoint", Array(Self.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
+            promise.fail(error)
+            initPromise = nil
+            return promise.futureResult
+        }
+        // Lambda gives init 10 seconds.
+        initTimer = eventLoop.scheduleTask(in: .seconds(10)) { [self] in
+            guard let pending = initPromise else { return }
+            initFailure = ("Sandbox.Timedout", Array(Self.errorJSON("Sandbox.Timedout", "init did not finish within 10 seconds")))
+            initPromise = nil
+            pending.fail(RunnerError.cannotStart(config.name, "init timed out"))
+        }
+        return promise.futureResult
+    }
+
+    /// A working copy of the code in task/, the layers merged into opt/.
+    private func prepareFiles() throws {
+        let manager = FileManager.default
+        try? manager.removeItem(at: root)
+        try manager.createDirectory(at: root, withIntermediateDirectories: true)
+        try manager.copyItem(at: config.code, to: taskRoot)
+        try manager.createDirectory(at: optRoot, withIntermediateDirectories: true)
+        for layer in config.layers {
+            try Self.merge(layer, into: optRoot)
+        }
+        try RuntimeClients.install(into: runtimeDir)
+    }
+
+    static func merge(_ source: URL, into destination: URL) throws {
+        let manager = FileManager.default
+        for name in try manager.contentsOfDirectory(atPath: source.path) {
+            let from = source.appendingPathComponent(name), to = destination.appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            if manager.fileExists(atPath: to.path, isDirectory: &isDirectory), isDirectory.boolValue,
+               (try? manager.destinationOfSymbolicLink(atPath: from.path)) == nil,
+               (try? from.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                try merge(from, into: to)
+            } else {
+                try? manager.removeItem(at: to)
+                try manager.copyItem(at: from, to: to)
+            }
+        }
+    }
+
+    private func startExternalExtensions() throws {
+        let folder = optRoot.appendingPathComponent("extensions")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        expectedExternals = []
+        externals = []
+        for name in names {
+            let path = folder.appendingPathComponent(name).path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            expectedExternals.insert(name)
+            let process = try SandboxProcess(name: name, arguments: [path], environment: environment(forExtension: true),
+                                             directory: optRoot, output: options.log) { [weak self] status in
+                self?.eventLoop.execute { self?.processExited(name: name, status: status, isRuntime: false) }
+            }
+            reaper?.watch(process.pid)
+            externals.append(process)
+        }
+    }
+
+    private func startRuntime() throws {
+        var command: [String]
+        switch config.runtime.family {
+        case .provided:
+            let bootstrap = taskRoot.appendingPathComponent("bootstrap")
+            guard FileManager.default.isExecutableFile(atPath: bootstrap.path) else {
+                throw RunnerError.cannotStart("bootstrap", "\(config.runtime.identifier) needs an executable bootstrap at the root of the code")
+            }
+            command = [bootstrap.path]
+        case .python:
+            command = [try Self.interpreter("python3", runtime: config.runtime.identifier), runtimeDir.appendingPathComponent("python_ric.py").path]
+        case .node:
+            command = [try Self.interpreter("node", runtime: config.runtime.identifier), runtimeDir.appendingPathComponent("node_ric.mjs").path]
+        default:
+            throw RunnerError.unsupportedRuntime(config.runtime.identifier)
+        }
+        let environment = environment(forExtension: false)
+        // AWS_LAMBDA_EXEC_WRAPPER: Lambda runs the wrapper with the runtime's start command as arguments.
+        if config.runtime.family != .provided, let wrapper = environment["AWS_LAMBDA_EXEC_WRAPPER"] {
+            command.insert(wrapper, at: 0)
+        }
+        let process = try SandboxProcess(name: "runtime", arguments: command, environment: environment, directory: taskRoot,
+                                         output: options.log) { [weak self] status in
+            self?.eventLoop.execute { self?.processExited(name: "runtime", status: status, isRuntime: true) }
+        }
+        reaper?.watch(process.pid)
+        runtime = process
+    }
+
+    static func interpreter(_ name: String, runtime: String) throws -> String {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        guard let found = path.split(separator: ":").map({ "\($0)/\(name)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw RunnerError.missingInterpreter(name, runtime: runtime)
+        }
+        return found
+    }
+
+    /// The variables Lambda sets, with /var/task and /opt mapped into the sandbox.
+    func environment(forExtension: Bool) -> [String: String] {
+        let host = ProcessInfo.processInfo.environment
+        var env: [String: String] = [
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)",
+            "AWS_LAMBDA_FUNCTION_NAME": config.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(config.memoryMB),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_REGION": config.region,
+            "AWS_DEFAULT_REGION": config.region,
+            "LAMBDA_RUNTIME_DIR": runtimeDir.path,
+            "TZ": "UTC",
+            "LANG": "en_US.UTF-8",
+            "PATH": "\(optRoot.path)/bin:" + (host["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"),
+            "LD_LIBRARY_PATH": "\(optRoot.path)/lib",
+        ]
+        for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "HOME"] { env[key] = host[key] }
+        if !forExtension {
+            env["_HANDLER"] = config.handler
+            env["LAMBDA_TASK_ROOT"] = taskRoot.path
+            env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/\(config.name)"
+            env["AWS_LAMBDA_LOG_STREAM_NAME"] = "local/[$LATEST]\(UUID().uuidString.prefix(8).lowercased())"
+            if config.runtime.family != .provided { env["AWS_EXECUTION_ENV"] = "AWS_Lambda_\(config.runtime.identifier)" }
+            switch config.runtime.family {
+            case .python:
+                let version = config.runtime.pythonVersion ?? "3"
+                env["PYTHONPATH"] = "\(optRoot.path)/python:\(optRoot.path)/python/lib/python\(version)/site-packages:\(taskRoot.path)"
+                env["PYTHONUNBUFFERED"] = "1"
+            case .node:
+                env["NODE_PATH"] = "\(optRoot.path)/nodejs/node_modules:\(optRoot.path)/nodejs/node20/node_modules:\(taskRoot.path)/node_modules"
+            default:
+                break
+            }
+        }
+        for (key, value) in config.environment {
+            env[key] = value.replacingOccurrences(of: "/var/task", with: taskRoot.path, options: .anchored)
+                .replacingOccurrences(of: "/opt", with: optRoot.path, options: .anchored)
+        }
+        return env
+    }
+
+    private func checkInitComplete() {
+        guard let promise = initPromise, runtimeReady,
+              extensions.values.allSatisfy(\.ready), expectedExternals.isSubset(of: Set(extensions.values.map(\.name))) else { return }
+        initDurationMs = milliseconds(from: initStart, to: now())
+        initTimer?.cancel()
+        initPromise = nil
+        promise.succeed(())
+    }
+
+    private func failInit(_ invocation: Invocation) {
+        let failure = initFailure ?? ("Runtime.Unknown", Array(Self.errorJSON("Runtime.Unknown", "init failed")))
+        invocation.onResponse(.error(type: failure.type, body: failure.body))
+        let elapsed = milliseconds(from: initStart, to: now())
+        let record = InvocationRecord(requestId: invocation.id, initDurationMs: elapsed, responseMs: nil, runtimeDoneMs: nil,
+                                      extensionsDoneMs: nil, extensionDoneMs: [:], durationMs: elapsed, billedDurationMs: billed(elapsed),
+                                      memorySizeMB: config.memoryMB, maxMemoryUsedMB: maxMemoryMB(), frozen: false, error: failure.type,
+                                      clientLatencyMs: milliseconds(from: invocation.clientStart, to: now()))
+        reset(reason: "failure").whenComplete { _ in invocation.done.succeed(record) }
+    }
+
+    // MARK: Invocations
+
+    private func begin(_ invocation: Invocation) {
+        if frozen {
+            runtime?.thaw()
+            externals.forEach { $0.thaw() }
+            frozen = false
+        }
+        current = invocation
+        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + Int64(config.timeoutSeconds * 1000)
+        invocation.deadlineMs = deadline
+        invocation.timer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.timeoutSeconds * 1000))) { [weak self] in
+            self?.timeOut(invocation)
+        }
+        for id in extensions.keys where extensions[id]!.events.contains("INVOKE") {
+            extensions[id]!.busy = true
+            deliver(toExtension: id, [
+                "eventType": "INVOKE", "deadlineMs": deadline, "requestId": invocation.id,
+                "invokedFunctionArn": config.functionARN,
+                "tracing": ["type": "X-Amzn-Trace-Id", "value": traceHeader(invocation)],
+            ])
+        }
+        if let waiter = runtimeWaiter {
+            runtimeWaiter = nil
+            waiter.succeed(nextResponse(invocation))
+        }
+    }
+
+    private func traceHeader(_ invocation: Invocation) -> String {
+        "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(invocation.id.replacingOccurrences(of: "-", with: "").prefix(24));Parent=\(invocation.id.prefix(8))00000000;Sampled=0"
+    }
+
+    /// The answer to the runtime's /next: the event, and the clock starts.
+    private func nextResponse(_ invocation: Invocation) -> APIResponse {
+        invocation.deliveredAt = now()
+        return APIResponse(status: .ok, headers: [
+            ("Lambda-Runtime-Aws-Request-Id", invocation.id),
+            ("Lambda-Runtime-Deadline-Ms", String(invocation.deadlineMs)),
+            ("Lambda-Runtime-Invoked-Function-Arn", config.functionARN),
+            ("Lambda-Runtime-Trace-Id", traceHeader(invocation)),
+            ("Content-Type", "application/json"),
+        ], body: invocation.payload)
+    }
+
+    private func deliver(toExtension id: String, _ event: [String: Any]) {
+        guard var state = extensions[id] else { return }
+        if let waiter = state.waiter {
+            state.waiter = nil
+            waiter.succeed(.json(.ok, event))
+        } else {
+            state.queued.append(event)
+        }
+        extensions[id] = state
+    }
+
+    private func respond(_ invocation: Invocation, _ event: ResponseEvent, error: String? = nil) {
+        guard invocation.responseAt == nil else { return }
+        invocation.responseAt = now()
+        invocation.error = error
+        invocation.onResponse(event)
+    }
+
+    /// The invocation ends when the runtime and every INVOKE-subscribed extension have asked for more.
+    private func checkInvocationDone() {
+        guard let invocation = current, !invocation.finished, invocation.runtimeDoneAt != nil,
+              !extensions.values.contains(where: \.busy) else { return }
+        if invocation.responseAt == nil {
+            respond(invocation, .complete(Array("null".utf8)))
+        }
+        finish(invocation, frozen: options.freeze)
+    }
+
+    /// Measures an invocation that just ended; its times count from the invoke's delivery.
+    private func record(for invocation: Invocation, timedOut: Bool = false) -> InvocationRecord {
+        invocation.finished = true
+        invocation.timer?.cancel()
+        current = nil
+        let start = invocation.deliveredAt == 0 ? invocation.clientStart : invocation.deliveredAt
+        let extensionTimes = Dictionary(extensions.values.filter { $0.events.contains("INVOKE") && $0.doneAt >= start }
+            .map { ($0.name, milliseconds(from: start, to: $0.doneAt)) }, uniquingKeysWith: max)
+        let runtimeDone = invocation.runtimeDoneAt.map { milliseconds(from: start, to: $0) }
+        let end = timedOut ? config.timeoutSeconds * 1000 : max(runtimeDone ?? 0, extensionTimes.values.max() ?? 0)
+        let duration = min(end, config.timeoutSeconds * 1000)
+        defer { initDurationMs = nil }
+        return InvocationRecord(
+            requestId: invocation.id, initDurationMs: initDurationMs,
+            responseMs: invocation.responseAt.map { milliseconds(from: start, to: $0) },
+            runtimeDoneMs: runtimeDone, extensionsDoneMs: extensionTimes.values.max(), extensionDoneMs: extensionTimes,
+            durationMs: duration, billedDurationMs: billed(duration), memorySizeMB: config.memoryMB, maxMemoryUsedMB: maxMemoryMB(),
+            frozen: false, error: invocation.error,
+            clientLatencyMs: invocation.responseAt.map { milliseconds(from: invocation.clientStart, to: $0) })
+    }
+
+    private func finish(_ invocation: Invocation, frozen freeze: Bool) {
+        var result = record(for: invocation)
+        if freeze {
+            runtime?.freeze()
+            externals.forEach { $0.freeze() }
+            frozen = true
+            result.frozen = true
+        }
+        invocation.done.succeed(result)
+    }
+
+    /// Ends an invocation with an error and resets the environment: the next invocation is cold.
+    private func abort(_ invocation: Invocation, type: String, message: String, timedOut: Bool = false) {
+        respond(invocation, .error(type: type, body: Array(Self.errorJSON(type, message))), error: type)
+        invocation.error = type
+        // Measured before the reset, which kills the processes whose memory it reports.
+        let result = record(for: invocation, timedOut: timedOut)
+        reset(reason: timedOut ? "timeout" : "failure").whenComplete { _ in invocation.done.succeed(result) }
+    }
+
+    private func timeOut(_ invocation: Invocation) {
+        guard !invocation.finished else { return }
+        let message = "Task timed out after \(String(format: "%.2f", config.timeoutSeconds)) seconds"
+        options.log("\(invocation.id) \(message)")
+        abort(invocation, type: "Sandbox.Timedout", message: message, timedOut: true)
+    }
+
+    private func processExited(name: String, status: Int32, isRuntime: Bool) {
+        let description = SandboxProcess.describe(status)
+        let stillOurs = isRuntime ? runtime?.name == name && runtime?.hasExited == true : externals.contains { $0.name == name }
+        guard stillOurs else { return }  // a process of an environment already reset
+        options.log("\(isRuntime ? "runtime" : "extension \(name)") exited: \(description)")
+        if let pending = initPromise {
+            let type = isRuntime ? "Runtime.ExitError" : "Extension.Crash"
+            if initFailure == nil {
+                initFailure = (type, Array(Self.errorJSON(type, isRuntime ? "Runtime exited with error: \(description)" : "Extension \(name) exited with error: \(description)")))
+            }
+            initPromise = nil
+            initTimer?.cancel()
+            pending.fail(RunnerError.cannotStart(name, description))
+            return
+        }
+        guard let invocation = current, !invocation.finished else {
+            // Died between invocations: the next invocation starts cold.
+            _ = reset(reason: "failure")
+            return
+        }
+        if isRuntime {
+            abort(invocation, type: "Runtime.ExitError", message: "RequestId: \(invocation.id) Error: Runtime exited with error: \(description)")
+        } else {
+            abort(invocation, type: "Extension.Crash", message: "RequestId: \(invocation.id) Error: extension \(name) exited with error: \(description)")
+        }
+    }
+
+    /// Ends the environment: SHUTDOWN to subscribed extensions within Lambda's budget (500 ms with
+    /// internal extensions only, 2,000 ms with an external one), SIGTERM to the runtime, then SIGKILL.
+    private func reset(reason: String) -> EventLoopFuture<Void> {
+        guard runtime != nil || !externals.isEmpty else { return eventLoop.makeSucceededFuture(()) }
+        if frozen {
+            runtime?.thaw()
+            externals.forEach { $0.thaw() }
+            frozen = false
+        }
+        let budget: Int64 = externals.isEmpty ? 500 : 2000
+        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + budget
+        for id in extensions.keys where extensions[id]!.events.contains("SHUTDOWN") {
+            deliver(toExtension: id, ["eventType": "SHUTDOWN", "shutdownReason": reason, "deadlineMs": deadline])
+        }
+        runtime?.signal(SIGTERM)
+        let processes = [runtime].compactMap { $0 } + externals
+        let promise = eventLoop.makePromise(of: Void.self)
+        // Poll until every process has exited or the budget is spent, then kill what is left.
+        func poll(_ remaining: Int64) {
+            if processes.allSatisfy(\.hasExited) || remaining <= 0 {
+                processes.forEach { $0.kill() }
+                promise.succeed(())
+                return
+            }
+            eventLoop.scheduleTask(in: .milliseconds(20)) { poll(remaining - 20) }
+        }
+        poll(budget)
+        runtime = nil
+        externals = []
+        expectedExternals = []
+        extensions = [:]
+        runtimeWaiter = nil
+        runtimeReady = false
+        return promise.futureResult.map { [self] in
+            processes.forEach { reaper?.forget($0.pid) }
+        }
+    }
+
+    private func maxMemoryMB() -> Int {
+        let kilobytes = ([runtime].compactMap { $0 } + externals).reduce(0) { $0 + $1.peakMemoryKB }
+        return Int((Double(kilobytes) / 1024).rounded(.up))
+    }
+
+    // MARK: Runtime and Extensions API
+
+    func handle(method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse> {
+        let parts = path.split(separator: "?").first.map { $0.split(separator: "/").map(String.init) } ?? []
+        switch (method, parts.first, parts.dropFirst().first) {
+        case (_, "2018-06-01", "runtime"):
+            return runtimeAPI(method, Array(parts.dropFirst(2)), headers, body)
+        case (_, "2020-01-01", "extension"):
+            return extensionsAPI(method, Array(parts.dropFirst(2)), headers, body)
+        case (.PUT, "2022-07-01", "telemetry"), (.PUT, "2020-08-15", "logs"):
+            // Accepted so observability extensions never hang; nothing is sent to them yet.
+            return eventLoop.makeSucceededFuture(.json(.ok, ["status": "OK"]))
+        default:
+            return eventLoop.makeSucceededFuture(.error(.notFound, "UnknownOperation", "\(method) \(path) is not part of the Lambda APIs"))
+        }
+    }
+
+    private func runtimeAPI(_ method: HTTPMethod, _ parts: [String], _ headers: HTTPHeaders, _ body: [UInt8]) -> EventLoopFuture<APIResponse> {
+        func done(_ response: APIResponse) -> EventLoopFuture<APIResponse> { eventLoop.makeSucceededFuture(response) }
+        switch (method, parts) {
+        case (.GET, ["invocation", "next"]):
+            registrationOpen = false
+            if let invocation = current, invocation.deliveredAt != 0 {
+                // Asking for more means this invocation is over for the runtime.
+                invocation.runtimeDoneAt = now()
+                checkInvocationDone()
+            }
+            let promise = eventLoop.makePromise(of: APIResponse.self)
+            runtimeWaiter = promise
+            if !runtimeReady {
+                runtimeReady = true
+                checkInitComplete()
+            }
+            if let invocation = current, invocation.deliveredAt == 0, runtimeWaiter?.futureResult === promise.futureResult {
+                runtimeWaiter = nil
+                promise.succeed(nextResponse(invocation))
+            }
+            return promise.futureResult
+        case (.POST, ["init", "error"]):
+            guard initPromise != nil else {
+                return done(.error(.forbidden, "InvalidStateTransition", "init/error is accepted only during init"))
+            }
+            let type = headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Runtime.Unknown"
+            initFailure = (type, body.isEmpty ? Array(Self.errorJSON(type, "init failed")) : body)
+            return done(.json(.accepted, ["status": "OK"]))
+        case (.POST, _) where parts.count == 3 && parts[0] == "invocation" && parts[2] == "response":
+            let id = parts[1]
+            guard let invocation = current, invocation.id == id, invocation.deliveredAt != 0 else {
+                return done(.error(.badRequest, "InvalidRequestID", "Invalid request ID: \(id)"))
+            }
+            guard invocation.responseAt == nil else {
+                return done(.error(.forbidden, "InvalidStateTransition", "The response for \(id) was already sent"))
+            }
+            if body.count > LambdaQuotas.bufferedPayloadBytes {
+                let message = "Response payload size (\(body.count) bytes) exceeded maximum allowed payload size (\(LambdaQuotas.bufferedPayloadBytes) bytes)."
+                respond(invocation, .error(type: "Function.ResponseSizeTooLarge", body: Array(Self.errorJSON("Function.ResponseSizeTooLarge", message))),
+                        error: "Function.ResponseSizeTooLarge")
+                return done(.error(.payloadTooLarge, "RequestEntityTooLarge", message))
+            }
+            respond(invocation, .complete(body))
+            return done(.json(.accepted, ["status": "OK"]))
+        case (.POST, _) where parts.count == 3 && parts[0] == "invocation" && parts[2] == "error":
+            let id = parts[1]
+            guard let invocation = current, invocation.id == id, invocation.deliveredAt != 0 else {
+                return done(.error(.badRequest, "InvalidRequestID", "Invalid request ID: \(id)"))
+            }
+            guard invocation.responseAt == nil else {
+                return done(.error(.forbidden, "InvalidStateTransition", "The response for \(id) was already sent"))
+            }
+            let type = headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Unhandled"
+            respond(invocation, .error(type: "Unhandled", body: body.isEmpty ? Array(Self.errorJSON(type, "Unhandled error")) : body), error: type)
+            return done(.json(.accepted, ["status": "OK"]))
+        default:
+            return done(.error(.notFound, "UnknownOperation", "\(method) /2018-06-01/runtime/\(parts.joined(separator: "/")) is not part of the Runtime API"))
+        }
+    }
+
+    func beginStream(requestId: String) -> APIResponse? {
+        guard let invocation = current, invocation.id == requestId, invocation.deliveredAt != 0 else {
+            return .error(.badRequest, "InvalidRequestID", "Invalid request ID: \(requestId)")
+        }
+        guard invocation.responseAt == nil, !invocation.streaming else {
+            return .error(.forbidden, "InvalidStateTransition", "The response for \(requestId) was already sent")
+        }
+        invocation.streaming = true
+        return nil
+    }
+
+    func streamChunk(requestId: String, _ bytes: [UInt8]) {
+        guard let invocation = current, invocation.id == requestId, invocation.responseAt == nil else { return }
+        invocation.streamedBytes += bytes.count
+        if invocation.streamedBytes > LambdaQuotas.streamedResponseBytes {
+            respond(invocation, .error(type: "Function.ResponseSizeTooLarge",
+                                       body: Array(Self.errorJSON("Function.ResponseSizeTooLarge", "Streamed response exceeded 200 MB"))),
+                    error: "Function.ResponseSizeTooLarge")
+            return
+        }
+        invocation.onResponse(.chunk(bytes))
+    }
+
+    func endStream(requestId: String, trailers: HTTPHeaders?) -> APIResponse {
+        guard let invocation = current, invocation.id == requestId else {
+            return .error(.badRequest, "InvalidRequestID", "Invalid request ID: \(requestId)")
+        }
+        if let type = trailers?.first(name: "Lambda-Runtime-Function-Error-Type") {
+            // A mid-stream error: its body comes base64-encoded in a trailer.
+            let body = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap { Data(base64Encoded: $0) }.map(Array.init)
+            respond(invocation, .error(type: type, body: body ?? Array(Self.errorJSON(type, "error during the stream"))), error: type)
+        } else {
+            respond(invocation, .complete([]))
+        }
+        return .json(.accepted, ["status": "OK"])
+    }
+
+    private func extensionsAPI(_ method: HTTPMethod, _ parts: [String], _ headers: HTTPHeaders, _ body: [UInt8]) -> EventLoopFuture<APIResponse> {
+        func done(_ response: APIResponse) -> EventLoopFuture<APIResponse> { eventLoop.makeSucceededFuture(response) }
+        switch (method, parts) {
+        case (.POST, ["register"]):
+            guard registrationOpen else {
+                return done(.error(.forbidden, "Extension.RegistrationClosed", "registration closes at the runtime's first /next"))
+            }
+            guard let name = headers.first(name: "Lambda-Extension-Name"), !name.isEmpty else {
+                return done(.error(.forbidden, "Extension.InvalidName", "Lambda-Extension-Name is required"))
+            }
+            guard extensions.count < LambdaQuotas.extensionsPerFunction else {
+                return done(.error(.forbidden, "Extension.TooManyExtensions", "at most \(LambdaQuotas.extensionsPerFunction) extensions"))
+            }
+            let requested = ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any])?["events"] as? [String] ?? []
+            let isInternal = !expectedExternals.contains(name)
+            guard requested.allSatisfy({ $0 == "INVOKE" || $0 == "SHUTDOWN" }), !(isInternal && requested.contains("SHUTDOWN")) else {
+                return done(.error(.forbidden, "Extension.InvalidEventType", isInternal ? "internal extensions may subscribe to INVOKE only" : "events must be INVOKE or SHUTDOWN"))
+            }
+            let id = UUID().uuidString.lowercased()
+            extensions[id] = ExtensionState(id: id, name: name, events: Set(requested), isInternal: isInternal)
+            // Every external extension registered: the runtime may start.
+            if runtime == nil, initPromise != nil, expectedExternals.isSubset(of: Set(extensions.values.map(\.name))) {
+                do { try startRuntime() } catch {
+                    initFailure = ("Runtime.InvalidEntrypoint", Array(Self.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
+                    let pending = initPromise
+                    initPromise = nil
+                    pending?.fail(error)
+                }
+            }
+            return done(.json(.ok, ["functionName": config.name, "functionVersion": "$LATEST", "handler": config.handler],
+                              headers: [("Lambda-Extension-Identifier", id)]))
+        case (.GET, ["event", "next"]):
+            guard let id = headers.first(name: "Lambda-Extension-Identifier"), var state = extensions[id] else {
+                return done(.error(.forbidden, "Extension.InvalidExtensionIdentifier", "Lambda-Extension-Identifier is missing or unknown"))
+            }
+            let promise = eventLoop.makePromise(of: APIResponse.self)
+            if !state.queued.isEmpty {
+                promise.succeed(.json(.ok, state.queued.removeFirst()))
+            } else {
+                state.waiter = promise
+            }
+            if state.busy {
+                state.busy = false
+                state.doneAt = now()
+            }
+            let firstCall = !state.ready
+            state.ready = true
+            extensions[id] = state
+            if firstCall { checkInitComplete() }
+            checkInvocationDone()
+            return promise.futureResult
+        case (.POST, ["init", "error"]), (.POST, ["exit", "error"]):
+            let type = headers.first(name: "Lambda-Extension-Function-Error-Type") ?? "Extension.Unknown"
+            options.log("extension reported \(parts.joined(separator: "/")): \(type)")
+            if let pending = initPromise {
+                initFailure = (type, body.isEmpty ? Array(Self.errorJSON(type, "extension init error")) : body)
+                initPromise = nil
+                pending.fail(RunnerError.cannotStart("extension", type))
+            }
+            return done(.json(.accepted, ["status": "OK"]))
+        default:
+            return done(.error(.notFound, "UnknownOperation", "\(method) /2020-01-01/extension/\(parts.joined(separator: "/")) is not part of the Extensions API"))
+        }
+    }
+
+    static func errorJSON(_ type: String, _ message: String) -> Data {
+        (try? JSONSerialization.data(withJSONObject: ["errorType": type, "errorMessage": message], options: [.sortedKeys])) ?? Data()
+    }
+}
+
+/// Monotonic nanoseconds.
+func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+func milliseconds(from start: UInt64, to end: UInt64) -> Double { Double(end &- start) / 1_000_000 }

@@ -1,0 +1,123 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A process of a sandbox (the runtime or an external extension), in a process group of its own
+/// so that freezing, thawing and killing reach every process it starts, threads and children alike.
+final class SandboxProcess: @unchecked Sendable {
+    let name: String
+    let pid: pid_t
+    private let lock = NSLock()
+    private var exitStatus: Int32?
+
+    /// Starts `arguments[0]` with `environment` in `directory`. Each line it prints goes to `output`;
+    /// `onExit` gets the wait status once the process has exited.
+    init(name: String, arguments: [String], environment: [String: String], directory: URL,
+         output: @escaping @Sendable (String) -> Void, onExit: @escaping @Sendable (Int32) -> Void) throws {
+        self.name = name
+        var pipeFDs: [Int32] = [0, 0]
+        guard pipe(&pipeFDs) == 0 else { throw RunnerError.cannotStart(name, String(cString: strerror(errno))) }
+        let (readEnd, writeEnd) = (pipeFDs[0], pipeFDs[1])
+        // Close-on-exec, so no other sandbox process inherits this pipe (spawns happen on one thread).
+        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
+        posix_spawn_file_actions_addclose(&actions, readEnd)
+        posix_spawn_file_actions_addclose(&actions, writeEnd)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // A new process group (pgid = pid), default signal handlers, nothing blocked.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        // Start in `directory` through a shell that execs the command: same pid, same group.
+        let command = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var child = pid_t()
+        let status = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, envp)
+        close(writeEnd)
+        guard status == 0 else {
+            close(readEnd)
+            throw RunnerError.cannotStart(name, "\(arguments[0]): \(String(cString: strerror(status)))")
+        }
+        pid = child
+        let spawned = child
+
+        // Reads lines until the pipe closes (every holder of its write end has exited).
+        Thread.detachNewThread {
+            let handle = FileHandle(fileDescriptor: readEnd, closeOnDealloc: true)
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending += chunk
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    output(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                    pending = Data(pending[(newline + 1)...])
+                }
+            }
+            if !pending.isEmpty { output(String(decoding: pending, as: UTF8.self)) }
+        }
+        Thread.detachNewThread { [self] in
+            var status: Int32 = 0
+            while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
+            lock.lock()
+            exitStatus = status
+            lock.unlock()
+            onExit(status)
+        }
+    }
+
+    var hasExited: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return exitStatus != nil
+    }
+
+    /// Signals the whole process group; children of an exited leader may still hold it.
+    func signal(_ signal: Int32) {
+        _ = Glibc.kill(-pid, signal)
+    }
+
+    func freeze() { signal(SIGSTOP) }
+    func thaw() { signal(SIGCONT) }
+
+    /// SIGKILL to the group; a stopped group is continued first so the kill is delivered at once.
+    func kill() {
+        signal(SIGKILL)
+        signal(SIGCONT)
+    }
+
+    /// Peak resident memory of the process (VmHWM), in kB; 0 when it is gone.
+    var peakMemoryKB: Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    /// "exit status 1" or "signal: killed", as Lambda words it.
+    static func describe(_ status: Int32) -> String {
+        let signalNumber = status & 0x7F
+        if signalNumber == 0 { return "exit status \((status >> 8) & 0xFF)" }
+        let names: [Int32: String] = [SIGKILL: "killed", SIGTERM: "terminated", SIGSEGV: "segmentation fault", SIGABRT: "aborted"]
+        return "signal: \(names[signalNumber] ?? "\(signalNumber)")"
+    }
+}

@@ -1,0 +1,252 @@
+import ArgumentParser
+import Foundation
+import LambdaAsyncArchive
+import LambdaAsyncCore
+import LambdaAsyncProject
+import LambdaAsyncRuntime
+
+struct Invoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a function locally the way Lambda does: freeze included, timed.",
+        discussion: """
+            The runner serves the Runtime and Extensions APIs on loopback, starts external extensions \
+            from the layers' extensions/ folders and the runtime (the code's bootstrap, or a built-in \
+            client for python3.* and nodejs* runtimes, behind AWS_LAMBDA_EXEC_WRAPPER when set). When the \
+            runtime and every INVOKE-subscribed extension have asked for their next event, every process \
+            of the sandbox is stopped (SIGSTOP) until the next invocation. The response goes to stdout as \
+            soon as the client would have it; logs, the timeline and Lambda's REPORT line go to stderr.
+
+            Examples:
+              lambda-async invoke orders-api --event orders-api/events/event.json
+              lambda-async invoke --code src --runtime python3.13 --handler app.handler --event - <<< '{}'
+              lambda-async invoke orders-api --repeat 3 --idle 500 --report timeline.jsonl
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A SAM project folder (default: the current one, unless --code is given).", valueName: "project-dir"),
+              completion: .directory)
+    var projectDirectory: String?
+
+    @Option(help: ArgumentHelp("The function of the project to run (its logical ID).", valueName: "logical-id"))
+    var function: String?
+
+    @Option(help: ArgumentHelp("The event: a JSON file, or - for standard input (default: events/event.json of the project, or {}).", valueName: "file"),
+            completion: .file(extensions: ["json"]))
+    var event: String?
+
+    @Option(help: ArgumentHelp("Run this code (a folder or a zip) instead of a project's function.", valueName: "dir-or-zip"),
+            completion: .file())
+    var code: String?
+
+    @Option(help: ArgumentHelp("With --code: the runtime (provided.al2023, python3.13, nodejs22.x, ...).", valueName: "runtime"),
+            completion: .list(LambdaRuntime.supported))
+    var runtime: String?
+
+    @Option(help: ArgumentHelp("With --code: the handler (app.handler; ignored by provided.* runtimes).", valueName: "handler"))
+    var handler: String?
+
+    @Option(help: ArgumentHelp("With --code: a layer (folder or zip), unpacked into the sandbox's /opt (repeatable).", valueName: "dir-or-zip"),
+            completion: .file())
+    var layer: [String] = []
+
+    @Option(help: ArgumentHelp("The function timeout in seconds (default: the template's, or 3).", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("The memory size in MB (default: the template's, or 128).", valueName: "mb"))
+    var memory: Int?
+
+    @Option(help: ArgumentHelp("An environment variable for the function (repeatable).", valueName: "name=value"))
+    var env: [String] = []
+
+    @Option(name: .customLong("repeat"), help: ArgumentHelp("Invoke this many times in one sandbox.", valueName: "n"))
+    var invocations: Int = 1
+
+    @Option(help: ArgumentHelp("Wait this long, frozen, between invocations.", valueName: "ms"))
+    var idle: Int = 0
+
+    @Flag(help: "Never freeze the sandbox, to see what happens without Lambda's freeze.")
+    var noFreeze = false
+
+    @Option(help: ArgumentHelp("Write the function's response here instead of stdout.", valueName: "file"), completion: .file())
+    var output: String?
+
+    @Option(help: ArgumentHelp("Append one JSON object per invocation to this file.", valueName: "file"), completion: .file())
+    var report: String?
+
+    func validate() throws {
+        if code != nil, projectDirectory != nil || function != nil {
+            throw ValidationError("--code runs a folder or zip directly: drop the project folder and --function, or drop --code")
+        }
+        if code == nil, runtime != nil || handler != nil || !layer.isEmpty {
+            throw ValidationError("--runtime, --handler and --layer go with --code; a project's come from template.yaml")
+        }
+        if code != nil, runtime == nil { throw ValidationError("--code needs --runtime (for example python3.13, nodejs22.x, provided.al2023)") }
+        if let runtime, LambdaRuntime(runtime) == nil {
+            throw ValidationError("'\(runtime)' is not a Lambda runtime; use one of: \(LambdaRuntime.supported.joined(separator: ", "))")
+        }
+        if invocations < 1 { throw ValidationError("--repeat must be at least 1") }
+        if let timeout, !(1...900).contains(timeout) { throw ValidationError("--timeout must be between 1 and 900 seconds, as on Lambda") }
+        if let memory, !LambdaQuotas.memoryMB.contains(memory) { throw ValidationError("--memory must be between 128 and 10240 MB, as on Lambda") }
+        for pair in env where !pair.contains("=") { throw ValidationError("--env takes NAME=VALUE; got '\(pair)'") }
+    }
+
+    func run() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-invoke-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let (config, defaultEvent) = try functionConfig(scratch: scratch)
+        let payload = try readEvent(defaultEvent)
+
+        var options = Sandbox.Options()
+        options.freeze = !noFreeze
+        let sandbox = try Sandbox(config: config, options: options)
+        let sink = try ResponseSink(path: output)
+        var failed = false
+        for index in 0..<invocations {
+            if index > 0, idle > 0 { try await Task.sleep(nanoseconds: UInt64(idle) * 1_000_000) }
+            let record = try await sandbox.invoke(payload) { event in sink.receive(event) }
+            sink.finishInvocation()
+            Self.printTimeline(record)
+            if record.error != nil { failed = true }
+            if let report { try Self.append(record, to: report) }
+        }
+        await sandbox.shutdown()
+        if failed { throw ExitCode.failure }
+    }
+
+    /// The function to run, and the event to send when none is given.
+    private func functionConfig(scratch: URL) throws -> (FunctionConfig, URL?) {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        func path(_ text: String) -> URL { URL(fileURLWithPath: text, relativeTo: cwd).standardizedFileURL }
+        func folder(_ url: URL, _ label: String) throws -> URL {
+            if url.pathExtension == "zip" {
+                let target = scratch.appendingPathComponent(label)
+                try ZipExtractor.extract(url, into: target)
+                return target
+            }
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ValidationError("\(url.path) does not exist: pass a folder or a zip")
+            }
+            return url
+        }
+        let variables = Dictionary(env.map { pair -> (String, String) in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }, uniquingKeysWith: { $1 })
+
+        if let code {
+            let runtime = LambdaRuntime(runtime!)!
+            let config = FunctionConfig(
+                name: "local-function", runtime: runtime, handler: handler ?? "bootstrap",
+                code: try folder(path(code), "code"),
+                layers: try layer.enumerated().map { try folder(path($0.element), "layer\($0.offset)") },
+                memoryMB: memory ?? 128, timeoutSeconds: timeout ?? 3, environment: variables)
+            return (config, nil)
+        }
+        let template = try SAMTemplate.load(from: path(projectDirectory ?? "."))
+        let candidates = template.functions.filter { $0.codeURI != nil }
+        let chosen: SAMTemplate.Function
+        if let function {
+            chosen = try template.function(named: function)
+        } else if candidates.count == 1 {
+            chosen = candidates[0]
+        } else {
+            throw ValidationError("the template has \(candidates.count) functions with local code: choose one with --function (\(candidates.map(\.logicalID).joined(separator: ", ")))")
+        }
+        guard let codeURI = chosen.codeURI else {
+            throw ValidationError("\(chosen.logicalID) has no local code (an image or S3): the runner needs a folder or zip")
+        }
+        guard let runtime = chosen.runtime else {
+            throw ValidationError("\(chosen.logicalID) has no Runtime the runner knows (\(chosen.runtimeName ?? "none"))")
+        }
+        var environment = chosen.environment.mapValues { value in
+            // Intrinsic functions cannot be resolved locally: `!Ref X` becomes X.
+            value.hasPrefix("!Ref ") ? String(value.dropFirst(5)) : value
+        }
+        environment.merge(variables) { $1 }
+        let layers = try chosen.layers.compactMap { reference -> URL? in
+            guard case .local(let id) = reference, let uri = template.layer(named: id)?.contentURI else { return nil }
+            return try folder(template.resolve(uri), "layer-\(id)")
+        }
+        let config = FunctionConfig(
+            name: chosen.logicalID, runtime: runtime, handler: chosen.handler ?? "bootstrap",
+            code: try folder(template.resolve(codeURI), "code"), layers: layers,
+            memoryMB: memory ?? chosen.memorySizeMB, timeoutSeconds: timeout ?? Double(chosen.timeoutSeconds),
+            environment: environment)
+        let sample = template.directory.appendingPathComponent("events/event.json")
+        return (config, FileManager.default.fileExists(atPath: sample.path) ? sample : nil)
+    }
+
+    private func readEvent(_ fallback: URL?) throws -> [UInt8] {
+        switch event {
+        case "-": return Array(FileHandle.standardInput.readDataToEndOfFile())
+        case let file?:
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read the event file \(file)")
+            }
+            return Array(data)
+        case nil:
+            return fallback.flatMap { FileManager.default.contents(atPath: $0.path) }.map(Array.init) ?? Array("{}".utf8)
+        }
+    }
+
+    static func printTimeline(_ record: InvocationRecord) {
+        var lines = ["--- \(record.requestId) timeline (ms from invoke delivery) ---"] + record.timelineLines
+        lines.append(record.reportLine)
+        if let error = record.error { lines.append("error: \(error)") }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
+    static func append(_ record: InvocationRecord, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var line = try encoder.encode(record)
+        line.append(0x0A)
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write the report to \(path)") }
+        defer { try? handle.close() }
+        handle.seekToEndOfFile()
+        handle.write(line)
+    }
+}
+
+/// Writes responses as the client gets them: chunks of a stream at once, errors as their JSON body.
+final class ResponseSink: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+    private var endsWithNewline = true
+
+    init(path: String?) throws {
+        if let path {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            guard let handle = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write the response to \(path)") }
+            self.handle = handle
+        } else {
+            handle = FileHandle.standardOutput
+        }
+    }
+
+    func receive(_ event: ResponseEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        let bytes: [UInt8]
+        switch event {
+        case .chunk(let chunk), .complete(let chunk): bytes = chunk
+        case .error(let type, let body):
+            FileHandle.standardError.write(Data("function error: \(type)\n".utf8))
+            bytes = body
+        }
+        guard !bytes.isEmpty else { return }
+        handle.write(Data(bytes))
+        endsWithNewline = bytes.last == 0x0A
+    }
+
+    /// One response per line when several invocations write to a terminal or a pipe.
+    func finishInvocation() {
+        lock.lock()
+        defer { lock.unlock() }
+        if !endsWithNewline {
+            handle.write(Data("\n".utf8))
+            endsWithNewline = true
+        }
+    }
+}
