@@ -161,6 +161,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         registrationOpen = true
         extensions = [:]
         initStart = now()
+        peakMemoryKB = 0
         do {
             try prepareFiles()
             try startExternalExtensions()
@@ -386,6 +387,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     private func respond(_ invocation: Invocation, _ event: ResponseEvent, error: String? = nil) {
         guard invocation.responseAt == nil else { return }
         invocation.responseAt = now()
+        sampleMemory()
         invocation.error = error
         invocation.onResponse(event)
     }
@@ -436,6 +438,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     private func abort(_ invocation: Invocation, type: String, message: String, timedOut: Bool = false) {
         respond(invocation, .error(type: type, body: Array(Self.errorJSON(type, message))), error: type)
         invocation.error = type
+        // A crash ends the runtime's part of the invocation where it happened.
+        if invocation.runtimeDoneAt == nil, invocation.deliveredAt != 0 { invocation.runtimeDoneAt = now() }
         // Measured before the reset, which kills the processes whose memory it reports.
         let result = record(for: invocation, timedOut: timedOut)
         reset(reason: timedOut ? "timeout" : "failure").whenComplete { _ in invocation.done.succeed(result) }
@@ -513,9 +517,18 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
     }
 
-    private func maxMemoryMB() -> Int {
+    /// Peak memory of the environment's processes; sampled at each response and each end of
+    /// invocation, so a process that has since exited still counts.
+    private var peakMemoryKB = 0
+
+    private func sampleMemory() {
         let kilobytes = ([runtime].compactMap { $0 } + externals).reduce(0) { $0 + $1.peakMemoryKB }
-        return Int((Double(kilobytes) / 1024).rounded(.up))
+        peakMemoryKB = max(peakMemoryKB, kilobytes)
+    }
+
+    private func maxMemoryMB() -> Int {
+        sampleMemory()
+        return Int((Double(peakMemoryKB) / 1024).rounded(.up))
     }
 
     // MARK: Runtime and Extensions API

@@ -63,7 +63,12 @@ let requestId = null;
 
 /** Tags the following log lines with the invocation's request id. */
 export function bind(context) {
-  requestId = context?.awsRequestId ?? null;
+  bindRequestId(context?.awsRequestId ?? null);
+}
+
+/** The same for a process that has an event, not a context (an extension). */
+export function bindRequestId(id) {
+  requestId = id;
 }
 
 export function log(level, message, fields = {}) {
@@ -948,7 +953,7 @@ main(process.argv[2]).catch((error) => {
 // /event/next. On SHUTDOWN it runs whatever is still queued, within Lambda's 2-second budget, and exits.
 import http from "node:http";
 import { request } from "./lambda-http.mjs";
-import { log } from "./log.mjs";
+import { bindRequestId, log } from "./log.mjs";
 import { run } from "./tasks.mjs";
 
 export const PORT = Number.parseInt(process.env.TASKS_PORT ?? "4243", 10);
@@ -1041,6 +1046,7 @@ export class ExtensionsAPI {
 
 async function runAll(queued) {
   for (const [requestId, task] of queued) {
+    bindRequestId(requestId);
     try {
       await run(task);
     } catch (error) {
@@ -1539,7 +1545,12 @@ _local = threading.local()
 
 def bind(context):
     """Tags this thread's log lines with the invocation's request id."""
-    _local.request_id = getattr(context, "aws_request_id", None)
+    bind_request_id(getattr(context, "aws_request_id", None))
+
+
+def bind_request_id(request_id):
+    """The same for a thread or process that has an event, not a context (an extension)."""
+    _local.request_id = request_id
 
 
 def log(level, message, **fields):
@@ -2469,7 +2480,7 @@ import time
 import traceback
 import urllib.request
 
-from log import bind, log
+from log import bind, bind_request_id, log
 
 EXTENSION_NAME = "{{extensionName}}"
 
@@ -2515,6 +2526,7 @@ class InternalExtension:
             self.drain(event.get("requestId"), event.get("deadlineMs"))
 
     def drain(self, request_id, deadline_ms=None):
+        bind_request_id(request_id)
         while True:
             try:
                 function, args = self.tasks.get_nowait()
@@ -2837,7 +2849,7 @@ import traceback
 import urllib.request
 
 import tasks
-from log import log
+from log import bind_request_id, log
 
 PORT = int(os.environ.get("TASKS_PORT", "4243"))
 # Lambda kills an extension that is still busy past the timeout; leave it room to answer.
@@ -2920,6 +2932,7 @@ class ExtensionsAPI:
 
 def run_all(queued):
     for request_id, task in queued:
+        bind_request_id(request_id)
         try:
             tasks.run(task)
         except Exception as error:  # a failed task must not end the extension

@@ -3,7 +3,12 @@ let requestId = null;
 
 /** Tags the following log lines with the invocation's request id. */
 export function bind(context) {
-  requestId = context?.awsRequestId ?? null;
+  bindRequestId(context?.awsRequestId ?? null);
+}
+
+/** The same for a process that has an event, not a context (an extension). */
+export function bindRequestId(id) {
+  requestId = id;
 }
 
 export function log(level, message, fields = {}) {

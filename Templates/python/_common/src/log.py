@@ -9,7 +9,12 @@ _local = threading.local()
 
 def bind(context):
     """Tags this thread's log lines with the invocation's request id."""
-    _local.request_id = getattr(context, "aws_request_id", None)
+    bind_request_id(getattr(context, "aws_request_id", None))
+
+
+def bind_request_id(request_id):
+    """The same for a thread or process that has an event, not a context (an extension)."""
+    _local.request_id = request_id
 
 
 def log(level, message, **fields):

@@ -17,7 +17,7 @@ import time
 import traceback
 import urllib.request
 
-from log import bind, log
+from log import bind, bind_request_id, log
 
 EXTENSION_NAME = "{{extensionName}}"
 
@@ -63,6 +63,7 @@ class InternalExtension:
             self.drain(event.get("requestId"), event.get("deadlineMs"))
 
     def drain(self, request_id, deadline_ms=None):
+        bind_request_id(request_id)
         while True:
             try:
                 function, args = self.tasks.get_nowait()

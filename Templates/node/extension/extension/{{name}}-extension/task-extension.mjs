@@ -7,7 +7,7 @@
 // /event/next. On SHUTDOWN it runs whatever is still queued, within Lambda's 2-second budget, and exits.
 import http from "node:http";
 import { request } from "./lambda-http.mjs";
-import { log } from "./log.mjs";
+import { bindRequestId, log } from "./log.mjs";
 import { run } from "./tasks.mjs";
 
 export const PORT = Number.parseInt(process.env.TASKS_PORT ?? "4243", 10);
@@ -100,6 +100,7 @@ export class ExtensionsAPI {
 
 async function runAll(queued) {
   for (const [requestId, task] of queued) {
+    bindRequestId(requestId);
     try {
       await run(task);
     } catch (error) {

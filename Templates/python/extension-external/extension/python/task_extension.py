@@ -16,7 +16,7 @@ import traceback
 import urllib.request
 
 import tasks
-from log import log
+from log import bind_request_id, log
 
 PORT = int(os.environ.get("TASKS_PORT", "4243"))
 # Lambda kills an extension that is still busy past the timeout; leave it room to answer.
@@ -99,6 +99,7 @@ class ExtensionsAPI:
 
 def run_all(queued):
     for request_id, task in queued:
+        bind_request_id(request_id)
         try:
             tasks.run(task)
         except Exception as error:  # a failed task must not end the extension
