@@ -38,7 +38,7 @@ public struct InvocationRecord: Sendable, Codable, Equatable {
     public var timelineLines: [String] {
         var events: [(Double, String)] = []
         events.append((0, "invoke delivered to the runtime"))
-        if let responseMs { events.append((responseMs, error == nil ? "response complete: the client has it" : "error response complete: the client has it")) }
+        if let responseMs { events.append((responseMs, "response complete: the client has it")) }
         if let runtimeDoneMs { events.append((runtimeDoneMs, "runtime asked for its next event")) }
         for (name, ms) in extensionDoneMs { events.append((ms, "extension \(name) asked for its next event")) }
         if frozen { events.append((durationMs, "environment frozen")) }

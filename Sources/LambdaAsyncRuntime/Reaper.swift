@@ -41,10 +41,11 @@ final class Reaper: @unchecked Sendable {
         // Its own process group: a Ctrl-C meant for the runner must not reach the reaper.
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(script), nil]
+        // bash, not sh: dash's kill takes neither `--` nor a negative process group.
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/bash"), strdup("-c"), strdup(script), nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
-        let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        let status = posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
         close(fds[0])
         guard status == 0 else {
             close(fds[1])

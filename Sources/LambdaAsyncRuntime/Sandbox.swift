@@ -76,7 +76,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         var doneAt: UInt64 = 0
     }
 
-    final class Invocation {
+    /// Confined to the sandbox's event loop, like the sandbox itself.
+    final class Invocation: @unchecked Sendable {
         let id = UUID().uuidString.lowercased()
         let payload: [UInt8]
         let onResponse: @Sendable (ResponseEvent) -> Void
@@ -222,8 +223,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             expectedExternals.insert(name)
             let process = try SandboxProcess(name: name, arguments: [path], environment: environment(forExtension: true),
-                                             directory: optRoot, output: options.log) { [weak self] status in
-                self?.eventLoop.execute { self?.processExited(name: name, status: status, isRuntime: false) }
+                                             directory: optRoot, output: options.log) { [weak self] pid, status in
+                self?.eventLoop.execute { self?.processExited(pid: pid, name: name, status: status, isRuntime: false) }
             }
             reaper?.watch(process.pid)
             externals.append(process)
@@ -252,8 +253,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             command.insert(wrapper, at: 0)
         }
         let process = try SandboxProcess(name: "runtime", arguments: command, environment: environment, directory: taskRoot,
-                                         output: options.log) { [weak self] status in
-            self?.eventLoop.execute { self?.processExited(name: "runtime", status: status, isRuntime: true) }
+                                         output: options.log) { [weak self] pid, status in
+            self?.eventLoop.execute { self?.processExited(pid: pid, name: "runtime", status: status, isRuntime: true) }
         }
         reaper?.watch(process.pid)
         runtime = process
@@ -452,10 +453,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         abort(invocation, type: "Sandbox.Timedout", message: message, timedOut: true)
     }
 
-    private func processExited(name: String, status: Int32, isRuntime: Bool) {
+    private func processExited(pid: pid_t, name: String, status: Int32, isRuntime: Bool) {
         let description = SandboxProcess.describe(status)
-        let stillOurs = isRuntime ? runtime?.name == name && runtime?.hasExited == true : externals.contains { $0.name == name }
-        guard stillOurs else { return }  // a process of an environment already reset
+        // By pid: a process of an environment already reset may share a name with one of this one.
+        let stillOurs = isRuntime ? runtime?.pid == pid : externals.contains { $0.pid == pid }
+        guard stillOurs else { return }
         options.log("\(isRuntime ? "runtime" : "extension \(name)") exited: \(description)")
         if let pending = initPromise {
             let type = isRuntime ? "Runtime.ExitError" : "Extension.Crash"

@@ -14,9 +14,9 @@ final class SandboxProcess: @unchecked Sendable {
     private var exitStatus: Int32?
 
     /// Starts `arguments[0]` with `environment` in `directory`. Each line it prints goes to `output`;
-    /// `onExit` gets the wait status once the process has exited.
+    /// `onExit` gets the pid and the wait status once the process has exited.
     init(name: String, arguments: [String], environment: [String: String], directory: URL,
-         output: @escaping @Sendable (String) -> Void, onExit: @escaping @Sendable (Int32) -> Void) throws {
+         output: @escaping @Sendable (String) -> Void, onExit: @escaping @Sendable (pid_t, Int32) -> Void) throws {
         self.name = name
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else { throw RunnerError.cannotStart(name, String(cString: strerror(errno))) }
@@ -82,7 +82,7 @@ final class SandboxProcess: @unchecked Sendable {
             lock.lock()
             exitStatus = status
             lock.unlock()
-            onExit(status)
+            onExit(spawned, status)
         }
     }
 

@@ -1,0 +1,251 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `lambda-async invoke` as a user runs it, on functions written for each case.
+@Suite struct InvokeTests {
+    /// A folder with files, some executable, and a unique marker for finding its processes.
+    struct Function {
+        let root: URL
+        let marker = "la-test-\(UUID().uuidString.prefix(12))"
+
+        init(_ files: [String: String], executable: Set<String> = []) throws {
+            root = try makeTemporaryDirectory("lambda-async-fn")
+            for (path, text) in files {
+                let url = root.appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try text.write(to: url, atomically: true, encoding: .utf8)
+                try FileManager.default.setAttributes([.posixPermissions: executable.contains(path) ? 0o755 : 0o644], ofItemAtPath: url.path)
+            }
+        }
+
+        func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+        /// Runs invoke with the marker in the function's environment; returns the result and the records.
+        func invoke(_ arguments: [String], event: String = "{}") throws -> (ProcessResult, [[String: Any]]) {
+            let report = root.appendingPathComponent("report-\(UUID().uuidString.prefix(6)).jsonl")
+            let result = try TestSupport.run(Binary.url.path, ["invoke"] + arguments + ["--event", "-", "--report", report.path, "--env", "MARKER=\(marker)"],
+                                             input: event, directory: root)
+            let lines = (try? String(contentsOf: report, encoding: .utf8))?.split(separator: "\n") ?? []
+            let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            return (result, records)
+        }
+
+        /// Processes whose environment carries the marker: none may outlive the runner.
+        func survivors() -> [String] {
+            let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int($0) != nil } ?? []
+            return pids.filter { pid in
+                guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+                return environ.range(of: Data("MARKER=\(marker)".utf8)) != nil
+            }
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: root) }
+    }
+
+    static func number(_ record: [String: Any], _ key: String) -> Double { (record[key] as? NSNumber)?.doubleValue ?? -1 }
+
+    @Test func aCustomRuntimeAnswersBeforeItsPostResponseWorkAndIsBilledForIt() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("cr")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime"]).status == 0)
+        let marker = "la-test-\(UUID().uuidString.prefix(12))"
+        let report = parent.appendingPathComponent("report.jsonl")
+        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--env", "TASK_MS=400", "--env", "MARKER=\(marker)",
+                                                            "--report", report.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"statusCode\": 202"))
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
+        #expect(Self.number(record, "responseMs") < 150, "the client waited for the task: \(record)")
+        #expect(Self.number(record, "runtimeDoneMs") >= 400)
+        #expect(Self.number(record, "billedDurationMs") >= 400)
+        #expect(record["frozen"] as? Bool == true)
+        #expect(result.stderr.contains("REPORT RequestId: "))
+        #expect(result.stderr.contains("Init Duration: "))
+    }
+
+    @Test func pythonAndNodeHandlersAndTheirErrors() throws {
+        let function = try Function([
+            "app.py": """
+                import os
+                def handler(event, context):
+                    if event.get("raise"):
+                        raise ValueError("bad order")
+                    if event.get("exit"):
+                        os._exit(3)
+                    if event.get("big"):
+                        return "x" * (7 * 1024 * 1024)
+                    return {"echo": event, "left": context.get_remaining_time_in_millis() > 0}
+                """,
+            "index.mjs": "export const handler = async (event, context) => ({ node: true, id: context.awsRequestId.length > 0 });\n",
+            "callback.js": "exports.handler = (event, context, callback) => callback(null, { callback: true });\n",
+        ])
+        defer { function.remove() }
+        let python = ["--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler"]
+        let (ok, okRecords) = try function.invoke(python, event: #"{"a": 1}"#)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"echo": {"a": 1}, "left": true}"#)
+        #expect(okRecords.first?["error"] == nil || okRecords.first?["error"] is NSNull)
+
+        let (raised, raisedRecords) = try function.invoke(python, event: #"{"raise": true}"#)
+        #expect(raised.status == 1)
+        #expect(raised.stdout.contains(#""errorType": "ValueError""#))
+        #expect(raisedRecords.first?["error"] as? String == "Unhandled")
+
+        let (exited, exitedRecords) = try function.invoke(python, event: #"{"exit": true}"#)
+        #expect(exited.stdout.contains("Runtime exited with error: exit status 3"))
+        #expect(exitedRecords.first?["error"] as? String == "Runtime.ExitError")
+
+        let (big, bigRecords) = try function.invoke(python, event: #"{"big": true}"#)
+        #expect(big.stdout.contains("Function.ResponseSizeTooLarge"))
+        #expect(bigRecords.first?["error"] as? String == "Function.ResponseSizeTooLarge")
+
+        let (initError, initRecords) = try function.invoke(["--code", function.root.path, "--runtime", "python3.13", "--handler", "missing.handler"])
+        #expect(initError.status == 1)
+        #expect(initError.stdout.contains("Unable to import module 'missing'"))
+        #expect(initRecords.first?["error"] as? String == "Runtime.ImportModuleError")
+
+        let (node, _) = try function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"])
+        #expect(node.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"node":true,"id":true}"#, "\(node.stderr)")
+        let (callback, _) = try function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "callback.handler"])
+        #expect(callback.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"callback":true}"#, "\(callback.stderr)")
+        #expect(function.survivors().isEmpty)
+    }
+
+    @Test func anExternalExtensionKeepsTheEnvironmentUntilItsTaskIsDone() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("ext")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension", "--variant", "external"]).status == 0)
+        let report = parent.appendingPathComponent("report.jsonl")
+        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--env", "TASK_MS=300", "--report", report.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
+        #expect(Self.number(record, "responseMs") < 150)
+        #expect(Self.number(record, "runtimeDoneMs") < 150)
+        #expect(Self.number(record, "extensionsDoneMs") >= 300)
+        #expect(Self.number(record, "durationMs") >= 300)
+        #expect((record["extensionDoneMs"] as? [String: Any])?.keys.contains("ext-tasks") == true)
+        #expect(result.stderr.contains("task done"))
+    }
+
+    @Test func aBackgroundThreadWithoutAnExtensionIsFrozenUntilTheNextInvocation() throws {
+        let function = try Function(["app.py": """
+            import os, threading, time
+            def handler(event, context):
+                path = os.path.join(os.environ["LAMBDA_TASK_ROOT"], "..", "..", "ticks")
+                def tick():
+                    for _ in range(20):
+                        with open(os.environ["TICKS"], "a") as f:
+                            f.write(f"{time.time()}\\n")
+                        time.sleep(0.05)
+                threading.Thread(target=tick).start()
+                return "started"
+            """])
+        defer { function.remove() }
+        let ticks = function.path("ticks")
+        let (result, records) = try function.invoke(["--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
+                                                     "--env", "TICKS=\(ticks)", "--repeat", "2", "--idle", "800"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(records.count == 2)
+        let times = try String(contentsOfFile: ticks, encoding: .utf8).split(separator: "\n").compactMap { Double($0) }
+        let gaps = zip(times, times.dropFirst()).map { $1 - $0 }
+        // Frozen through the idle time: no tick for at least the 800 ms between invocations.
+        #expect((gaps.max() ?? 0) >= 0.75, "ticks: \(times.count), gaps: \(gaps)")
+        // And never finished: the environment ended with the thread still frozen.
+        #expect(times.count < 20)
+
+        // Without the freeze, the same thread runs on.
+        try? FileManager.default.removeItem(atPath: ticks)
+        _ = try function.invoke(["--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
+                                 "--env", "TICKS=\(ticks)", "--repeat", "2", "--idle", "800", "--no-freeze"])
+        let unfrozen = try String(contentsOfFile: ticks, encoding: .utf8).split(separator: "\n").compactMap { Double($0) }
+        #expect(zip(unfrozen, unfrozen.dropFirst()).map { $1 - $0 }.max() ?? 1 < 0.5)
+        #expect(function.survivors().isEmpty)
+    }
+
+    @Test func anExtensionThatNeverAsksForMoreRunsIntoTheTimeoutAndTheNextStartIsCold() throws {
+        let function = try Function([
+            "code/app.py": "def handler(event, context):\n    return 'ok'\n",
+            "layer/extensions/stuck": """
+                #!/usr/bin/env python3
+                import json, os, time, urllib.request
+                base = f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2020-01-01/extension"
+                r = urllib.request.Request(base + "/register", data=json.dumps({"events": ["INVOKE", "SHUTDOWN"]}).encode(),
+                                           headers={"Lambda-Extension-Name": "stuck"}, method="POST")
+                ident = urllib.request.urlopen(r).headers["Lambda-Extension-Identifier"]
+                urllib.request.urlopen(urllib.request.Request(base + "/event/next", headers={"Lambda-Extension-Identifier": ident})).read()
+                time.sleep(3600)  # the trap: never asks for the next event again
+                """,
+        ], executable: ["layer/extensions/stuck"])
+        defer { function.remove() }
+        let (result, records) = try function.invoke(["--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
+                                                     "--layer", function.path("layer"), "--timeout", "1", "--repeat", "2"])
+        #expect(result.status == 1)
+        #expect(records.count == 2)
+        for record in records {
+            #expect(record["error"] as? String == "Sandbox.Timedout", "\(result.stderr)")
+            #expect(Self.number(record, "durationMs") == 1000)
+            #expect(record["initDurationMs"] != nil, "each invocation after a timeout starts cold")
+        }
+        // The response itself was not held back by the stuck extension.
+        #expect(result.stdout.hasPrefix("\"ok\""))
+        #expect(function.survivors().isEmpty)
+    }
+
+    @Test func theRuntimeAPIAnswersLikeLambdaToOutOfOrderCalls() throws {
+        let function = try Function(["bootstrap": """
+            #!/usr/bin/env python3
+            import json, os, sys, urllib.request, urllib.error
+            base = f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2018-06-01/runtime"
+            def post(path, body=b"{}"):
+                try:
+                    with urllib.request.urlopen(urllib.request.Request(base + path, data=body, method="POST")) as r:
+                        return r.status, json.loads(r.read())
+                except urllib.error.HTTPError as e:
+                    return e.code, json.loads(e.read())
+            while True:
+                with urllib.request.urlopen(base + "/invocation/next") as r:
+                    rid = r.headers["Lambda-Runtime-Aws-Request-Id"]
+                    deadline = r.headers["Lambda-Runtime-Deadline-Ms"]
+                print("bogus", *post("/invocation/not-a-request/response"), file=sys.stderr, flush=True)
+                print("first", *post(f"/invocation/{rid}/response", json.dumps({"deadline": bool(deadline)}).encode()), file=sys.stderr, flush=True)
+                print("second", *post(f"/invocation/{rid}/response"), file=sys.stderr, flush=True)
+            """], executable: ["bootstrap"])
+        defer { function.remove() }
+        let (result, _) = try function.invoke(["--code", function.root.path, "--runtime", "provided.al2023"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"deadline": true}"#)
+        #expect(result.stderr.contains("bogus 400 {'errorMessage': 'Invalid request ID: not-a-request', 'errorType': 'InvalidRequestID'}"))
+        #expect(result.stderr.contains("first 202 {'status': 'OK'}"))
+        #expect(result.stderr.contains("second 403"))
+        #expect(result.stderr.contains("InvalidStateTransition"))
+    }
+
+    @Test func nothingSurvivesARunnerKilledMidInvocation() throws {
+        let function = try Function(["app.py": "import time\ndef handler(event, context):\n    open(event['started'], 'w').close()\n    time.sleep(60)\n"])
+        defer { function.remove() }
+        let started = function.path("started")
+        let process = Process()
+        process.executableURL = Binary.url
+        process.arguments = ["invoke", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
+                             "--timeout", "120", "--env", "MARKER=\(function.marker)", "--event", "-"]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(#"{"started": "\#(started)"}"#.utf8))
+        try input.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: started), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(FileManager.default.fileExists(atPath: started))
+        #expect(!function.survivors().isEmpty, "the handler should be running")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let gone = Date().addingTimeInterval(5)
+        while !function.survivors().isEmpty, Date() < gone { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(function.survivors().isEmpty, "sandbox processes outlived a killed runner")
+    }
+}
