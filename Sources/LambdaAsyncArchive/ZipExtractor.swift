@@ -17,7 +17,9 @@ public enum ZipExtractor {
             archive_write_free(writer)
         }
         archive_read_support_format_zip_seekable(reader)
-        let flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS
+        // Entry paths are checked here (relative, no `..`) and then made absolute under the
+        // destination, so libarchive's own absolute-path guard would refuse every entry.
+        let flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
         archive_write_disk_set_options(writer, flags)
         func fail(_ archive: OpaquePointer, _ operation: String) -> ArchiveError {
             .libarchive(operation: operation, path: zip.path, message: String(cString: archive_error_string(archive)))

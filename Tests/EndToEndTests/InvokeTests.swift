@@ -130,6 +130,40 @@ import TestSupport
         #expect(result.stderr.contains("task done"))
     }
 
+    @Test func aNodeStreamEndsBeforeTheWorkAfterItAndAnErrorMidStreamIsReported() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("stream")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "streaming", "--language", "node"]).status == 0)
+        // Packaged first, and run from the zip, as it would be deployed.
+        #expect(try TestSupport.run(Binary.url.path, ["package", project.path]).status == 0)
+        let report = parent.appendingPathComponent("report.jsonl")
+        let result = try TestSupport.run(Binary.url.path, [
+            "invoke", "--code", project.appendingPathComponent(".lambda-async/build/ApiFunction.zip").path,
+            "--runtime", "nodejs22.x", "--handler", "app.handler", "--env", "TASK_MS=300", "--report", report.path, "--event", "-",
+        ], input: #"{"orderId": "o-7"}"#)
+        #expect(result.status == 0, "\(result.stderr)")
+        // The HTTP integration prelude, eight NUL bytes, then the body.
+        #expect(result.stdout.hasPrefix(#"{"statusCode":202,"headers":{"content-type":"application/json"}}"# + String(repeating: "\0", count: 8)))
+        #expect(result.stdout.contains(#"{"orderId":"o-7","status":"accepted"}"#))
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
+        #expect(Self.number(record, "responseMs") < 150, "\(record)")
+        #expect(Self.number(record, "runtimeDoneMs") >= 300)
+
+        let function = try Function(["index.mjs": """
+            export const handler = awslambda.streamifyResponse(async (event, stream) => {
+              stream.write("partial ");
+              throw new RangeError("ran out of rows");
+            });
+            """])
+        defer { function.remove() }
+        let (failed, records) = try function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"])
+        #expect(failed.status == 1)
+        #expect(failed.stdout.hasPrefix("partial "))
+        #expect(failed.stdout.contains("ran out of rows"))
+        #expect(records.first?["error"] as? String == "RangeError")
+    }
+
     @Test func aBackgroundThreadWithoutAnExtensionIsFrozenUntilTheNextInvocation() throws {
         let function = try Function(["app.py": """
             import os, threading, time

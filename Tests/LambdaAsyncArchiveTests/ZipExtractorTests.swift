@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import LambdaAsyncArchive
+
+@Suite struct ZipExtractorTests {
+    @Test func unpacksWithModesAndLinks() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let zip = dir.appendingPathComponent("f.zip")
+        let writer = try ZipWriter(destination: zip)
+        try writer.addFile("bootstrap", permissions: 0o755, contents: Array("#!/bin/sh\n".utf8))
+        try writer.addDirectory("lib")
+        try writer.addFile("lib/a.py", permissions: 0o644, contents: Array("A = 1\n".utf8))
+        try writer.addSymlink("current.py", target: "lib/a.py")
+        try writer.commit()
+        let target = dir.appendingPathComponent("task")
+        try ZipExtractor.extract(zip, into: target)
+        let attributes = try FileManager.default.attributesOfItem(atPath: target.appendingPathComponent("bootstrap").path)
+        #expect(attributes[.posixPermissions] as? Int == 0o755)
+        #expect(try String(contentsOf: target.appendingPathComponent("current.py"), encoding: .utf8) == "A = 1\n")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target.appendingPathComponent("current.py").path) == "lib/a.py")
+    }
+
+    @Test func refusesEntriesThatEscape() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let zip = dir.appendingPathComponent("evil.zip")
+        let made = try run("python3", ["-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w'); z.writestr('../escaped.txt','x'); z.close()", zip.path])
+        #expect(made.status == 0)
+        #expect(throws: ArchiveError.self) { try ZipExtractor.extract(zip, into: dir.appendingPathComponent("task")) }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("escaped.txt").path))
+    }
+}
