@@ -173,13 +173,13 @@ _lambda-async() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    compare|recommend|new|package|inspect|help)
+    compare|recommend|new|package|inspect|invoke|help)
         # Offer subcommand argument completions
         "_lambda-async_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'compare recommend new package inspect help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'compare recommend new package inspect invoke help' -- "${cur}"))
         ;;
     esac
 }
@@ -391,6 +391,74 @@ _lambda-async_inspect() {
     case "${positional_number}" in
     1)
         __lambda-async_add_completions -o plusdirs -fX '!*.@(zip)'
+        return
+        ;;
+    esac
+}
+
+_lambda-async_invoke() {
+    repeating_flags=()
+    non_repeating_flags=(--no-freeze --listen --version -h --help)
+    repeating_options=(--layer --env)
+    non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --repeat --idle --output --port --report)
+    __lambda-async_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--function')
+        return
+        ;;
+    '--event')
+        __lambda-async_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--code')
+        __lambda-async_add_completions -f
+        return
+        ;;
+    '--runtime')
+        __lambda-async_add_completions -W 'python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
+        return
+        ;;
+    '--handler')
+        return
+        ;;
+    '--layer')
+        __lambda-async_add_completions -f
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--memory')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--repeat')
+        return
+        ;;
+    '--idle')
+        return
+        ;;
+    '--output')
+        __lambda-async_add_completions -f
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--report')
+        __lambda-async_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lambda-async_add_completions -d
         return
         ;;
     esac

@@ -32,6 +32,8 @@ function __lambda-async_parse_tokens -S
             __lambda-async_parse_subcommand 1 'function=' 'layer=' 'layer-kind=' 'bootstrap=' 'swift-product=' 'swift-sdk=' 'runtime=' 'handler=' 'arch=' 'o/output=' 'exclude=+' 'force' 'format=' 'version' 'h/help'
         case 'inspect'
             __lambda-async_parse_subcommand 1 'as=' 'runtime=' 'handler=' 'format=' 'version' 'h/help'
+        case 'invoke'
+            __lambda-async_parse_subcommand 1 'function=' 'event=' 'code=' 'runtime=' 'handler=' 'layer=+' 'timeout=' 'memory=' 'env=+' 'repeat=' 'idle=' 'no-freeze' 'output=' 'listen' 'port=' 'report=' 'version' 'h/help'
         case 'help'
             __lambda-async_parse_subcommand -r 1 'version'
         end
@@ -94,6 +96,7 @@ complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_posit
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_positional "lambda-async" -eq 1' -fa 'new' -d 'Generate a complete, deployable project for a strategy.'
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_positional "lambda-async" -eq 1' -fa 'package' -d 'Build reproducible function, layer and bootstrap zips.'
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_positional "lambda-async" -eq 1' -fa 'inspect' -d 'List a zip\'s entries and run Lambda\'s checks on it, whatever tool built it.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_positional "lambda-async" -eq 1' -fa 'invoke' -d 'Run a function locally the way Lambda does: freeze included, timed.'
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_positional "lambda-async" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async compare"' -l 'strategy' -d 'Show only this strategy (repeatable).' -rfka 'async-invoke streaming extension custom-runtime'
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async compare"' -l 'dimension' -d 'Show only this dimension (repeatable).' -rfka 'how-it-works complexity artifacts cost task-start limits benefits retries'
@@ -149,4 +152,23 @@ complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async inspect" format' -l 'format' -d 'Output format: table or json.' -rfka 'table markdown json'
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async inspect" version' -l 'version' -d 'Show the version.'
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async inspect" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_positional "lambda-async invoke" -eq 1' -fa '(__lambda-async_complete_directories)'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" function' -l 'function' -d 'The function of the project to run (its logical ID).' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" event' -l 'event' -d 'The event: a JSON file, or - for standard input (default: events/event.json of the project, or {}).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'json\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" code' -l 'code' -d 'Run this code (a folder or a zip) instead of a project\'s function.' -rF
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" runtime' -l 'runtime' -d 'With --code: the runtime (provided.al2023, python3.13, nodejs22.x, ...).' -rfka 'python3.13 python3.12 python3.11 python3.10 python3.9 nodejs22.x nodejs20.x nodejs18.x provided.al2023 provided.al2 java21 java17 java11 java8.al2 dotnet8 ruby3.4 ruby3.3 ruby3.2'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" handler' -l 'handler' -d 'With --code: the handler (app.handler; ignored by provided.* runtimes).' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke"' -l 'layer' -d 'With --code: a layer (folder or zip), unpacked into the sandbox\'s /opt (repeatable).' -rF
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" timeout' -l 'timeout' -d 'The function timeout in seconds (default: the template\'s, or 3).' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" memory' -l 'memory' -d 'The memory size in MB (default: the template\'s, or 128).' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke"' -l 'env' -d 'An environment variable for the function (repeatable).' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" repeat' -l 'repeat' -d 'Invoke this many times in one sandbox.' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" idle' -l 'idle' -d 'Wait this long, frozen, between invocations.' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" no-freeze' -l 'no-freeze' -d 'Never freeze the sandbox, to see what happens without Lambda\'s freeze.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" output' -l 'output' -d 'Write the function\'s response here instead of stdout.' -rF
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" listen' -l 'listen' -d 'Keep the sandbox and serve Lambda\'s Invoke API for it until interrupted (Ctrl-C), for SDKs, the AWS CLI and load tests.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" port' -l 'port' -d 'With --listen: the loopback port (default: a free one).' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" report' -l 'report' -d 'Append one JSON object per invocation to this file.' -rF
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" version' -l 'version' -d 'Show the version.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async invoke" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async help" version' -l 'version' -d 'Show the version.'

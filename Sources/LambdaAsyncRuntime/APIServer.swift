@@ -109,7 +109,7 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
 
 /// Binds the local API to loopback on a free port, on the sandbox's event loop.
 enum APIServer {
-    static func start(router: APIRouter, group: EventLoopGroup, host: String = "127.0.0.1") throws -> Channel {
+    static func start(router: APIRouter, group: EventLoopGroup, host: String = "127.0.0.1", port: Int = 0) throws -> Channel {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -120,9 +120,9 @@ enum APIServer {
             }
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
         do {
-            return try bootstrap.bind(host: host, port: 0).wait()
+            return try bootstrap.bind(host: host, port: port).wait()
         } catch {
-            throw RunnerError.server("\(error)")
+            throw RunnerError.server(port == 0 ? "\(error)" : "port \(port) on \(host) is not free (\(error)); choose another with --port, or omit it for a free one")
         }
     }
 }

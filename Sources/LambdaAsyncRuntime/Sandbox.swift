@@ -1,5 +1,6 @@
 import Foundation
 import LambdaAsyncCore
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -29,6 +30,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         public var freeze = true
         /// Where the function's and extensions' log lines go.
         public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        /// Called with each invocation's record, whoever invoked it (the API or `invoke`).
+        public var onRecord: @Sendable (InvocationRecord) -> Void = { _ in }
+        /// The loopback port of the Runtime, Extensions and Invoke APIs; 0 picks a free one.
+        public var port = 0
         public init() {}
     }
 
@@ -111,7 +116,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         eventLoop = group.next()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-sandbox-\(UUID().uuidString.prefix(8))")
         reaper = try? Reaper.start()
-        let channel = try APIServer.start(router: self, group: group)
+        let channel = try APIServer.start(router: self, group: group, port: options.port)
         self.channel = channel
         port = channel.localAddress?.port ?? 0
     }
@@ -126,21 +131,40 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// arrives when the invocation ended (frozen, failed or timed out).
     public func invoke(_ payload: [UInt8], onResponse: @escaping @Sendable (ResponseEvent) -> Void = { _ in }) async throws -> InvocationRecord {
         let start = now()
-        return try await eventLoop.flatSubmit { () -> EventLoopFuture<InvocationRecord> in
-            let done = self.eventLoop.makePromise(of: InvocationRecord.self)
-            let invocation = Invocation(payload: payload, clientStart: start, onResponse: onResponse, done: done)
-            if self.runtime == nil {
-                self.coldStart().whenComplete { result in
-                    switch result {
-                    case .success: self.begin(invocation)
-                    case .failure: self.failInit(invocation)
-                    }
+        return try await eventLoop.flatSubmit { self.enqueue(payload, clientStart: start, onResponse: onResponse) }.get()
+    }
+
+    /// Invocations wait their turn: one environment runs one invocation at a time, as on Lambda.
+    private var waiting: [Invocation] = []
+    private var running = false
+
+    private func enqueue(_ payload: [UInt8], clientStart: UInt64, onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
+        let invocation = Invocation(payload: payload, clientStart: clientStart, onResponse: onResponse,
+                                    done: eventLoop.makePromise(of: InvocationRecord.self))
+        waiting.append(invocation)
+        startNext()
+        return invocation.done.futureResult
+    }
+
+    private func startNext() {
+        guard !running, !waiting.isEmpty else { return }
+        running = true
+        let invocation = waiting.removeFirst()
+        invocation.done.futureResult.whenComplete { [self] result in
+            if case .success(let record) = result { options.onRecord(record) }
+            running = false
+            startNext()
+        }
+        if runtime == nil {
+            coldStart().whenComplete { [self] result in
+                switch result {
+                case .success: begin(invocation)
+                case .failure: failInit(invocation)
                 }
-            } else {
-                self.begin(invocation)
             }
-            return done.futureResult
-        }.get()
+        } else {
+            begin(invocation)
+        }
     }
 
     /// SHUTDOWN `spindown` with Lambda's budget, then SIGTERM and SIGKILL; removes the sandbox.
@@ -542,11 +566,53 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             return runtimeAPI(method, Array(parts.dropFirst(2)), headers, body)
         case (_, "2020-01-01", "extension"):
             return extensionsAPI(method, Array(parts.dropFirst(2)), headers, body)
+        case (.POST, "2015-03-31", "functions") where parts.count == 4 && parts[3] == "invocations":
+            return invokeAPI(functionName: parts[2], headers: headers, body: body)
         case (.PUT, "2022-07-01", "telemetry"), (.PUT, "2020-08-15", "logs"):
             // Accepted so observability extensions never hang; nothing is sent to them yet.
             return eventLoop.makeSucceededFuture(.json(.ok, ["status": "OK"]))
         default:
             return eventLoop.makeSucceededFuture(.error(.notFound, "UnknownOperation", "\(method) \(path) is not part of the Lambda APIs"))
+        }
+    }
+
+    /// Lambda's Invoke API for this one function, so SDKs, the AWS CLI and load generators can call it.
+    private func invokeAPI(functionName: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse> {
+        let name = functionName.removingPercentEncoding ?? functionName
+        guard name == config.name || name == config.functionARN else {
+            return eventLoop.makeSucceededFuture(.error(.notFound, "ResourceNotFoundException", "Function not found: \(name); this runner serves \(config.name)"))
+        }
+        let type = headers.first(name: "X-Amz-Invocation-Type") ?? "RequestResponse"
+        switch type {
+        case "DryRun":
+            return eventLoop.makeSucceededFuture(APIResponse(status: .noContent))
+        case "Event":
+            guard body.count <= LambdaQuotas.asyncPayloadBytes else {
+                return eventLoop.makeSucceededFuture(.error(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.asyncPayloadBytes) bytes for the InvokeAsync operation"))
+            }
+            _ = enqueue(body, clientStart: now()) { _ in }
+            return eventLoop.makeSucceededFuture(APIResponse(status: .accepted))
+        case "RequestResponse":
+            guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
+                return eventLoop.makeSucceededFuture(.error(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes for the Invoke operation"))
+            }
+            let promise = eventLoop.makePromise(of: APIResponse.self)
+            let collected = NIOLockedValueBox<[UInt8]>([])
+            _ = enqueue(body, clientStart: now()) { event in
+                // The caller gets the response when it is complete, not when the invocation ends.
+                switch event {
+                case .chunk(let bytes): collected.withLockedValue { $0 += bytes }
+                case .complete(let bytes):
+                    let all = collected.withLockedValue { $0 + bytes }
+                    promise.succeed(APIResponse(status: .ok, headers: [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")], body: all))
+                case .error(_, let errorBody):
+                    promise.succeed(APIResponse(status: .ok, headers: [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST"),
+                                                                       ("X-Amz-Function-Error", "Unhandled")], body: errorBody))
+                }
+            }
+            return promise.futureResult
+        default:
+            return eventLoop.makeSucceededFuture(.error(.badRequest, "InvalidParameterValueException", "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not \(type)"))
         }
     }
 

@@ -70,6 +70,12 @@ struct Invoke: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the function's response here instead of stdout.", valueName: "file"), completion: .file())
     var output: String?
 
+    @Flag(help: "Keep the sandbox and serve Lambda's Invoke API for it until interrupted (Ctrl-C), for SDKs, the AWS CLI and load tests.")
+    var listen = false
+
+    @Option(help: ArgumentHelp("With --listen: the loopback port (default: a free one).", valueName: "port"))
+    var port: Int?
+
     @Option(help: ArgumentHelp("Append one JSON object per invocation to this file.", valueName: "file"), completion: .file())
     var report: String?
 
@@ -88,6 +94,11 @@ struct Invoke: AsyncParsableCommand {
         if let timeout, !(1...900).contains(timeout) { throw ValidationError("--timeout must be between 1 and 900 seconds, as on Lambda") }
         if let memory, !LambdaQuotas.memoryMB.contains(memory) { throw ValidationError("--memory must be between 128 and 10240 MB, as on Lambda") }
         for pair in env where !pair.contains("=") { throw ValidationError("--env takes NAME=VALUE; got '\(pair)'") }
+        if listen, event != nil || invocations != 1 || output != nil {
+            throw ValidationError("--listen takes its events from Invoke API requests: drop --event, --repeat and --output")
+        }
+        if port != nil, !listen { throw ValidationError("--port goes with --listen") }
+        if let port, !(1...65535).contains(port) { throw ValidationError("--port must be between 1 and 65535") }
     }
 
     func run() async throws {
@@ -98,6 +109,19 @@ struct Invoke: AsyncParsableCommand {
 
         var options = Sandbox.Options()
         options.freeze = !noFreeze
+        if listen {
+            let reportPath = report
+            options.port = port ?? 0
+            options.onRecord = { record in
+                Self.printTimeline(record)
+                if let reportPath { try? Self.append(record, to: reportPath) }
+            }
+            let sandbox = try Sandbox(config: config, options: options)
+            FileHandle.standardError.write(Data("Invoke API for \(config.name): http://127.0.0.1:\(sandbox.port)/2015-03-31/functions/\(config.name)/invocations (Ctrl-C stops)\n".utf8))
+            await Self.waitForInterrupt()
+            await sandbox.shutdown()
+            return
+        }
         let sandbox = try Sandbox(config: config, options: options)
         let sink = try ResponseSink(path: output)
         var failed = false
@@ -189,6 +213,20 @@ struct Invoke: AsyncParsableCommand {
         }
     }
 
+    /// Returns at the first SIGINT or SIGTERM; the sandbox then shuts down as Lambda's would.
+    static func waitForInterrupt() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let once = OnceFlag()
+            for signalNumber in [SIGINT, SIGTERM] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler { if once.claim() { continuation.resume() } }
+                source.resume()
+                SignalSources.keep(source)
+            }
+        }
+    }
+
     static func printTimeline(_ record: InvocationRecord) {
         var lines = ["--- \(record.requestId) timeline (ms from invoke delivery) ---"] + record.timelineLines
         lines.append(record.reportLine)
@@ -206,6 +244,30 @@ struct Invoke: AsyncParsableCommand {
         defer { try? handle.close() }
         handle.seekToEndOfFile()
         handle.write(line)
+    }
+}
+
+/// True once, for the first caller.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if claimed { return false }
+        claimed = true
+        return true
+    }
+}
+
+/// Signal sources live as long as the process.
+enum SignalSources {
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    private static let lock = NSLock()
+    static func keep(_ source: DispatchSourceSignal) {
+        lock.lock()
+        sources.append(source)
+        lock.unlock()
     }
 }
 
