@@ -14,6 +14,12 @@ struct APIResponse {
         return APIResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(data))
     }
 
+    /// An error of the Lambda service API (Invoke), in the shape AWS SDKs parse: the type in
+    /// `X-Amzn-ErrorType`, the message in the body.
+    static func serviceError(_ status: HTTPResponseStatus, _ type: String, _ message: String) -> APIResponse {
+        json(status, ["Type": "User", "message": message], headers: [("X-Amzn-ErrorType", type)])
+    }
+
     /// Lambda's error body: `{"errorMessage": ..., "errorType": ...}`.
     static func error(_ status: HTTPResponseStatus, _ type: String, _ message: String) -> APIResponse {
         json(status, ["errorType": type, "errorMessage": message])

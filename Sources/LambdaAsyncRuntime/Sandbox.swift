@@ -580,7 +580,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     private func invokeAPI(functionName: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse> {
         let name = functionName.removingPercentEncoding ?? functionName
         guard name == config.name || name == config.functionARN else {
-            return eventLoop.makeSucceededFuture(.error(.notFound, "ResourceNotFoundException", "Function not found: \(name); this runner serves \(config.name)"))
+            return eventLoop.makeSucceededFuture(.serviceError(.notFound, "ResourceNotFoundException", "Function not found: \(name); this runner serves \(config.name)"))
         }
         let type = headers.first(name: "X-Amz-Invocation-Type") ?? "RequestResponse"
         switch type {
@@ -588,13 +588,13 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             return eventLoop.makeSucceededFuture(APIResponse(status: .noContent))
         case "Event":
             guard body.count <= LambdaQuotas.asyncPayloadBytes else {
-                return eventLoop.makeSucceededFuture(.error(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.asyncPayloadBytes) bytes for the InvokeAsync operation"))
+                return eventLoop.makeSucceededFuture(.serviceError(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.asyncPayloadBytes) bytes for the InvokeAsync operation"))
             }
             _ = enqueue(body, clientStart: now()) { _ in }
             return eventLoop.makeSucceededFuture(APIResponse(status: .accepted))
         case "RequestResponse":
             guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
-                return eventLoop.makeSucceededFuture(.error(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes for the Invoke operation"))
+                return eventLoop.makeSucceededFuture(.serviceError(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes for the Invoke operation"))
             }
             let promise = eventLoop.makePromise(of: APIResponse.self)
             let collected = NIOLockedValueBox<[UInt8]>([])
@@ -612,7 +612,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             }
             return promise.futureResult
         default:
-            return eventLoop.makeSucceededFuture(.error(.badRequest, "InvalidParameterValueException", "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not \(type)"))
+            return eventLoop.makeSucceededFuture(.serviceError(.badRequest, "InvalidParameterValueException", "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not \(type)"))
         }
     }
 

@@ -283,3 +283,59 @@ import TestSupport
         #expect(function.survivors().isEmpty, "sandbox processes outlived a killed runner")
     }
 }
+
+/// `invoke --listen` serves Lambda's Invoke API, so SDK clients call the local function unchanged.
+@Suite struct ListenTests {
+    @Test func boto3AndPlainHTTPCallTheSandbox() throws {
+        let function = try InvokeTests.Function(["app.py": """
+            def handler(event, context):
+                if event.get("raise"):
+                    raise KeyError("sku")
+                return {"hello": event.get("name")}
+            """])
+        defer { function.remove() }
+        let port = Int.random(in: 20_000...60_000)
+        let runner = Process()
+        runner.executableURL = Binary.url
+        runner.arguments = ["invoke", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
+                            "--listen", "--port", String(port), "--env", "MARKER=\(function.marker)"]
+        runner.standardOutput = FileHandle.nullDevice
+        runner.standardError = FileHandle.nullDevice
+        try runner.run()
+        defer { if runner.isRunning { runner.terminate() } }
+        let client = """
+            import json, sys, time, urllib.request, urllib.error, socket
+            port = int(sys.argv[1])
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); break
+                except OSError:
+                    time.sleep(0.05)
+            import boto3
+            from botocore.config import Config
+            lam = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                               aws_access_key_id="x", aws_secret_access_key="x", config=Config(retries={"max_attempts": 0}))
+            ok = lam.invoke(FunctionName="local-function", Payload=json.dumps({"name": "ana"}))
+            print("ok", ok["StatusCode"], json.loads(ok["Payload"].read()))
+            bad = lam.invoke(FunctionName="local-function", Payload=json.dumps({"raise": True}))
+            print("error", bad["StatusCode"], bad.get("FunctionError"), json.loads(bad["Payload"].read())["errorType"])
+            event = lam.invoke(FunctionName="local-function", InvocationType="Event", Payload=b"{}")
+            print("event", event["StatusCode"])
+            try:
+                lam.invoke(FunctionName="missing", Payload=b"{}")
+            except lam.exceptions.ResourceNotFoundException:
+                print("missing ResourceNotFoundException")
+            """
+        let result = try TestSupport.run("python3", ["-c", client, String(port)])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("ok 200 {'hello': 'ana'}"))
+        #expect(result.stdout.contains("error 200 Unhandled KeyError"))
+        #expect(result.stdout.contains("event 202"))
+        #expect(result.stdout.contains("missing ResourceNotFoundException"))
+        // Ctrl-C (SIGINT) shuts the sandbox down, and nothing is left behind.
+        kill(runner.processIdentifier, SIGINT)
+        runner.waitUntilExit()
+        #expect(runner.terminationStatus == 0)
+        #expect(function.survivors().isEmpty)
+    }
+}
