@@ -97,6 +97,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         var error: String?
         var timer: Scheduled<Void>?
         var finished = false
+        var traceHeader: String?
 
         init(payload: [UInt8], clientStart: UInt64, onResponse: @escaping @Sendable (ResponseEvent) -> Void, done: EventLoopPromise<InvocationRecord>) {
             self.payload = payload
@@ -383,7 +384,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     private func traceHeader(_ invocation: Invocation) -> String {
-        "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(invocation.id.replacingOccurrences(of: "-", with: "").prefix(24));Parent=\(invocation.id.prefix(8))00000000;Sampled=0"
+        if let header = invocation.traceHeader { return header }
+        let header = "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(invocation.id.replacingOccurrences(of: "-", with: "").prefix(24));Parent=\(invocation.id.prefix(8))00000000;Sampled=0"
+        invocation.traceHeader = header
+        return header
     }
 
     /// The answer to the runtime's /next: the event, and the clock starts.
@@ -412,9 +416,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     private func respond(_ invocation: Invocation, _ event: ResponseEvent, error: String? = nil) {
         guard invocation.responseAt == nil else { return }
         invocation.responseAt = now()
-        sampleMemory()
         invocation.error = error
         invocation.onResponse(event)
+        // After the client has its answer: reading /proc must not delay it.
+        sampleMemory()
     }
 
     /// The invocation ends when the runtime and every INVOKE-subscribed extension have asked for more.

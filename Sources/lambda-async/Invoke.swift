@@ -274,6 +274,7 @@ enum SignalSources {
 /// Writes responses as the client gets them: chunks of a stream at once, errors as their JSON body.
 final class ResponseSink: @unchecked Sendable {
     private let handle: FileHandle
+    private let toStandardOutput: Bool
     private let lock = NSLock()
     private var endsWithNewline = true
 
@@ -285,6 +286,7 @@ final class ResponseSink: @unchecked Sendable {
         } else {
             handle = FileHandle.standardOutput
         }
+        toStandardOutput = path == nil
     }
 
     func receive(_ event: ResponseEvent) {
@@ -300,6 +302,13 @@ final class ResponseSink: @unchecked Sendable {
         guard !bytes.isEmpty else { return }
         handle.write(Data(bytes))
         endsWithNewline = bytes.last == 0x0A
+        // A whole response on stdout ends its line at once, before the logs that follow it.
+        var isChunk = false
+        if case .chunk = event { isChunk = true }
+        if toStandardOutput, !isChunk, !endsWithNewline {
+            handle.write(Data("\n".utf8))
+            endsWithNewline = true
+        }
     }
 
     /// One response per line when several invocations write to a terminal or a pipe.
