@@ -650,12 +650,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             initFailure = (type, body.isEmpty ? Array(Self.errorJSON(type, "init failed")) : body)
             return done(.json(.accepted, ["status": "OK"]))
         case (.POST, _) where parts.count == 3 && parts[0] == "invocation" && parts[2] == "response":
-            let id = parts[1]
-            guard let invocation = current, invocation.id == id, invocation.deliveredAt != 0 else {
-                return done(.error(.badRequest, "InvalidRequestID", "Invalid request ID: \(id)"))
-            }
-            guard invocation.responseAt == nil else {
-                return done(.error(.forbidden, "InvalidStateTransition", "The response for \(id) was already sent"))
+            let invocation: Invocation
+            switch answerable(parts[1]) {
+            case .success(let found): invocation = found
+            case .failure(let refusal): return done(refusal.response)
             }
             if body.count > LambdaQuotas.bufferedPayloadBytes {
                 let message = "Response payload size (\(body.count) bytes) exceeded maximum allowed payload size (\(LambdaQuotas.bufferedPayloadBytes) bytes)."
@@ -666,12 +664,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             respond(invocation, .complete(body))
             return done(.json(.accepted, ["status": "OK"]))
         case (.POST, _) where parts.count == 3 && parts[0] == "invocation" && parts[2] == "error":
-            let id = parts[1]
-            guard let invocation = current, invocation.id == id, invocation.deliveredAt != 0 else {
-                return done(.error(.badRequest, "InvalidRequestID", "Invalid request ID: \(id)"))
-            }
-            guard invocation.responseAt == nil else {
-                return done(.error(.forbidden, "InvalidStateTransition", "The response for \(id) was already sent"))
+            let invocation: Invocation
+            switch answerable(parts[1]) {
+            case .success(let found): invocation = found
+            case .failure(let refusal): return done(refusal.response)
             }
             let type = headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Unhandled"
             respond(invocation, .error(type: "Unhandled", body: body.isEmpty ? Array(Self.errorJSON(type, "Unhandled error")) : body), error: type)
@@ -682,14 +678,26 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     func beginStream(requestId: String) -> APIResponse? {
+        switch answerable(requestId) {
+        case .success(let invocation):
+            invocation.streaming = true
+            return nil
+        case .failure(let refusal):
+            return refusal.response
+        }
+    }
+
+    struct Refusal: Error { let response: APIResponse }
+
+    /// The invocation a runtime may still answer: the current one, delivered, with no response yet.
+    private func answerable(_ requestId: String) -> Result<Invocation, Refusal> {
         guard let invocation = current, invocation.id == requestId, invocation.deliveredAt != 0 else {
-            return .error(.badRequest, "InvalidRequestID", "Invalid request ID: \(requestId)")
+            return .failure(Refusal(response: .error(.badRequest, "InvalidRequestID", "Invalid request ID: \(requestId)")))
         }
         guard invocation.responseAt == nil, !invocation.streaming else {
-            return .error(.forbidden, "InvalidStateTransition", "The response for \(requestId) was already sent")
+            return .failure(Refusal(response: .error(.forbidden, "InvalidStateTransition", "The response for \(requestId) was already sent")))
         }
-        invocation.streaming = true
-        return nil
+        return .success(invocation)
     }
 
     func streamChunk(requestId: String, _ bytes: [UInt8]) {

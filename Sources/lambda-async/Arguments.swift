@@ -13,3 +13,14 @@ extension ArtifactKind: ExpressibleByArgument {}
 extension Architecture: ExpressibleByArgument {}
 extension ProjectLanguage: ExpressibleByArgument {}
 extension ExtensionVariant: ExpressibleByArgument {}
+
+extension LambdaRuntime {
+    /// A `--runtime` value checked in `validate()`, with the list of runtimes when it is not one.
+    static func validated(_ text: String?) throws -> LambdaRuntime? {
+        guard let text else { return nil }
+        guard let runtime = LambdaRuntime(text) else {
+            throw ValidationError("'\(text)' is not a Lambda runtime; use one of: \(LambdaRuntime.supported.joined(separator: ", "))")
+        }
+        return runtime
+    }
+}

@@ -35,9 +35,7 @@ struct Inspect: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        if let runtime, LambdaRuntime(runtime) == nil {
-            throw ValidationError("'\(runtime)' is not a Lambda runtime; use one of: \(LambdaRuntime.supported.joined(separator: ", "))")
-        }
+        _ = try LambdaRuntime.validated(runtime)
         if format == .markdown { throw ValidationError("inspect prints table or json; markdown is not offered here") }
     }
 

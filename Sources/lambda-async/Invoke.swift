@@ -87,9 +87,7 @@ struct Invoke: AsyncParsableCommand {
             throw ValidationError("--runtime, --handler and --layer go with --code; a project's come from template.yaml")
         }
         if code != nil, runtime == nil { throw ValidationError("--code needs --runtime (for example python3.13, nodejs22.x, provided.al2023)") }
-        if let runtime, LambdaRuntime(runtime) == nil {
-            throw ValidationError("'\(runtime)' is not a Lambda runtime; use one of: \(LambdaRuntime.supported.joined(separator: ", "))")
-        }
+        _ = try LambdaRuntime.validated(runtime)
         if invocations < 1 { throw ValidationError("--repeat must be at least 1") }
         if let timeout, !(1...900).contains(timeout) { throw ValidationError("--timeout must be between 1 and 900 seconds, as on Lambda") }
         if let memory, !LambdaQuotas.memoryMB.contains(memory) { throw ValidationError("--memory must be between 128 and 10240 MB, as on Lambda") }

@@ -71,9 +71,7 @@ struct New: ParsableCommand {
         guard directory != nil || name != nil else {
             throw ValidationError("name the project: `lambda-async new --strategy \(strategy!.rawValue) orders-api` (a folder) or --name")
         }
-        if let runtime, LambdaRuntime(runtime) == nil {
-            throw ValidationError("'\(runtime)' is not a Lambda runtime; use one of: \(LambdaRuntime.supported.joined(separator: ", "))")
-        }
+        _ = try LambdaRuntime.validated(runtime)
         if format == .markdown { throw ValidationError("new prints table or json; markdown is not offered here") }
     }
 

@@ -95,9 +95,7 @@ struct Package: ParsableCommand {
         if (runtime != nil || handler != nil), function == nil {
             throw ValidationError("--runtime and --handler go with --function; in project mode they come from template.yaml")
         }
-        if let runtime, LambdaRuntime(runtime) == nil {
-            throw ValidationError("'\(runtime)' is not a Lambda runtime; use one of: \(LambdaRuntime.supported.joined(separator: ", "))")
-        }
+        _ = try LambdaRuntime.validated(runtime)
         if format == .markdown { throw ValidationError("package prints table or json; markdown is not offered here") }
     }
 
