@@ -31,12 +31,16 @@ let package = Package(
         .target(name: "LambdaAsyncCore"),
         // A project as SAM describes it: functions, layers, their code and settings.
         .target(name: "LambdaAsyncProject", dependencies: ["LambdaAsyncCore", "Yams"]),
-        // Project generation from the templates in Templates/, embedded as Swift source
-        // (scripts/embed-templates) so one copied binary still generates every project.
+        // Project generation from the templates in Templates/, embedded as Swift source at build
+        // time (EmbedFilesPlugin) so one copied binary still generates every project.
         .target(
             name: "LambdaAsyncScaffold",
-            dependencies: ["LambdaAsyncCore", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["LambdaAsyncCore", .product(name: "Mustache", package: "swift-mustache")],
+            plugins: ["EmbedFilesPlugin"]
         ),
+        // Build-time embedding of Templates/ and the runtime clients as Swift source.
+        .executableTarget(name: "EmbedFiles", path: "Tools/EmbedFiles"),
+        .plugin(name: "EmbedFilesPlugin", capability: .buildTool(), dependencies: ["EmbedFiles"]),
         // The local runner: Runtime and Extensions APIs over SwiftNIO, sandbox processes, freezing,
         // timeouts and the timeline of each invocation.
         .target(
@@ -48,8 +52,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            // Embedded as Swift source by scripts/embed-templates, not shipped as files.
-            exclude: ["RuntimeClients"]
+            // Embedded as Swift source by EmbedFilesPlugin at build time, not shipped as files.
+            exclude: ["RuntimeClients"],
+            plugins: ["EmbedFilesPlugin"]
         ),
         // Reproducible zips through libarchive, Lambda's packaging checks, and the packager.
         .target(name: "LambdaAsyncArchive", dependencies: ["CArchive", "LambdaAsyncCore", "LambdaAsyncProject"]),

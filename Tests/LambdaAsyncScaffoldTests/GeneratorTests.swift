@@ -7,10 +7,23 @@ import LambdaAsyncCore
 @Suite struct GeneratorTests {
     static var supported: [Cell] { Matrix.cells.filter(\.isSupported) }
 
-    @Test func theEmbeddedTemplatesAreCurrent() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let check = try run("python3", [root.appendingPathComponent("scripts/embed-templates").path, "--check"])
-        #expect(check.status == 0, "Sources/LambdaAsyncScaffold/EmbeddedTemplates.swift is stale: run scripts/embed-templates")
+    /// EmbedFilesPlugin compiles Templates/ into the binary at build time: every file, byte for byte, with its execute bit.
+    @Test func theBinaryCarriesEveryTemplateAsItIsOnDisk() throws {
+        let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Templates")
+        let onDisk = (FileManager.default.enumerator(atPath: templates.path)?.compactMap { $0 as? String } ?? [])
+            .filter { path in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: templates.appendingPathComponent(path).path, isDirectory: &isDirectory)
+                    && !isDirectory.boolValue && path != "README.md"
+            }
+        #expect(Set(EmbeddedTemplates.files.map(\.path)) == Set(onDisk))
+        for file in EmbeddedTemplates.files {
+            let url = templates.appendingPathComponent(file.path)
+            #expect(try String(contentsOf: url, encoding: .utf8) == file.contents, "\(file.path)")
+            let mode = try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int ?? 0
+            #expect((mode & 0o100 != 0) == file.executable, "\(file.path)")
+        }
     }
 
     @Test(arguments: supported.map { ($0.language, $0.strategy, $0.variant) })
