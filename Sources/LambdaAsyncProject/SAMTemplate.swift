@@ -38,6 +38,27 @@ public struct SAMTemplate: Sendable {
         public let environment: [String: String]
         public let layers: [LayerReference]
         public let isImage: Bool
+        /// How Lambda retries asynchronous events and where it sends their outcome.
+        public let eventInvokeConfig: EventInvokeConfig
+        /// Set when the function has a URL.
+        public let functionURL: FunctionURLConfig?
+    }
+
+    public struct EventInvokeConfig: Sendable, Equatable {
+        /// 0-2; Lambda's default is 2.
+        public var maximumRetryAttempts = 2
+        /// 60-21,600 seconds; Lambda's default is 6 hours.
+        public var maximumEventAgeSeconds = 21_600
+        /// The logical ID (or ARN) of the destination for successes and for failures.
+        public var onSuccess: String?
+        public var onFailure: String?
+        public init() {}
+    }
+
+    public struct FunctionURLConfig: Sendable, Equatable {
+        public let authType: String
+        /// `BUFFERED` or `RESPONSE_STREAM`.
+        public let invokeMode: String
     }
 
     public enum LayerReference: Sendable, Equatable {
@@ -113,6 +134,15 @@ public struct SAMTemplate: Sendable {
             }
             return (try? Yams.serialize(node: node)) ?? ""
         }
+        /// `!GetAtt X.Arn`, `!Ref X`, `{"Fn::GetAtt": [X, Arn]}` → X; a literal ARN stays as it is.
+        func reference(_ node: Node) -> String? {
+            let tag = node.tag.description
+            if tag == "!Ref" { return node.string }
+            if tag == "!GetAtt" { return node.string?.split(separator: ".").first.map(String.init) ?? node.sequence?.first?.string }
+            if let ref = node["Ref"]?.string { return ref }
+            if let getAtt = node["Fn::GetAtt"] { return getAtt.sequence?.first?.string ?? getAtt.string?.split(separator: ".").first.map(String.init) }
+            return literal(node)
+        }
         func location(_ node: Node?) -> Location? {
             node?.mark.map { Location(line: $0.line, column: $0.column) }
         }
@@ -150,6 +180,16 @@ public struct SAMTemplate: Sendable {
                     return .external(source(node))
                 }
                 let architecture = (setting(properties, "Architectures")?.sequence?.first).flatMap(literal)
+                var eventConfig = EventInvokeConfig()
+                if let config = properties?["EventInvokeConfig"] {
+                    if let retries = literal(config["MaximumRetryAttempts"]).flatMap({ Int($0) }) { eventConfig.maximumRetryAttempts = retries }
+                    if let age = literal(config["MaximumEventAgeInSeconds"]).flatMap({ Int($0) }) { eventConfig.maximumEventAgeSeconds = age }
+                    eventConfig.onSuccess = config["DestinationConfig"]?["OnSuccess"]?["Destination"].flatMap(reference)
+                    eventConfig.onFailure = config["DestinationConfig"]?["OnFailure"]?["Destination"].flatMap(reference)
+                }
+                let urlConfig = properties?["FunctionUrlConfig"].map {
+                    FunctionURLConfig(authType: literal($0["AuthType"]) ?? "AWS_IAM", invokeMode: literal($0["InvokeMode"]) ?? "BUFFERED")
+                }
                 functions.append(Function(
                     logicalID: logicalID,
                     codeURI: isImage ? nil : codeNode.flatMap(literal).flatMap(localPath),
@@ -163,7 +203,9 @@ public struct SAMTemplate: Sendable {
                     timeoutSeconds: literal(setting(properties, "Timeout")).flatMap { Int($0) } ?? 3,
                     environment: environment,
                     layers: layerReferences,
-                    isImage: isImage))
+                    isImage: isImage,
+                    eventInvokeConfig: eventConfig,
+                    functionURL: urlConfig))
             case "AWS::Serverless::LayerVersion":
                 let content = properties?["ContentUri"]
                 layers.append(Layer(

@@ -42,6 +42,19 @@ import LambdaAsyncCore
         Properties:
           Handler: worker.handler
           Runtime: nodejs22.x
+          EventInvokeConfig:
+            MaximumRetryAttempts: 1
+            MaximumEventAgeInSeconds: 600
+            DestinationConfig:
+              OnFailure:
+                Type: SQS
+                Destination: !GetAtt Queue.Arn
+              OnSuccess:
+                Type: Lambda
+                Destination: !Ref Api
+          FunctionUrlConfig:
+            AuthType: NONE
+            InvokeMode: RESPONSE_STREAM
           Events:
             Q:
               Type: SQS
@@ -86,6 +99,13 @@ import LambdaAsyncCore
         #expect(worker.codeURILocation == nil)
         #expect(worker.runtime?.family == .node)
         #expect(worker.memorySizeMB == 128)
+        #expect(worker.eventInvokeConfig.maximumRetryAttempts == 1)
+        #expect(worker.eventInvokeConfig.maximumEventAgeSeconds == 600)
+        #expect(worker.eventInvokeConfig.onFailure == "Queue")
+        #expect(worker.eventInvokeConfig.onSuccess == "Api")
+        #expect(worker.functionURL == SAMTemplate.FunctionURLConfig(authType: "NONE", invokeMode: "RESPONSE_STREAM"))
+        #expect(api.eventInvokeConfig == SAMTemplate.EventInvokeConfig())
+        #expect(api.functionURL == nil)
 
         let image = try template.function(named: "Image")
         #expect(image.isImage && image.codeURI == nil)
