@@ -140,15 +140,7 @@ struct Invoke: AsyncParsableCommand {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         func path(_ text: String) -> URL { URL(fileURLWithPath: text, relativeTo: cwd).standardizedFileURL }
         func folder(_ url: URL, _ label: String) throws -> URL {
-            if url.pathExtension == "zip" {
-                let target = scratch.appendingPathComponent(label)
-                try ZipExtractor.extract(url, into: target)
-                return target
-            }
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw ValidationError("\(url.path) does not exist: pass a folder or a zip")
-            }
-            return url
+            try FunctionConfigs.folder(url, label: label, scratch: scratch)
         }
         let variables = Dictionary(env.map { pair -> (String, String) in
             let parts = pair.split(separator: "=", maxSplits: 1)
@@ -174,26 +166,7 @@ struct Invoke: AsyncParsableCommand {
         } else {
             throw ValidationError("the template has \(candidates.count) functions with local code: choose one with --function (\(candidates.map(\.logicalID).joined(separator: ", ")))")
         }
-        guard let codeURI = chosen.codeURI else {
-            throw ValidationError("\(chosen.logicalID) has no local code (an image or S3): the runner needs a folder or zip")
-        }
-        guard let runtime = chosen.runtime else {
-            throw ValidationError("\(chosen.logicalID) has no Runtime the runner knows (\(chosen.runtimeName ?? "none"))")
-        }
-        var environment = chosen.environment.mapValues { value in
-            // Intrinsic functions cannot be resolved locally: `!Ref X` becomes X.
-            value.hasPrefix("!Ref ") ? String(value.dropFirst(5)) : value
-        }
-        environment.merge(variables) { $1 }
-        let layers = try chosen.layers.compactMap { reference -> URL? in
-            guard case .local(let id) = reference, let uri = template.layer(named: id)?.contentURI else { return nil }
-            return try folder(template.resolve(uri), "layer-\(id)")
-        }
-        let config = FunctionConfig(
-            name: chosen.logicalID, runtime: runtime, handler: chosen.handler ?? "bootstrap",
-            code: try folder(template.resolve(codeURI), "code"), layers: layers,
-            memoryMB: memory ?? chosen.memorySizeMB, timeoutSeconds: timeout ?? Double(chosen.timeoutSeconds),
-            environment: environment)
+        let config = try FunctionConfigs.make(chosen, of: template, scratch: scratch, environment: variables, memory: memory, timeout: timeout)
         let sample = template.directory.appendingPathComponent("events/event.json")
         return (config, FileManager.default.fileExists(atPath: sample.path) ? sample : nil)
     }
@@ -242,19 +215,6 @@ struct Invoke: AsyncParsableCommand {
         defer { try? handle.close() }
         handle.seekToEndOfFile()
         handle.write(line)
-    }
-}
-
-/// True once, for the first caller.
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
-    func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
     }
 }
 

@@ -17,6 +17,6 @@ struct LambdaAsync: AsyncParsableCommand {
               lambda-async recommend --language node --front-door function-url
             """,
         version: LambdaAsyncVersion.current,
-        subcommands: [Compare.self, Recommend.self, New.self, Package.self, Inspect.self, Invoke.self]
+        subcommands: [Compare.self, Recommend.self, New.self, Package.self, Inspect.self, Invoke.self, Serve.self]
     )
 }

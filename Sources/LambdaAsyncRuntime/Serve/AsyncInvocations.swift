@@ -1,0 +1,134 @@
+import Foundation
+
+/// Lambda's asynchronous invocation for one function: a queue, retries of failed events (function
+/// errors, timeouts, crashes) with Lambda's delays scaled down, and destination records.
+actor AsyncInvocations {
+    struct Event: Sendable {
+        let requestId: String
+        let payload: [UInt8]
+        let received: Date
+    }
+
+    /// Where a destination record goes: another function of the project, or a file.
+    enum Destination: Sendable {
+        case function(String)
+        case file(URL)
+    }
+
+    let functionName: String
+    let functionARN: String
+    let maximumRetryAttempts: Int
+    let maximumEventAge: TimeInterval
+    let onSuccess: Destination?
+    let onFailure: Destination?
+    /// Lambda waits about 1 minute, then 2, between attempts; this scales both.
+    let retryDelayScale: Double
+    private let invoke: @Sendable ([UInt8]) async throws -> (InvocationRecord, [UInt8])
+    private let deliver: @Sendable (Destination, [UInt8]) async -> Void
+    private let log: @Sendable (String) -> Void
+    private var queue: [Event] = []
+    private var running = false
+    private var stopped = false
+
+    init(functionName: String, functionARN: String, maximumRetryAttempts: Int, maximumEventAge: TimeInterval,
+         onSuccess: Destination?, onFailure: Destination?, retryDelayScale: Double,
+         invoke: @escaping @Sendable ([UInt8]) async throws -> (InvocationRecord, [UInt8]),
+         deliver: @escaping @Sendable (Destination, [UInt8]) async -> Void,
+         log: @escaping @Sendable (String) -> Void) {
+        self.functionName = functionName
+        self.functionARN = functionARN
+        self.maximumRetryAttempts = maximumRetryAttempts
+        self.maximumEventAge = maximumEventAge
+        self.onSuccess = onSuccess
+        self.onFailure = onFailure
+        self.retryDelayScale = retryDelayScale
+        self.invoke = invoke
+        self.deliver = deliver
+        self.log = log
+    }
+
+    /// Queues an event (Lambda answers 202 at once) and returns its request id.
+    func enqueue(_ payload: [UInt8]) -> String {
+        let event = Event(requestId: UUID().uuidString.lowercased(), payload: payload, received: Date())
+        queue.append(event)
+        if !running {
+            running = true
+            Task { await drain() }
+        }
+        return event.requestId
+    }
+
+    /// Stops taking events; returns how many were still queued, and so dropped.
+    func stop() -> Int {
+        stopped = true
+        let dropped = queue.count
+        queue = []
+        return dropped
+    }
+
+    private func drain() async {
+        while !stopped, !queue.isEmpty {
+            let event = queue.removeFirst()
+            await process(event)
+        }
+        running = false
+    }
+
+    private func process(_ event: Event) async {
+        var attempt = 0
+        while true {
+            attempt += 1
+            var record: InvocationRecord?
+            var response: [UInt8] = []
+            do {
+                (record, response) = try await invoke(event.payload)
+            } catch {
+                log("\(functionName) async \(event.requestId): \(error)")
+            }
+            let failed = record?.error != nil || record == nil
+            if !failed {
+                await send(to: onSuccess, event: event, condition: "Success", attempts: attempt, record: record, response: response)
+                return
+            }
+            let age = Date().timeIntervalSince(event.received)
+            let delay = (attempt == 1 ? 60.0 : 120.0) * retryDelayScale
+            if attempt > maximumRetryAttempts || stopped {
+                log("\(functionName) async \(event.requestId): failed \(attempt) time(s), retries exhausted")
+                await send(to: onFailure, event: event, condition: "RetriesExhausted", attempts: attempt, record: record, response: response)
+                return
+            }
+            if age + delay > maximumEventAge {
+                log("\(functionName) async \(event.requestId): older than MaximumEventAgeInSeconds, dropped")
+                await send(to: onFailure, event: event, condition: "EventAgeExceeded", attempts: attempt, record: record, response: response)
+                return
+            }
+            log("\(functionName) async \(event.requestId): attempt \(attempt) failed (\(record?.error ?? "error")), retrying in \(String(format: "%.2f", delay)) s")
+            try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+        }
+    }
+
+    /// A destination record in Lambda's shape.
+    private func send(to destination: Destination?, event: Event, condition: String, attempts: Int,
+                      record: InvocationRecord?, response: [UInt8]) async {
+        guard let destination else { return }
+        let payload = (try? JSONSerialization.jsonObject(with: Data(event.payload), options: [.fragmentsAllowed])) ?? NSNull()
+        let result = (try? JSONSerialization.jsonObject(with: Data(response), options: [.fragmentsAllowed])) ?? NSNull()
+        var responseContext: [String: Any] = ["statusCode": 200, "executedVersion": "$LATEST"]
+        if condition != "Success" { responseContext["functionError"] = record?.error == "Unhandled" ? "Unhandled" : (record?.error ?? "Unhandled") }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let body: [String: Any] = [
+            "version": "1.0",
+            "timestamp": formatter.string(from: Date()),
+            "requestContext": [
+                "requestId": event.requestId, "functionArn": "\(functionARN):$LATEST",
+                "condition": condition, "approximateInvokeCount": attempts,
+            ],
+            "requestPayload": payload,
+            "responseContext": responseContext,
+            "responsePayload": result,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        await deliver(destination, Array(data))
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// The execution environments of one function: warm ones are reused, a request beyond the busy
+/// ones starts another (with its own cold start) up to `concurrency`, and the rest wait their turn.
+actor FunctionPool {
+    let config: FunctionConfig
+    let concurrency: Int
+    private let options: Sandbox.Options
+    private var all: [Sandbox] = []
+    private var idle: [Sandbox] = []
+    private var waiters: [CheckedContinuation<Sandbox, Error>] = []
+
+    init(config: FunctionConfig, concurrency: Int, options: Sandbox.Options) {
+        self.config = config
+        self.concurrency = max(1, concurrency)
+        self.options = options
+    }
+
+    func invoke(_ payload: [UInt8], onResponse: @escaping @Sendable (ResponseEvent) -> Void) async throws -> InvocationRecord {
+        let sandbox = try await acquire()
+        do {
+            let record = try await sandbox.invoke(payload, onResponse: onResponse)
+            release(sandbox)
+            return record
+        } catch {
+            release(sandbox)
+            throw error
+        }
+    }
+
+    private func acquire() async throws -> Sandbox {
+        if let sandbox = idle.popLast() { return sandbox }
+        if all.count < concurrency {
+            let sandbox = try Sandbox(config: config, options: options)
+            all.append(sandbox)
+            return sandbox
+        }
+        return try await withCheckedThrowingContinuation { waiters.append($0) }
+    }
+
+    private func release(_ sandbox: Sandbox) {
+        if waiters.isEmpty {
+            idle.append(sandbox)
+        } else {
+            waiters.removeFirst().resume(returning: sandbox)
+        }
+    }
+
+    func shutdown() async {
+        for waiter in waiters { waiter.resume(throwing: CancellationError()) }
+        waiters = []
+        for sandbox in all { await sandbox.shutdown() }
+        all = []
+        idle = []
+    }
+}

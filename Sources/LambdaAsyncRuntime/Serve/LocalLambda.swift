@@ -1,0 +1,301 @@
+import Foundation
+import LambdaAsyncCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// `serve`: every function of a project behind Lambda's Invoke API and their function URLs, with
+/// asynchronous invocation (queue, retries, destinations) and per-function concurrency.
+public final class LocalLambda: ServeRouter, @unchecked Sendable {
+    public struct Function: Sendable {
+        public var config: FunctionConfig
+        public var maximumRetryAttempts = 2
+        public var maximumEventAgeSeconds = 21_600
+        /// Logical IDs (or ARNs) of the destinations.
+        public var onSuccess: String?
+        public var onFailure: String?
+        /// `BUFFERED` or `RESPONSE_STREAM` when the function has a URL.
+        public var urlInvokeMode: String?
+
+        public init(config: FunctionConfig) { self.config = config }
+    }
+
+    public struct Options: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 0
+        public var concurrency = 1
+        /// Scales Lambda's retry delays (about 1 and 2 minutes).
+        public var retryDelayScale = 0.01
+        public var freeze = true
+        /// Destination records for targets that are not functions of the project.
+        public var destinations: URL
+        public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        public init(destinations: URL) { self.destinations = destinations }
+    }
+
+    let options: Options
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    private var channel: Channel?
+    public private(set) var port = 0
+    private var functions: [String: Function] = [:]
+    private var pools: [String: FunctionPool] = [:]
+    private var queues: [String: AsyncInvocations] = [:]
+
+    public init(functions: [Function], options: Options) throws {
+        self.options = options
+        let channel = try ServeServer.start(router: self, group: group, host: options.host, port: options.port)
+        self.channel = channel
+        port = channel.localAddress?.port ?? options.port
+        let endpoint = "http://127.0.0.1:\(port)"
+        for var function in functions {
+            // The project's functions call each other through this server, with the SDK they already use.
+            function.config.environment["AWS_ENDPOINT_URL_LAMBDA"] = endpoint
+            for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] where ProcessInfo.processInfo.environment[key] == nil {
+                function.config.environment[key] = function.config.environment[key] ?? "local"
+            }
+            let name = function.config.name
+            self.functions[name] = function
+            var sandboxOptions = Sandbox.Options()
+            sandboxOptions.freeze = options.freeze
+            sandboxOptions.log = options.log
+            let log = options.log
+            sandboxOptions.onRecord = { record in
+                log("\(name) \(record.requestId) \(String(format: "%.1f", record.durationMs)) ms billed \(record.billedDurationMs) ms"
+                    + (record.initDurationMs.map { String(format: ", init %.1f ms", $0) } ?? "")
+                    + (record.responseMs.map { String(format: ", response after %.1f ms", $0) } ?? "")
+                    + (record.error.map { ", error \($0)" } ?? ""))
+            }
+            let pool = FunctionPool(config: function.config, concurrency: options.concurrency, options: sandboxOptions)
+            pools[name] = pool
+            queues[name] = AsyncInvocations(
+                functionName: name, functionARN: function.config.functionARN,
+                maximumRetryAttempts: function.maximumRetryAttempts, maximumEventAge: TimeInterval(function.maximumEventAgeSeconds),
+                onSuccess: destination(function.onSuccess), onFailure: destination(function.onFailure),
+                retryDelayScale: options.retryDelayScale,
+                invoke: { payload in
+                    let collected = Collected()
+                    let record = try await pool.invoke(payload) { collected.add($0) }
+                    return (record, collected.bytes)
+                },
+                deliver: { [weak self] destination, record in await self?.deliver(record, to: destination) },
+                log: options.log)
+        }
+    }
+
+    private func destination(_ target: String?) -> AsyncInvocations.Destination? {
+        guard let target else { return nil }
+        let name = target.split(separator: ":").last.map(String.init) ?? target
+        if functions[name] != nil || target.contains(":function:") { return .function(name) }
+        return .file(options.destinations.appendingPathComponent("\(name).jsonl"))
+    }
+
+    private func deliver(_ record: [UInt8], to destination: AsyncInvocations.Destination) async {
+        switch destination {
+        case .function(let name):
+            if let queue = queues[name] { _ = await queue.enqueue(record) }
+        case .file(let url):
+            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+            if let handle = FileHandle(forWritingAtPath: url.path) {
+                handle.seekToEndOfFile()
+                handle.write(Data(record + [0x0A]))
+                try? handle.close()
+            }
+        }
+    }
+
+    /// Stops serving: queued asynchronous events are reported as dropped, every sandbox gets SHUTDOWN.
+    public func stop() async -> [String: Int] {
+        var dropped: [String: Int] = [:]
+        for (name, queue) in queues {
+            let count = await queue.stop()
+            if count > 0 { dropped[name] = count }
+        }
+        try? await channel?.close()
+        for pool in pools.values { await pool.shutdown() }
+        try? await group.shutdownGracefully()
+        return dropped
+    }
+
+    // MARK: HTTP
+
+    func handle(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
+        let (path, query) = uri.firstIndex(of: "?").map { (String(uri[..<$0]), String(uri[uri.index(after: $0)...])) } ?? (uri, "")
+        let parts = path.split(separator: "/").map(String.init)
+        if method == .POST, parts.count == 4, parts[0] == "2015-03-31", parts[1] == "functions", parts[3] == "invocations" {
+            invokeAPI(parts[2].removingPercentEncoding ?? parts[2], headers: headers, body: body, writer: writer)
+        } else if parts.count >= 2, parts[0] == "urls" {
+            let rest = "/" + parts.dropFirst(2).joined(separator: "/") + (path.hasSuffix("/") && parts.count > 2 ? "/" : "")
+            functionURL(parts[1], method: method.rawValue, path: rest, query: query, headers: headers, body: body, writer: writer)
+        } else {
+            let response = APIResponse.serviceError(.notFound, "ResourceNotFoundException",
+                "\(method) \(path): serve answers POST /2015-03-31/functions/NAME/invocations and /urls/NAME/... for functions with a URL")
+            writer.send(Int(response.status.code), response.headers, response.body)
+        }
+    }
+
+    private func refuse(_ writer: ResponseWriter, _ status: HTTPResponseStatus, _ type: String, _ message: String) {
+        let response = APIResponse.serviceError(status, type, message)
+        writer.send(Int(status.code), response.headers, response.body)
+    }
+
+    private func invokeAPI(_ target: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
+        let name = target.split(separator: ":").count > 1 ? target.split(separator: ":")[6...].first.map(String.init) ?? target : target
+        guard let pool = pools[name], let queue = queues[name] else {
+            return refuse(writer, .notFound, "ResourceNotFoundException",
+                          "Function not found: \(target); this project has \(functions.keys.sorted().joined(separator: ", "))")
+        }
+        switch headers.first(name: "X-Amz-Invocation-Type") ?? "RequestResponse" {
+        case "DryRun":
+            writer.send(204, [], [])
+        case "Event":
+            guard body.count <= LambdaQuotas.asyncPayloadBytes else {
+                return refuse(writer, .payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.asyncPayloadBytes) bytes for an asynchronous invocation")
+            }
+            Task {
+                let id = await queue.enqueue(body)
+                writer.send(202, [("X-Amzn-RequestId", id)], [])
+            }
+        case "RequestResponse":
+            guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
+                return refuse(writer, .payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes for the Invoke operation")
+            }
+            Task {
+                let collected = Collected()
+                let answered = OnceFlag()
+                do {
+                    _ = try await pool.invoke(body) { event in
+                        switch event {
+                        case .chunk(let bytes): collected.add(.chunk(bytes))
+                        case .complete(let bytes):
+                            collected.add(.complete(bytes))
+                            if answered.claim() {
+                                writer.send(200, [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")], collected.bytes)
+                            }
+                        case .error(_, let errorBody):
+                            if answered.claim() {
+                                writer.send(200, [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST"),
+                                                  ("X-Amz-Function-Error", "Unhandled")], errorBody)
+                            }
+                        }
+                    }
+                } catch {
+                    if answered.claim() { refuse(writer, .internalServerError, "ServiceException", "\(error)") }
+                }
+            }
+        case let other:
+            refuse(writer, .badRequest, "InvalidParameterValueException", "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not \(other)")
+        }
+    }
+
+    private func functionURL(_ name: String, method: String, path: String, query: String, headers: HTTPHeaders,
+                             body: [UInt8], writer: ResponseWriter) {
+        guard let function = functions[name], let mode = function.urlInvokeMode, let pool = pools[name] else {
+            return refuse(writer, .notFound, "ResourceNotFoundException", "\(name) has no function URL (FunctionUrlConfig) in this project")
+        }
+        let event = FunctionURL.event(method: method, rawPath: path, query: query, headers: headers.map { ($0.name, $0.value) },
+                                      body: body, requestId: UUID().uuidString.lowercased(), urlID: name.lowercased())
+        let streaming = mode == "RESPONSE_STREAM"
+        Task {
+            let state = URLResponseState()
+            do {
+                _ = try await pool.invoke(event) { response in
+                    switch response {
+                    case .chunk(let bytes):
+                        guard streaming else { return state.buffer(bytes) }
+                        state.stream(bytes, to: writer)
+                    case .complete(let bytes):
+                        if streaming {
+                            state.stream(bytes, to: writer)
+                            state.finish(writer)
+                        } else {
+                            state.buffer(bytes)
+                            let answer = FunctionURL.answer(fromBuffered: state.buffered)
+                            writer.send(answer.status, answer.headers, answer.body)
+                        }
+                    case .error(_, let errorBody):
+                        // Like a function URL: a 502 before any byte, or a cut stream after.
+                        if state.started { state.finish(writer) } else {
+                            writer.send(502, [("Content-Type", "application/json"), ("X-Amz-Function-Error", "Unhandled")], errorBody)
+                        }
+                    }
+                }
+            } catch {
+                writer.send(500, [("Content-Type", "text/plain")], Array("\(error)".utf8))
+            }
+        }
+    }
+}
+
+/// Bytes of a response, gathered from the sandbox's callbacks.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [UInt8] = []
+    func add(_ event: ResponseEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .chunk(let bytes), .complete(let bytes): storage += bytes
+        case .error(_, let body): storage = body
+        }
+    }
+    var bytes: [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}
+
+/// A streamed function URL response: the prelude first (status, headers), then the body as it comes.
+final class URLResponseState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [UInt8] = []
+    private(set) var buffered: [UInt8] = []
+    private(set) var started = false
+    private var finished = false
+
+    func buffer(_ bytes: [UInt8]) {
+        lock.lock()
+        buffered += bytes
+        lock.unlock()
+    }
+
+    func stream(_ bytes: [UInt8], to writer: ResponseWriter) {
+        lock.lock()
+        defer { lock.unlock() }
+        if started { return writer.chunk(bytes) }
+        pending += bytes
+        guard let (answer, rest) = FunctionURL.prelude(in: pending) else { return }
+        started = true
+        writer.head(answer.status, answer.headers)
+        writer.chunk(rest)
+        pending = []
+    }
+
+    func finish(_ writer: ResponseWriter) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !finished else { return }
+        finished = true
+        if !started {
+            // A stream with no prelude and no bytes.
+            writer.head(200, [("Content-Type", "application/octet-stream")])
+            writer.chunk(pending)
+        }
+        writer.end()
+    }
+}
+
+/// True once, for the first caller.
+public final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+    public init() {}
+    public func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if claimed { return false }
+        claimed = true
+        return true
+    }
+}

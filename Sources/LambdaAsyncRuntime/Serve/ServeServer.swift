@@ -1,0 +1,109 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Writes one HTTP response from any thread: head, body chunks as they come, end.
+final class ResponseWriter: @unchecked Sendable {
+    private let context: NIOLoopBound<ChannelHandlerContext>
+    private let handler: NIOLoopBound<ServeHandler>
+    private let eventLoop: EventLoop
+    private let version: HTTPVersion
+    private let keepAlive: Bool
+
+    init(context: ChannelHandlerContext, handler: ServeHandler, version: HTTPVersion, keepAlive: Bool) {
+        self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
+        self.handler = NIOLoopBound(handler, eventLoop: context.eventLoop)
+        eventLoop = context.eventLoop
+        self.version = version
+        self.keepAlive = keepAlive
+    }
+
+    /// Without a length the body is sent chunked, as it arrives.
+    func head(_ status: Int, _ headers: [(String, String)], length: Int? = nil) {
+        eventLoop.execute { [self] in
+            var fields = HTTPHeaders(headers)
+            if let length { fields.replaceOrAdd(name: "Content-Length", value: String(length)) }
+            if !keepAlive { fields.replaceOrAdd(name: "Connection", value: "close") }
+            let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: fields)
+            context.value.writeAndFlush(handler.value.wrapOutboundOut(.head(head)), promise: nil)
+        }
+    }
+
+    func chunk(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        eventLoop.execute { [self] in
+            var buffer = context.value.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            context.value.writeAndFlush(handler.value.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+    }
+
+    func end() {
+        eventLoop.execute { [self] in
+            let done = context.value.writeAndFlush(handler.value.wrapOutboundOut(.end(nil)))
+            if !keepAlive { done.whenComplete { [context] _ in context.value.close(promise: nil) } }
+        }
+    }
+
+    func send(_ status: Int, _ headers: [(String, String)], _ body: [UInt8]) {
+        head(status, headers, length: body.count)
+        chunk(body)
+        end()
+    }
+}
+
+/// What `serve` answers on its HTTP port.
+protocol ServeRouter: AnyObject, Sendable {
+    func handle(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter)
+}
+
+final class ServeHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let router: ServeRouter
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(router: ServeRouter) { self.router = router }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(var buffer):
+            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+        case .end:
+            guard let head else { return }
+            let writer = ResponseWriter(context: context, handler: self, version: head.version, keepAlive: head.isKeepAlive)
+            router.handle(method: head.method, uri: head.uri, headers: head.headers, body: body, writer: writer)
+            self.head = nil
+            body = []
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
+
+enum ServeServer {
+    static func start(router: ServeRouter, group: EventLoopGroup, host: String, port: Int) throws -> Channel {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                    channel.pipeline.addHandler(ServeHandler(router: router))
+                }
+            }
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+        do {
+            return try bootstrap.bind(host: host, port: port).wait()
+        } catch {
+            throw RunnerError.server("cannot listen on \(host):\(port) (\(error)); is another server using it? Choose another with --port")
+        }
+    }
+}

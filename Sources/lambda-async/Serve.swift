@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import LambdaAsyncProject
+import LambdaAsyncRuntime
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve every function of a project locally: Lambda's Invoke API, asynchronous invocation, function URLs.",
+        discussion: """
+            Each function runs in sandboxes like `invoke`'s (frozen between invocations), started on demand and kept \
+            warm; a request beyond the busy ones starts another, up to --concurrency. The Invoke API \
+            (POST /2015-03-31/functions/NAME/invocations) takes RequestResponse, Event (queued, retried per the \
+            template's EventInvokeConfig with Lambda's delays scaled by --retry-delay, then sent to its destinations: a \
+            function of the project, or .lambda-async/destinations/NAME.jsonl) and DryRun. Functions with a \
+            FunctionUrlConfig answer at /urls/NAME/..., buffered or streamed. The functions get AWS_ENDPOINT_URL_LAMBDA \
+            pointing here, so an async-invoke project's function invokes its worker through serve.
+
+            Examples:
+              lambda-async serve orders-api
+              aws lambda invoke --endpoint-url http://127.0.0.1:9000 --function-name ApiFunction out.json
+              curl -N http://127.0.0.1:9000/urls/ApiFunction/
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A SAM project folder (default: the current one).", valueName: "project-dir"), completion: .directory)
+    var projectDirectory: String?
+
+    @Option(help: ArgumentHelp("The port to listen on.", valueName: "port"))
+    var port: Int = 9000
+
+    @Option(help: ArgumentHelp("The address to listen on; loopback unless you mean otherwise.", valueName: "address"))
+    var host: String = "127.0.0.1"
+
+    @Option(help: ArgumentHelp("Execution environments per function (beyond, requests wait).", valueName: "n"))
+    var concurrency: Int = 1
+
+    @Option(help: ArgumentHelp("Scale of Lambda's retry delays for failed asynchronous events (1 and 2 minutes × this).", valueName: "factor"))
+    var retryDelay: Double = 0.01
+
+    @Flag(help: "Never freeze the sandboxes.")
+    var noFreeze = false
+
+    func validate() throws {
+        if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if retryDelay < 0 { throw ValidationError("--retry-delay must not be negative") }
+    }
+
+    func run() async throws {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let template = try SAMTemplate.load(from: URL(fileURLWithPath: projectDirectory ?? ".", relativeTo: cwd).standardizedFileURL)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-serve-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let functions = try template.functions.filter { $0.codeURI != nil && $0.runtime != nil }.map { function -> LocalLambda.Function in
+            var served = LocalLambda.Function(config: try FunctionConfigs.make(function, of: template, scratch: scratch))
+            served.maximumRetryAttempts = function.eventInvokeConfig.maximumRetryAttempts
+            served.maximumEventAgeSeconds = function.eventInvokeConfig.maximumEventAgeSeconds
+            served.onSuccess = function.eventInvokeConfig.onSuccess
+            served.onFailure = function.eventInvokeConfig.onFailure
+            served.urlInvokeMode = function.functionURL?.invokeMode
+            return served
+        }
+        guard !functions.isEmpty else {
+            throw ValidationError("\(template.url.path) has no function with local code and a runtime the runner knows")
+        }
+        var options = LocalLambda.Options(destinations: template.directory.appendingPathComponent(".lambda-async/destinations"))
+        options.host = host
+        options.port = port
+        options.concurrency = concurrency
+        options.retryDelayScale = retryDelay
+        options.freeze = !noFreeze
+        let lambda = try LocalLambda(functions: functions, options: options)
+        var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]
+        for function in functions.sorted(by: { $0.config.name < $1.config.name }) {
+            lines.append("  \(function.config.name)  POST /2015-03-31/functions/\(function.config.name)/invocations"
+                         + (function.urlInvokeMode.map { "  URL /urls/\(function.config.name)/ (\($0))" } ?? ""))
+        }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        await Invoke.waitForInterrupt()
+        let dropped = await lambda.stop()
+        for (name, count) in dropped.sorted(by: { $0.key < $1.key }) {
+            FileHandle.standardError.write(Data("dropped \(count) queued asynchronous event(s) of \(name)\n".utf8))
+        }
+    }
+}
