@@ -1,0 +1,214 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `lambda-async serve` driven by real clients: boto3, the AWS CLI, plain HTTP.
+@Suite struct ServeTests {
+    /// A running `serve` of a project; stopped with SIGINT, as Ctrl-C does.
+    final class Server {
+        let process = Process()
+        let port = Int.random(in: 20_000...60_000)
+        let log: URL
+
+        init(project: URL, arguments: [String] = []) throws {
+            log = project.appendingPathComponent("serve.log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.executableURL = Binary.url
+            process.arguments = ["serve", project.path, "--port", String(port)] + arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: log)
+            try process.run()
+            let deadline = Date().addingTimeInterval(20)
+            while !(try String(contentsOf: log, encoding: .utf8)).contains("Ctrl-C stops"), Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+
+        var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+        /// Waits until `text` appears `count` times in the log (records are logged when invocations end).
+        func waitFor(_ text: String, count: Int = 1, seconds: Double = 20) {
+            let deadline = Date().addingTimeInterval(seconds)
+            while output.components(separatedBy: text).count - 1 < count, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        }
+
+        func stop() -> Int32 {
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        deinit { if process.isRunning { process.terminate() } }
+    }
+
+    static func project(_ arguments: [String], edit: ((URL) throws -> Void)? = nil) throws -> (parent: URL, project: URL) {
+        let parent = try makeTemporaryDirectory()
+        let project = parent.appendingPathComponent("app")
+        let created = try TestSupport.run(Binary.url.path, ["new", project.path] + arguments)
+        #expect(created.status == 0, "\(created.stderr)")
+        try edit?(project)
+        return (parent, project)
+    }
+
+    /// Sets a Globals environment variable of a generated template (they all declare SYNC_MS and TASK_MS).
+    static func setTaskMilliseconds(_ milliseconds: Int, in project: URL) throws {
+        let url = project.appendingPathComponent("template.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "TASK_MS: \"0\"", with: "TASK_MS: \"\(milliseconds)\"")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    @Test func anAsyncInvokeProjectRunsEndToEndWithRetriesAndADestination() throws {
+        let (parent, project) = try Self.project(["--strategy", "async-invoke"])
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let server = try Server(project: project)
+        let client = """
+            import boto3, json, sys, time
+            from botocore.config import Config
+            lam = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1",
+                               aws_access_key_id="x", aws_secret_access_key="x", config=Config(retries={"max_attempts": 0}))
+            ok = lam.invoke(FunctionName="ApiFunction", Payload=json.dumps({"orderId": "o-1"}))
+            print("sync", ok["StatusCode"], json.loads(json.loads(ok["Payload"].read())["body"]))
+            failing = lam.invoke(FunctionName="ApiFunction", Payload=json.dumps({"orderId": "o-2", "fail": True}))
+            print("sync-with-failing-task", failing["StatusCode"], failing.get("FunctionError"))
+            event = lam.invoke(FunctionName="WorkerFunction", InvocationType="Event", Payload=json.dumps({"orderId": "o-3"}))
+            print("event", event["StatusCode"])
+            dry = lam.invoke(FunctionName="WorkerFunction", InvocationType="DryRun")
+            print("dryrun", dry["StatusCode"])
+            try:
+                lam.invoke(FunctionName="Nope", Payload=b"{}")
+            except lam.exceptions.ResourceNotFoundException:
+                print("unknown ResourceNotFoundException")
+            """
+        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("sync 200 {'orderId': 'o-1', 'status': 'accepted'}"))
+        #expect(result.stdout.contains("sync-with-failing-task 200 None"))
+        #expect(result.stdout.contains("event 202"))
+        #expect(result.stdout.contains("dryrun 204"))
+        #expect(result.stdout.contains("unknown ResourceNotFoundException"))
+
+        // The AWS CLI speaks to it too.
+        let out = parent.appendingPathComponent("out.json")
+        let cli = try TestSupport.run("aws", ["lambda", "invoke", "--endpoint-url", "http://127.0.0.1:\(server.port)", "--region", "us-east-1",
+                                              "--function-name", "WorkerFunction",
+                                              "--payload", #"{"orderId": "o-4"}"#, out.path],
+                                      environment: ["AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"])
+        #expect(cli.status == 0, "\(cli.stderr)")
+        #expect(cli.stdout.contains("\"StatusCode\": 200"))
+        #expect(try String(contentsOf: out, encoding: .utf8).contains("\"recorded\": true"))
+
+        // The failing task: the worker (invoked by ApiFunction through serve) is tried 1 + 2 times,
+        // then Lambda's destination record lands in the queue's file.
+        let records = project.appendingPathComponent(".lambda-async/destinations/FailedTasksQueue.jsonl")
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: records.path), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(server.stop() == 0)
+        let lines = try String(contentsOf: records, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1)
+        let record = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        let context = record["requestContext"] as! [String: Any]
+        #expect(context["condition"] as? String == "RetriesExhausted")
+        #expect(context["approximateInvokeCount"] as? Int == 3)
+        #expect((record["requestPayload"] as? [String: Any])?["orderId"] as? String == "o-2")
+        #expect((record["responseContext"] as? [String: Any])?["functionError"] as? String == "Unhandled")
+        #expect(server.output.components(separatedBy: "WorkerFunction async").count - 1 >= 3, "\(server.output)")
+    }
+
+    @Test func aStreamingFunctionURLAnswersChunkByChunkBeforeTheFunctionEnds() throws {
+        let (parent, project) = try Self.project(["--strategy", "streaming", "--language", "node"]) { project in
+            try Self.setTaskMilliseconds(600, in: project)
+            // A second, slower stream: two chunks 400 ms apart.
+            try """
+                export const handler = awslambda.streamifyResponse(async (event, stream) => {
+                  stream = awslambda.HttpResponseStream.from(stream, { statusCode: 201, headers: { "x-kind": "chunks" } });
+                  stream.write("first;");
+                  await new Promise((resolve) => setTimeout(resolve, 400));
+                  stream.write("second");
+                  stream.end();
+                });
+                """.write(to: project.appendingPathComponent("src/chunks.mjs"), atomically: true, encoding: .utf8)
+            let url = project.appendingPathComponent("template.yaml")
+            let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "\nOutputs:", with: """
+
+                  ChunksFunction:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      CodeUri: src/
+                      Handler: chunks.handler
+                      FunctionUrlConfig:
+                        AuthType: AWS_IAM
+                        InvokeMode: RESPONSE_STREAM
+
+                Outputs:
+                """)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let server = try Server(project: project)
+        let client = """
+            import http.client, json, sys, time
+            port = int(sys.argv[1])
+            c = http.client.HTTPConnection("127.0.0.1", port)
+            start = time.perf_counter()
+            c.request("POST", "/urls/ApiFunction/orders?source=test", body=json.dumps({"orderId": "o-9"}))
+            r = c.getresponse()
+            body = r.read()
+            print("order", r.status, body.decode(), round((time.perf_counter() - start) * 1000))
+            c = http.client.HTTPConnection("127.0.0.1", port)
+            c.request("GET", "/urls/ChunksFunction/")
+            r = c.getresponse()
+            start = time.perf_counter()
+            first = r.read1(64)
+            t1 = time.perf_counter()
+            rest = r.read()
+            t2 = time.perf_counter()
+            print("chunks", r.status, r.getheader("x-kind"), first.decode(), rest.decode(), round((t2 - t1) * 1000))
+            """
+        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        #expect(result.status == 0, "\(result.stderr)")
+        let order = result.stdout.split(separator: "\n").first { $0.hasPrefix("order") }?.split(separator: " ") ?? []
+        #expect(order.count == 4)
+        #expect(order.dropFirst().first == "202")
+        #expect(order.count == 4 && order[2] == #"{"orderId":"o-9","status":"accepted"}"#)
+        // The whole response arrived well before the 600 ms task after it ended.
+        #expect((Int(order.last ?? "") ?? 9999) < 450, "\(result.stdout)")
+        let chunks = result.stdout.split(separator: "\n").first { $0.hasPrefix("chunks") }?.split(separator: " ") ?? []
+        #expect(chunks.count == 6 && chunks[1] == "201" && chunks[2] == "chunks" && chunks[3] == "first;" && chunks[4] == "second", "\(result.stdout)")
+        #expect((Int(chunks.last ?? "") ?? 0) >= 300, "the first chunk did not arrive before the second: \(result.stdout)")
+        #expect(server.stop() == 0)
+        // The function's invocation went on after the response: billed for the task.
+        #expect(server.output.contains("ApiFunction"))
+    }
+
+    @Test func anExtensionProjectAndConcurrencyAndAStopThatReportsDroppedEvents() throws {
+        let (parent, project) = try Self.project(["--strategy", "extension"]) { try Self.setTaskMilliseconds(700, in: $0) }
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let server = try Server(project: project, arguments: ["--concurrency", "2"])
+        let client = """
+            import concurrent.futures, json, sys, time, urllib.request
+            port = int(sys.argv[1])
+            url = f"http://127.0.0.1:{port}/2015-03-31/functions/ApiFunction/invocations"
+            def call(i):
+                start = time.perf_counter()
+                with urllib.request.urlopen(urllib.request.Request(url, data=json.dumps({"orderId": f"o-{i}"}).encode(), method="POST")) as r:
+                    return r.status, json.loads(json.loads(r.read())["body"])["orderId"], time.perf_counter() - start
+            with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                results = list(pool.map(call, range(2)))
+            print("parallel", sorted(r[1] for r in results), all(r[0] == 200 for r in results))
+            for i in range(3):
+                req = urllib.request.Request(url, data=b"{}", method="POST", headers={"X-Amz-Invocation-Type": "Event"})
+                urllib.request.urlopen(req).read()
+            print("queued")
+            """
+        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("parallel ['o-0', 'o-1'] True"))
+        // Two environments, each with its own cold start.
+        server.waitFor(", init ", count: 2)
+        #expect(server.output.components(separatedBy: ", init ").count - 1 == 2, "\(server.output)")
+        #expect(server.stop() == 0)
+        // 3 events at 700 ms each, stopped at once: the ones not started are reported, not lost silently.
+        #expect(server.output.contains("dropped "), "\(server.output)")
+        #expect(server.output.contains("queued asynchronous event(s) of ApiFunction"))
+    }
+}
