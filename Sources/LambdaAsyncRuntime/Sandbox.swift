@@ -65,6 +65,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     private var initDurationMs: Double?
     private var initTimer: Scheduled<Void>?
 
+    /// Telemetry and Logs API subscribers, and what they have not received yet.
+    private let telemetry = Telemetry()
+    private var telemetryTimer: RepeatedTask?
+
     // The runtime's long poll and the invocation in flight.
     private var runtimeWaiter: EventLoopPromise<APIResponse>?
     private var current: Invocation?
@@ -248,7 +252,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             expectedExternals.insert(name)
             let process = try SandboxProcess(name: name, arguments: [path], environment: environment(forExtension: true),
-                                             directory: optRoot, output: options.log) { [weak self] pid, status in
+                                             directory: optRoot, output: logger(type: "extension")) { [weak self] pid, status in
                 self?.eventLoop.execute { self?.processExited(pid: pid, name: name, status: status, isRuntime: false) }
             }
             reaper?.watch(process.pid)
@@ -278,11 +282,20 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             command.insert(wrapper, at: 0)
         }
         let process = try SandboxProcess(name: "runtime", arguments: command, environment: environment, directory: taskRoot,
-                                         output: options.log) { [weak self] pid, status in
+                                         output: logger(type: "function")) { [weak self] pid, status in
             self?.eventLoop.execute { self?.processExited(pid: pid, name: "runtime", status: status, isRuntime: true) }
         }
         reaper?.watch(process.pid)
         runtime = process
+    }
+
+    /// Log lines go to the user and, as `function` or `extension` events, to telemetry subscribers.
+    private func logger(type: String) -> @Sendable (String) -> Void {
+        let log = options.log
+        return { [weak self] line in
+            log(line)
+            self?.eventLoop.execute { self?.telemetry.record(type, ["message": line]) }
+        }
     }
 
     static func interpreter(_ name: String, runtime: String) throws -> String {
@@ -364,6 +377,15 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             frozen = false
         }
         current = invocation
+        telemetry.record("platform.start", ["requestId": invocation.id, "version": "$LATEST"])
+        // Thawed: what the subscribers could not read while frozen goes now, the rest as it comes.
+        telemetry.flush()
+        if !telemetry.isEmpty, telemetryTimer == nil {
+            telemetryTimer = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(50), delay: .milliseconds(50)) { [weak self] _ in
+                guard let self, !self.frozen else { return }
+                self.telemetry.flush()
+            }
+        }
         let deadline = Int64(Date().timeIntervalSince1970 * 1000) + Int64(config.timeoutSeconds * 1000)
         invocation.deadlineMs = deadline
         invocation.timer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.timeoutSeconds * 1000))) { [weak self] in
@@ -444,11 +466,19 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         let end = timedOut ? config.timeoutSeconds * 1000 : max(runtimeDone ?? 0, extensionTimes.values.max() ?? 0)
         let duration = min(end, config.timeoutSeconds * 1000)
         defer { initDurationMs = nil }
+        let memoryUsed = maxMemoryMB()
+        var metrics: [String: Any] = ["durationMs": duration, "billedDurationMs": billed(duration), "memorySizeMB": config.memoryMB,
+                                      "maxMemoryUsedMB": memoryUsed]
+        if let initDurationMs { metrics["initDurationMs"] = initDurationMs }
+        telemetry.record("platform.report", [
+            "requestId": invocation.id, "metrics": metrics,
+            "status": invocation.error == nil ? "success" : (invocation.error == "Sandbox.Timedout" ? "timeout" : "error"),
+        ])
         return InvocationRecord(
             requestId: invocation.id, initDurationMs: initDurationMs,
             responseMs: invocation.responseAt.map { milliseconds(from: start, to: $0) },
             runtimeDoneMs: runtimeDone, extensionsDoneMs: extensionTimes.values.max(), extensionDoneMs: extensionTimes,
-            durationMs: duration, billedDurationMs: billed(duration), memorySizeMB: config.memoryMB, maxMemoryUsedMB: maxMemoryMB(),
+            durationMs: duration, billedDurationMs: billed(duration), memorySizeMB: config.memoryMB, maxMemoryUsedMB: memoryUsed,
             frozen: false, error: invocation.error,
             clientLatencyMs: invocation.responseAt.map { milliseconds(from: invocation.clientStart, to: $0) })
     }
@@ -521,6 +551,9 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
         let budget: Int64 = externals.isEmpty ? 500 : 2000
         let deadline = Int64(Date().timeIntervalSince1970 * 1000) + budget
+        telemetry.flush()
+        telemetryTimer?.cancel()
+        telemetryTimer = nil
         for id in extensions.keys where extensions[id]!.events.contains("SHUTDOWN") {
             deliver(toExtension: id, ["eventType": "SHUTDOWN", "shutdownReason": reason, "deadlineMs": deadline])
         }
@@ -543,7 +576,9 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         extensions = [:]
         runtimeWaiter = nil
         runtimeReady = false
+        let telemetry = self.telemetry
         return promise.futureResult.map { [self] in
+            telemetry.reset()
             processes.forEach { reaper?.forget($0.pid) }
         }
     }
@@ -574,7 +609,12 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         case (.POST, "2015-03-31", "functions") where parts.count == 4 && parts[3] == "invocations":
             return invokeAPI(functionName: parts[2], headers: headers, body: body)
         case (.PUT, "2022-07-01", "telemetry"), (.PUT, "2020-08-15", "logs"):
-            // Accepted so observability extensions never hang; nothing is sent to them yet.
+            guard let id = headers.first(name: "Lambda-Extension-Identifier"), extensions[id] != nil else {
+                return eventLoop.makeSucceededFuture(.error(.forbidden, "Extension.InvalidExtensionIdentifier", "Lambda-Extension-Identifier is missing or unknown"))
+            }
+            if let problem = telemetry.subscribe(extensionId: id, body: body) {
+                return eventLoop.makeSucceededFuture(.error(.badRequest, "ValidationError", problem))
+            }
             return eventLoop.makeSucceededFuture(.json(.ok, ["status": "OK"]))
         default:
             return eventLoop.makeSucceededFuture(.error(.notFound, "UnknownOperation", "\(method) \(path) is not part of the Lambda APIs"))
@@ -629,6 +669,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             if let invocation = current, invocation.deliveredAt != 0 {
                 // Asking for more means this invocation is over for the runtime.
                 invocation.runtimeDoneAt = now()
+                telemetry.record("platform.runtimeDone", [
+                    "requestId": invocation.id, "status": invocation.error == nil ? "success" : "error",
+                    "metrics": ["durationMs": milliseconds(from: invocation.deliveredAt, to: invocation.runtimeDoneAt!)],
+                ])
                 checkInvocationDone()
             }
             let promise = eventLoop.makePromise(of: APIResponse.self)

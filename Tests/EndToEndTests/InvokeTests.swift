@@ -228,6 +228,55 @@ import TestSupport
         #expect(function.survivors().isEmpty)
     }
 
+    @Test func aTelemetrySubscriberReceivesPlatformEventsAndLogLines() throws {
+        let function = try Function([
+            "code/app.py": "def handler(event, context):\n    print('hello from the handler', flush=True)\n    return 'ok'\n",
+            "layer/extensions/observer": """
+                #!/usr/bin/env python3
+                import http.server, json, os, threading, urllib.request
+                received = []
+                class Sink(http.server.BaseHTTPRequestHandler):
+                    def log_message(self, *a): pass
+                    def do_POST(self):
+                        received.extend(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                        self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
+                server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+                threading.Thread(target=server.serve_forever, daemon=True).start()
+                api = os.environ["AWS_LAMBDA_RUNTIME_API"]
+                r = urllib.request.Request(f"http://{api}/2020-01-01/extension/register", method="POST",
+                                           data=json.dumps({"events": ["INVOKE", "SHUTDOWN"]}).encode(), headers={"Lambda-Extension-Name": "observer"})
+                ident = urllib.request.urlopen(r).headers["Lambda-Extension-Identifier"]
+                sub = {"schemaVersion": "2022-12-13", "types": ["platform", "function"],
+                       "destination": {"protocol": "HTTP", "URI": f"http://sandbox.localdomain:{server.server_address[1]}"}}
+                urllib.request.urlopen(urllib.request.Request(f"http://{api}/2022-07-01/telemetry", method="PUT",
+                                       data=json.dumps(sub).encode(), headers={"Lambda-Extension-Identifier": ident})).read()
+                while True:
+                    event = json.load(urllib.request.urlopen(urllib.request.Request(f"http://{api}/2020-01-01/extension/event/next",
+                                                             headers={"Lambda-Extension-Identifier": ident})))
+                    if event["eventType"] == "SHUTDOWN":
+                        import time; time.sleep(0.3)
+                        with open(os.environ["EVENTS"], "w") as f:
+                            json.dump(received, f)
+                        break
+                """,
+        ], executable: ["layer/extensions/observer"])
+        defer { function.remove() }
+        let events = function.path("events.json")
+        let (result, records) = try function.invoke(["--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
+                                                     "--layer", function.path("layer"), "--repeat", "2", "--env", "EVENTS=\(events)"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let received = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: events))) as! [[String: Any]]
+        let types = received.map { $0["type"] as! String }
+        #expect(types.filter { $0 == "platform.start" }.count == 2, "\(types)")
+        #expect(types.filter { $0 == "platform.runtimeDone" }.count == 2, "\(types)")
+        // The second report comes at shutdown, as Lambda delivers it after the environment thaws.
+        #expect(types.filter { $0 == "platform.report" }.count == 2, "\(types)")
+        #expect(received.contains { ($0["type"] as? String) == "function" && (($0["record"] as? [String: Any])?["message"] as? String) == "hello from the handler" })
+        let report = received.first { $0["type"] as? String == "platform.report" }?["record"] as? [String: Any]
+        #expect(report?["requestId"] as? String == records.first?["requestId"] as? String)
+        #expect(((report?["metrics"] as? [String: Any])?["billedDurationMs"] as? Int ?? 0) >= 1)
+    }
+
     @Test func theRuntimeAPIAnswersLikeLambdaToOutOfOrderCalls() throws {
         let function = try Function(["bootstrap": """
             #!/usr/bin/env python3
