@@ -72,6 +72,8 @@ import TestSupport
             print("sync-with-failing-task", failing["StatusCode"], failing.get("FunctionError"))
             event = lam.invoke(FunctionName="WorkerFunction", InvocationType="Event", Payload=json.dumps({"orderId": "o-3"}))
             print("event", event["StatusCode"])
+            error = lam.invoke(FunctionName="WorkerFunction", Payload=json.dumps({"orderId": "o-5", "fail": True}))
+            print("function-error", error["StatusCode"], error.get("FunctionError"), json.loads(error["Payload"].read())["errorType"])
             dry = lam.invoke(FunctionName="WorkerFunction", InvocationType="DryRun")
             print("dryrun", dry["StatusCode"])
             try:
@@ -84,6 +86,7 @@ import TestSupport
         #expect(result.stdout.contains("sync 200 {'orderId': 'o-1', 'status': 'accepted'}"))
         #expect(result.stdout.contains("sync-with-failing-task 200 None"))
         #expect(result.stdout.contains("event 202"))
+        #expect(result.stdout.contains("function-error 200 Unhandled TaskError"))
         #expect(result.stdout.contains("dryrun 204"))
         #expect(result.stdout.contains("unknown ResourceNotFoundException"))
 
@@ -103,6 +106,8 @@ import TestSupport
         let deadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: records.path), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
         #expect(server.stop() == 0)
+        // The event answered 202 at once, and then ran.
+        #expect(server.output.contains(#""message": "task done", "requestId": "#) && server.output.contains(#""orderId": "o-3""#), "\(server.output)")
         let lines = try String(contentsOf: records, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 1)
         let record = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
@@ -163,6 +168,17 @@ import TestSupport
             rest = r.read()
             t2 = time.perf_counter()
             print("chunks", r.status, r.getheader("x-kind"), first.decode(), rest.decode(), round((t2 - t1) * 1000))
+            import boto3
+            lam = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                               aws_access_key_id="x", aws_secret_access_key="x")
+            stream = lam.invoke_with_response_stream(FunctionName="ChunksFunction", Payload=b"{}")
+            payload, complete = b"", None
+            for event in stream["EventStream"]:
+                if "PayloadChunk" in event:
+                    payload += event["PayloadChunk"]["Payload"]
+                if "InvokeComplete" in event:
+                    complete = event["InvokeComplete"]
+            print("sdk-stream", payload.split(bytes(8))[-1].decode(), complete is not None and "ErrorCode" not in complete)
             """
         let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.status == 0, "\(result.stderr)")
@@ -175,6 +191,7 @@ import TestSupport
         let chunks = result.stdout.split(separator: "\n").first { $0.hasPrefix("chunks") }?.split(separator: " ") ?? []
         #expect(chunks.count == 6 && chunks[1] == "201" && chunks[2] == "chunks" && chunks[3] == "first;" && chunks[4] == "second", "\(result.stdout)")
         #expect((Int(chunks.last ?? "") ?? 0) >= 300, "the first chunk did not arrive before the second: \(result.stdout)")
+        #expect(result.stdout.contains("sdk-stream first;second True"), "\(result.stdout)")
         #expect(server.stop() == 0)
         // The function's invocation went on after the response: billed for the task.
         #expect(server.output.contains("ApiFunction"))

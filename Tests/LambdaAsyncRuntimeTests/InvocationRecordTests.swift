@@ -32,6 +32,14 @@ import Testing
         #expect(lines[4].hasSuffix("environment frozen"))
     }
 
+    @Test func eventStreamFramesCarryZlibCRCs() {
+        #expect(EventStream.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
+        let frame = EventStream.chunk(Array("hi".utf8))
+        let total = frame.prefix(4).reduce(0) { $0 << 8 | Int($1) }
+        #expect(total == frame.count)
+        #expect(frame.suffix(6).prefix(2) == ArraySlice(Array("hi".utf8)))
+    }
+
     @Test func exitStatusesReadAsLambdaWordsThem() {
         #expect(SandboxProcess.describe(3 << 8) == "exit status 3")
         #expect(SandboxProcess.describe(9) == "signal: killed")

@@ -124,6 +124,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         let parts = path.split(separator: "/").map(String.init)
         if method == .POST, parts.count == 4, parts[0] == "2015-03-31", parts[1] == "functions", parts[3] == "invocations" {
             invokeAPI(parts[2].removingPercentEncoding ?? parts[2], headers: headers, body: body, writer: writer)
+        } else if method == .POST, parts.count == 4, parts[0] == "2021-11-15", parts[1] == "functions", parts[3] == "response-streaming-invocations" {
+            invokeWithResponseStream(parts[2].removingPercentEncoding ?? parts[2], body: body, writer: writer)
         } else if parts.count >= 2, parts[0] == "urls" {
             let rest = "/" + parts.dropFirst(2).joined(separator: "/") + (path.hasSuffix("/") && parts.count > 2 ? "/" : "")
             functionURL(parts[1], method: method.rawValue, path: rest, query: query, headers: headers, body: body, writer: writer)
@@ -139,12 +141,51 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         writer.send(Int(status.code), response.headers, response.body)
     }
 
-    private func invokeAPI(_ target: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
-        let name = target.split(separator: ":").count > 1 ? target.split(separator: ":")[6...].first.map(String.init) ?? target : target
-        guard let pool = pools[name], let queue = queues[name] else {
-            return refuse(writer, .notFound, "ResourceNotFoundException",
-                          "Function not found: \(target); this project has \(functions.keys.sorted().joined(separator: ", "))")
+    /// A function name, a partial ARN or a full ARN, as the Invoke API takes them.
+    private func functionName(_ target: String) -> String {
+        let parts = target.split(separator: ":")
+        if let index = parts.firstIndex(of: "function"), index + 1 < parts.count { return String(parts[index + 1]) }
+        return target
+    }
+
+    private func unknown(_ target: String, _ writer: ResponseWriter) {
+        refuse(writer, .notFound, "ResourceNotFoundException",
+               "Function not found: \(target); this project has \(functions.keys.sorted().joined(separator: ", "))")
+    }
+
+    /// `InvokeWithResponseStream`: the function's bytes as PayloadChunk events as they come, then InvokeComplete.
+    private func invokeWithResponseStream(_ target: String, body: [UInt8], writer: ResponseWriter) {
+        guard let pool = pools[functionName(target)] else { return unknown(target, writer) }
+        guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
+            return refuse(writer, .payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes")
         }
+        writer.head(200, [("Content-Type", "application/vnd.amazon.eventstream"), ("X-Amz-Executed-Version", "$LATEST")])
+        Task {
+            let ended = OnceFlag()
+            do {
+                _ = try await pool.invoke(body) { event in
+                    switch event {
+                    case .chunk(let bytes):
+                        if !bytes.isEmpty { writer.chunk(EventStream.chunk(bytes)) }
+                    case .complete(let bytes):
+                        if !bytes.isEmpty { writer.chunk(EventStream.chunk(bytes)) }
+                        if ended.claim() { writer.chunk(EventStream.complete()); writer.end() }
+                    case .error(let type, let errorBody):
+                        if ended.claim() {
+                            writer.chunk(EventStream.complete(errorCode: type, errorDetails: String(decoding: errorBody, as: UTF8.self)))
+                            writer.end()
+                        }
+                    }
+                }
+            } catch {
+                if ended.claim() { writer.chunk(EventStream.complete(errorCode: "ServiceException", errorDetails: "\(error)")); writer.end() }
+            }
+        }
+    }
+
+    private func invokeAPI(_ target: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
+        let name = functionName(target)
+        guard let pool = pools[name], let queue = queues[name] else { return unknown(target, writer) }
         switch headers.first(name: "X-Amz-Invocation-Type") ?? "RequestResponse" {
         case "DryRun":
             writer.send(204, [], [])
