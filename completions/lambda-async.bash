@@ -173,13 +173,13 @@ _lambda-async() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    compare|recommend|new|package|inspect|invoke|help)
+    compare|recommend|new|package|inspect|invoke|serve|help)
         # Offer subcommand argument completions
         "_lambda-async_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'compare recommend new package inspect invoke help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'compare recommend new package inspect invoke serve help' -- "${cur}"))
         ;;
     esac
 }
@@ -451,6 +451,38 @@ _lambda-async_invoke() {
         ;;
     '--report')
         __lambda-async_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lambda-async_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_lambda-async_serve() {
+    repeating_flags=()
+    non_repeating_flags=(--no-freeze --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--port --host --concurrency --retry-delay)
+    __lambda-async_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--port')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--concurrency')
+        return
+        ;;
+    '--retry-delay')
         return
         ;;
     esac
