@@ -47,6 +47,7 @@ let package = Package(
             name: "LambdaAsyncRuntime",
             dependencies: [
                 "LambdaAsyncCore",
+                "LambdaAsyncProject",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

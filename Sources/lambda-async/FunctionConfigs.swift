@@ -21,25 +21,12 @@ enum FunctionConfigs {
 
     static func make(_ function: SAMTemplate.Function, of template: SAMTemplate, scratch: URL,
                      environment extra: [String: String] = [:], memory: Int? = nil, timeout: Double? = nil) throws -> FunctionConfig {
-        guard let codeURI = function.codeURI else {
-            throw ValidationError("\(function.logicalID) has no local code (an image or S3): the runner needs a folder or zip")
+        do {
+            return try FunctionConfig(function, of: template, environment: extra, memoryMB: memory, timeoutSeconds: timeout) { url, label in
+                try folder(url, label: label, scratch: scratch)
+            }
+        } catch let error as FunctionConfigError {
+            throw ValidationError(error.description)
         }
-        guard let runtime = function.runtime else {
-            throw ValidationError("\(function.logicalID) has no Runtime the runner knows (\(function.runtimeName ?? "none"))")
-        }
-        var environment = function.environment.mapValues { value in
-            // Intrinsic functions cannot be resolved locally: `!Ref X` becomes X, the name `serve` knows X by.
-            value.hasPrefix("!Ref ") ? String(value.dropFirst(5)) : value
-        }
-        environment.merge(extra) { $1 }
-        let layers = try function.layers.compactMap { reference -> URL? in
-            guard case .local(let id) = reference, let uri = template.layer(named: id)?.contentURI else { return nil }
-            return try folder(template.resolve(uri), label: "layer-\(id)", scratch: scratch)
-        }
-        return FunctionConfig(
-            name: function.logicalID, runtime: runtime, handler: function.handler ?? "bootstrap",
-            code: try folder(template.resolve(codeURI), label: "code-\(function.logicalID)", scratch: scratch), layers: layers,
-            memoryMB: memory ?? function.memorySizeMB, timeoutSeconds: timeout ?? Double(function.timeoutSeconds),
-            environment: environment)
     }
 }

@@ -58,6 +58,8 @@ actor AsyncInvocations {
         return event.requestId
     }
 
+    var isBusy: Bool { running || !queue.isEmpty }
+
     /// Stops taking events; returns how many were still queued, and so dropped.
     func stop() -> Int {
         stopped = true

@@ -30,6 +30,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         /// Destination records for targets that are not functions of the project.
         public var destinations: URL
         public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        /// Every invocation's record, with the function's name, whoever invoked it.
+        public var onRecord: @Sendable (String, InvocationRecord) -> Void = { _, _ in }
         public init(destinations: URL) { self.destinations = destinations }
     }
 
@@ -59,7 +61,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             sandboxOptions.freeze = options.freeze
             sandboxOptions.log = options.log
             let log = options.log
+            let onRecord = options.onRecord
             sandboxOptions.onRecord = { record in
+                onRecord(name, record)
                 log("\(name) \(record.requestId) \(String(format: "%.1f", record.durationMs)) ms billed \(record.billedDurationMs) ms"
                     + (record.initDurationMs.map { String(format: ", init %.1f ms", $0) } ?? "")
                     + (record.responseMs.map { String(format: ", response after %.1f ms", $0) } ?? "")
@@ -101,6 +105,23 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 handle.write(Data(record + [0x0A]))
                 try? handle.close()
             }
+        }
+    }
+
+    /// Invokes a function in-process, as a RequestResponse call would.
+    public func invoke(_ name: String, payload: [UInt8], onResponse: @escaping @Sendable (ResponseEvent) -> Void = { _ in }) async throws -> InvocationRecord {
+        guard let pool = pools[name] else { throw RunnerError.server("no function \(name) in this project") }
+        return try await pool.invoke(payload, onResponse: onResponse)
+    }
+
+    /// Returns once no asynchronous event is queued or running, for at most `timeout` seconds.
+    public func waitUntilIdle(timeout: TimeInterval = 60) async {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            var busy = false
+            for queue in queues.values where await queue.isBusy { busy = true }
+            if !busy { return }
+            try? await Task.sleep(nanoseconds: 5_000_000)
         }
     }
 
