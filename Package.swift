@@ -57,6 +57,11 @@ let package = Package(
             exclude: ["RuntimeClients"],
             plugins: ["EmbedFilesPlugin"]
         ),
+        // `compare --measure`: each strategy's generated project timed in the local runner.
+        .target(
+            name: "LambdaAsyncMeasure",
+            dependencies: ["LambdaAsyncCore", "LambdaAsyncProject", "LambdaAsyncScaffold", "LambdaAsyncRuntime"]
+        ),
         // Reproducible zips through libarchive, Lambda's packaging checks, and the packager.
         .target(name: "LambdaAsyncArchive", dependencies: ["CArchive", "LambdaAsyncCore", "LambdaAsyncProject"]),
         .executableTarget(
@@ -67,6 +72,7 @@ let package = Package(
                 "LambdaAsyncProject",
                 "LambdaAsyncScaffold",
                 "LambdaAsyncRuntime",
+                "LambdaAsyncMeasure",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Foundation
 import LambdaAsyncCore
+import LambdaAsyncMeasure
 
-struct Compare: ParsableCommand {
+struct Compare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the comparison of the four strategies.",
         discussion: """
@@ -13,6 +15,11 @@ struct Compare: ParsableCommand {
               lambda-async compare
               lambda-async compare --strategy streaming --strategy extension --dimension limits
               lambda-async compare --format json | jq '.strategies[].id'
+              lambda-async compare --measure --sync-ms 100 --task-ms 400
+
+            --measure generates each strategy's project, runs it in the local runner with the workload \
+            (SYNC_MS and TASK_MS), and measures client latency, billed duration summed over every function a call \
+            bills, time after the response, cold starts and cost; a fifth row measures the broken background thread.
             """
     )
 
@@ -20,14 +27,64 @@ struct Compare: ParsableCommand {
     var strategies: [Strategy] = []
 
     @Option(name: .customLong("dimension"), help: "Show only this dimension (repeatable).")
-    var dimensions: [Dimension] = []
+    var dimensions: [LambdaAsyncCore.Dimension] = []
 
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    @Flag(help: "Measure each strategy in the local runner with a workload (see the options below).")
+    var measure = false
+
+    @Option(help: ArgumentHelp("With --measure: python or node (a strategy the language cannot run locally uses the other).", valueName: "language"))
+    var language: String = "python"
+
+    @Option(help: ArgumentHelp("With --measure: work before the response, in ms.", valueName: "ms"))
+    var syncMs: Int = 50
+
+    @Option(help: ArgumentHelp("With --measure: the task after the response, in ms.", valueName: "ms"))
+    var taskMs: Int = 200
+
+    @Option(help: ArgumentHelp("With --measure: memory in MB, for the cost.", valueName: "mb"))
+    var memory: Int = 256
+
+    @Option(help: "With --measure: the architecture, for the cost.")
+    var arch: Architecture = .arm64
+
+    @Option(help: ArgumentHelp("With --measure: calls per strategy.", valueName: "n"))
+    var invocations: Int = 20
+
+    @Option(help: ArgumentHelp("With --measure: the region whose prices apply.", valueName: "region"))
+    var region: String = "us-east-1"
+
+    func validate() throws {
+        if measure {
+            if !strategies.isEmpty || !dimensions.isEmpty {
+                throw ValidationError("--measure measures every strategy: drop --strategy and --dimension")
+            }
+            guard ["python", "node"].contains(language) else { throw ValidationError("--language must be python or node with --measure") }
+            if syncMs < 0 || taskMs < 0 || syncMs + taskMs > 30_000 { throw ValidationError("--sync-ms and --task-ms must be 0 or more, 30,000 ms together at most") }
+            if invocations < 1 || invocations > 1000 { throw ValidationError("--invocations must be between 1 and 1000") }
+            if !LambdaQuotas.memoryMB.contains(memory) { throw ValidationError("--memory must be between 128 and 10240 MB") }
+            if Pricing.rate(region: region, architecture: arch) == nil {
+                throw ValidationError("no prices for region \(region); use one of: \(Pricing.regions.joined(separator: ", "))")
+            }
+        }
+    }
+
+    func run() async throws {
+        if measure {
+            let workload = Workload(language: language, syncMs: syncMs, taskMs: taskMs, memoryMB: memory, architecture: arch,
+                                    invocations: invocations, region: region)
+            let progress = isatty(STDERR_FILENO) == 1
+            let report = try await Measurer(workload: workload) { label, done, total in
+                if progress { FileHandle.standardError.write(Data("\r\u{1B}[K  measuring \(label) \(done)/\(total)".utf8)) }
+            }.run()
+            if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            print(MeasureRenderer(report).render(output.format, style: output.style))
+            return
+        }
         let renderer = ComparisonRenderer(
             strategies: strategies.isEmpty ? Strategy.allCases : strategies,
-            dimensions: dimensions.isEmpty ? Dimension.allCases : dimensions)
+            dimensions: dimensions.isEmpty ? LambdaAsyncCore.Dimension.allCases : dimensions)
         print(renderer.render(output.format, style: output.style))
     }
 }

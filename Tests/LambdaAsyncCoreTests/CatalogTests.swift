@@ -50,3 +50,15 @@ import Testing
         #expect(ByteSize.describe(12) == "12 bytes")
     }
 }
+
+@Suite struct PricingTests {
+    @Test func costPerMillionCalls() throws {
+        let rate = try #require(Pricing.rate(region: "us-east-1", architecture: .x86_64))
+        // 1M requests of 1 s at 1024 MB: $0.20 + 1,000,000 GB-s × $0.0000166667.
+        let cost = Pricing.costPerMillionCalls(requests: 1, billedMs: 1000, memoryMB: 1024, rate: rate)
+        #expect(abs(cost - 16.8667) < 0.001)
+        let arm = try #require(Pricing.rate(region: "us-east-1", architecture: .arm64))
+        #expect(arm.perGBSecond < rate.perGBSecond)
+        #expect(Pricing.rate(region: "mars-north-1", architecture: .arm64) == nil)
+    }
+}

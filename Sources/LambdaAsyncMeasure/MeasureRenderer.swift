@@ -1,0 +1,61 @@
+import Foundation
+import LambdaAsyncCore
+
+/// Prints a measurement beside the qualitative comparison's cost facts.
+public struct MeasureRenderer: Sendable {
+    public let report: MeasureReport
+
+    public init(_ report: MeasureReport) { self.report = report }
+
+    static func ms(_ value: Double) -> String { String(format: "%.0f ms", value) }
+
+    var header: [String] {
+        ["STRATEGY", "LANG", "CLIENT P50", "P95", "BILLED/CALL", "REQUESTS", "AFTER RESPONSE", "COLD INIT", "$ PER 1M CALLS"]
+    }
+
+    var rows: [[String]] {
+        report.rows.map { row in
+            [row.id, row.language, Self.ms(row.latencyP50Ms), Self.ms(row.latencyP95Ms), Self.ms(row.billedMsPerCall),
+             String(format: "%.0f", row.requestsPerCall), Self.ms(row.postResponseMs), row.coldInitMs.map(Self.ms) ?? "-",
+             String(format: "%.2f", row.costPerMillionCalls)]
+        }
+    }
+
+    var footer: [String] {
+        let w = report.workload
+        var lines = ["Workload: \(w.syncMs) ms before the response, \(w.taskMs) ms task after it; \(w.invocations) calls per strategy "
+                     + "(p50/p95 and per-call figures over the warm calls); \(w.memoryMB) MB \(w.architecture.rawValue), \(w.region)."]
+        for row in report.rows {
+            if let before = row.taskBeforeFreezePercent, let delayed = row.taskDelayedPercent, let lost = row.taskLostPercent {
+                lines.append(String(format: "%@: %.0f%% of the task ran before the freeze, %.0f%% only when the next call thawed it, %.0f%% never.",
+                                    row.id, before, delayed, lost))
+            }
+            if let note = row.note, row.taskBeforeFreezePercent == nil { lines.append("\(row.id): \(note).") }
+        }
+        lines.append(String(format: "Prices as of %@: $%.2f per million requests, $%.10f per GB-second (%@).",
+                            report.pricesAsOf, report.perRequestUSD * 1_000_000, report.perGBSecondUSD, report.workload.architecture.rawValue))
+        return lines
+    }
+
+    public func render(_ format: OutputFormat, style: TextStyle) -> String {
+        switch format {
+        case .json:
+            return JSONOutput.encode(Document(measured: report, comparison: ComparisonRenderer(dimensions: [.cost, .taskStart]).document))
+        case .markdown:
+            var lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---|" }.joined()]
+            lines += rows.map { "| " + $0.joined(separator: " | ") + " |" }
+            return (lines + [""] + footer + ["", ComparisonRenderer(dimensions: [.cost]).markdown()]).joined(separator: "\n")
+        case .table:
+            let table = Columns(header: header, rows: rows, rightAligned: Set(2...8)).render(style: style)
+            let notes = footer.flatMap { TextWrap.lines($0, width: style.width) }
+            let qualitative = ComparisonRenderer(dimensions: [.cost]).table(style: style)
+            return ([table, ""] + notes + ["", "What the comparison says:", qualitative]).joined(separator: "\n")
+        }
+    }
+
+    /// `compare --measure --format json`: the measurement with its raw samples, and the comparison's facts.
+    struct Document: Encodable {
+        let measured: MeasureReport
+        let comparison: ComparisonRenderer.Document
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import LambdaAsyncCore
+import LambdaAsyncProject
+import LambdaAsyncRuntime
+import LambdaAsyncScaffold
+
+public enum MeasureError: Error, CustomStringConvertible {
+    case unknownRegion(String)
+    case unsupportedLanguage(String)
+    case failed(String, String)
+
+    public var description: String {
+        switch self {
+        case .unknownRegion(let region):
+            return "no prices for region \(region); use one of: \(Pricing.regions.joined(separator: ", "))"
+        case .unsupportedLanguage(let language):
+            return "--measure generates python or node projects, not \(language)"
+        case .failed(let strategy, let reason):
+            return "measuring \(strategy) failed: \(reason)"
+        }
+    }
+}
+
+/// `compare --measure`: generates each strategy's project, runs it in the local runner with the
+/// workload (through the SYNC_MS and TASK_MS variables every template reads), and measures what the
+/// client waited for and what Lambda would bill.
+public struct Measurer: Sendable {
+    public let workload: Workload
+    public let progress: @Sendable (String, Int, Int) -> Void
+
+    public init(workload: Workload, progress: @escaping @Sendable (String, Int, Int) -> Void = { _, _, _ in }) {
+        self.workload = workload
+        self.progress = progress
+    }
+
+    /// The row the naive approach gets.
+    public static let brokenID = "background-thread"
+
+    public func run() async throws -> MeasureReport {
+        guard let rate = Pricing.rate(region: workload.region, architecture: workload.architecture) else {
+            throw MeasureError.unknownRegion(workload.region)
+        }
+        guard let language = ProjectLanguage(rawValue: workload.language) else { throw MeasureError.unsupportedLanguage(workload.language) }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-measure-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: work) }
+        var rows: [StrategyMeasurement] = []
+        for strategy in Strategy.allCases {
+            let (chosen, note) = Self.language(for: strategy, requested: language)
+            rows.append(try await measure(strategy: strategy, language: chosen, note: note, in: work, rate: rate))
+        }
+        rows.append(try await measureBroken(in: work, rate: rate))
+        return MeasureReport(schemaVersion: 1, workload: workload, pricesAsOf: Pricing.asOf,
+                             perRequestUSD: rate.perRequest, perGBSecondUSD: rate.perGBSecond, rows: rows)
+    }
+
+    /// A strategy runs in the requested language when it can run there locally, otherwise in the other.
+    static func language(for strategy: Strategy, requested: ProjectLanguage) -> (ProjectLanguage, String?) {
+        switch (strategy, requested) {
+        case (.streaming, .python):
+            return (.node, "measured in node: Python has no native response streaming")
+        case (.asyncInvoke, .node):
+            return (.python, "measured in python: the AWS SDK for JavaScript comes with Lambda's runtime, not with this machine")
+        default:
+            return (requested, nil)
+        }
+    }
+
+    private var environment: [String: String] {
+        ["SYNC_MS": String(workload.syncMs), "TASK_MS": String(workload.taskMs)]
+    }
+
+    private func measure(strategy: Strategy, language: ProjectLanguage, note: String?, in work: URL,
+                         rate: Pricing.Rate) async throws -> StrategyMeasurement {
+        let folder = work.appendingPathComponent(strategy.rawValue)
+        let generator = try ProjectGenerator(options: ProjectOptions(
+            name: "measure-\(strategy.rawValue)", language: language, strategy: strategy,
+            architecture: workload.architecture, memoryMB: workload.memoryMB, timeoutSeconds: 60))
+        _ = try generator.write(to: folder, force: false)
+        let template = try SAMTemplate.load(from: folder)
+        let functions = try template.functions.map { function -> LocalLambda.Function in
+            var served = LocalLambda.Function(config: try FunctionConfig(function, of: template, environment: environment))
+            served.maximumRetryAttempts = function.eventInvokeConfig.maximumRetryAttempts
+            return served
+        }
+        let samples = try await run(functions, label: strategy.rawValue, destinations: folder.appendingPathComponent(".lambda-async"))
+        return summarize(id: strategy.rawValue, title: strategy.title, language: language.rawValue, note: note, samples: samples, rate: rate)
+    }
+
+    /// The trap, measured: a thread the handler starts and nothing waits for.
+    private func measureBroken(in work: URL, rate: Pricing.Rate) async throws -> StrategyMeasurement {
+        let folder = work.appendingPathComponent(Self.brokenID)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let ticks = work.appendingPathComponent("ticks.txt")
+        FileManager.default.createFile(atPath: ticks.path, contents: nil)
+        try """
+            import os, threading, time
+
+            def handler(event, context):
+                time.sleep(int(os.environ["SYNC_MS"]) / 1000)
+                request_id, steps = context.aws_request_id, max(1, int(os.environ["TASK_MS"]) // 10)
+
+                def task():  # nothing keeps the environment running for it
+                    for step in range(steps):
+                        time.sleep(0.01)
+                        with open(os.environ["TICKS"], "a") as f:
+                            f.write(f"{request_id} {step} {time.time()}\\n")
+
+                threading.Thread(target=task).start()
+                return {"statusCode": 202, "body": "accepted"}
+            """.write(to: folder.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
+        var environment = self.environment
+        environment["TICKS"] = ticks.path
+        let config = FunctionConfig(name: "ApiFunction", runtime: .defaultPython, handler: "app.handler", code: folder,
+                                    memoryMB: workload.memoryMB, timeoutSeconds: 60, environment: environment)
+        var ends: [String: Double] = [:]
+        let samples = try await run([LocalLambda.Function(config: config)], label: Self.brokenID, destinations: folder) { id in
+            ends[id] = Date().timeIntervalSince1970
+        }
+        // Each tick is 10 ms of the task: done before its invocation froze, later (thawed by the next
+        // invocation), or never (the environment was shut down with the thread still frozen).
+        let steps = max(1, workload.taskMs / 10)
+        var before = 0, later = 0
+        for line in (try String(contentsOf: ticks, encoding: .utf8)).split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 3, let end = ends[String(parts[0])], let time = Double(parts[2]) else { continue }
+            if time <= end { before += 1 } else { later += 1 }
+        }
+        let expected = Double(steps * samples.count)
+        let row = summarize(id: Self.brokenID, title: "Background thread (broken)", language: "python",
+                            note: "a thread without an extension: frozen with the environment", samples: samples, rate: rate)
+        return StrategyMeasurement(
+            id: row.id, title: row.title, language: row.language, note: row.note, samples: row.samples,
+            latencyP50Ms: row.latencyP50Ms, latencyP95Ms: row.latencyP95Ms, billedMsPerCall: row.billedMsPerCall,
+            requestsPerCall: row.requestsPerCall, postResponseMs: row.postResponseMs, coldInitMs: row.coldInitMs,
+            costPerMillionCalls: row.costPerMillionCalls,
+            taskBeforeFreezePercent: 100 * Double(before) / expected, taskDelayedPercent: 100 * Double(later) / expected,
+            taskLostPercent: max(0, 100 * (expected - Double(before + later)) / expected))
+    }
+
+    /// Calls ApiFunction `invocations` times, one after another, each call measured until every
+    /// invocation it caused (an asynchronous worker included) has ended.
+    private func run(_ functions: [LocalLambda.Function], label: String, destinations: URL,
+                     ended: (String) -> Void = { _ in }) async throws -> [Sample] {
+        let records = RecordLog()
+        var options = LocalLambda.Options(destinations: destinations)
+        options.retryDelayScale = 0.001
+        options.log = { _ in }
+        options.onRecord = { name, record in records.add(name, record) }
+        let lambda = try LocalLambda(functions: functions, options: options)
+        var samples: [Sample] = []
+        do {
+            for index in 0..<workload.invocations {
+                progress(label, index + 1, workload.invocations)
+                records.reset()
+                let payload = Array(#"{"orderId": "measure-\#(index)"}"#.utf8)
+                let api = try await lambda.invoke("ApiFunction", payload: payload)
+                ended(api.requestId)
+                await lambda.waitUntilIdle()
+                records.waitFor(api.requestId)
+                let all = records.all
+                guard api.error == nil else { throw MeasureError.failed(label, "ApiFunction answered \(api.error!)") }
+                let responseMs = api.responseMs ?? api.durationMs
+                samples.append(Sample(
+                    clientLatencyMs: api.clientLatencyMs ?? responseMs,
+                    billedMs: all.reduce(0) { $0 + $1.billedDurationMs },
+                    requests: all.count,
+                    postResponseMs: all.reduce(0) { $0 + $1.durationMs } - responseMs,
+                    initMs: all.compactMap(\.initDurationMs).isEmpty ? nil : all.compactMap(\.initDurationMs).reduce(0, +)))
+            }
+        } catch {
+            _ = await lambda.stop()
+            throw error
+        }
+        _ = await lambda.stop()
+        return samples
+    }
+
+    private func summarize(id: String, title: String, language: String, note: String?, samples: [Sample],
+                           rate: Pricing.Rate) -> StrategyMeasurement {
+        // The first call is cold; the rest describe the steady state.
+        let warm = samples.count > 1 ? Array(samples.dropFirst()) : samples
+        let latencies = warm.map(\.clientLatencyMs)
+        let billedMs = Statistics.mean(warm.map { Double($0.billedMs) })
+        let requests = Statistics.mean(warm.map { Double($0.requests) })
+        return StrategyMeasurement(
+            id: id, title: title, language: language, note: note, samples: samples,
+            latencyP50Ms: Statistics.percentile(latencies, 50), latencyP95Ms: Statistics.percentile(latencies, 95),
+            billedMsPerCall: billedMs, requestsPerCall: requests,
+            postResponseMs: Statistics.mean(warm.map(\.postResponseMs)), coldInitMs: samples.first?.initMs,
+            costPerMillionCalls: Pricing.costPerMillionCalls(requests: requests, billedMs: billedMs, memoryMB: workload.memoryMB, rate: rate),
+            taskBeforeFreezePercent: nil, taskDelayedPercent: nil, taskLostPercent: nil)
+    }
+}
+
+/// The records of the invocations of one call.
+final class RecordLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var records: [InvocationRecord] = []
+
+    func add(_ name: String, _ record: InvocationRecord) {
+        lock.lock()
+        records.append(record)
+        lock.unlock()
+    }
+
+    func reset() {
+        lock.lock()
+        records = []
+        lock.unlock()
+    }
+
+    var all: [InvocationRecord] {
+        lock.lock()
+        defer { lock.unlock() }
+        return records
+    }
+
+    /// The record of an invocation is reported just after the invocation returns: wait for it briefly.
+    func waitFor(_ requestId: String) {
+        let deadline = Date().addingTimeInterval(2)
+        while !all.contains(where: { $0.requestId == requestId }), Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+    }
+}
