@@ -186,9 +186,9 @@ _lambda-async() {
 
 _lambda-async_compare() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--measure --version -h --help)
     repeating_options=(--strategy --dimension)
-    non_repeating_options=(--format --width)
+    non_repeating_options=(--format --width --language --sync-ms --task-ms --memory --arch --invocations --region)
     __lambda-async_offer_flags_options 0
 
     # Offer option value completions
@@ -206,6 +206,28 @@ _lambda-async_compare() {
         return
         ;;
     '--width')
+        return
+        ;;
+    '--language')
+        return
+        ;;
+    '--sync-ms')
+        return
+        ;;
+    '--task-ms')
+        return
+        ;;
+    '--memory')
+        return
+        ;;
+    '--arch')
+        __lambda-async_add_completions -W 'x86_64'$'\n''arm64'
+        return
+        ;;
+    '--invocations')
+        return
+        ;;
+    '--region')
         return
         ;;
     esac

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `compare --measure` on a small workload: the relations the comparison states, measured.
+@Suite struct MeasureTests {
+    @Test func theMeasuredComparisonHoldsTheRelationsItStates() throws {
+        let result = try TestSupport.run(Binary.url.path, ["compare", "--measure", "--invocations", "3", "--sync-ms", "40",
+                                                            "--task-ms", "160", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let measured = document["measured"] as! [String: Any]
+        #expect(measured["pricesAsOf"] as? String != nil)
+        let rows = Dictionary(uniqueKeysWithValues: (measured["rows"] as! [[String: Any]]).map { ($0["id"] as! String, $0) })
+        #expect(Set(rows.keys) == ["async-invoke", "streaming", "extension", "custom-runtime", "background-thread"])
+        func number(_ row: String, _ key: String) -> Double { (rows[row]?[key] as? NSNumber)?.doubleValue ?? -1 }
+
+        for strategy in ["async-invoke", "streaming", "extension", "custom-runtime"] {
+            // The client waits for the synchronous part, not for the task...
+            #expect(number(strategy, "latencyP50Ms") >= 40 && number(strategy, "latencyP50Ms") < 140, "\(strategy): \(rows[strategy]!)")
+            // ...yet every strategy is billed for both.
+            #expect(number(strategy, "billedMsPerCall") >= 200 && number(strategy, "billedMsPerCall") < 320, "\(strategy): \(rows[strategy]!)")
+            #expect(number(strategy, "postResponseMs") >= 150, "\(strategy)")
+            #expect((rows[strategy]?["samples"] as? [Any])?.count == 3)
+        }
+        // Two functions, two requests: the highest cost per call.
+        #expect(number("async-invoke", "requestsPerCall") == 2)
+        for strategy in ["streaming", "extension", "custom-runtime"] {
+            #expect(number(strategy, "requestsPerCall") == 1)
+            #expect(number("async-invoke", "costPerMillionCalls") > number(strategy, "costPerMillionCalls"))
+        }
+        // The naive thread: cheap and quick because its task does not run before the freeze.
+        #expect(number("background-thread", "taskBeforeFreezePercent") < 20, "\(rows["background-thread"]!)")
+        #expect(number("background-thread", "taskLostPercent") > 0)
+        #expect(number("background-thread", "billedMsPerCall") < 120)
+        #expect(rows["streaming"]?["language"] as? String == "node")
+        #expect((document["comparison"] as? [String: Any])?["strategies"] != nil)
+    }
+
+    @Test func badMeasureOptionsAreRefused() throws {
+        for (arguments, expected) in [
+            (["compare", "--measure", "--region", "mars-north-1"], "no prices for region mars-north-1"),
+            (["compare", "--measure", "--strategy", "extension"], "drop --strategy"),
+            (["compare", "--measure", "--language", "rust"], "python or node"),
+            (["compare", "--measure", "--invocations", "0"], "between 1 and 1000"),
+        ] {
+            let result = try TestSupport.run(Binary.url.path, arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+        }
+    }
+}
