@@ -58,8 +58,6 @@ public struct Measurer: Sendable {
         switch (strategy, requested) {
         case (.streaming, .python):
             return (.node, "measured in node: Python has no native response streaming")
-        case (.asyncInvoke, .node):
-            return (.python, "measured in python: the AWS SDK for JavaScript comes with Lambda's runtime, not with this machine")
         default:
             return (requested, nil)
         }

@@ -222,7 +222,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         for layer in config.layers {
             try Self.merge(layer, into: optRoot)
         }
-        try RuntimeClients.install(into: runtimeDir)
+        try RuntimeClients.install(into: runtimeDir, modules: root)
     }
 
     static func merge(_ source: URL, into destination: URL) throws {

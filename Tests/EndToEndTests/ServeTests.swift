@@ -229,3 +229,26 @@ import TestSupport
         #expect(server.output.contains("queued asynchronous event(s) of ApiFunction"))
     }
 }
+
+/// A Node.js async-invoke project runs locally too: the runner stands in for the AWS SDK the runtime ships.
+@Suite struct NodeAsyncInvokeTests {
+    @Test func theApiFunctionInvokesItsWorkerThroughServe() throws {
+        let (parent, project) = try ServeTests.project(["--strategy", "async-invoke", "--language", "node"])
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let server = try ServeTests.Server(project: project)
+        let call = try TestSupport.run("python3", ["-c", """
+            import json, sys, urllib.request
+            url = f"http://127.0.0.1:{sys.argv[1]}/2015-03-31/functions/ApiFunction/invocations"
+            with urllib.request.urlopen(urllib.request.Request(url, data=json.dumps({"orderId": "n-1", "fail": True}).encode(), method="POST")) as r:
+                print(r.status, json.loads(json.loads(r.read())["body"])["status"])
+            """, String(server.port)])
+        #expect(call.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "200 accepted", "\(call.stderr)")
+        let records = project.appendingPathComponent(".lambda-async/destinations/FailedTasksQueue.jsonl")
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: records.path), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(server.stop() == 0)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: records)) as! [String: Any]
+        #expect((record["requestContext"] as? [String: Any])?["condition"] as? String == "RetriesExhausted")
+        #expect((record["requestPayload"] as? [String: Any])?["orderId"] as? String == "n-1")
+    }
+}

@@ -48,8 +48,9 @@ import Testing
     @Test func theEmbeddedRuntimeClientsAreInstalled() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ric-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try RuntimeClients.install(into: dir)
-        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("python_ric.py").path))
-        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("node_ric.mjs").path))
+        try RuntimeClients.install(into: dir.appendingPathComponent("runtime"), modules: dir)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runtime/python_ric.py").path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runtime/node_ric.mjs").path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("node_modules/@aws-sdk/client-lambda/index.mjs").path))
     }
 }
