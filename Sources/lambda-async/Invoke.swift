@@ -121,6 +121,13 @@ struct Invoke: AsyncParsableCommand {
             return
         }
         let sandbox = try Sandbox(config: config, options: options)
+        // Ctrl-C or SIGTERM: SHUTDOWN to the extensions within Lambda's budget, then out, like the end of an environment.
+        Task.detached {
+            await Self.waitForInterrupt()
+            FileHandle.standardError.write(Data("interrupted: shutting the sandbox down\n".utf8))
+            await sandbox.shutdown()
+            Foundation.exit(130)
+        }
         let sink = try ResponseSink(path: output)
         var failed = false
         for index in 0..<invocations {

@@ -306,6 +306,41 @@ import TestSupport
         #expect(result.stderr.contains("InvalidStateTransition"))
     }
 
+    @Test func ctrlCShutsTheSandboxDownAndExtensionsGetShutdown() throws {
+        let function = try Function([
+            "code/app.py": "import time\ndef handler(event, context):\n    time.sleep(60)\n",
+            "layer/extensions/watcher": """
+                #!/usr/bin/env python3
+                import json, os, urllib.request
+                api = f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2020-01-01/extension"
+                r = urllib.request.Request(api + "/register", method="POST", data=json.dumps({"events": ["SHUTDOWN"]}).encode(),
+                                           headers={"Lambda-Extension-Name": "watcher"})
+                ident = urllib.request.urlopen(r).headers["Lambda-Extension-Identifier"]
+                event = json.load(urllib.request.urlopen(urllib.request.Request(api + "/event/next", headers={"Lambda-Extension-Identifier": ident})))
+                open(os.environ["SHUTDOWN_FILE"], "w").write(event["shutdownReason"])
+                """,
+        ], executable: ["layer/extensions/watcher"])
+        defer { function.remove() }
+        let marker = function.path("shutdown.txt")
+        let process = Process()
+        process.executableURL = Binary.url
+        process.arguments = ["invoke", "--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
+                             "--layer", function.path("layer"), "--timeout", "120", "--env", "MARKER=\(function.marker)",
+                             "--env", "SHUTDOWN_FILE=\(marker)"]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while function.survivors().count < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "spindown")
+        #expect(function.survivors().isEmpty)
+    }
+
     @Test func nothingSurvivesARunnerKilledMidInvocation() throws {
         let function = try Function(["app.py": "import time\ndef handler(event, context):\n    open(event['started'], 'w').close()\n    time.sleep(60)\n"])
         defer { function.remove() }
