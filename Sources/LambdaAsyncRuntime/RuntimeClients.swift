@@ -1,12 +1,5 @@
 import Foundation
 
-/// One embedded file (generated code refers to it by this name).
-struct TemplateFile: Sendable {
-    let path: String
-    let executable: Bool
-    let contents: String
-}
-
 /// The runtime interface clients the runner starts for the Python and Node.js managed runtimes,
 /// written into the sandbox's runtime folder (LAMBDA_RUNTIME_DIR), and the stand-ins for what those
 /// runtimes provide (`node_modules/`), written into `modules`: a folder above the function's code,

@@ -33,7 +33,7 @@ public struct ProjectGenerator: Sendable {
     /// The project's files, sorted by path.
     public func files() throws -> [GeneratedFile] {
         let language = options.language.rawValue
-        var byPath: [String: TemplateFile] = [:]
+        var byPath: [String: EmbeddedFile] = [:]
         for prefix in ["\(language)/_common/", "\(language)/\(cell.folder)/"] {
             for file in EmbeddedTemplates.files where file.path.hasPrefix(prefix) {
                 byPath[String(file.path.dropFirst(prefix.count))] = file

@@ -39,7 +39,7 @@ for path in paths {
     }
     let mode = (try? manager.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int) ?? 0o644
     entries.append("""
-                TemplateFile(
+                EmbeddedFile(
                     path: \(literal(path)),
                     executable: \(mode & 0o100 != 0),
                     contents: \(literal(text))
@@ -49,8 +49,10 @@ for path in paths {
 let swift = """
     // Generated at build time by EmbedFilesPlugin from \(source.lastPathComponent)/. Do not edit.
 
+    import LambdaAsyncCore
+
     enum \(enumName) {
-        static let files: [TemplateFile] = [
+        static let files: [EmbeddedFile] = [
     \(entries.joined(separator: "\n"))
         ]
     }
