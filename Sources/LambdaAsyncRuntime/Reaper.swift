@@ -9,6 +9,7 @@ import Glibc
 final class Reaper: @unchecked Sendable {
     private let writeEnd: Int32
     private let lock = NSLock()
+    private var closed = false
 
     private static let script = """
         groups=" "
@@ -63,13 +64,20 @@ final class Reaper: @unchecked Sendable {
     func finish() {
         send("end\n")
         lock.lock()
-        close(writeEnd)
-        lock.unlock()
+        defer { lock.unlock() }
+        if !closed { close(writeEnd) }
+        closed = true
+    }
+
+    deinit {
+        // End of file: the reaper kills what is still registered, and exits.
+        if !closed { close(writeEnd) }
     }
 
     private func send(_ line: String) {
         lock.lock()
         defer { lock.unlock() }
+        guard !closed else { return }
         _ = line.withCString { write(writeEnd, $0, strlen($0)) }
     }
 }

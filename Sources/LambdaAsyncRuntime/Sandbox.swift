@@ -126,8 +126,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         port = channel.localAddress?.port ?? 0
     }
 
+    private var loopsStopped = false
+
     deinit {
-        try? group.syncShutdownGracefully()
+        // shutdown() normally stops the event loop; this covers a sandbox dropped without it.
+        if !loopsStopped { group.shutdownGracefully { _ in } }
     }
 
     // MARK: Public API
@@ -178,6 +181,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         try? await channel?.close()
         try? FileManager.default.removeItem(at: root)
         reaper?.finish()
+        try? await group.shutdownGracefully()
+        loopsStopped = true
     }
 
     // MARK: Init
