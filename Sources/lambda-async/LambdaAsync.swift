@@ -5,7 +5,7 @@ import LambdaAsyncCore
 struct LambdaAsync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lambda-async",
-        abstract: "Run work after an AWS Lambda function has answered: compare the four ways, pick one, and build it.",
+        abstract: "Run work after an AWS Lambda function has answered: compare the four ways, pick one, build it, and run it locally as Lambda would.",
         discussion: """
             After a handler returns, Lambda freezes the execution environment: a thread or promise it \
             started stops where it is. The four sound ways to keep working are async-invoke, streaming, \
@@ -13,8 +13,12 @@ struct LambdaAsync: AsyncParsableCommand {
 
             Examples:
               lambda-async compare
-              lambda-async compare --strategy extension --format markdown
               lambda-async recommend --language node --front-door function-url
+              lambda-async new --strategy extension orders-api
+              lambda-async package orders-api
+              lambda-async invoke orders-api --env TASK_MS=400
+              lambda-async serve orders-api
+              lambda-async compare --measure --sync-ms 100 --task-ms 400
             """,
         version: LambdaAsyncVersion.current,
         subcommands: [Compare.self, Recommend.self, New.self, Package.self, Inspect.self, Invoke.self, Serve.self]
