@@ -90,25 +90,46 @@ public struct Measurer: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let ticks = work.appendingPathComponent("ticks.txt")
         FileManager.default.createFile(atPath: ticks.path, contents: nil)
-        try """
-            import os, threading, time
+        let node = workload.language == ProjectLanguage.node.rawValue
+        if node {
+            try """
+                import { appendFileSync } from "node:fs";
+                import { setTimeout as sleep } from "node:timers/promises";
 
-            def handler(event, context):
-                time.sleep(int(os.environ["SYNC_MS"]) / 1000)
-                request_id, steps = context.aws_request_id, max(1, int(os.environ["TASK_MS"]) // 10)
+                export const handler = async (event, context) => {
+                  await sleep(Number(process.env.SYNC_MS));
+                  const steps = Math.max(1, Math.floor(Number(process.env.TASK_MS) / 10));
+                  // The trap: a promise nothing awaits, left pending when the handler returns.
+                  (async () => {
+                    for (let step = 0; step < steps; step++) {
+                      await sleep(10);
+                      appendFileSync(process.env.TICKS, `${context.awsRequestId} ${step} ${Date.now() / 1000}\\n`);
+                    }
+                  })();
+                  return { statusCode: 202, body: "accepted" };
+                };
+                """.write(to: folder.appendingPathComponent("app.mjs"), atomically: true, encoding: .utf8)
+        } else {
+            try """
+                import os, threading, time
 
-                def task():  # nothing keeps the environment running for it
-                    for step in range(steps):
-                        time.sleep(0.01)
-                        with open(os.environ["TICKS"], "a") as f:
-                            f.write(f"{request_id} {step} {time.time()}\\n")
+                def handler(event, context):
+                    time.sleep(int(os.environ["SYNC_MS"]) / 1000)
+                    request_id, steps = context.aws_request_id, max(1, int(os.environ["TASK_MS"]) // 10)
 
-                threading.Thread(target=task).start()
-                return {"statusCode": 202, "body": "accepted"}
-            """.write(to: folder.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
+                    def task():  # the trap: nothing keeps the environment running for it
+                        for step in range(steps):
+                            time.sleep(0.01)
+                            with open(os.environ["TICKS"], "a") as f:
+                                f.write(f"{request_id} {step} {time.time()}\\n")
+
+                    threading.Thread(target=task).start()
+                    return {"statusCode": 202, "body": "accepted"}
+                """.write(to: folder.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
+        }
         var environment = self.environment
         environment["TICKS"] = ticks.path
-        let config = FunctionConfig(name: "ApiFunction", runtime: .defaultPython, handler: "app.handler", code: folder,
+        let config = FunctionConfig(name: "ApiFunction", runtime: node ? .defaultNode : .defaultPython, handler: "app.handler", code: folder,
                                     memoryMB: workload.memoryMB, timeoutSeconds: 60, environment: environment)
         var ends: [String: Double] = [:]
         let samples = try await run([LocalLambda.Function(config: config)], label: Self.brokenID, destinations: folder) { id in
@@ -124,8 +145,9 @@ public struct Measurer: Sendable {
             if time <= end { before += 1 } else { later += 1 }
         }
         let expected = Double(steps * samples.count)
-        let row = summarize(id: Self.brokenID, title: "Background thread (broken)", language: "python",
-                            note: "a thread without an extension: frozen with the environment", samples: samples, rate: rate)
+        let row = summarize(id: Self.brokenID, title: "Background thread (broken)", language: node ? "node" : "python",
+                            note: node ? "a promise nothing awaits: frozen with the environment" : "a thread without an extension: frozen with the environment",
+                            samples: samples, rate: rate)
         return StrategyMeasurement(
             id: row.id, title: row.title, language: row.language, note: row.note, samples: row.samples,
             latencyP50Ms: row.latencyP50Ms, latencyP95Ms: row.latencyP95Ms, billedMsPerCall: row.billedMsPerCall,

@@ -37,6 +37,19 @@ import TestSupport
         #expect((document["comparison"] as? [String: Any])?["strategies"] != nil)
     }
 
+    @Test func nodeRunsEveryRowItself() throws {
+        let result = try TestSupport.run(Binary.url.path, ["compare", "--measure", "--language", "node", "--invocations", "2",
+                                                            "--sync-ms", "20", "--task-ms", "100", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let measured = (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any])["measured"] as! [String: Any]
+        let rows = measured["rows"] as! [[String: Any]]
+        #expect(rows.allSatisfy { $0["language"] as? String == "node" }, "\(rows.map { $0["language"] ?? "" })")
+        let asyncInvoke = rows.first { $0["id"] as? String == "async-invoke" }
+        #expect((asyncInvoke?["requestsPerCall"] as? NSNumber)?.doubleValue == 2)
+        let broken = rows.first { $0["id"] as? String == "background-thread" }
+        #expect(((broken?["taskBeforeFreezePercent"] as? NSNumber)?.doubleValue ?? 100) < 30)
+    }
+
     @Test func badMeasureOptionsAreRefused() throws {
         for (arguments, expected) in [
             (["compare", "--measure", "--region", "mars-north-1"], "no prices for region mars-north-1"),
