@@ -41,7 +41,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     let options: Options
     let group: MultiThreadedEventLoopGroup
     public let eventLoop: EventLoop
-    private var channel: Channel?
+    var channel: Channel?
     public private(set) var port = 0
     let root: URL
     var taskRoot: URL { root.appendingPathComponent("task") }
@@ -50,28 +50,28 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     let reaper: Reaper?
 
     // Processes and registration.
-    private var runtime: SandboxProcess?
-    private var externals: [SandboxProcess] = []
-    private var expectedExternals: Set<String> = []
-    private var extensions: [String: ExtensionState] = [:]
-    private var registrationOpen = true
-    private var frozen = false
+    var runtime: SandboxProcess?
+    var externals: [SandboxProcess] = []
+    var expectedExternals: Set<String> = []
+    var extensions: [String: ExtensionState] = [:]
+    var registrationOpen = true
+    var frozen = false
 
     // Init.
-    private var initStart: UInt64 = 0
-    private var initPromise: EventLoopPromise<Void>?
-    private var initFailure: (type: String, body: [UInt8])?
-    private var runtimeReady = false
-    private var initDurationMs: Double?
-    private var initTimer: Scheduled<Void>?
+    var initStart: UInt64 = 0
+    var initPromise: EventLoopPromise<Void>?
+    var initFailure: (type: String, body: [UInt8])?
+    var runtimeReady = false
+    var initDurationMs: Double?
+    var initTimer: Scheduled<Void>?
 
     /// Telemetry and Logs API subscribers, and what they have not received yet.
-    private let telemetry = Telemetry()
-    private var telemetryTimer: RepeatedTask?
+    let telemetry = Telemetry()
+    var telemetryTimer: RepeatedTask?
 
     // The runtime's long poll and the invocation in flight.
-    private var runtimeWaiter: EventLoopPromise<APIResponse>?
-    private var current: Invocation?
+    var runtimeWaiter: EventLoopPromise<APIResponse>?
+    var current: Invocation?
 
     struct ExtensionState {
         let id: String
@@ -126,7 +126,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         port = channel.localAddress?.port ?? 0
     }
 
-    private var loopsStopped = false
+    var loopsStopped = false
 
     deinit {
         // shutdown() normally stops the event loop; this covers a sandbox dropped without it.
@@ -143,10 +143,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     /// Invocations wait their turn: one environment runs one invocation at a time, as on Lambda.
-    private var waiting: [Invocation] = []
-    private var running = false
+    var waiting: [Invocation] = []
+    var running = false
 
-    private func enqueue(_ payload: [UInt8], clientStart: UInt64, onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
+    func enqueue(_ payload: [UInt8], clientStart: UInt64, onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
         let invocation = Invocation(payload: payload, clientStart: clientStart, onResponse: onResponse,
                                     done: eventLoop.makePromise(of: InvocationRecord.self))
         waiting.append(invocation)
@@ -154,7 +154,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         return invocation.done.futureResult
     }
 
-    private func startNext() {
+    func startNext() {
         guard !running, !waiting.isEmpty else { return }
         running = true
         let invocation = waiting.removeFirst()
@@ -187,7 +187,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     // MARK: Init
 
-    private func coldStart() -> EventLoopFuture<Void> {
+    func coldStart() -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
         initPromise = promise
         initFailure = nil
@@ -218,7 +218,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     /// A working copy of the code in task/, the layers merged into opt/.
-    private func prepareFiles() throws {
+    func prepareFiles() throws {
         let manager = FileManager.default
         try? manager.removeItem(at: root)
         try manager.createDirectory(at: root, withIntermediateDirectories: true)
@@ -246,7 +246,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
     }
 
-    private func startExternalExtensions() throws {
+    func startExternalExtensions() throws {
         let folder = optRoot.appendingPathComponent("extensions")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
         expectedExternals = []
@@ -265,7 +265,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
     }
 
-    private func startRuntime() throws {
+    func startRuntime() throws {
         var command: [String]
         switch config.runtime.family {
         case .provided:
@@ -295,7 +295,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     /// Log lines go to the user and, as `function` or `extension` events, to telemetry subscribers.
-    private func logger(type: String) -> @Sendable (String) -> Void {
+    func logger(type: String) -> @Sendable (String) -> Void {
         let log = options.log
         return { [weak self] line in
             log(line)
@@ -353,7 +353,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         return env
     }
 
-    private func checkInitComplete() {
+    func checkInitComplete() {
         guard let promise = initPromise, runtimeReady,
               extensions.values.allSatisfy(\.ready), expectedExternals.isSubset(of: Set(extensions.values.map(\.name))) else { return }
         initDurationMs = milliseconds(from: initStart, to: now())
@@ -362,7 +362,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         promise.succeed(())
     }
 
-    private func failInit(_ invocation: Invocation) {
+    func failInit(_ invocation: Invocation) {
         let failure = initFailure ?? ("Runtime.Unknown", Array(Self.errorJSON("Runtime.Unknown", "init failed")))
         invocation.onResponse(.error(type: failure.type, body: failure.body))
         let elapsed = milliseconds(from: initStart, to: now())
@@ -375,7 +375,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     // MARK: Invocations
 
-    private func begin(_ invocation: Invocation) {
+    func begin(_ invocation: Invocation) {
         if frozen {
             runtime?.thaw()
             externals.forEach { $0.thaw() }
@@ -410,7 +410,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
     }
 
-    private func traceHeader(_ invocation: Invocation) -> String {
+    func traceHeader(_ invocation: Invocation) -> String {
         if let header = invocation.traceHeader { return header }
         let header = "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(invocation.id.replacingOccurrences(of: "-", with: "").prefix(24));Parent=\(invocation.id.prefix(8))00000000;Sampled=0"
         invocation.traceHeader = header
@@ -418,7 +418,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     /// The answer to the runtime's /next: the event, and the clock starts.
-    private func nextResponse(_ invocation: Invocation) -> APIResponse {
+    func nextResponse(_ invocation: Invocation) -> APIResponse {
         invocation.deliveredAt = now()
         return APIResponse(status: .ok, headers: [
             ("Lambda-Runtime-Aws-Request-Id", invocation.id),
@@ -429,7 +429,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         ], body: invocation.payload)
     }
 
-    private func deliver(toExtension id: String, _ event: [String: Any]) {
+    func deliver(toExtension id: String, _ event: [String: Any]) {
         guard var state = extensions[id] else { return }
         if let waiter = state.waiter {
             state.waiter = nil
@@ -440,7 +440,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         extensions[id] = state
     }
 
-    private func respond(_ invocation: Invocation, _ event: ResponseEvent, error: String? = nil) {
+    func respond(_ invocation: Invocation, _ event: ResponseEvent, error: String? = nil) {
         guard invocation.responseAt == nil else { return }
         invocation.responseAt = now()
         invocation.error = error
@@ -450,7 +450,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     /// The invocation ends when the runtime and every INVOKE-subscribed extension have asked for more.
-    private func checkInvocationDone() {
+    func checkInvocationDone() {
         guard let invocation = current, !invocation.finished, invocation.runtimeDoneAt != nil,
               !extensions.values.contains(where: \.busy) else { return }
         if invocation.responseAt == nil {
@@ -460,7 +460,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     /// Measures an invocation that just ended; its times count from the invoke's delivery.
-    private func record(for invocation: Invocation, timedOut: Bool = false) -> InvocationRecord {
+    func record(for invocation: Invocation, timedOut: Bool = false) -> InvocationRecord {
         invocation.finished = true
         invocation.timer?.cancel()
         current = nil
@@ -488,7 +488,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             clientLatencyMs: invocation.responseAt.map { milliseconds(from: invocation.clientStart, to: $0) })
     }
 
-    private func finish(_ invocation: Invocation, frozen freeze: Bool) {
+    func finish(_ invocation: Invocation, frozen freeze: Bool) {
         var result = record(for: invocation)
         if freeze {
             runtime?.freeze()
@@ -500,7 +500,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     /// Ends an invocation with an error and resets the environment: the next invocation is cold.
-    private func abort(_ invocation: Invocation, type: String, message: String, timedOut: Bool = false) {
+    func abort(_ invocation: Invocation, type: String, message: String, timedOut: Bool = false) {
         respond(invocation, .error(type: type, body: Array(Self.errorJSON(type, message))), error: type)
         invocation.error = type
         // A crash ends the runtime's part of the invocation where it happened.
@@ -510,14 +510,14 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         reset(reason: timedOut ? "timeout" : "failure").whenComplete { _ in invocation.done.succeed(result) }
     }
 
-    private func timeOut(_ invocation: Invocation) {
+    func timeOut(_ invocation: Invocation) {
         guard !invocation.finished else { return }
         let message = "Task timed out after \(String(format: "%.2f", config.timeoutSeconds)) seconds"
         options.log("\(invocation.id) \(message)")
         abort(invocation, type: "Sandbox.Timedout", message: message, timedOut: true)
     }
 
-    private func processExited(pid: pid_t, name: String, status: Int32, isRuntime: Bool) {
+    func processExited(pid: pid_t, name: String, status: Int32, isRuntime: Bool) {
         let description = SandboxProcess.describe(status)
         // By pid: a process of an environment already reset may share a name with one of this one.
         let stillOurs = isRuntime ? runtime?.pid == pid : externals.contains { $0.pid == pid }
@@ -547,7 +547,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     /// Ends the environment: SHUTDOWN to subscribed extensions within Lambda's budget (500 ms with
     /// internal extensions only, 2,000 ms with an external one), SIGTERM to the runtime, then SIGKILL.
-    private func reset(reason: String) -> EventLoopFuture<Void> {
+    func reset(reason: String) -> EventLoopFuture<Void> {
         guard runtime != nil || !externals.isEmpty else { return eventLoop.makeSucceededFuture(()) }
         if frozen {
             runtime?.thaw()
@@ -590,258 +590,16 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     /// Peak memory of the environment's processes; sampled at each response and each end of
     /// invocation, so a process that has since exited still counts.
-    private var peakMemoryKB = 0
+    var peakMemoryKB = 0
 
-    private func sampleMemory() {
+    func sampleMemory() {
         let kilobytes = ([runtime].compactMap { $0 } + externals).reduce(0) { $0 + $1.peakMemoryKB }
         peakMemoryKB = max(peakMemoryKB, kilobytes)
     }
 
-    private func maxMemoryMB() -> Int {
+    func maxMemoryMB() -> Int {
         sampleMemory()
         return Int((Double(peakMemoryKB) / 1024).rounded(.up))
-    }
-
-    // MARK: Runtime and Extensions API
-
-    func handle(method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse> {
-        let parts = path.split(separator: "?").first.map { $0.split(separator: "/").map(String.init) } ?? []
-        switch (method, parts.first, parts.dropFirst().first) {
-        case (_, "2018-06-01", "runtime"):
-            return runtimeAPI(method, Array(parts.dropFirst(2)), headers, body)
-        case (_, "2020-01-01", "extension"):
-            return extensionsAPI(method, Array(parts.dropFirst(2)), headers, body)
-        case (.POST, "2015-03-31", "functions") where parts.count == 4 && parts[3] == "invocations":
-            return invokeAPI(functionName: parts[2], headers: headers, body: body)
-        case (.PUT, "2022-07-01", "telemetry"), (.PUT, "2020-08-15", "logs"):
-            guard let id = headers.first(name: "Lambda-Extension-Identifier"), extensions[id] != nil else {
-                return eventLoop.makeSucceededFuture(.error(.forbidden, "Extension.InvalidExtensionIdentifier", "Lambda-Extension-Identifier is missing or unknown"))
-            }
-            if let problem = telemetry.subscribe(extensionId: id, body: body) {
-                return eventLoop.makeSucceededFuture(.error(.badRequest, "ValidationError", problem))
-            }
-            return eventLoop.makeSucceededFuture(.json(.ok, ["status": "OK"]))
-        default:
-            return eventLoop.makeSucceededFuture(.error(.notFound, "UnknownOperation", "\(method) \(path) is not part of the Lambda APIs"))
-        }
-    }
-
-    /// Lambda's Invoke API for this one function, so SDKs, the AWS CLI and load generators can call it.
-    private func invokeAPI(functionName: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse> {
-        let name = functionName.removingPercentEncoding ?? functionName
-        guard name == config.name || name == config.functionARN else {
-            return eventLoop.makeSucceededFuture(.serviceError(.notFound, "ResourceNotFoundException", "Function not found: \(name); this runner serves \(config.name)"))
-        }
-        let type = headers.first(name: "X-Amz-Invocation-Type") ?? "RequestResponse"
-        switch type {
-        case "DryRun":
-            return eventLoop.makeSucceededFuture(APIResponse(status: .noContent))
-        case "Event":
-            guard body.count <= LambdaQuotas.asyncPayloadBytes else {
-                return eventLoop.makeSucceededFuture(.serviceError(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.asyncPayloadBytes) bytes for the InvokeAsync operation"))
-            }
-            _ = enqueue(body, clientStart: now()) { _ in }
-            return eventLoop.makeSucceededFuture(APIResponse(status: .accepted))
-        case "RequestResponse":
-            guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
-                return eventLoop.makeSucceededFuture(.serviceError(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes for the Invoke operation"))
-            }
-            let promise = eventLoop.makePromise(of: APIResponse.self)
-            let collected = NIOLockedValueBox<[UInt8]>([])
-            _ = enqueue(body, clientStart: now()) { event in
-                // The caller gets the response when it is complete, not when the invocation ends.
-                switch event {
-                case .chunk(let bytes): collected.withLockedValue { $0 += bytes }
-                case .complete(let bytes):
-                    let all = collected.withLockedValue { $0 + bytes }
-                    promise.succeed(APIResponse(status: .ok, headers: [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")], body: all))
-                case .error(_, let errorBody):
-                    promise.succeed(APIResponse(status: .ok, headers: [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST"),
-                                                                       ("X-Amz-Function-Error", "Unhandled")], body: errorBody))
-                }
-            }
-            return promise.futureResult
-        default:
-            return eventLoop.makeSucceededFuture(.serviceError(.badRequest, "InvalidParameterValueException", "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not \(type)"))
-        }
-    }
-
-    private func runtimeAPI(_ method: HTTPMethod, _ parts: [String], _ headers: HTTPHeaders, _ body: [UInt8]) -> EventLoopFuture<APIResponse> {
-        func done(_ response: APIResponse) -> EventLoopFuture<APIResponse> { eventLoop.makeSucceededFuture(response) }
-        switch (method, parts) {
-        case (.GET, ["invocation", "next"]):
-            registrationOpen = false
-            if let invocation = current, invocation.deliveredAt != 0 {
-                // Asking for more means this invocation is over for the runtime.
-                invocation.runtimeDoneAt = now()
-                telemetry.record("platform.runtimeDone", [
-                    "requestId": invocation.id, "status": invocation.error == nil ? "success" : "error",
-                    "metrics": ["durationMs": milliseconds(from: invocation.deliveredAt, to: invocation.runtimeDoneAt!)],
-                ])
-                checkInvocationDone()
-            }
-            let promise = eventLoop.makePromise(of: APIResponse.self)
-            runtimeWaiter = promise
-            if !runtimeReady {
-                runtimeReady = true
-                checkInitComplete()
-            }
-            if let invocation = current, invocation.deliveredAt == 0, runtimeWaiter?.futureResult === promise.futureResult {
-                runtimeWaiter = nil
-                promise.succeed(nextResponse(invocation))
-            }
-            return promise.futureResult
-        case (.POST, ["init", "error"]):
-            guard initPromise != nil else {
-                return done(.error(.forbidden, "InvalidStateTransition", "init/error is accepted only during init"))
-            }
-            let type = headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Runtime.Unknown"
-            initFailure = (type, body.isEmpty ? Array(Self.errorJSON(type, "init failed")) : body)
-            return done(.json(.accepted, ["status": "OK"]))
-        case (.POST, _) where parts.count == 3 && parts[0] == "invocation" && parts[2] == "response":
-            let invocation: Invocation
-            switch answerable(parts[1]) {
-            case .success(let found): invocation = found
-            case .failure(let refusal): return done(refusal.response)
-            }
-            if body.count > LambdaQuotas.bufferedPayloadBytes {
-                let message = "Response payload size (\(body.count) bytes) exceeded maximum allowed payload size (\(LambdaQuotas.bufferedPayloadBytes) bytes)."
-                respond(invocation, .error(type: "Function.ResponseSizeTooLarge", body: Array(Self.errorJSON("Function.ResponseSizeTooLarge", message))),
-                        error: "Function.ResponseSizeTooLarge")
-                return done(.error(.payloadTooLarge, "RequestEntityTooLarge", message))
-            }
-            respond(invocation, .complete(body))
-            return done(.json(.accepted, ["status": "OK"]))
-        case (.POST, _) where parts.count == 3 && parts[0] == "invocation" && parts[2] == "error":
-            let invocation: Invocation
-            switch answerable(parts[1]) {
-            case .success(let found): invocation = found
-            case .failure(let refusal): return done(refusal.response)
-            }
-            let type = headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Unhandled"
-            respond(invocation, .error(type: "Unhandled", body: body.isEmpty ? Array(Self.errorJSON(type, "Unhandled error")) : body), error: type)
-            return done(.json(.accepted, ["status": "OK"]))
-        default:
-            return done(.error(.notFound, "UnknownOperation", "\(method) /2018-06-01/runtime/\(parts.joined(separator: "/")) is not part of the Runtime API"))
-        }
-    }
-
-    func beginStream(requestId: String) -> APIResponse? {
-        switch answerable(requestId) {
-        case .success(let invocation):
-            invocation.streaming = true
-            return nil
-        case .failure(let refusal):
-            return refusal.response
-        }
-    }
-
-    struct Refusal: Error { let response: APIResponse }
-
-    /// The invocation a runtime may still answer: the current one, delivered, with no response yet.
-    private func answerable(_ requestId: String) -> Result<Invocation, Refusal> {
-        guard let invocation = current, invocation.id == requestId, invocation.deliveredAt != 0 else {
-            return .failure(Refusal(response: .error(.badRequest, "InvalidRequestID", "Invalid request ID: \(requestId)")))
-        }
-        guard invocation.responseAt == nil, !invocation.streaming else {
-            return .failure(Refusal(response: .error(.forbidden, "InvalidStateTransition", "The response for \(requestId) was already sent")))
-        }
-        return .success(invocation)
-    }
-
-    func streamChunk(requestId: String, _ bytes: [UInt8]) {
-        guard let invocation = current, invocation.id == requestId, invocation.responseAt == nil else { return }
-        invocation.streamedBytes += bytes.count
-        if invocation.streamedBytes > LambdaQuotas.streamedResponseBytes {
-            respond(invocation, .error(type: "Function.ResponseSizeTooLarge",
-                                       body: Array(Self.errorJSON("Function.ResponseSizeTooLarge", "Streamed response exceeded 200 MB"))),
-                    error: "Function.ResponseSizeTooLarge")
-            return
-        }
-        invocation.onResponse(.chunk(bytes))
-    }
-
-    func endStream(requestId: String, trailers: HTTPHeaders?) -> APIResponse {
-        guard let invocation = current, invocation.id == requestId else {
-            return .error(.badRequest, "InvalidRequestID", "Invalid request ID: \(requestId)")
-        }
-        if let type = trailers?.first(name: "Lambda-Runtime-Function-Error-Type") {
-            // A mid-stream error: its body comes base64-encoded in a trailer.
-            let body = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap { Data(base64Encoded: $0) }.map(Array.init)
-            respond(invocation, .error(type: type, body: body ?? Array(Self.errorJSON(type, "error during the stream"))), error: type)
-        } else {
-            respond(invocation, .complete([]))
-        }
-        return .json(.accepted, ["status": "OK"])
-    }
-
-    private func extensionsAPI(_ method: HTTPMethod, _ parts: [String], _ headers: HTTPHeaders, _ body: [UInt8]) -> EventLoopFuture<APIResponse> {
-        func done(_ response: APIResponse) -> EventLoopFuture<APIResponse> { eventLoop.makeSucceededFuture(response) }
-        switch (method, parts) {
-        case (.POST, ["register"]):
-            guard registrationOpen else {
-                return done(.error(.forbidden, "Extension.RegistrationClosed", "registration closes at the runtime's first /next"))
-            }
-            guard let name = headers.first(name: "Lambda-Extension-Name"), !name.isEmpty else {
-                return done(.error(.forbidden, "Extension.InvalidName", "Lambda-Extension-Name is required"))
-            }
-            guard extensions.count < LambdaQuotas.extensionsPerFunction else {
-                return done(.error(.forbidden, "Extension.TooManyExtensions", "at most \(LambdaQuotas.extensionsPerFunction) extensions"))
-            }
-            let requested = ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any])?["events"] as? [String] ?? []
-            let isInternal = !expectedExternals.contains(name)
-            guard requested.allSatisfy({ $0 == "INVOKE" || $0 == "SHUTDOWN" }), !(isInternal && requested.contains("SHUTDOWN")) else {
-                return done(.error(.forbidden, "Extension.InvalidEventType", isInternal ? "internal extensions may subscribe to INVOKE only" : "events must be INVOKE or SHUTDOWN"))
-            }
-            let id = UUID().uuidString.lowercased()
-            extensions[id] = ExtensionState(id: id, name: name, events: Set(requested), isInternal: isInternal)
-            // Every external extension registered: the runtime may start.
-            if runtime == nil, initPromise != nil, expectedExternals.isSubset(of: Set(extensions.values.map(\.name))) {
-                do { try startRuntime() } catch {
-                    initFailure = ("Runtime.InvalidEntrypoint", Array(Self.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
-                    let pending = initPromise
-                    initPromise = nil
-                    pending?.fail(error)
-                }
-            }
-            return done(.json(.ok, ["functionName": config.name, "functionVersion": "$LATEST", "handler": config.handler],
-                              headers: [("Lambda-Extension-Identifier", id)]))
-        case (.GET, ["event", "next"]):
-            guard let id = headers.first(name: "Lambda-Extension-Identifier"), var state = extensions[id] else {
-                return done(.error(.forbidden, "Extension.InvalidExtensionIdentifier", "Lambda-Extension-Identifier is missing or unknown"))
-            }
-            let promise = eventLoop.makePromise(of: APIResponse.self)
-            if !state.queued.isEmpty {
-                promise.succeed(.json(.ok, state.queued.removeFirst()))
-            } else {
-                state.waiter = promise
-            }
-            if state.busy {
-                state.busy = false
-                state.doneAt = now()
-            }
-            let firstCall = !state.ready
-            state.ready = true
-            extensions[id] = state
-            if firstCall { checkInitComplete() }
-            checkInvocationDone()
-            return promise.futureResult
-        case (.POST, ["init", "error"]), (.POST, ["exit", "error"]):
-            let type = headers.first(name: "Lambda-Extension-Function-Error-Type") ?? "Extension.Unknown"
-            options.log("extension reported \(parts.joined(separator: "/")): \(type)")
-            if let pending = initPromise {
-                initFailure = (type, body.isEmpty ? Array(Self.errorJSON(type, "extension init error")) : body)
-                initPromise = nil
-                pending.fail(RunnerError.cannotStart("extension", type))
-            }
-            return done(.json(.accepted, ["status": "OK"]))
-        default:
-            return done(.error(.notFound, "UnknownOperation", "\(method) /2020-01-01/extension/\(parts.joined(separator: "/")) is not part of the Extensions API"))
-        }
-    }
-
-    static func errorJSON(_ type: String, _ message: String) -> Data {
-        (try? JSONSerialization.data(withJSONObject: ["errorType": type, "errorMessage": message], options: [.sortedKeys])) ?? Data()
     }
 }
 

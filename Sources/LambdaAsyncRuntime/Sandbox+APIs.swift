@@ -1,0 +1,249 @@
+import Foundation
+import LambdaAsyncCore
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// The Runtime, Extensions, Invoke and Telemetry APIs a sandbox serves on loopback. Every call
+/// arrives on the sandbox's event loop.
+extension Sandbox {
+    func handle(method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse> {
+        let parts = path.split(separator: "?").first.map { $0.split(separator: "/").map(String.init) } ?? []
+        switch (method, parts.first, parts.dropFirst().first) {
+        case (_, "2018-06-01", "runtime"):
+            return runtimeAPI(method, Array(parts.dropFirst(2)), headers, body)
+        case (_, "2020-01-01", "extension"):
+            return extensionsAPI(method, Array(parts.dropFirst(2)), headers, body)
+        case (.POST, "2015-03-31", "functions") where parts.count == 4 && parts[3] == "invocations":
+            return invokeAPI(functionName: parts[2], headers: headers, body: body)
+        case (.PUT, "2022-07-01", "telemetry"), (.PUT, "2020-08-15", "logs"):
+            guard let id = headers.first(name: "Lambda-Extension-Identifier"), extensions[id] != nil else {
+                return eventLoop.makeSucceededFuture(.error(.forbidden, "Extension.InvalidExtensionIdentifier", "Lambda-Extension-Identifier is missing or unknown"))
+            }
+            if let problem = telemetry.subscribe(extensionId: id, body: body) {
+                return eventLoop.makeSucceededFuture(.error(.badRequest, "ValidationError", problem))
+            }
+            return eventLoop.makeSucceededFuture(.json(.ok, ["status": "OK"]))
+        default:
+            return eventLoop.makeSucceededFuture(.error(.notFound, "UnknownOperation", "\(method) \(path) is not part of the Lambda APIs"))
+        }
+    }
+
+    /// Lambda's Invoke API for this one function, so SDKs, the AWS CLI and load generators can call it.
+    func invokeAPI(functionName: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse> {
+        let name = functionName.removingPercentEncoding ?? functionName
+        guard name == config.name || name == config.functionARN else {
+            return eventLoop.makeSucceededFuture(.serviceError(.notFound, "ResourceNotFoundException", "Function not found: \(name); this runner serves \(config.name)"))
+        }
+        let type = headers.first(name: "X-Amz-Invocation-Type") ?? "RequestResponse"
+        switch type {
+        case "DryRun":
+            return eventLoop.makeSucceededFuture(APIResponse(status: .noContent))
+        case "Event":
+            guard body.count <= LambdaQuotas.asyncPayloadBytes else {
+                return eventLoop.makeSucceededFuture(.serviceError(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.asyncPayloadBytes) bytes for the InvokeAsync operation"))
+            }
+            _ = enqueue(body, clientStart: now()) { _ in }
+            return eventLoop.makeSucceededFuture(APIResponse(status: .accepted))
+        case "RequestResponse":
+            guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
+                return eventLoop.makeSucceededFuture(.serviceError(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes for the Invoke operation"))
+            }
+            let promise = eventLoop.makePromise(of: APIResponse.self)
+            let collected = NIOLockedValueBox<[UInt8]>([])
+            _ = enqueue(body, clientStart: now()) { event in
+                // The caller gets the response when it is complete, not when the invocation ends.
+                switch event {
+                case .chunk(let bytes): collected.withLockedValue { $0 += bytes }
+                case .complete(let bytes):
+                    let all = collected.withLockedValue { $0 + bytes }
+                    promise.succeed(APIResponse(status: .ok, headers: [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")], body: all))
+                case .error(_, let errorBody):
+                    promise.succeed(APIResponse(status: .ok, headers: [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST"),
+                                                                       ("X-Amz-Function-Error", "Unhandled")], body: errorBody))
+                }
+            }
+            return promise.futureResult
+        default:
+            return eventLoop.makeSucceededFuture(.serviceError(.badRequest, "InvalidParameterValueException", "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not \(type)"))
+        }
+    }
+
+    func runtimeAPI(_ method: HTTPMethod, _ parts: [String], _ headers: HTTPHeaders, _ body: [UInt8]) -> EventLoopFuture<APIResponse> {
+        func done(_ response: APIResponse) -> EventLoopFuture<APIResponse> { eventLoop.makeSucceededFuture(response) }
+        switch (method, parts) {
+        case (.GET, ["invocation", "next"]):
+            registrationOpen = false
+            if let invocation = current, invocation.deliveredAt != 0 {
+                // Asking for more means this invocation is over for the runtime.
+                invocation.runtimeDoneAt = now()
+                telemetry.record("platform.runtimeDone", [
+                    "requestId": invocation.id, "status": invocation.error == nil ? "success" : "error",
+                    "metrics": ["durationMs": milliseconds(from: invocation.deliveredAt, to: invocation.runtimeDoneAt!)],
+                ])
+                checkInvocationDone()
+            }
+            let promise = eventLoop.makePromise(of: APIResponse.self)
+            runtimeWaiter = promise
+            if !runtimeReady {
+                runtimeReady = true
+                checkInitComplete()
+            }
+            if let invocation = current, invocation.deliveredAt == 0, runtimeWaiter?.futureResult === promise.futureResult {
+                runtimeWaiter = nil
+                promise.succeed(nextResponse(invocation))
+            }
+            return promise.futureResult
+        case (.POST, ["init", "error"]):
+            guard initPromise != nil else {
+                return done(.error(.forbidden, "InvalidStateTransition", "init/error is accepted only during init"))
+            }
+            let type = headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Runtime.Unknown"
+            initFailure = (type, body.isEmpty ? Array(Self.errorJSON(type, "init failed")) : body)
+            return done(.json(.accepted, ["status": "OK"]))
+        case (.POST, _) where parts.count == 3 && parts[0] == "invocation" && parts[2] == "response":
+            let invocation: Invocation
+            switch answerable(parts[1]) {
+            case .success(let found): invocation = found
+            case .failure(let refusal): return done(refusal.response)
+            }
+            if body.count > LambdaQuotas.bufferedPayloadBytes {
+                let message = "Response payload size (\(body.count) bytes) exceeded maximum allowed payload size (\(LambdaQuotas.bufferedPayloadBytes) bytes)."
+                respond(invocation, .error(type: "Function.ResponseSizeTooLarge", body: Array(Self.errorJSON("Function.ResponseSizeTooLarge", message))),
+                        error: "Function.ResponseSizeTooLarge")
+                return done(.error(.payloadTooLarge, "RequestEntityTooLarge", message))
+            }
+            respond(invocation, .complete(body))
+            return done(.json(.accepted, ["status": "OK"]))
+        case (.POST, _) where parts.count == 3 && parts[0] == "invocation" && parts[2] == "error":
+            let invocation: Invocation
+            switch answerable(parts[1]) {
+            case .success(let found): invocation = found
+            case .failure(let refusal): return done(refusal.response)
+            }
+            let type = headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Unhandled"
+            respond(invocation, .error(type: "Unhandled", body: body.isEmpty ? Array(Self.errorJSON(type, "Unhandled error")) : body), error: type)
+            return done(.json(.accepted, ["status": "OK"]))
+        default:
+            return done(.error(.notFound, "UnknownOperation", "\(method) /2018-06-01/runtime/\(parts.joined(separator: "/")) is not part of the Runtime API"))
+        }
+    }
+
+    func beginStream(requestId: String) -> APIResponse? {
+        switch answerable(requestId) {
+        case .success(let invocation):
+            invocation.streaming = true
+            return nil
+        case .failure(let refusal):
+            return refusal.response
+        }
+    }
+
+    struct Refusal: Error { let response: APIResponse }
+
+    /// The invocation a runtime may still answer: the current one, delivered, with no response yet.
+    func answerable(_ requestId: String) -> Result<Invocation, Refusal> {
+        guard let invocation = current, invocation.id == requestId, invocation.deliveredAt != 0 else {
+            return .failure(Refusal(response: .error(.badRequest, "InvalidRequestID", "Invalid request ID: \(requestId)")))
+        }
+        guard invocation.responseAt == nil, !invocation.streaming else {
+            return .failure(Refusal(response: .error(.forbidden, "InvalidStateTransition", "The response for \(requestId) was already sent")))
+        }
+        return .success(invocation)
+    }
+
+    func streamChunk(requestId: String, _ bytes: [UInt8]) {
+        guard let invocation = current, invocation.id == requestId, invocation.responseAt == nil else { return }
+        invocation.streamedBytes += bytes.count
+        if invocation.streamedBytes > LambdaQuotas.streamedResponseBytes {
+            respond(invocation, .error(type: "Function.ResponseSizeTooLarge",
+                                       body: Array(Self.errorJSON("Function.ResponseSizeTooLarge", "Streamed response exceeded 200 MB"))),
+                    error: "Function.ResponseSizeTooLarge")
+            return
+        }
+        invocation.onResponse(.chunk(bytes))
+    }
+
+    func endStream(requestId: String, trailers: HTTPHeaders?) -> APIResponse {
+        guard let invocation = current, invocation.id == requestId else {
+            return .error(.badRequest, "InvalidRequestID", "Invalid request ID: \(requestId)")
+        }
+        if let type = trailers?.first(name: "Lambda-Runtime-Function-Error-Type") {
+            // A mid-stream error: its body comes base64-encoded in a trailer.
+            let body = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap { Data(base64Encoded: $0) }.map(Array.init)
+            respond(invocation, .error(type: type, body: body ?? Array(Self.errorJSON(type, "error during the stream"))), error: type)
+        } else {
+            respond(invocation, .complete([]))
+        }
+        return .json(.accepted, ["status": "OK"])
+    }
+
+    func extensionsAPI(_ method: HTTPMethod, _ parts: [String], _ headers: HTTPHeaders, _ body: [UInt8]) -> EventLoopFuture<APIResponse> {
+        func done(_ response: APIResponse) -> EventLoopFuture<APIResponse> { eventLoop.makeSucceededFuture(response) }
+        switch (method, parts) {
+        case (.POST, ["register"]):
+            guard registrationOpen else {
+                return done(.error(.forbidden, "Extension.RegistrationClosed", "registration closes at the runtime's first /next"))
+            }
+            guard let name = headers.first(name: "Lambda-Extension-Name"), !name.isEmpty else {
+                return done(.error(.forbidden, "Extension.InvalidName", "Lambda-Extension-Name is required"))
+            }
+            guard extensions.count < LambdaQuotas.extensionsPerFunction else {
+                return done(.error(.forbidden, "Extension.TooManyExtensions", "at most \(LambdaQuotas.extensionsPerFunction) extensions"))
+            }
+            let requested = ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any])?["events"] as? [String] ?? []
+            let isInternal = !expectedExternals.contains(name)
+            guard requested.allSatisfy({ $0 == "INVOKE" || $0 == "SHUTDOWN" }), !(isInternal && requested.contains("SHUTDOWN")) else {
+                return done(.error(.forbidden, "Extension.InvalidEventType", isInternal ? "internal extensions may subscribe to INVOKE only" : "events must be INVOKE or SHUTDOWN"))
+            }
+            let id = UUID().uuidString.lowercased()
+            extensions[id] = ExtensionState(id: id, name: name, events: Set(requested), isInternal: isInternal)
+            // Every external extension registered: the runtime may start.
+            if runtime == nil, initPromise != nil, expectedExternals.isSubset(of: Set(extensions.values.map(\.name))) {
+                do { try startRuntime() } catch {
+                    initFailure = ("Runtime.InvalidEntrypoint", Array(Self.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
+                    let pending = initPromise
+                    initPromise = nil
+                    pending?.fail(error)
+                }
+            }
+            return done(.json(.ok, ["functionName": config.name, "functionVersion": "$LATEST", "handler": config.handler],
+                              headers: [("Lambda-Extension-Identifier", id)]))
+        case (.GET, ["event", "next"]):
+            guard let id = headers.first(name: "Lambda-Extension-Identifier"), var state = extensions[id] else {
+                return done(.error(.forbidden, "Extension.InvalidExtensionIdentifier", "Lambda-Extension-Identifier is missing or unknown"))
+            }
+            let promise = eventLoop.makePromise(of: APIResponse.self)
+            if !state.queued.isEmpty {
+                promise.succeed(.json(.ok, state.queued.removeFirst()))
+            } else {
+                state.waiter = promise
+            }
+            if state.busy {
+                state.busy = false
+                state.doneAt = now()
+            }
+            let firstCall = !state.ready
+            state.ready = true
+            extensions[id] = state
+            if firstCall { checkInitComplete() }
+            checkInvocationDone()
+            return promise.futureResult
+        case (.POST, ["init", "error"]), (.POST, ["exit", "error"]):
+            let type = headers.first(name: "Lambda-Extension-Function-Error-Type") ?? "Extension.Unknown"
+            options.log("extension reported \(parts.joined(separator: "/")): \(type)")
+            if let pending = initPromise {
+                initFailure = (type, body.isEmpty ? Array(Self.errorJSON(type, "extension init error")) : body)
+                initPromise = nil
+                pending.fail(RunnerError.cannotStart("extension", type))
+            }
+            return done(.json(.accepted, ["status": "OK"]))
+        default:
+            return done(.error(.notFound, "UnknownOperation", "\(method) /2020-01-01/extension/\(parts.joined(separator: "/")) is not part of the Extensions API"))
+        }
+    }
+
+    static func errorJSON(_ type: String, _ message: String) -> Data {
+        (try? JSONSerialization.data(withJSONObject: ["errorType": type, "errorMessage": message], options: [.sortedKeys])) ?? Data()
+    }
+}
