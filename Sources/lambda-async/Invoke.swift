@@ -126,6 +126,7 @@ struct Invoke: AsyncParsableCommand {
             await Self.waitForInterrupt()
             FileHandle.standardError.write(Data("interrupted: shutting the sandbox down\n".utf8))
             await sandbox.shutdown()
+            try? FileManager.default.removeItem(at: scratch)  // exit skips the defer
             Foundation.exit(130)
         }
         let sink = try ResponseSink(path: output)
