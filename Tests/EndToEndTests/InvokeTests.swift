@@ -378,15 +378,24 @@ import TestSupport
                 return {"hello": event.get("name")}
             """])
         defer { function.remove() }
-        let port = Int.random(in: 20_000...60_000)
         let runner = Process()
         runner.executableURL = Binary.url
         runner.arguments = ["invoke", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
-                            "--listen", "--port", String(port), "--env", "MARKER=\(function.marker)"]
+                            "--listen", "--env", "MARKER=\(function.marker)"]
+        let banner = function.root.appendingPathComponent("listen.log")
+        FileManager.default.createFile(atPath: banner.path, contents: nil)
         runner.standardOutput = FileHandle.nullDevice
-        runner.standardError = FileHandle.nullDevice
+        runner.standardError = try FileHandle(forWritingTo: banner)
         try runner.run()
         defer { if runner.isRunning { runner.terminate() } }
+        // Without --port the runner takes a free one and prints it.
+        let deadline = Date().addingTimeInterval(20)
+        var port = 0
+        while port == 0, Date() < deadline {
+            port = ServeTests.port(in: (try? String(contentsOf: banner, encoding: .utf8)) ?? "", after: "http://127.0.0.1:")
+            if port == 0 { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(port != 0)
         let client = """
             import json, sys, time, urllib.request, urllib.error, socket
             port = int(sys.argv[1])

@@ -7,14 +7,15 @@ import TestSupport
     /// A running `serve` of a project; stopped with SIGINT, as Ctrl-C does.
     final class Server {
         let process = Process()
-        let port = Int.random(in: 20_000...60_000)
+        private(set) var port = 0
         let log: URL
 
+        /// Port 0: the system picks a free one, and serve prints it.
         init(project: URL, arguments: [String] = []) throws {
             log = project.appendingPathComponent("serve.log")
             FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = Binary.url
-            process.arguments = ["serve", project.path, "--port", String(port)] + arguments
+            process.arguments = ["serve", project.path, "--port", "0"] + arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: log)
             try process.run()
@@ -22,6 +23,7 @@ import TestSupport
             while !(try String(contentsOf: log, encoding: .utf8)).contains("Ctrl-C stops"), Date() < deadline {
                 Thread.sleep(forTimeInterval: 0.05)
             }
+            port = ServeTests.port(in: output, after: "on http://127.0.0.1:")
         }
 
         var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
@@ -39,6 +41,12 @@ import TestSupport
         }
 
         deinit { if process.isRunning { process.terminate() } }
+    }
+
+    /// The port printed after `marker` in a server's banner.
+    static func port(in text: String, after marker: String) -> Int {
+        guard let range = text.range(of: marker) else { return 0 }
+        return Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
     }
 
     static func project(_ arguments: [String], edit: ((URL) throws -> Void)? = nil) throws -> (parent: URL, project: URL) {
