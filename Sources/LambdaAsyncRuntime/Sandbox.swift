@@ -281,6 +281,9 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         default:
             throw RunnerError.unsupportedRuntime(config.runtime.identifier)
         }
+        if config.runtime.family != .provided, let note = InterpreterVersions.mismatch(command[0], runtime: config.runtime) {
+            options.log(note)
+        }
         let environment = environment(forExtension: false)
         // AWS_LAMBDA_EXEC_WRAPPER: Lambda runs the wrapper with the runtime's start command as arguments.
         if config.runtime.family != .provided, let wrapper = environment["AWS_LAMBDA_EXEC_WRAPPER"] {
