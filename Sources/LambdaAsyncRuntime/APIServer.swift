@@ -27,7 +27,7 @@ struct APIResponse {
 }
 
 /// What the sandbox does with requests; every call arrives on the sandbox's event loop.
-protocol APIRouter: AnyObject {
+protocol APIRouter: AnyObject, Sendable {
     var eventLoop: EventLoop { get }
     /// A request with its whole body (long polls answer later through the future).
     func handle(method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse>
@@ -87,8 +87,11 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             let keepAlive = head.isKeepAlive
             let version = head.version
-            future.whenSuccess { [weak self] response in
-                self?.write(response, version: version, keepAlive: keepAlive, context: context)
+            // The sandbox answers on this channel's event loop (one loop per sandbox).
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            future.whenSuccess { response in
+                let (handler, context) = bound.value
+                handler.write(response, version: version, keepAlive: keepAlive, context: context)
             }
             body = []
             self.head = nil
@@ -105,7 +108,10 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
         buffer.writeBytes(response.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+        if !keepAlive {
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            done.whenComplete { _ in bound.value.close(promise: nil) }
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -113,22 +119,31 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
-/// Binds the local API to loopback on a free port, on the sandbox's event loop.
-enum APIServer {
-    static func start(router: APIRouter, group: EventLoopGroup, host: String = "127.0.0.1", port: Int = 0) throws -> Channel {
+/// An HTTP/1.1 server: the sandbox's local APIs and `serve` differ only in their handler.
+enum HTTPServer {
+    static func bind(group: EventLoopGroup, host: String, port: Int,
+                     handler: @escaping @Sendable () -> ChannelHandler) throws -> Channel {
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 64)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(APIHandler(router: router))
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(handler())
                 }
             }
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
         do {
             return try bootstrap.bind(host: host, port: port).wait()
         } catch {
-            throw RunnerError.server(port == 0 ? "\(error)" : "port \(port) on \(host) is not free (\(error)); choose another with --port, or omit it for a free one")
+            throw RunnerError.server("cannot listen on \(host):\(port) (\(error)); is another server using it? Choose another with --port, or 0 for a free one")
         }
+    }
+}
+
+/// Binds a sandbox's local APIs to loopback, on the sandbox's event loop.
+enum APIServer {
+    static func start(router: APIRouter, group: EventLoopGroup, host: String = "127.0.0.1", port: Int = 0) throws -> Channel {
+        try HTTPServer.bind(group: group, host: host, port: port) { APIHandler(router: router) }
     }
 }

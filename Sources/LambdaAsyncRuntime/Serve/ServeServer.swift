@@ -91,19 +91,6 @@ final class ServeHandler: ChannelInboundHandler, @unchecked Sendable {
 
 enum ServeServer {
     static func start(router: ServeRouter, group: EventLoopGroup, host: String, port: Int) throws -> Channel {
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(ServeHandler(router: router))
-                }
-            }
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-        do {
-            return try bootstrap.bind(host: host, port: port).wait()
-        } catch {
-            throw RunnerError.server("cannot listen on \(host):\(port) (\(error)); is another server using it? Choose another with --port")
-        }
+        try HTTPServer.bind(group: group, host: host, port: port) { ServeHandler(router: router) }
     }
 }
