@@ -216,13 +216,9 @@ struct Invoke: AsyncParsableCommand {
     static func append(_ record: InvocationRecord, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var line = try encoder.encode(record)
-        line.append(0x0A)
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write the report to \(path)") }
-        defer { try? handle.close() }
-        handle.seekToEndOfFile()
-        handle.write(line)
+        guard JSONLines.append(try encoder.encode(record), to: URL(fileURLWithPath: path)) else {
+            throw ValidationError("cannot write the report to \(path)")
+        }
     }
 }
 

@@ -99,12 +99,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             if let queue = queues[name] { _ = await queue.enqueue(record) }
         case .file(let url):
             try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-            if let handle = FileHandle(forWritingAtPath: url.path) {
-                handle.seekToEndOfFile()
-                handle.write(Data(record + [0x0A]))
-                try? handle.close()
-            }
+            JSONLines.append(Data(record), to: url)
         }
     }
 
