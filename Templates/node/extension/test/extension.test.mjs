@@ -8,9 +8,25 @@ import { client } from "../src/extension-client.mjs";
 import { handler } from "../src/app.mjs";
 import { Inbox, serve, startServer } from "../extension/{{name}}-extension/task-extension.mjs";
 
-/** Hands out queued events and records when each /event/next came. */
-function fakeExtensionsAPI(events) {
-  return { nextCalls: [], async next() { this.nextCalls.push(performance.now()); return events.shift(); } };
+/** Hands out queued events and records, for each /event/next, what `snapshot` said at that moment. */
+function fakeExtensionsAPI(events, snapshot = () => null) {
+  return { nextCalls: [], async next() { this.nextCalls.push(snapshot()); return events.shift(); } };
+}
+
+/** Runs `body` with the JSON log lines this process writes collected (each log line is one write). */
+async function capturingLogs(body) {
+  const logged = [];
+  const write = process.stdout.write;
+  process.stdout.write = (chunk, ...rest) => {
+    // The test runner writes its own (binary) messages to stdout too.
+    if (String(chunk).startsWith('{"time"')) logged.push(JSON.parse(String(chunk)));
+    return write.call(process.stdout, chunk, ...rest);
+  };
+  try {
+    return await body(logged);
+  } finally {
+    process.stdout.write = write;
+  }
 }
 
 test("answers, then runs the task outside Lambda", async () => {
@@ -28,19 +44,26 @@ test("the extension runs an invocation's tasks before asking for its next event"
   process.env.AWS_LAMBDA_RUNTIME_API = "127.0.0.1:9";
   process.env.TASK_MS = "200";
   try {
-    const context = fakeContext();
-    const deadlineMs = Date.now() + 10_000;
-    const api = fakeExtensionsAPI([
-      { eventType: "INVOKE", requestId: context.awsRequestId, deadlineMs },
-      { eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs },
-    ]);
-    const loop = serve(api, inbox);
-    const response = await handler({ orderId: "o-1" }, context); // hands the task over, then says done
-    const answeredAt = performance.now();
-    assert.equal(await loop, "spindown");
-    assert.equal(response.statusCode, 202);
-    assert.equal(api.nextCalls.length, 2);
-    assert.ok(api.nextCalls[1] - answeredAt >= 190, "/event/next came before the task finished");
+    await capturingLogs(async (logged) => {
+      const tasksDone = () => logged.filter((line) => line.message === "task done").length;
+      const context = fakeContext();
+      const deadlineMs = Date.now() + 10_000;
+      const api = fakeExtensionsAPI(
+        [
+          { eventType: "INVOKE", requestId: context.awsRequestId, deadlineMs },
+          { eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs },
+        ],
+        tasksDone,
+      );
+      const loop = serve(api, inbox);
+      const response = await handler({ orderId: "o-1" }, context); // hands the task over, then says done
+      // Ordering, not timing: the caller is answered while the task still runs, and the environment
+      // may freeze (second /event/next) only once it has finished.
+      assert.equal(tasksDone(), 0, "the handler waited for the task");
+      assert.equal(await loop, "spindown");
+      assert.equal(response.statusCode, 202);
+      assert.deepEqual(api.nextCalls, [0, 1], "/event/next came before the task finished");
+    });
   } finally {
     delete process.env.AWS_LAMBDA_RUNTIME_API;
     delete process.env.TASK_MS;
@@ -53,16 +76,10 @@ test("SHUTDOWN runs what is still queued, a failing task included", async () => 
   inbox.put("r-late", { orderId: "o-9", fail: true });
   inbox.put("r-late", { orderId: "o-10" });
   const api = fakeExtensionsAPI([{ eventType: "SHUTDOWN", shutdownReason: "timeout", deadlineMs: 0 }]);
-  const lines = [];
-  const write = process.stdout.write;
-  process.stdout.write = (chunk, ...rest) => { lines.push(String(chunk)); return write.call(process.stdout, chunk, ...rest); };
-  try {
+  const logged = await capturingLogs(async (logged) => {
     assert.equal(await serve(api, inbox), "timeout");
-  } finally {
-    process.stdout.write = write;
-  }
-  // Each log line is one write; the test runner writes its own (binary) messages to stdout too.
-  const logged = lines.filter((chunk) => chunk.startsWith('{"time"')).map((chunk) => JSON.parse(chunk));
+    return logged;
+  });
   assert.ok(logged.some((l) => l.message === "task failed" && l.error.includes("o-9")));
   assert.ok(logged.some((l) => l.message === "task done" && l.orderId === "o-10"));
   assert.deepEqual(inbox.take(), []);
