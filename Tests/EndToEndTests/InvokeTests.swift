@@ -57,7 +57,8 @@ import TestSupport
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("\"statusCode\": 202"))
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
-        #expect(Self.number(record, "responseMs") < 150, "the client waited for the task: \(record)")
+        // Bounds with room for a loaded machine: waiting for the task would take at least 400 ms.
+        #expect(Self.number(record, "responseMs") < 250, "the client waited for the task: \(record)")
         #expect(Self.number(record, "runtimeDoneMs") >= 400)
         #expect(Self.number(record, "billedDurationMs") >= 400)
         #expect(record["frozen"] as? Bool == true)
@@ -119,13 +120,13 @@ import TestSupport
         let project = parent.appendingPathComponent("ext")
         #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension", "--variant", "external"]).status == 0)
         let report = parent.appendingPathComponent("report.jsonl")
-        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--env", "TASK_MS=300", "--report", report.path])
+        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--env", "TASK_MS=500", "--report", report.path])
         #expect(result.status == 0, "\(result.stderr)")
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
-        #expect(Self.number(record, "responseMs") < 150)
-        #expect(Self.number(record, "runtimeDoneMs") < 150)
-        #expect(Self.number(record, "extensionsDoneMs") >= 300)
-        #expect(Self.number(record, "durationMs") >= 300)
+        #expect(Self.number(record, "responseMs") < 250, "\(record)")
+        #expect(Self.number(record, "runtimeDoneMs") < 250, "\(record)")
+        #expect(Self.number(record, "extensionsDoneMs") >= 500)
+        #expect(Self.number(record, "durationMs") >= 500)
         #expect((record["extensionDoneMs"] as? [String: Any])?.keys.contains("ext-tasks") == true)
         #expect(result.stderr.contains("task done"))
     }
@@ -140,15 +141,15 @@ import TestSupport
         let report = parent.appendingPathComponent("report.jsonl")
         let result = try TestSupport.run(Binary.url.path, [
             "invoke", "--code", project.appendingPathComponent(".lambda-async/build/ApiFunction.zip").path,
-            "--runtime", "nodejs22.x", "--handler", "app.handler", "--env", "TASK_MS=300", "--report", report.path, "--event", "-",
+            "--runtime", "nodejs22.x", "--handler", "app.handler", "--env", "TASK_MS=500", "--report", report.path, "--event", "-",
         ], input: #"{"orderId": "o-7"}"#)
         #expect(result.status == 0, "\(result.stderr)")
         // The HTTP integration prelude, eight NUL bytes, then the body.
         #expect(result.stdout.hasPrefix(#"{"statusCode":202,"headers":{"content-type":"application/json"}}"# + String(repeating: "\0", count: 8)))
         #expect(result.stdout.contains(#"{"orderId":"o-7","status":"accepted"}"#))
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
-        #expect(Self.number(record, "responseMs") < 150, "\(record)")
-        #expect(Self.number(record, "runtimeDoneMs") >= 300)
+        #expect(Self.number(record, "responseMs") < 250, "\(record)")
+        #expect(Self.number(record, "runtimeDoneMs") >= 500)
 
         let function = try Function(["index.mjs": """
             export const handler = awslambda.streamifyResponse(async (event, stream) => {

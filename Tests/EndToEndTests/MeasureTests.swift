@@ -6,7 +6,7 @@ import TestSupport
 @Suite struct MeasureTests {
     @Test func theMeasuredComparisonHoldsTheRelationsItStates() throws {
         let result = try TestSupport.run(Binary.url.path, ["compare", "--measure", "--invocations", "3", "--sync-ms", "40",
-                                                            "--task-ms", "160", "--format", "json"])
+                                                            "--task-ms", "300", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         let measured = document["measured"] as! [String: Any]
@@ -16,11 +16,11 @@ import TestSupport
         func number(_ row: String, _ key: String) -> Double { (rows[row]?[key] as? NSNumber)?.doubleValue ?? -1 }
 
         for strategy in ["async-invoke", "streaming", "extension", "custom-runtime"] {
-            // The client waits for the synchronous part, not for the task...
-            #expect(number(strategy, "latencyP50Ms") >= 40 && number(strategy, "latencyP50Ms") < 140, "\(strategy): \(rows[strategy]!)")
+            // The client waits for the synchronous part (40 ms), not for the task (300 ms)...
+            #expect(number(strategy, "latencyP50Ms") >= 40 && number(strategy, "latencyP50Ms") < 240, "\(strategy): \(rows[strategy]!)")
             // ...yet every strategy is billed for both.
-            #expect(number(strategy, "billedMsPerCall") >= 200 && number(strategy, "billedMsPerCall") < 320, "\(strategy): \(rows[strategy]!)")
-            #expect(number(strategy, "postResponseMs") >= 150, "\(strategy)")
+            #expect(number(strategy, "billedMsPerCall") >= 340 && number(strategy, "billedMsPerCall") < 600, "\(strategy): \(rows[strategy]!)")
+            #expect(number(strategy, "postResponseMs") >= 280, "\(strategy)")
             #expect((rows[strategy]?["samples"] as? [Any])?.count == 3)
         }
         // Two functions, two requests: the highest cost per call.
@@ -32,14 +32,14 @@ import TestSupport
         // The naive thread: cheap and quick because its task does not run before the freeze.
         #expect(number("background-thread", "taskBeforeFreezePercent") < 20, "\(rows["background-thread"]!)")
         #expect(number("background-thread", "taskLostPercent") > 0)
-        #expect(number("background-thread", "billedMsPerCall") < 120)
+        #expect(number("background-thread", "billedMsPerCall") < 200, "\(rows["background-thread"]!)")
         #expect(rows["streaming"]?["language"] as? String == "node")
         #expect((document["comparison"] as? [String: Any])?["strategies"] != nil)
     }
 
     @Test func nodeRunsEveryRowItself() throws {
         let result = try TestSupport.run(Binary.url.path, ["compare", "--measure", "--language", "node", "--invocations", "2",
-                                                            "--sync-ms", "20", "--task-ms", "100", "--format", "json"])
+                                                            "--sync-ms", "20", "--task-ms", "200", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let measured = (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any])["measured"] as! [String: Any]
         let rows = measured["rows"] as! [[String: Any]]
