@@ -9,8 +9,48 @@ import FoundationNetworking
 /// invocation thaws the environment, or before SHUTDOWN, as Lambda does.
 final class Telemetry: @unchecked Sendable {
     struct Subscriber {
-        let destination: URL
+        let delivery: Delivery
         let types: Set<String>
+    }
+
+    /// One subscriber's destination. Batches go one at a time, in order, as Lambda sends them: a
+    /// batch is posted only when the destination has answered the one before.
+    final class Delivery: @unchecked Sendable {
+        private let destination: URL
+        private let session: URLSession
+        private let lock = NSLock()
+        private var waiting: [Data] = []
+        private var sending = false
+
+        init(destination: URL, session: URLSession) {
+            self.destination = destination
+            self.session = session
+        }
+
+        func send(_ batch: Data) {
+            let first: Data? = lock.withLock {
+                waiting.append(batch)
+                guard !sending else { return nil }
+                sending = true
+                return waiting.removeFirst()
+            }
+            if let first { post(first) }
+        }
+
+        private func post(_ batch: Data) {
+            var request = URLRequest(url: destination)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = batch
+            session.dataTask(with: request) { [self] _, _, _ in
+                // A destination that fails or times out loses that batch, not the ones after it.
+                let next: Data? = lock.withLock {
+                    guard !waiting.isEmpty else { sending = false; return nil }
+                    return waiting.removeFirst()
+                }
+                if let next { post(next) }
+            }.resume()
+        }
     }
 
     private var subscribers: [String: Subscriber] = [:]
@@ -41,7 +81,7 @@ final class Telemetry: @unchecked Sendable {
             return "'\(uri)' is not a URL"
         }
         let types = Set((object["types"] as? [String]) ?? ["platform", "function"])
-        subscribers[extensionId] = Subscriber(destination: url, types: types)
+        subscribers[extensionId] = Subscriber(delivery: Delivery(destination: url, session: session), types: types)
         return nil
     }
 
@@ -59,11 +99,7 @@ final class Telemetry: @unchecked Sendable {
             let selected = events.filter { subscriber.types.contains(String($0.type.split(separator: ".").first ?? "")) }
                 .map { ["time": formatter.string(from: Date()), "type": $0.type, "record": $0.record] as [String: Any] }
             guard !selected.isEmpty, let data = try? JSONSerialization.data(withJSONObject: selected) else { continue }
-            var request = URLRequest(url: subscriber.destination)
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = data
-            session.dataTask(with: request) { _, _, _ in }.resume()
+            subscriber.delivery.send(data)
         }
     }
 

@@ -309,7 +309,7 @@ import TestSupport
 
     @Test func ctrlCShutsTheSandboxDownAndExtensionsGetShutdown() throws {
         let function = try Function([
-            "code/app.py": "import time\ndef handler(event, context):\n    time.sleep(60)\n",
+            "code/app.py": "import os, time\ndef handler(event, context):\n    open(os.environ['STARTED_FILE'], 'w').close()\n    time.sleep(60)\n",
             "layer/extensions/watcher": """
                 #!/usr/bin/env python3
                 import json, os, urllib.request
@@ -323,18 +323,20 @@ import TestSupport
         ], executable: ["layer/extensions/watcher"])
         defer { function.remove() }
         let marker = function.path("shutdown.txt")
+        let started = function.path("started")
         let process = Process()
         process.executableURL = Binary.url
         process.arguments = ["invoke", "--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
                              "--layer", function.path("layer"), "--timeout", "120", "--env", "MARKER=\(function.marker)",
-                             "--env", "SHUTDOWN_FILE=\(marker)"]
+                             "--env", "SHUTDOWN_FILE=\(marker)", "--env", "STARTED_FILE=\(started)"]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while function.survivors().count < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        Thread.sleep(forTimeInterval: 0.3)
+        // Interrupted mid-invocation: by then the extension has registered and waits in /event/next.
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: started), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(FileManager.default.fileExists(atPath: started), "the handler never started")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
