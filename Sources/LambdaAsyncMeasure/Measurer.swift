@@ -89,7 +89,7 @@ public struct Measurer: Sendable {
         let folder = work.appendingPathComponent(Self.brokenID)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let ticks = work.appendingPathComponent("ticks.txt")
-        FileManager.default.createFile(atPath: ticks.path, contents: nil)
+        try Data().write(to: ticks)
         let node = workload.language == ProjectLanguage.node.rawValue
         if node {
             try """

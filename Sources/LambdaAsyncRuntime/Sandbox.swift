@@ -258,7 +258,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             expectedExternals.insert(name)
             let process = try SandboxProcess(name: name, arguments: [path], environment: environment(forExtension: true),
                                              directory: optRoot, output: logger(type: "extension")) { [weak self] pid, status in
-                self?.eventLoop.execute { self?.processExited(pid: pid, name: name, status: status, isRuntime: false) }
+                guard let self else { return }
+                eventLoop.execute { self.processExited(pid: pid, name: name, status: status, isRuntime: false) }
             }
             reaper?.watch(process.pid)
             externals.append(process)
@@ -291,7 +292,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
         let process = try SandboxProcess(name: "runtime", arguments: command, environment: environment, directory: taskRoot,
                                          output: logger(type: "function")) { [weak self] pid, status in
-            self?.eventLoop.execute { self?.processExited(pid: pid, name: "runtime", status: status, isRuntime: true) }
+            guard let self else { return }
+            eventLoop.execute { self.processExited(pid: pid, name: "runtime", status: status, isRuntime: true) }
         }
         reaper?.watch(process.pid)
         runtime = process
@@ -302,7 +304,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         let log = options.log
         return { [weak self] line in
             log(line)
-            self?.eventLoop.execute { self?.telemetry.record(type, ["message": line]) }
+            guard let self else { return }
+            eventLoop.execute { self.telemetry.record(type, ["message": line]) }
         }
     }
 
@@ -569,7 +572,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         let processes = [runtime].compactMap { $0 } + externals
         let promise = eventLoop.makePromise(of: Void.self)
         // Poll until every process has exited or the budget is spent, then kill what is left.
-        func poll(_ remaining: Int64) {
+        @Sendable func poll(_ remaining: Int64) {
             if processes.allSatisfy(\.hasExited) || remaining <= 0 {
                 processes.forEach { $0.kill() }
                 promise.succeed(())

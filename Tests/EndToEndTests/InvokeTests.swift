@@ -386,7 +386,7 @@ import TestSupport
         runner.arguments = ["invoke", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
                             "--listen", "--env", "MARKER=\(function.marker)"]
         let banner = function.root.appendingPathComponent("listen.log")
-        FileManager.default.createFile(atPath: banner.path, contents: nil)
+        try Data().write(to: banner)
         runner.standardOutput = FileHandle.nullDevice
         runner.standardError = try FileHandle(forWritingTo: banner)
         try runner.run()

@@ -82,7 +82,7 @@ import TestSupport
         default:
             // A sparse 260 MB file: the limit is checked before anything is read or written.
             let big = dir.appendingPathComponent("code/model.bin")
-            FileManager.default.createFile(atPath: big.path, contents: nil)
+            try Data().write(to: big)
             let handle = try FileHandle(forWritingTo: big)
             try handle.truncate(atOffset: 260 * 1_048_576)
             try handle.close()

@@ -13,7 +13,7 @@ import TestSupport
         /// Port 0: the system picks a free one, and serve prints it.
         init(project: URL, arguments: [String] = []) throws {
             log = project.appendingPathComponent("serve.log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            try Data().write(to: log)
             process.executableURL = Binary.url
             process.arguments = ["serve", project.path, "--port", "0"] + arguments
             process.standardOutput = FileHandle.nullDevice
