@@ -32,7 +32,7 @@ public struct ProjectPackager {
 
         for layer in template.layers {
             guard let uri = layer.contentURI, !uri.hasSuffix(".zip") else {
-                skipped.append("\(layer.logicalID): ContentUri is not a local folder")
+                skipped.append("\(layer.logicalID): \(Self.notBuilt(layer.contentURI))")
                 continue
             }
             let spec = ArtifactSpec(name: layer.logicalID, kind: .layer, sources: [ArtifactSource(root: template.resolve(uri))],
@@ -45,7 +45,7 @@ public struct ProjectPackager {
         let installer = DependencyInstaller(cacheDirectory: template.directory.appendingPathComponent(".lambda-async/deps"))
         for function in template.functions {
             guard let uri = function.codeURI, !uri.hasSuffix(".zip") else {
-                skipped.append("\(function.logicalID): \(function.isImage ? "a container image" : "CodeUri is not a local folder")")
+                skipped.append("\(function.logicalID): \(function.isImage ? "a container image" : Self.notBuilt(function.codeURI))")
                 continue
             }
             let code = template.resolve(uri)
@@ -94,6 +94,12 @@ public struct ProjectPackager {
         return findings
     }
 
+    /// Why a function or layer gets no zip of ours.
+    private static func notBuilt(_ uri: String?) -> String {
+        guard let uri else { return "its code is not on this disk (S3, inline or none)" }
+        return "\(uri) is a zip already"
+    }
+
     private func writeTemplate(for results: [ArtifactResult]) throws -> URL {
         var rewriter = TemplateRewriter(template)
         let built = Set(results.map(\.name))
@@ -108,6 +114,11 @@ public struct ProjectPackager {
         }
         for layer in template.layers where built.contains(layer.logicalID) {
             if let location = layer.contentURILocation { rewriter.replaceValue(at: location, with: "\(layer.logicalID).zip") }
+        }
+        // Every other local path (an API's DefinitionUri, a prebuilt zip, a nested application)
+        // still means the same file from the copy's folder.
+        for path in template.localPaths where !(built.contains(path.logicalID) && ["CodeUri", "ContentUri"].contains(path.property)) {
+            rewriter.replaceValue(at: path.location, with: template.relocated(path.path, to: output))
         }
         let destination = output.appendingPathComponent("template.yaml")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)

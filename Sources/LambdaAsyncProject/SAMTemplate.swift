@@ -11,6 +11,8 @@ public struct SAMTemplate: Sendable {
     public let text: String
     public let functions: [Function]
     public let layers: [Layer]
+    /// Every local path the template's deployment reads, built code included.
+    public let localPaths: [LocalPath]
 
     public var directory: URL { url.deletingLastPathComponent() }
 
@@ -74,6 +76,41 @@ public struct SAMTemplate: Sendable {
         public let contentURILocation: Location?
         public let compatibleRuntimes: [String]
     }
+
+    /// A property whose value `sam package` and `sam deploy` upload from the local disk. They resolve
+    /// it against the template's own folder, so a copy of the template elsewhere must point anew.
+    public struct LocalPath: Sendable, Equatable {
+        public let logicalID: String
+        /// Dotted for nested properties: `Command.ScriptLocation`.
+        public let property: String
+        /// As written: relative to the template's folder, or absolute.
+        public let path: String
+        public let location: Location
+    }
+
+    /// The resource properties SAM uploads from a local path, by resource type.
+    public static let localPathProperties: [String: [String]] = [
+        "AWS::Serverless::Function": ["CodeUri"],
+        "AWS::Serverless::LayerVersion": ["ContentUri"],
+        "AWS::Serverless::Api": ["DefinitionUri"],
+        "AWS::Serverless::HttpApi": ["DefinitionUri"],
+        "AWS::Serverless::StateMachine": ["DefinitionUri"],
+        "AWS::Serverless::GraphQLApi": ["SchemaUri"],
+        "AWS::Serverless::Application": ["Location"],
+        "AWS::Lambda::Function": ["Code"],
+        "AWS::Lambda::LayerVersion": ["Content"],
+        "AWS::ApiGateway::RestApi": ["BodyS3Location"],
+        "AWS::ApiGatewayV2::Api": ["BodyS3Location"],
+        "AWS::StepFunctions::StateMachine": ["DefinitionS3Location"],
+        "AWS::AppSync::GraphQLSchema": ["DefinitionS3Location"],
+        "AWS::AppSync::Resolver": ["RequestMappingTemplateS3Location", "ResponseMappingTemplateS3Location", "CodeS3Location"],
+        "AWS::AppSync::FunctionConfiguration": ["RequestMappingTemplateS3Location", "ResponseMappingTemplateS3Location", "CodeS3Location"],
+        "AWS::CloudFormation::Stack": ["TemplateURL"],
+        "AWS::Glue::Job": ["Command.ScriptLocation"],
+        "AWS::ElasticBeanstalk::ApplicationVersion": ["SourceBundle"],
+        "AWS::CloudFormation::ModuleVersion": ["ModulePackage"],
+        "AWS::CloudFormation::ResourceVersion": ["SchemaHandlerPackage"],
+    ]
 
     public static let fileName = "template.yaml"
 
@@ -159,9 +196,17 @@ public struct SAMTemplate: Sendable {
 
         var functions: [Function] = []
         var layers: [Layer] = []
+        var localPaths: [LocalPath] = []
         for (key, resource) in resources {
             guard let logicalID = key.string else { continue }
             let properties = resource["Properties"]
+            for property in resource["Type"]?.string.flatMap({ localPathProperties[$0] }) ?? [] {
+                let node = property.split(separator: ".").reduce(properties) { node, key in node?[String(key)] }
+                // Only plain one-line strings: a tagged value or a {Bucket, Key} mapping is not a local path.
+                guard let scalar = node?.scalar, !scalar.tag.description.hasPrefix("!"), !scalar.string.contains("\n"),
+                      let path = localPath(scalar.string), let at = location(node) else { continue }
+                localPaths.append(LocalPath(logicalID: logicalID, property: property, path: path, location: at))
+            }
             switch resource["Type"]?.string {
             case "AWS::Serverless::Function":
                 let isImage = literal(setting(properties, "PackageType")) == "Image"
@@ -219,12 +264,14 @@ public struct SAMTemplate: Sendable {
         }
         return SAMTemplate(url: url, text: text,
                            functions: functions.sorted { $0.logicalID < $1.logicalID },
-                           layers: layers.sorted { $0.logicalID < $1.logicalID })
+                           layers: layers.sorted { $0.logicalID < $1.logicalID },
+                           localPaths: localPaths.sorted { ($0.logicalID, $0.property) < ($1.logicalID, $1.property) })
     }
 
-    /// Local code, as opposed to `s3://` locations.
+    /// Local files, as opposed to `s3://` and `https://` locations.
     private static func localPath(_ uri: String) -> String? {
-        uri.hasPrefix("s3://") || uri.isEmpty ? nil : uri
+        let remote = ["s3://", "https://", "http://"].contains { uri.lowercased().hasPrefix($0) }
+        return remote || uri.isEmpty ? nil : uri
     }
 
     public func function(named name: String) throws -> Function {
@@ -236,6 +283,17 @@ public struct SAMTemplate: Sendable {
 
     public func layer(named name: String) -> Layer? {
         layers.first { $0.logicalID == name }
+    }
+
+    /// A path written in this template, as a copy of it in `folder` must write it to mean the same
+    /// file: relative when it was, so that the project can still move as a whole.
+    public func relocated(_ written: String, to folder: URL) -> String {
+        guard !written.hasPrefix("/") else { return written }
+        let target = resolve(written).pathComponents
+        let base = folder.standardizedFileURL.pathComponents
+        let shared = zip(target, base).prefix { $0 == $1 }.count
+        let parts = Array(repeating: "..", count: base.count - shared) + target.dropFirst(shared)
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
     }
 
     /// The absolute location of a path written relative to the template.

@@ -85,6 +85,58 @@ import TestSupport
         #expect(report["template"] as? String == build.appendingPathComponent("template.yaml").path)
     }
 
+    @Test func thePackagedTemplateStillFindsEveryOtherLocalFile() throws {
+        let project = try makeTemporaryDirectory(), elsewhere = try makeTemporaryDirectory()
+        defer { for url in [project, elsewhere] { try? FileManager.default.removeItem(at: url) } }
+        try Self.makeProject(at: project)
+        var text = try String(contentsOf: project.appendingPathComponent("template.yaml"), encoding: .utf8)
+        text += """
+              Prebuilt:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: dist/prebuilt.zip
+                  Handler: app.handler
+              Api:
+                Type: AWS::Serverless::Api
+                Properties:
+                  StageName: prod
+                  DefinitionUri: ./api/openapi.yaml
+              Remote:
+                Type: AWS::Serverless::Api
+                Properties:
+                  StageName: prod
+                  DefinitionUri: s3://bucket/openapi.yaml
+
+            """
+        try Data(text.utf8).write(to: project.appendingPathComponent("template.yaml"))
+        for (folder, contents) in [("api/openapi.yaml", "openapi: 3.0.1\n"), ("dist/prebuilt.zip", "PK")] {
+            let url = project.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(contents.utf8).write(to: url)
+        }
+        let inside = project.appendingPathComponent(".lambda-async/build"), outside = elsewhere.appendingPathComponent("out")
+        for output in [inside, outside] {
+            let result = try TestSupport.run(Binary.url.path, ["package", project.path, "--output", output.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("left as it is: Prebuilt: dist/prebuilt.zip is a zip already"), "\(result.stdout)")
+            let packaged = try String(contentsOf: output.appendingPathComponent("template.yaml"), encoding: .utf8)
+            // `sam deploy` resolves these against the packaged template's folder: each must name the original file.
+            func value(_ key: String, after marker: String) -> String? {
+                let tail = packaged.components(separatedBy: marker).dropFirst().first ?? ""
+                let line = tail.split(separator: "\n").first { $0.contains("\(key): ") } ?? ""
+                return line.components(separatedBy: "\(key): ").last?.trimmingCharacters(in: CharacterSet(charactersIn: "' "))
+            }
+            for (key, marker, original) in [("CodeUri", "Prebuilt:", "dist/prebuilt.zip"), ("DefinitionUri", "  Api:", "api/openapi.yaml")] {
+                let written = try #require(value(key, after: marker), "\(packaged)")
+                #expect(!written.hasPrefix("/"), "\(written)")
+                #expect(output.appendingPathComponent(written).standardizedFileURL.path == project.appendingPathComponent(original).standardizedFileURL.path,
+                        "\(key) \(written) from \(output.path)")
+            }
+            #expect(value("DefinitionUri", after: "Remote:") == "s3://bucket/openapi.yaml")
+            #expect(value("CodeUri", after: "OrdersFunction:") == "OrdersFunction.zip")
+        }
+    }
+
     @Test func copiesWithOtherMtimesOwnersAndPathsGiveTheSameBytes() throws {
         let first = try makeTemporaryDirectory(), second = try makeTemporaryDirectory("elsewhere-with-a-longer-name")
         defer { for url in [first, second] { try? FileManager.default.removeItem(at: url) } }

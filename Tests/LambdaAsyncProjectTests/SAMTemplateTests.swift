@@ -134,6 +134,57 @@ import LambdaAsyncCore
         #expect(try reparsed.function(named: "Api").environment["WORKER"] == "!Ref Worker")
     }
 
+    @Test func findsEveryLocalPathSAMWouldUploadAndRelocatesThem() throws {
+        let template = try SAMTemplate.parse("""
+            Transform: AWS::Serverless-2016-10-31
+            Parameters:
+              Spec:
+                Type: String
+                Default: api.yaml
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties: {CodeUri: src/fn, Handler: app.handler, Runtime: python3.13}
+              Api:
+                Type: AWS::Serverless::HttpApi
+                Properties:
+                  DefinitionUri: ./api/openapi.yaml
+              FromS3:
+                Type: AWS::Serverless::Api
+                Properties:
+                  StageName: prod
+                  DefinitionUri: s3://bucket/openapi.yaml
+              FromBucketKey:
+                Type: AWS::Serverless::StateMachine
+                Properties:
+                  DefinitionUri: {Bucket: b, Key: k}
+              FromParameter:
+                Type: AWS::Serverless::Api
+                Properties:
+                  StageName: prod
+                  DefinitionUri: !Ref Spec
+              Job:
+                Type: AWS::Glue::Job
+                Properties:
+                  Command: {Name: glueetl, ScriptLocation: scripts/job.py}
+                  Role: r
+              Nested:
+                Type: AWS::Serverless::Application
+                Properties:
+                  Location: /abs/app.yaml
+            """, url: URL(fileURLWithPath: "/work/project/template.yaml"))
+        #expect(template.localPaths.map { "\($0.logicalID).\($0.property)=\($0.path)" } == [
+            "Api.DefinitionUri=./api/openapi.yaml", "Fn.CodeUri=src/fn", "Job.Command.ScriptLocation=scripts/job.py",
+            "Nested.Location=/abs/app.yaml",
+        ])
+        let build = URL(fileURLWithPath: "/work/project/.lambda-async/build")
+        #expect(template.relocated("./api/openapi.yaml", to: build) == "../../api/openapi.yaml")
+        #expect(template.relocated("scripts/job.py", to: URL(fileURLWithPath: "/tmp/out")) == "../../work/project/scripts/job.py")
+        #expect(template.relocated("src/fn", to: URL(fileURLWithPath: "/work/project/src")) == "fn")
+        #expect(template.relocated(".", to: URL(fileURLWithPath: "/work/project")) == ".")
+        #expect(template.relocated("/abs/app.yaml", to: build) == "/abs/app.yaml")
+    }
+
     @Test func errorsSayWhatToDo() throws {
         #expect(throws: ProjectError.self) { try SAMTemplate.parse("Resources: [", url: URL(fileURLWithPath: "/t.yaml")) }
         #expect(throws: ProjectError.self) { try SAMTemplate.parse("Outputs: {}", url: URL(fileURLWithPath: "/t.yaml")) }
