@@ -29,5 +29,8 @@ public struct FunctionConfig: Sendable {
         self.region = region
     }
 
-    var functionARN: String { "arn:aws:lambda:\(region):000000000000:function:\(name)" }
+    /// The account of every ARN the runner makes up.
+    static let accountID = "000000000000"
+
+    var functionARN: String { "arn:aws:lambda:\(region):\(Self.accountID):function:\(name)" }
 }

@@ -57,7 +57,7 @@ struct Serve: AsyncParsableCommand {
             served.maximumEventAgeSeconds = function.eventInvokeConfig.maximumEventAgeSeconds
             served.onSuccess = function.eventInvokeConfig.onSuccess
             served.onFailure = function.eventInvokeConfig.onFailure
-            served.urlInvokeMode = function.functionURL?.invokeMode
+            served.url = function.functionURL.map { LocalLambda.URLSettings(invokeMode: $0.invokeMode, authType: $0.authType) }
             return served
         }
         guard !functions.isEmpty else {
@@ -73,7 +73,7 @@ struct Serve: AsyncParsableCommand {
         var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]
         for function in functions.sorted(by: { $0.config.name < $1.config.name }) {
             lines.append("  \(function.config.name)  POST /2015-03-31/functions/\(function.config.name)/invocations"
-                         + (function.urlInvokeMode.map { "  URL /urls/\(function.config.name)/ (\($0))" } ?? ""))
+                         + (function.url.map { "  URL /urls/\(function.config.name)/ \($0.summary)" } ?? ""))
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         await Invoke.waitForInterrupt()

@@ -133,7 +133,8 @@ import TestSupport
             // A second, slower stream: two chunks 400 ms apart.
             try """
                 export const handler = awslambda.streamifyResponse(async (event, stream) => {
-                  stream = awslambda.HttpResponseStream.from(stream, { statusCode: 201, headers: { "x-kind": "chunks" } });
+                  const caller = event.requestContext?.authorizer?.iam?.accessKey ?? "none";
+                  stream = awslambda.HttpResponseStream.from(stream, { statusCode: 201, headers: { "x-kind": "chunks", "x-caller": caller } });
                   stream.write("first;");
                   await new Promise((resolve) => setTimeout(resolve, 400));
                   stream.write("second");
@@ -159,17 +160,35 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: parent) }
         let server = try Server(project: project)
         let client = """
-            import http.client, json, sys, time
+            import http.client, json, subprocess, sys, time
+            from botocore.auth import SigV4Auth
+            from botocore.awsrequest import AWSRequest
+            from botocore.credentials import Credentials
             port = int(sys.argv[1])
+            def signed(method, path, body=b""):
+                request = AWSRequest(method=method, url=f"http://127.0.0.1:{port}{path}", data=body)
+                SigV4Auth(Credentials("AKIDTEST", "secret"), "lambda", "us-east-1").add_auth(request)
+                return dict(request.headers)
+            # Both URLs are AWS_IAM: unsigned requests are turned away, as Lambda does.
             c = http.client.HTTPConnection("127.0.0.1", port)
+            c.request("POST", "/urls/ApiFunction/orders", body=b"{}")
+            r = c.getresponse()
+            print("unsigned", r.status, r.getheader("x-amzn-ErrorType"), r.read().decode())
+            c = http.client.HTTPConnection("127.0.0.1", port)
+            body = json.dumps({"orderId": "o-9"}).encode()
             start = time.perf_counter()
-            c.request("POST", "/urls/ApiFunction/orders?source=test", body=json.dumps({"orderId": "o-9"}))
+            c.request("POST", "/urls/ApiFunction/orders?source=test", body=body, headers=signed("POST", "/urls/ApiFunction/orders?source=test", body))
             r = c.getresponse()
             body = r.read()
             print("order", r.status, body.decode(), round((time.perf_counter() - start) * 1000))
+            # The generated README's command.
+            curl = subprocess.run(["curl", "-s", "-N", "-d", '{"orderId": "o-10"}', f"http://127.0.0.1:{port}/urls/ApiFunction/",
+                                   "--aws-sigv4", "aws:amz:us-east-1:lambda", "--user", "AKIDCURL:secret"], capture_output=True, text=True)
+            print("curl", curl.stdout)
             c = http.client.HTTPConnection("127.0.0.1", port)
-            c.request("GET", "/urls/ChunksFunction/")
+            c.request("GET", "/urls/ChunksFunction/", headers=signed("GET", "/urls/ChunksFunction/"))
             r = c.getresponse()
+            print("caller", r.getheader("x-caller"))
             start = time.perf_counter()
             first = r.read1(64)
             t1 = time.perf_counter()
@@ -190,6 +209,9 @@ import TestSupport
             """
         let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(#"unsigned 403 AccessDeniedException {"Message":"Forbidden"}"#), "\(result.stdout)")
+        #expect(result.stdout.contains(#"curl {"orderId":"o-10","status":"accepted"}"#), "\(result.stdout)")
+        #expect(result.stdout.contains("caller AKIDTEST"), "\(result.stdout)")
         let order = result.stdout.split(separator: "\n").first { $0.hasPrefix("order") }?.split(separator: " ") ?? []
         #expect(order.count == 4)
         #expect(order.dropFirst().first == "202")
@@ -203,6 +225,8 @@ import TestSupport
         #expect(server.stop() == 0)
         // The function's invocation went on after the response: billed for the task.
         #expect(server.output.contains("ApiFunction"))
+        #expect(server.output.contains("URL /urls/ChunksFunction/ (RESPONSE_STREAM, AWS_IAM)"))
+        #expect(server.output.contains("ApiFunction URL: 403 Forbidden: AuthType AWS_IAM takes only requests signed with SigV4"))
     }
 
     @Test func anExtensionProjectAndConcurrencyAndAStopThatReportsDroppedEvents() throws {

@@ -3,8 +3,9 @@ import Foundation
 /// Function URLs: an HTTP request becomes the payload version 2.0 event, and the function's answer
 /// becomes the HTTP response (buffered), or the stream's HTTP integration prelude and body.
 enum FunctionURL {
+    /// `signedBy`: the access key of an AWS_IAM URL's caller, for `requestContext.authorizer.iam`.
     static func event(method: String, rawPath: String, query: String, headers: [(String, String)], body: [UInt8],
-                      requestId: String, urlID: String) -> [UInt8] {
+                      requestId: String, urlID: String, signedBy accessKey: String? = nil) -> [UInt8] {
         var lowered: [String: String] = [:]
         var cookies: [String] = []
         for (name, value) in headers {
@@ -34,10 +35,40 @@ enum FunctionURL {
             ] as [String: Any],
             "isBase64Encoded": text == nil,
         ]
+        if let accessKey, var context = event["requestContext"] as? [String: Any] {
+            // The caller's identity as IAM would resolve it; locally only the access key is known.
+            context["accountId"] = FunctionConfig.accountID
+            context["authorizer"] = ["iam": [
+                "accessKey": accessKey, "accountId": FunctionConfig.accountID, "callerId": accessKey,
+                "cognitoIdentity": NSNull(), "principalOrgId": NSNull(),
+                "userArn": "arn:aws:iam::\(FunctionConfig.accountID):user/local", "userId": accessKey,
+            ] as [String: Any]]
+            event["requestContext"] = context
+        }
         if !cookies.isEmpty { event["cookies"] = cookies }
         if !parameters.isEmpty { event["queryStringParameters"] = parameters }
         if !body.isEmpty { event["body"] = text ?? Data(body).base64EncodedString() }
         return Array((try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data())
+    }
+
+    /// The access key that signed a request with SigV4 for the lambda service, from the
+    /// `Authorization` header or a presigned URL's `X-Amz-Credential`; nil when it is not signed so.
+    static func signingAccessKey(headers: [(String, String)], query: String) -> String? {
+        var credential: String?
+        if let authorization = headers.first(where: { $0.0.lowercased() == "authorization" })?.1,
+           authorization.hasPrefix("AWS4-HMAC-SHA256 ") {
+            credential = authorization.dropFirst("AWS4-HMAC-SHA256 ".count).split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.hasPrefix("Credential=") }
+                .map { String($0.dropFirst("Credential=".count)) }
+        } else if let pair = query.split(separator: "&").first(where: { $0.hasPrefix("X-Amz-Credential=") }) {
+            credential = String(pair.dropFirst("X-Amz-Credential=".count)).removingPercentEncoding
+        }
+        // AKID/date/region/service/aws4_request
+        guard let scope = credential?.split(separator: "/"), scope.count == 5, scope[3] == "lambda", scope[4] == "aws4_request" else {
+            return nil
+        }
+        return String(scope[0])
     }
 
     struct HTTPAnswer {

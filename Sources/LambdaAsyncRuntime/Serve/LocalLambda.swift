@@ -14,10 +14,24 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         /// Logical IDs (or ARNs) of the destinations.
         public var onSuccess: String?
         public var onFailure: String?
-        /// `BUFFERED` or `RESPONSE_STREAM` when the function has a URL.
-        public var urlInvokeMode: String?
+        /// Set when the function has a URL.
+        public var url: URLSettings?
 
         public init(config: FunctionConfig) { self.config = config }
+    }
+
+    /// A function URL's `FunctionUrlConfig`.
+    public struct URLSettings: Sendable {
+        /// `BUFFERED` or `RESPONSE_STREAM`.
+        public var invokeMode: String
+        /// `AWS_IAM` (callers sign with SigV4) or `NONE`.
+        public var authType: String
+        public init(invokeMode: String, authType: String) {
+            self.invokeMode = invokeMode
+            self.authType = authType
+        }
+        /// What the banner shows: `(RESPONSE_STREAM, AWS_IAM)`.
+        public var summary: String { "(\(invokeMode), \(authType))" }
     }
 
     public struct Options: Sendable {
@@ -247,12 +261,26 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
 
     private func functionURL(_ name: String, method: String, path: String, query: String, headers: HTTPHeaders,
                              body: [UInt8], writer: ResponseWriter) {
-        guard let function = functions[name], let mode = function.urlInvokeMode, let pool = pools[name] else {
+        guard let function = functions[name], let url = function.url, let pool = pools[name] else {
             return refuse(writer, .notFound, "ResourceNotFoundException", "\(name) has no function URL (FunctionUrlConfig) in this project")
         }
-        let event = FunctionURL.event(method: method, rawPath: path, query: query, headers: headers.map { ($0.name, $0.value) },
-                                      body: body, requestId: UUID().uuidString.lowercased(), urlID: name.lowercased())
-        let streaming = mode == "RESPONSE_STREAM"
+        let fields = headers.map { ($0.name, $0.value) }
+        var caller: String?
+        if url.authType != "NONE" {
+            // As in the cloud, an AWS_IAM URL turns away unsigned requests. No IAM runs here, so the
+            // signature itself is not checked: any credentials will do.
+            guard let accessKey = FunctionURL.signingAccessKey(headers: fields, query: query) else {
+                options.log("\(name) URL: 403 Forbidden: AuthType \(url.authType) takes only requests signed with SigV4 for the lambda service "
+                            + "(curl --aws-sigv4 \"aws:amz:us-east-1:lambda\" --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" ...); "
+                            + "AuthType NONE makes the URL public")
+                return writer.send(403, [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AccessDeniedException")],
+                                   Array(#"{"Message":"Forbidden"}"#.utf8))
+            }
+            caller = accessKey
+        }
+        let event = FunctionURL.event(method: method, rawPath: path, query: query, headers: fields, body: body,
+                                      requestId: UUID().uuidString.lowercased(), urlID: name.lowercased(), signedBy: caller)
+        let streaming = url.invokeMode == "RESPONSE_STREAM"
         Task {
             let state = URLResponseState()
             do {
