@@ -2,7 +2,7 @@
 import PackageDescription
 
 // One executable, kept thin, over one library module per capability.
-// The local runner and `serve` will add SwiftNIO to their own module only.
+// SwiftNIO is a dependency of the local runner's module (LambdaAsyncRuntime) only.
 let package = Package(
     name: "lambda-async",
     platforms: [.macOS(.v13)],

@@ -488,7 +488,7 @@ _lambda-async_invoke() {
 
 _lambda-async_serve() {
     repeating_flags=()
-    non_repeating_flags=(--no-freeze --version -h --help)
+    non_repeating_flags=(--no-freeze --no-reload --version -h --help)
     repeating_options=()
     non_repeating_options=(--port --host --concurrency --retry-delay)
     __lambda-async_offer_flags_options 1

@@ -35,7 +35,7 @@ function __lambda-async_parse_tokens -S
         case 'invoke'
             __lambda-async_parse_subcommand 1 'function=' 'event=' 'code=' 'runtime=' 'handler=' 'layer=+' 'timeout=' 'memory=' 'env=+' 'repeat=' 'idle=' 'no-freeze' 'output=' 'listen' 'port=' 'report=' 'version' 'h/help'
         case 'serve'
-            __lambda-async_parse_subcommand 1 'port=' 'host=' 'concurrency=' 'retry-delay=' 'no-freeze' 'version' 'h/help'
+            __lambda-async_parse_subcommand 1 'port=' 'host=' 'concurrency=' 'retry-delay=' 'no-freeze' 'no-reload' 'version' 'h/help'
         case 'help'
             __lambda-async_parse_subcommand -r 1 'version'
         end
@@ -188,6 +188,7 @@ complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" concurrency' -l 'concurrency' -d 'Execution environments per function (beyond, requests wait).' -rfka ''
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" retry-delay' -l 'retry-delay' -d 'Scale of Lambda\'s retry delays for failed asynchronous events (1 and 2 minutes × this).' -rfka ''
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" no-freeze' -l 'no-freeze' -d 'Never freeze the sandboxes.'
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" no-reload' -l 'no-reload' -d 'Keep running the code the sandboxes started with; by default an edit makes the function\'s next invocation start cold with the new code.'
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" version' -l 'version' -d 'Show the version.'
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async help" version' -l 'version' -d 'Show the version.'

@@ -65,5 +65,5 @@ public struct ArtifactSpec: Sendable {
     }
 
     /// Never packaged: version control, caches, editor litter and our own build folder.
-    public static let defaultExcludes = [".git", "__pycache__", "*.pyc", ".DS_Store", ".lambda-async"]
+    public static let defaultExcludes = NotCode.patterns
 }

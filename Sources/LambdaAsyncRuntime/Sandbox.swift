@@ -175,9 +175,15 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
     }
 
+    /// SHUTDOWN `spindown` with Lambda's budget, then SIGTERM and SIGKILL; the next invocation
+    /// starts cold, from a fresh copy of the code.
+    func recycle() async {
+        try? await eventLoop.flatSubmit { self.reset(reason: "spindown") }.get()
+    }
+
     /// SHUTDOWN `spindown` with Lambda's budget, then SIGTERM and SIGKILL; removes the sandbox.
     public func shutdown() async {
-        try? await eventLoop.flatSubmit { self.reset(reason: "spindown") }.get()
+        await recycle()
         try? await channel?.close()
         try? FileManager.default.removeItem(at: root)
         reaper?.finish()

@@ -12,13 +12,16 @@ struct Serve: AsyncParsableCommand {
             (POST /2015-03-31/functions/NAME/invocations) takes RequestResponse, Event (queued, retried per the \
             template's EventInvokeConfig with Lambda's delays scaled by --retry-delay, then sent to its destinations: a \
             function of the project, or .lambda-async/destinations/NAME.jsonl) and DryRun. Functions with a \
-            FunctionUrlConfig answer at /urls/NAME/..., buffered or streamed. The functions get AWS_ENDPOINT_URL_LAMBDA \
-            pointing here, so an async-invoke project's function invokes its worker through serve.
+            FunctionUrlConfig answer at /urls/NAME/..., buffered or streamed; AuthType AWS_IAM ones only to requests \
+            signed with SigV4 (the signature is not checked). The functions get AWS_ENDPOINT_URL_LAMBDA pointing here, \
+            so an async-invoke project's function invokes its worker through serve. Edit the code while it runs: the \
+            function's next invocation starts cold with the new code (--no-reload keeps the old).
 
             Examples:
               lambda-async serve orders-api
               aws lambda invoke --endpoint-url http://127.0.0.1:9000 --function-name ApiFunction out.json
-              curl -N http://127.0.0.1:9000/urls/ApiFunction/
+              curl -N --aws-sigv4 "aws:amz:us-east-1:lambda" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \\
+                http://127.0.0.1:9000/urls/ApiFunction/
             """
     )
 
@@ -39,6 +42,9 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(help: "Never freeze the sandboxes.")
     var noFreeze = false
+
+    @Flag(help: "Keep running the code the sandboxes started with; by default an edit makes the function's next invocation start cold with the new code.")
+    var noReload = false
 
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
@@ -69,6 +75,7 @@ struct Serve: AsyncParsableCommand {
         options.concurrency = concurrency
         options.retryDelayScale = retryDelay
         options.freeze = !noFreeze
+        options.reloadOnChange = !noReload
         let lambda = try LocalLambda(functions: functions, options: options)
         var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]
         for function in functions.sorted(by: { $0.config.name < $1.config.name }) {

@@ -65,6 +65,32 @@ import TestSupport
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
+    @Test func anEditedFunctionStartsColdWithItsNewCode() throws {
+        let (parent, project) = try Self.project(["--strategy", "custom-runtime"])
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let server = try Server(project: project)
+        func invoke(_ orderId: String) throws -> String {
+            let result = try TestSupport.run("python3", ["-c", """
+                import sys, urllib.request
+                url = f"http://127.0.0.1:{sys.argv[1]}/2015-03-31/functions/ApiFunction/invocations"
+                print(urllib.request.urlopen(urllib.request.Request(url, data=sys.argv[2].encode())).read().decode())
+                """, String(server.port), #"{"orderId": "\#(orderId)"}"#])
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout
+        }
+        #expect(try invoke("o-1").contains(#"\"status\": \"accepted\""#))
+        let app = project.appendingPathComponent("src/app.py")
+        let code = try String(contentsOf: app, encoding: .utf8)
+        #expect(code.contains(#""status": "accepted""#))
+        try code.replacingOccurrences(of: #""status": "accepted""#, with: #""status": "edited""#).write(to: app, atomically: true, encoding: .utf8)
+        server.waitFor("ApiFunction: code changed")
+        #expect(try invoke("o-2").contains(#"\"status\": \"edited\""#), "\(server.output)")
+        #expect(server.stop() == 0)
+        // Both invocations were cold starts: the edit shut the first environment down.
+        let records = server.output.split(separator: "\n").filter { $0.hasPrefix("ApiFunction ") && $0.contains(" billed ") }
+        #expect(records.count == 2 && records.allSatisfy { $0.contains(", init ") }, "\(server.output)")
+    }
+
     @Test func anAsyncInvokeProjectRunsEndToEndWithRetriesAndADestination() throws {
         let (parent, project) = try Self.project(["--strategy", "async-invoke"])
         defer { try? FileManager.default.removeItem(at: parent) }

@@ -9,6 +9,8 @@ actor FunctionPool {
     private var all: [Sandbox] = []
     private var idle: [Sandbox] = []
     private var waiters: [CheckedContinuation<Sandbox, Error>] = []
+    /// Sandboxes started before the code last changed; each is recycled once it is free.
+    private var stale: Set<ObjectIdentifier> = []
 
     init(config: FunctionConfig, concurrency: Int, options: Sandbox.Options) {
         self.config = config
@@ -18,13 +20,31 @@ actor FunctionPool {
 
     func invoke(_ payload: [UInt8], onResponse: @escaping @Sendable (ResponseEvent) -> Void) async throws -> InvocationRecord {
         let sandbox = try await acquire()
+        defer { release(sandbox) }
         do {
             let record = try await sandbox.invoke(payload, onResponse: onResponse)
-            release(sandbox)
+            await recycleIfStale(sandbox)
             return record
         } catch {
-            release(sandbox)
+            await recycleIfStale(sandbox)
             throw error
+        }
+    }
+
+    private func recycleIfStale(_ sandbox: Sandbox) async {
+        if stale.remove(ObjectIdentifier(sandbox)) != nil { await sandbox.recycle() }
+    }
+
+    /// The code changed: every environment shuts down (SHUTDOWN `spindown`) as soon as it is free,
+    /// so the next invocation of each starts cold from a fresh copy, as after a deployment.
+    func codeChanged() async {
+        // Free ones are taken out of `idle` while they shut down, so no request lands in one meanwhile.
+        let free = idle
+        idle = []
+        stale = Set(all.map(ObjectIdentifier.init)).subtracting(free.map(ObjectIdentifier.init))
+        for sandbox in free {
+            await sandbox.recycle()
+            release(sandbox)
         }
     }
 

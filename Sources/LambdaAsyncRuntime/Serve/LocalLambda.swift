@@ -41,6 +41,11 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         /// Scales Lambda's retry delays (about 1 and 2 minutes).
         public var retryDelayScale = 0.01
         public var freeze = true
+        /// Watch each function's code and layers; after an edit, its next invocation starts cold
+        /// from the new code, as after a deployment.
+        public var reloadOnChange = true
+        /// How often the code is looked at for changes.
+        public var reloadInterval: TimeInterval = 1
         /// Destination records for targets that are not functions of the project.
         public var destinations: URL
         public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
@@ -56,6 +61,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     private var functions: [String: Function] = [:]
     private var pools: [String: FunctionPool] = [:]
     private var queues: [String: AsyncInvocations] = [:]
+    private var watcher: Task<Void, Never>?
 
     public init(functions: [Function], options: Options) throws {
         self.options = options
@@ -98,6 +104,26 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 deliver: { [weak self] destination, record in await self?.deliver(record, to: destination) },
                 log: options.log)
         }
+        if options.reloadOnChange { watcher = watchCode() }
+    }
+
+    /// Polls every function's folders; an edit recycles that function's environments.
+    private func watchCode() -> Task<Void, Never> {
+        let watched = functions.values.map { ($0.config.name, [$0.config.code] + $0.config.layers) }
+        let pools = pools, log = options.log, interval = options.reloadInterval
+        return Task.detached(priority: .utility) {
+            var seen = Dictionary(uniqueKeysWithValues: watched.map { ($0.0, CodeFingerprint($0.1)) })
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+                for (name, folders) in watched where !Task.isCancelled {
+                    let now = CodeFingerprint(folders)
+                    guard now != seen[name] else { continue }
+                    seen[name] = now
+                    log("\(name): code changed; its next invocation starts cold with it")
+                    await pools[name]?.codeChanged()
+                }
+            }
+        }
     }
 
     private func destination(_ target: String?) -> AsyncInvocations.Destination? {
@@ -136,6 +162,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
 
     /// Stops serving: queued asynchronous events are reported as dropped, every sandbox gets SHUTDOWN.
     public func stop() async -> [String: Int] {
+        watcher?.cancel()
         var dropped: [String: Int] = [:]
         for (name, queue) in queues {
             let count = await queue.stop()
