@@ -422,7 +422,7 @@ _lambda-async_invoke() {
     repeating_flags=()
     non_repeating_flags=(--no-freeze --listen --version -h --help)
     repeating_options=(--layer --env)
-    non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --repeat --idle --output --port --report)
+    non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --env-vars --repeat --idle --output --port --report)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -458,6 +458,10 @@ _lambda-async_invoke() {
     '--env')
         return
         ;;
+    '--env-vars')
+        __lambda-async_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
     '--repeat')
         return
         ;;
@@ -489,8 +493,8 @@ _lambda-async_invoke() {
 _lambda-async_serve() {
     repeating_flags=()
     non_repeating_flags=(--no-freeze --no-reload --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--port --host --concurrency --retry-delay)
+    repeating_options=(--env)
+    non_repeating_options=(--port --host --concurrency --retry-delay --env-vars)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -505,6 +509,13 @@ _lambda-async_serve() {
         return
         ;;
     '--retry-delay')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--env-vars')
+        __lambda-async_add_completions -o plusdirs -fX '!*.@(json)'
         return
         ;;
     esac

@@ -3,6 +3,7 @@ public enum ProjectError: Error, CustomStringConvertible, Equatable {
     case noTemplate(String)
     case invalidTemplate(path: String, reason: String)
     case unknownFunction(String, known: [String])
+    case invalidEnvironmentFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -12,6 +13,8 @@ public enum ProjectError: Error, CustomStringConvertible, Equatable {
             return "\(path) is not a SAM template lambda-async can read: \(reason)"
         case .unknownFunction(let name, let known):
             return "the template has no function '\(name)'; its functions are: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+        case .invalidEnvironmentFile(let path, let reason):
+            return "\(path) is not an environment file: \(reason)"
         }
     }
 }

@@ -55,8 +55,7 @@ struct Invoke: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The memory size in MB (default: the template's, or 128).", valueName: "mb"))
     var memory: Int?
 
-    @Option(help: ArgumentHelp("An environment variable for the function (repeatable).", valueName: "name=value"))
-    var env: [String] = []
+    @OptionGroup var environment: EnvironmentOptions
 
     @Option(name: .customLong("repeat"), help: ArgumentHelp("Invoke this many times in one sandbox.", valueName: "n"))
     var invocations: Int = 1
@@ -91,7 +90,6 @@ struct Invoke: AsyncParsableCommand {
         if invocations < 1 { throw ValidationError("--repeat must be at least 1") }
         if let timeout, !(1...900).contains(timeout) { throw ValidationError("--timeout must be between 1 and 900 seconds, as on Lambda") }
         if let memory, !LambdaQuotas.memoryMB.contains(memory) { throw ValidationError("--memory must be between 128 and 10240 MB, as on Lambda") }
-        for pair in env where !pair.contains("=") { throw ValidationError("--env takes NAME=VALUE; got '\(pair)'") }
         if listen, event != nil || invocations != 1 || output != nil {
             throw ValidationError("--listen takes its events from Invoke API requests: drop --event, --repeat and --output")
         }
@@ -150,12 +148,8 @@ struct Invoke: AsyncParsableCommand {
         func folder(_ url: URL, _ label: String) throws -> URL {
             try FunctionConfigs.folder(url, label: label, scratch: scratch)
         }
-        let variables = Dictionary(env.map { pair -> (String, String) in
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-        }, uniquingKeysWith: { $1 })
-
         if let code {
+            let variables = environment.variables(for: nil, from: try environment.file(checkedAgainst: nil))
             let runtime = LambdaRuntime(runtime!)!
             let config = FunctionConfig(
                 name: "local-function", runtime: runtime, handler: handler ?? "bootstrap",
@@ -174,6 +168,7 @@ struct Invoke: AsyncParsableCommand {
         } else {
             throw ValidationError("the template has \(candidates.count) functions with local code: choose one with --function (\(candidates.map(\.logicalID).joined(separator: ", ")))")
         }
+        let variables = environment.variables(for: chosen.logicalID, from: try environment.file(checkedAgainst: template))
         let config = try FunctionConfigs.make(chosen, of: template, scratch: scratch, environment: variables, memory: memory, timeout: timeout)
         let sample = template.directory.appendingPathComponent("events/event.json")
         return (config, FileManager.default.fileExists(atPath: sample.path) ? sample : nil)

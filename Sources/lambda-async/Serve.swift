@@ -19,6 +19,7 @@ struct Serve: AsyncParsableCommand {
 
             Examples:
               lambda-async serve orders-api
+              lambda-async serve orders-api --env-vars env.json --env LOG_LEVEL=DEBUG
               aws lambda invoke --endpoint-url http://127.0.0.1:9000 --function-name ApiFunction out.json
               curl -N --aws-sigv4 "aws:amz:us-east-1:lambda" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \\
                 http://127.0.0.1:9000/urls/ApiFunction/
@@ -40,6 +41,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Scale of Lambda's retry delays for failed asynchronous events (1 and 2 minutes × this).", valueName: "factor"))
     var retryDelay: Double = 0.01
 
+    @OptionGroup var environment: EnvironmentOptions
+
     @Flag(help: "Never freeze the sandboxes.")
     var noFreeze = false
 
@@ -57,8 +60,11 @@ struct Serve: AsyncParsableCommand {
         let template = try SAMTemplate.load(from: URL(fileURLWithPath: projectDirectory ?? ".", relativeTo: cwd).standardizedFileURL)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-serve-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
+        let variables = try environment.file(checkedAgainst: template)
         let functions = try template.functions.filter { $0.codeURI != nil && $0.runtime != nil }.map { function -> LocalLambda.Function in
-            var served = LocalLambda.Function(config: try FunctionConfigs.make(function, of: template, scratch: scratch))
+            let config = try FunctionConfigs.make(function, of: template, scratch: scratch,
+                                                  environment: environment.variables(for: function.logicalID, from: variables))
+            var served = LocalLambda.Function(config: config)
             served.maximumRetryAttempts = function.eventInvokeConfig.maximumRetryAttempts
             served.maximumEventAgeSeconds = function.eventInvokeConfig.maximumEventAgeSeconds
             served.onSuccess = function.eventInvokeConfig.onSuccess

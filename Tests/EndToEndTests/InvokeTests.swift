@@ -66,6 +66,43 @@ import TestSupport
         #expect(result.stderr.contains("Init Duration: "))
     }
 
+    @Test func environmentFromTheTemplateAnEnvVarsFileAndFlagsInThatOrder() throws {
+        let function = try Function([
+            "template.yaml": """
+                Transform: AWS::Serverless-2016-10-31
+                Resources:
+                  EchoFunction:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      CodeUri: src/
+                      Handler: app.handler
+                      Runtime: python3.13
+                      Environment:
+                        Variables: {FROM_TEMPLATE: template, LEVEL: template, ORDER: template}
+                """,
+            "src/app.py": """
+                import json, os
+                def handler(event, context):
+                    return {k: os.environ.get(k) for k in ["FROM_TEMPLATE", "LEVEL", "ORDER", "SHARED", "FLAG"]}
+                """,
+            "env.json": #"{"Parameters": {"SHARED": "all", "LEVEL": "file", "FLAG": true}, "EchoFunction": {"ORDER": "file"}}"#,
+            "typo.json": #"{"EchoFuntion": {"ORDER": "file"}}"#,
+        ])
+        defer { function.remove() }
+        let (result, _) = try function.invoke([function.root.path, "--env-vars", function.path("env.json"), "--env", "ORDER=flag"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                == #"{"FROM_TEMPLATE": "template", "LEVEL": "file", "ORDER": "flag", "SHARED": "all", "FLAG": "true"}"#)
+
+        // A section naming no function is a typo: said, with the functions there are, for invoke and serve alike.
+        for command in ["invoke", "serve"] {
+            let typo = try TestSupport.run(Binary.url.path, [command, function.root.path, "--env-vars", function.path("typo.json")])
+            #expect(typo.status == 1, "\(command)")
+            #expect(typo.stderr.contains("it sets variables for EchoFuntion, which is not a function of the template; use one of EchoFunction"),
+                    "\(command): \(typo.stderr)")
+        }
+    }
+
     @Test func pythonAndNodeHandlersAndTheirErrors() throws {
         let function = try Function([
             "app.py": """
