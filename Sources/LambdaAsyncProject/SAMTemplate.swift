@@ -58,9 +58,30 @@ public struct SAMTemplate: Sendable {
     }
 
     public struct FunctionURLConfig: Sendable, Equatable {
+        /// `AWS_IAM` (callers sign with SigV4) or `NONE`.
         public let authType: String
         /// `BUFFERED` or `RESPONSE_STREAM`.
         public let invokeMode: String
+        /// The URL's own CORS answer, when the template configures one.
+        public let cors: CORS?
+
+        public init(authType: String, invokeMode: String, cors: CORS? = nil) {
+            self.authType = authType
+            self.invokeMode = invokeMode
+            self.cors = cors
+        }
+
+        /// `FunctionUrlConfig.Cors`: Lambda, not the function, answers preflight requests with it and
+        /// adds its headers to the function's responses.
+        public struct CORS: Sendable, Equatable {
+            public var allowOrigins: [String] = []
+            public var allowMethods: [String] = []
+            public var allowHeaders: [String] = []
+            public var exposeHeaders: [String] = []
+            public var maxAge = 0
+            public var allowCredentials = false
+            public init() {}
+        }
     }
 
     public enum LayerReference: Sendable, Equatable {
@@ -232,8 +253,20 @@ public struct SAMTemplate: Sendable {
                     eventConfig.onSuccess = config["DestinationConfig"]?["OnSuccess"]?["Destination"].flatMap(reference)
                     eventConfig.onFailure = config["DestinationConfig"]?["OnFailure"]?["Destination"].flatMap(reference)
                 }
-                let urlConfig = properties?["FunctionUrlConfig"].map {
-                    FunctionURLConfig(authType: literal($0["AuthType"]) ?? "AWS_IAM", invokeMode: literal($0["InvokeMode"]) ?? "BUFFERED")
+                let urlConfig = properties?["FunctionUrlConfig"].map { url -> FunctionURLConfig in
+                    let cors = url["Cors"].map { node -> FunctionURLConfig.CORS in
+                        func list(_ key: String) -> [String] { node[key]?.sequence?.compactMap(literal) ?? [] }
+                        var cors = FunctionURLConfig.CORS()
+                        cors.allowOrigins = list("AllowOrigins")
+                        cors.allowMethods = list("AllowMethods")
+                        cors.allowHeaders = list("AllowHeaders")
+                        cors.exposeHeaders = list("ExposeHeaders")
+                        cors.maxAge = literal(node["MaxAge"]).flatMap { Int($0) } ?? 0
+                        cors.allowCredentials = literal(node["AllowCredentials"])?.lowercased() == "true"
+                        return cors
+                    }
+                    return FunctionURLConfig(authType: literal(url["AuthType"]) ?? "AWS_IAM",
+                                             invokeMode: literal(url["InvokeMode"]) ?? "BUFFERED", cors: cors)
                 }
                 functions.append(Function(
                     logicalID: logicalID,

@@ -69,7 +69,7 @@ struct Serve: AsyncParsableCommand {
             served.maximumEventAgeSeconds = function.eventInvokeConfig.maximumEventAgeSeconds
             served.onSuccess = function.eventInvokeConfig.onSuccess
             served.onFailure = function.eventInvokeConfig.onFailure
-            served.url = function.functionURL.map { LocalLambda.URLSettings(invokeMode: $0.invokeMode, authType: $0.authType) }
+            served.url = function.functionURL
             return served
         }
         guard !functions.isEmpty else {
@@ -86,7 +86,7 @@ struct Serve: AsyncParsableCommand {
         var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]
         for function in functions.sorted(by: { $0.config.name < $1.config.name }) {
             lines.append("  \(function.config.name)  POST /2015-03-31/functions/\(function.config.name)/invocations"
-                         + (function.url.map { "  URL /urls/\(function.config.name)/ \($0.summary)" } ?? ""))
+                         + (function.url.map { "  URL /urls/\(function.config.name)/ (\($0.invokeMode), \($0.authType)\($0.cors == nil ? "" : ", CORS"))" } ?? ""))
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         await Invoke.waitForInterrupt()

@@ -1,5 +1,6 @@
 import Foundation
 import LambdaAsyncCore
+import LambdaAsyncProject
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -15,23 +16,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         public var onSuccess: String?
         public var onFailure: String?
         /// Set when the function has a URL.
-        public var url: URLSettings?
+        public var url: SAMTemplate.FunctionURLConfig?
 
         public init(config: FunctionConfig) { self.config = config }
-    }
-
-    /// A function URL's `FunctionUrlConfig`.
-    public struct URLSettings: Sendable {
-        /// `BUFFERED` or `RESPONSE_STREAM`.
-        public var invokeMode: String
-        /// `AWS_IAM` (callers sign with SigV4) or `NONE`.
-        public var authType: String
-        public init(invokeMode: String, authType: String) {
-            self.invokeMode = invokeMode
-            self.authType = authType
-        }
-        /// What the banner shows: `(RESPONSE_STREAM, AWS_IAM)`.
-        public var summary: String { "(\(invokeMode), \(authType))" }
     }
 
     public struct Options: Sendable {
@@ -292,6 +279,10 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             return refuse(writer, .notFound, "ResourceNotFoundException", "\(name) has no function URL (FunctionUrlConfig) in this project")
         }
         let fields = headers.map { ($0.name, $0.value) }
+        // Browsers send preflights unsigned: the URL answers them before any AuthType check.
+        if let cors = url.cors, SAMTemplate.FunctionURLConfig.CORS.isPreflight(method: method, headers: fields) {
+            return writer.send(200, cors.preflightHeaders(fields), [])
+        }
         var caller: String?
         if url.authType != "NONE" {
             // As in the cloud, an AWS_IAM URL turns away unsigned requests. No IAM runs here, so the
@@ -308,8 +299,11 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         let event = FunctionURL.event(method: method, rawPath: path, query: query, headers: fields, body: body,
                                       requestId: UUID().uuidString.lowercased(), urlID: name.lowercased(), signedBy: caller)
         let streaming = url.invokeMode == "RESPONSE_STREAM"
+        let decorate: @Sendable ([(String, String)]) -> [(String, String)] = { headers in
+            url.cors.map { $0.responseHeaders(headers, request: fields) } ?? headers
+        }
         Task {
-            let state = URLResponseState()
+            let state = URLResponseState(decorate: decorate)
             do {
                 _ = try await pool.invoke(event) { response in
                     switch response {
@@ -323,12 +317,12 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                         } else {
                             state.buffer(bytes)
                             let answer = FunctionURL.answer(fromBuffered: state.buffered)
-                            writer.send(answer.status, answer.headers, answer.body)
+                            writer.send(answer.status, decorate(answer.headers), answer.body)
                         }
                     case .error(_, let errorBody):
                         // Like a function URL: a 502 before any byte, or a cut stream after.
                         if state.started { state.finish(writer) } else {
-                            writer.send(502, [("Content-Type", "application/json"), ("X-Amz-Function-Error", "Unhandled")], errorBody)
+                            writer.send(502, decorate([("Content-Type", "application/json"), ("X-Amz-Function-Error", "Unhandled")]), errorBody)
                         }
                     }
                 }
@@ -360,11 +354,17 @@ final class Collected: @unchecked Sendable {
 
 /// A streamed function URL response: the prelude first (status, headers), then the body as it comes.
 final class URLResponseState: @unchecked Sendable {
+    /// What the URL does to the function's headers (its CORS).
+    private let decorate: @Sendable ([(String, String)]) -> [(String, String)]
     private let lock = NSLock()
     private var pending: [UInt8] = []
     private(set) var buffered: [UInt8] = []
     private(set) var started = false
     private var finished = false
+
+    init(decorate: @escaping @Sendable ([(String, String)]) -> [(String, String)]) {
+        self.decorate = decorate
+    }
 
     func buffer(_ bytes: [UInt8]) {
         lock.lock()
@@ -379,7 +379,7 @@ final class URLResponseState: @unchecked Sendable {
         pending += bytes
         guard let (answer, rest) = FunctionURL.prelude(in: pending) else { return }
         started = true
-        writer.head(answer.status, answer.headers)
+        writer.head(answer.status, decorate(answer.headers))
         writer.chunk(rest)
         pending = []
     }
@@ -391,7 +391,7 @@ final class URLResponseState: @unchecked Sendable {
         finished = true
         if !started {
             // A stream with no prelude and no bytes.
-            writer.head(200, [("Content-Type", "application/octet-stream")])
+            writer.head(200, decorate([("Content-Type", "application/octet-stream")]))
             writer.chunk(pending)
         }
         writer.end()

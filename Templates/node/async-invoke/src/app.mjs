@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { bind, log } from "./log.mjs";
 import { workMs } from "./tasks.mjs";
+import { orderOf } from "./order.mjs";
 
 // An asynchronous invocation's event may be at most 1 MB (256 KB through the legacy InvokeAsync API).
 export const MAX_EVENT_BYTES = 1_048_576;
@@ -21,9 +22,9 @@ async function invokeAsync(functionName, payload) {
 /** What the handler calls out to; tests replace it. */
 export const deps = { invokeAsync };
 
-async function buildResponse(event) {
+async function buildResponse(order) {
   await sleep(workMs("SYNC_MS")); // the synchronous part: what the caller waits for
-  return { orderId: event.orderId ?? null, status: "accepted" };
+  return { orderId: order.orderId ?? null, status: "accepted" };
 }
 
 export async function submit(task) {
@@ -38,7 +39,8 @@ export async function submit(task) {
 
 export const handler = async (event, context) => {
   bind(context);
-  const response = await buildResponse(event);
-  await submit({ orderId: event.orderId ?? null, fail: Boolean(event.fail), submittedBy: context.awsRequestId });
+  const order = orderOf(event);
+  const response = await buildResponse(order);
+  await submit({ orderId: order.orderId ?? null, fail: Boolean(order.fail), submittedBy: context.awsRequestId });
   return { statusCode: 202, headers: { "content-type": "application/json" }, body: JSON.stringify(response) };
 };

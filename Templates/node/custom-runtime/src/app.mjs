@@ -2,14 +2,16 @@
 // `runtime.mjs` posts the response to Lambda first and runs the task after it.
 import { setTimeout as sleep } from "node:timers/promises";
 import { run, workMs } from "./tasks.mjs";
+import { orderOf } from "./order.mjs";
 
-async function buildResponse(event) {
+async function buildResponse(order) {
   await sleep(workMs("SYNC_MS")); // the synchronous part: what the caller waits for
-  return { orderId: event.orderId ?? null, status: "accepted" };
+  return { orderId: order.orderId ?? null, status: "accepted" };
 }
 
 export const handler = async (event, context) => {
-  const response = await buildResponse(event);
-  context.runAfterResponse(() => run({ orderId: event.orderId ?? null, fail: Boolean(event.fail) }));
+  const order = orderOf(event);
+  const response = await buildResponse(order);
+  context.runAfterResponse(() => run({ orderId: order.orderId ?? null, fail: Boolean(order.fail) }));
   return { statusCode: 202, headers: { "content-type": "application/json" }, body: JSON.stringify(response) };
 };

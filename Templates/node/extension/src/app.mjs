@@ -2,16 +2,18 @@
 // it after the response is sent and before the environment freezes.
 import { setTimeout as sleep } from "node:timers/promises";
 import { submit, withExtension } from "./extension-client.mjs";
+import { orderOf } from "./order.mjs";
 
 const workMs = (variable) => Number.parseInt(process.env[variable] ?? "0", 10) || 0;
 
-async function buildResponse(event) {
+async function buildResponse(order) {
   await sleep(workMs("SYNC_MS")); // the synchronous part: what the caller waits for
-  return { orderId: event.orderId ?? null, status: "accepted" };
+  return { orderId: order.orderId ?? null, status: "accepted" };
 }
 
 export const handler = withExtension(async (event, context) => {
-  const response = await buildResponse(event);
-  await submit(context, { orderId: event.orderId ?? null, fail: Boolean(event.fail) });
+  const order = orderOf(event);
+  const response = await buildResponse(order);
+  await submit(context, { orderId: order.orderId ?? null, fail: Boolean(order.fail) });
   return { statusCode: 202, headers: { "content-type": "application/json" }, body: JSON.stringify(response) };
 });

@@ -7,22 +7,11 @@ import { finished } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { bind, log } from "./log.mjs";
 import { run, workMs } from "./tasks.mjs";
+import { orderOf } from "./order.mjs";
 
-async function buildResponse(event) {
+async function buildResponse(order) {
   await sleep(workMs("SYNC_MS")); // the synchronous part: what the caller waits for
-  return { orderId: event.orderId ?? null, status: "accepted" };
-}
-
-/** The event of a function URL carries the order in its body; a direct invoke is the order itself. */
-function orderOf(event) {
-  if (typeof event?.body === "string") {
-    try {
-      return JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, "base64").toString() : event.body);
-    } catch {
-      return {};
-    }
-  }
-  return event ?? {};
+  return { orderId: order.orderId ?? null, status: "accepted" };
 }
 
 export const handler = awslambda.streamifyResponse(async (event, responseStream, context) => {

@@ -20,7 +20,8 @@ test("ends the response stream before the task runs", async () => {
 
 test("reads the order from a function URL event", async () => {
   const stream = recordingStream();
-  await handler({ body: JSON.stringify({ orderId: "o-2" }), isBase64Encoded: false }, stream, fakeContext());
+  const event = { version: "2.0", requestContext: { http: { method: "POST" } }, body: JSON.stringify({ orderId: "o-2" }), isBase64Encoded: false };
+  await handler(event, stream, fakeContext());
   assert.equal(JSON.parse(stream.chunks.join("")).orderId, "o-2");
 });
 

@@ -6,6 +6,7 @@ import os
 import time
 
 from log import bind, log
+from order import order_of
 from tasks import work_ms
 
 # An asynchronous invocation's event may be at most 1 MB (256 KB through the legacy InvokeAsync API).
@@ -24,10 +25,10 @@ def lambda_client():
     return _lambda_client
 
 
-def build_response(event):
+def build_response(order):
     """The synchronous part: what the caller waits for."""
     time.sleep(work_ms("SYNC_MS") / 1000)
-    return {"orderId": event.get("orderId"), "status": "accepted"}
+    return {"orderId": order.get("orderId"), "status": "accepted"}
 
 
 def submit(task):
@@ -44,7 +45,8 @@ def submit(task):
 
 
 def handler(event, context):
+    order = order_of(event)
     bind(context)
-    response = build_response(event)
-    submit({"orderId": event.get("orderId"), "fail": bool(event.get("fail")), "submittedBy": context.aws_request_id})
+    response = build_response(order)
+    submit({"orderId": order.get("orderId"), "fail": bool(order.get("fail")), "submittedBy": context.aws_request_id})
     return {"statusCode": 202, "headers": {"content-type": "application/json"}, "body": json.dumps(response)}

@@ -4,17 +4,19 @@ import json
 import time
 
 import extension_client
+from order import order_of
 from tasks import work_ms
 
 
-def build_response(event):
+def build_response(order):
     """The synchronous part: what the caller waits for."""
     time.sleep(work_ms("SYNC_MS") / 1000)
-    return {"orderId": event.get("orderId"), "status": "accepted"}
+    return {"orderId": order.get("orderId"), "status": "accepted"}
 
 
 @extension_client.handler
 def handler(event, context):
-    response = build_response(event)
-    extension_client.submit(context, {"orderId": event.get("orderId"), "fail": bool(event.get("fail"))})
+    order = order_of(event)
+    response = build_response(order)
+    extension_client.submit(context, {"orderId": order.get("orderId"), "fail": bool(order.get("fail"))})
     return {"statusCode": 202, "headers": {"content-type": "application/json"}, "body": json.dumps(response)}
