@@ -91,6 +91,54 @@ import TestSupport
         #expect(records.count == 2 && records.allSatisfy { $0.contains(", init ") }, "\(server.output)")
     }
 
+    @Test func aFunctionURLWithCorsAnswersPreflightsItselfAndTagsResponses() throws {
+        let (parent, project) = try Self.project(["--strategy", "custom-runtime", "--public"]) { project in
+            let url = project.appendingPathComponent("template.yaml")
+            let text = try String(contentsOf: url, encoding: .utf8)
+            #expect(text.contains("        AuthType: NONE\n"))
+            try text.replacingOccurrences(of: "        AuthType: NONE\n", with: """
+                        AuthType: NONE
+                        Cors:
+                          AllowOrigins: ["http://localhost:3000"]
+                          AllowMethods: [POST]
+                          AllowHeaders: [content-type]
+                          MaxAge: 300
+
+                """).write(to: url, atomically: true, encoding: .utf8)
+        }
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let server = try Server(project: project)
+        let client = """
+            import http.client, json, sys
+            port = int(sys.argv[1])
+            def call(method, headers, body=None):
+                c = http.client.HTTPConnection("127.0.0.1", port)
+                c.request(method, "/urls/ApiFunction/", body=body, headers=headers)
+                r = c.getresponse()
+                return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode()
+            status, headers, _ = call("OPTIONS", {"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+                                                  "Access-Control-Request-Headers": "content-type"})
+            print("preflight", status, headers.get("access-control-allow-origin"), headers.get("access-control-allow-methods"),
+                  headers.get("access-control-max-age"))
+            status, headers, body = call("POST", {"Origin": "http://localhost:3000", "Content-Type": "application/json"},
+                                         json.dumps({"orderId": "o-cors"}))
+            print("post", status, headers.get("access-control-allow-origin"), json.loads(body)["orderId"])
+            status, headers, _ = call("POST", {"Origin": "https://elsewhere.example"}, "{}")
+            print("other", status, headers.get("access-control-allow-origin"))
+            """
+        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("preflight 200 http://localhost:3000 POST 300"), "\(result.stdout)")
+        // The order came in the request's body: the generated handler reads function URL events.
+        #expect(result.stdout.contains("post 202 http://localhost:3000 o-cors"), "\(result.stdout)")
+        #expect(result.stdout.contains("other 202 None"), "\(result.stdout)")
+        #expect(server.stop() == 0)
+        #expect(server.output.contains("URL /urls/ApiFunction/ (BUFFERED, NONE, CORS)"))
+        // Two invocations: the preflight never reached the function.
+        let records = server.output.split(separator: "\n").filter { $0.hasPrefix("ApiFunction ") && $0.contains(" billed ") }
+        #expect(records.count == 2, "\(server.output)")
+    }
+
     @Test func anAsyncInvokeProjectRunsEndToEndWithRetriesAndADestination() throws {
         let (parent, project) = try Self.project(["--strategy", "async-invoke"])
         defer { try? FileManager.default.removeItem(at: parent) }

@@ -55,6 +55,11 @@ import LambdaAsyncCore
           FunctionUrlConfig:
             AuthType: NONE
             InvokeMode: RESPONSE_STREAM
+            Cors:
+              AllowOrigins: [https://app.example.com]
+              AllowMethods: [GET, POST]
+              MaxAge: 300
+              AllowCredentials: true
           Events:
             Q:
               Type: SQS
@@ -103,7 +108,12 @@ import LambdaAsyncCore
         #expect(worker.eventInvokeConfig.maximumEventAgeSeconds == 600)
         #expect(worker.eventInvokeConfig.onFailure == "Queue")
         #expect(worker.eventInvokeConfig.onSuccess == "Api")
-        #expect(worker.functionURL == SAMTemplate.FunctionURLConfig(authType: "NONE", invokeMode: "RESPONSE_STREAM"))
+        var cors = SAMTemplate.FunctionURLConfig.CORS()
+        cors.allowOrigins = ["https://app.example.com"]
+        cors.allowMethods = ["GET", "POST"]
+        cors.maxAge = 300
+        cors.allowCredentials = true
+        #expect(worker.functionURL == SAMTemplate.FunctionURLConfig(authType: "NONE", invokeMode: "RESPONSE_STREAM", cors: cors))
         #expect(api.eventInvokeConfig == SAMTemplate.EventInvokeConfig())
         #expect(api.functionURL == nil)
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LambdaAsyncProject
 @testable import LambdaAsyncRuntime
 
 /// Function URLs: what an AWS_IAM URL accepts as signed, and the event it then builds.
@@ -39,5 +40,47 @@ import Testing
         #expect(iam["accessKey"] as? String == "AKIDEXAMPLE")
         #expect(iam["accountId"] as? String == signed["accountId"] as? String)
         #expect(iam["userArn"] as? String == "arn:aws:iam::\(FunctionConfig.accountID):user/local")
+    }
+
+    typealias CORS = SAMTemplate.FunctionURLConfig.CORS
+
+    @Test func corsAnswersPreflightsAndReplacesTheFunctionsOwnHeaders() {
+        var cors = CORS()
+        cors.allowOrigins = ["https://app.example.com"]
+        cors.allowMethods = ["*"]
+        cors.allowHeaders = ["content-type", "x-api-key"]
+        cors.exposeHeaders = ["x-request-id"]
+        cors.maxAge = 600
+        let preflight = [("Origin", "https://app.example.com"), ("Access-Control-Request-Method", "PUT"),
+                         ("Access-Control-Request-Headers", "content-type")]
+        #expect(CORS.isPreflight(method: "OPTIONS", headers: preflight))
+        #expect(!CORS.isPreflight(method: "OPTIONS", headers: [("Origin", "https://app.example.com")]))
+        #expect(!CORS.isPreflight(method: "POST", headers: preflight))
+        let answer = Dictionary(uniqueKeysWithValues: cors.preflightHeaders(preflight))
+        #expect(answer == ["Access-Control-Allow-Origin": "https://app.example.com", "Vary": "Origin",
+                           "Access-Control-Allow-Methods": "PUT", "Access-Control-Allow-Headers": "content-type,x-api-key",
+                           "Access-Control-Max-Age": "600"])
+        // Another origin gets no CORS headers: the browser refuses the call.
+        #expect(cors.preflightHeaders([("Origin", "https://evil.example"), ("Access-Control-Request-Method", "GET")]).isEmpty)
+
+        let response = cors.responseHeaders([("Content-Type", "application/json"), ("access-control-allow-origin", "*")],
+                                            request: [("origin", "https://app.example.com")])
+        #expect(response.map { "\($0.0): \($0.1)" } == [
+            "Content-Type: application/json", "Access-Control-Allow-Origin: https://app.example.com", "Vary: Origin",
+            "Access-Control-Expose-Headers: x-request-id",
+        ])
+    }
+
+    @Test func anyOriginIsAStarUnlessCredentialsAreAllowed() {
+        var cors = CORS()
+        cors.allowOrigins = ["*"]
+        let request = [("Origin", "http://localhost:3000")]
+        #expect(cors.responseHeaders([], request: request).first { $0.0 == "Access-Control-Allow-Origin" }?.1 == "*")
+        cors.allowCredentials = true
+        let withCredentials = cors.responseHeaders([], request: request)
+        #expect(withCredentials.first { $0.0 == "Access-Control-Allow-Origin" }?.1 == "http://localhost:3000")
+        #expect(withCredentials.contains { $0 == ("Access-Control-Allow-Credentials", "true") })
+        // No Origin: not a cross-origin call, nothing added.
+        #expect(cors.responseHeaders([("A", "b")], request: []).map(\.0) == ["A"])
     }
 }
