@@ -237,7 +237,9 @@ final class ResponseSink: @unchecked Sendable {
 
     init(path: String?) throws {
         if let path {
-            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write the response to \(path)") }
+            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                throw ValidationError("cannot write the response to \(path)")
+            }
             self.handle = handle
         } else {
             handle = FileHandle.standardOutput

@@ -97,13 +97,13 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     /// Polls every function's folders; an edit recycles that function's environments.
     private func watchCode() -> Task<Void, Never> {
         let watched = functions.values.map { ($0.config.name, [$0.config.code] + $0.config.layers) }
-        let pools = pools, log = options.log, interval = options.reloadInterval
+        let pools = pools, log = options.log, interval = options.reloadInterval, output = CodeFingerprint.ownOutputFiles
         return Task.detached(priority: .utility) {
-            var seen = Dictionary(uniqueKeysWithValues: watched.map { ($0.0, CodeFingerprint($0.1)) })
+            var seen = Dictionary(uniqueKeysWithValues: watched.map { ($0.0, CodeFingerprint($0.1, ignoring: output)) })
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
                 for (name, folders) in watched where !Task.isCancelled {
-                    let now = CodeFingerprint(folders)
+                    let now = CodeFingerprint(folders, ignoring: output)
                     guard now != seen[name] else { continue }
                     seen[name] = now
                     log("\(name): code changed; its next invocation starts cold with it")
@@ -149,7 +149,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
 
     /// Stops serving: queued asynchronous events are reported as dropped, every sandbox gets SHUTDOWN.
     public func stop() async -> [String: Int] {
+        // A reload in progress ends before the sandboxes it recycles are shut down.
         watcher?.cancel()
+        await watcher?.value
         var dropped: [String: Int] = [:]
         for (name, queue) in queues {
             let count = await queue.stop()
