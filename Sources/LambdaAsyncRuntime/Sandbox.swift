@@ -39,6 +39,9 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     public let config: FunctionConfig
     let options: Options
+    /// The Python or Node.js of a managed runtime, found before any cold start so that finding it
+    /// is not timed as init.
+    private let interpreter: String?
     let group: MultiThreadedEventLoopGroup
     public let eventLoop: EventLoop
     var channel: Channel?
@@ -117,6 +120,13 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
         self.config = config
         self.options = options
+        if config.runtime.family == .provided {
+            interpreter = nil
+        } else {
+            let (path, note) = try Interpreters.resolve(for: config.runtime)
+            if let note { options.log(note) }
+            interpreter = path
+        }
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         eventLoop = group.next()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-sandbox-\(UUID().uuidString.prefix(8))")
@@ -281,15 +291,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
                 throw RunnerError.cannotStart("bootstrap", "\(config.runtime.identifier) needs an executable bootstrap at the root of the code")
             }
             command = [bootstrap.path]
-        case .python:
-            command = [try Self.interpreter("python3", runtime: config.runtime.identifier), runtimeDir.appendingPathComponent("python_ric.py").path]
-        case .node:
-            command = [try Self.interpreter("node", runtime: config.runtime.identifier), runtimeDir.appendingPathComponent("node_ric.mjs").path]
+        case .python, .node:
+            let client = config.runtime.family == .python ? "python_ric.py" : "node_ric.mjs"
+            command = [interpreter ?? "", runtimeDir.appendingPathComponent(client).path]
         default:
             throw RunnerError.unsupportedRuntime(config.runtime.identifier)
-        }
-        if config.runtime.family != .provided, let note = InterpreterVersions.mismatch(command[0], runtime: config.runtime) {
-            options.log(note)
         }
         let environment = environment(forExtension: false)
         // AWS_LAMBDA_EXEC_WRAPPER: Lambda runs the wrapper with the runtime's start command as arguments.
@@ -313,14 +319,6 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             guard let self else { return }
             eventLoop.execute { self.telemetry.record(type, ["message": line]) }
         }
-    }
-
-    static func interpreter(_ name: String, runtime: String) throws -> String {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        guard let found = path.split(separator: ":").map({ "\($0)/\(name)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw RunnerError.missingInterpreter(name, runtime: runtime)
-        }
-        return found
     }
 
     /// The variables Lambda sets, with /var/task and /opt mapped into the sandbox.
