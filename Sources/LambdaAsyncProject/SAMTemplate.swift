@@ -239,7 +239,8 @@ public struct SAMTemplate: Sendable {
                         if let name = name.string { environment[name] = literal(value) ?? source(value) }
                     }
                 }
-                let layerNodes = setting(properties, "Layers")?.sequence.map(Array.init) ?? []
+                // SAM adds a function's own layers to those of Globals rather than replacing them.
+                let layerNodes = [globals?["Layers"], properties?["Layers"]].flatMap { $0?.sequence.map(Array.init) ?? [] }
                 let layerReferences = layerNodes.map { node -> LayerReference in
                     let target = node.tag.description == "!Ref" ? node.string : node["Ref"]?.string
                     if let target, layerIDs.contains(target) { return .local(target) }

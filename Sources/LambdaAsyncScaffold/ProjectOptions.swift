@@ -12,10 +12,12 @@ public struct ProjectOptions: Sendable {
     public var timeoutSeconds: Int
     /// Function URLs without IAM auth.
     public var publicURL: Bool
+    /// Logging through Powertools for AWS Lambda, from its public layer.
+    public var powertools: Bool
 
     public init(name: String, language: ProjectLanguage = .python, strategy: Strategy, variant: ExtensionVariant? = nil,
                 runtime: LambdaRuntime? = nil, architecture: Architecture = .arm64, memoryMB: Int = 256,
-                timeoutSeconds: Int = 30, publicURL: Bool = false) {
+                timeoutSeconds: Int = 30, publicURL: Bool = false, powertools: Bool = false) {
         self.name = name
         self.language = language
         self.strategy = strategy
@@ -25,6 +27,7 @@ public struct ProjectOptions: Sendable {
         self.memoryMB = memoryMB
         self.timeoutSeconds = timeoutSeconds
         self.publicURL = publicURL
+        self.powertools = powertools
     }
 
     /// Lambda's rule for function names, plus a leading letter so the name also makes logical IDs.
@@ -60,6 +63,8 @@ public struct ProjectOptions: Sendable {
             "timeout": timeoutSeconds,
             "authType": publicURL ? "NONE" : "AWS_IAM",
             "public": publicURL,
+            "powertools": powertools,
+            "powertoolsLayer": Powertools.layerARN(for: runtime) ?? "",
             "strategy": strategy.rawValue,
             "language": language.rawValue,
             "toolVersion": LambdaAsyncVersion.current,

@@ -21,6 +21,10 @@ enum FunctionConfigs {
 
     static func make(_ function: SAMTemplate.Function, of template: SAMTemplate, scratch: URL,
                      environment extra: [String: String] = [:], memory: Int? = nil, timeout: Double? = nil) throws -> FunctionConfig {
+        // A published layer (an ARN) cannot be fetched here; say so rather than run as if it were there.
+        for case .external(let layer) in function.layers {
+            FileHandle.standardError.write(Data("note: \(function.logicalID) runs without its layer \(layer): only the template's own layers are available locally\n".utf8))
+        }
         do {
             return try FunctionConfig(function, of: template, environment: extra, memoryMB: memory, timeoutSeconds: timeout) { url, label in
                 try folder(url, label: label, scratch: scratch)

@@ -15,6 +15,7 @@ struct New: ParsableCommand {
               lambda-async new --strategy extension orders-api
               lambda-async new --strategy streaming --language node --public reports
               lambda-async new --strategy extension --variant external --dry-run audit
+              lambda-async new --strategy custom-runtime --powertools billing
               lambda-async new --list
             """
     )
@@ -51,6 +52,10 @@ struct New: ParsableCommand {
     @Flag(help: "Make function URLs public (AuthType NONE) instead of requiring signed requests (AWS_IAM).")
     var `public` = false
 
+    @Flag(help: ArgumentHelp("Log through Powertools for AWS Lambda, added from its public layer (the version current as of \(Powertools.asOf)); "
+                             + "the project's own JSON logger writes where the layer is absent: its tests, the local runner."))
+    var powertools = false
+
     @Flag(help: "Print the matrix of languages and strategies, with what each generates.")
     var list = false
 
@@ -83,7 +88,7 @@ struct New: ParsableCommand {
             let generator = try ProjectGenerator(options: ProjectOptions(
                 name: name ?? folder.lastPathComponent, language: language, strategy: strategy!, variant: variant,
                 runtime: runtime.flatMap(LambdaRuntime.init), architecture: arch, memoryMB: memory,
-                timeoutSeconds: timeout, publicURL: `public`))
+                timeoutSeconds: timeout, publicURL: `public`, powertools: powertools))
             let files = dryRun ? try generator.files() : try generator.write(to: folder, force: force)
             print(GeneratedReport(directory: folder.path, cell: generator.cell, files: files, written: !dryRun)
                 .render(format, style: .standardOutput))

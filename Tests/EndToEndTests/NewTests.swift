@@ -24,6 +24,10 @@ import TestSupport
         Cell(arguments: ["--strategy", "extension", "--language", "node"], language: "node", zips: ["ApiFunction", "TasksLayer"],
              executables: ["extension/extensions/demo-tasks"]),
         Cell(arguments: ["--strategy", "custom-runtime", "--language", "node"], language: "node", zips: ["ApiFunction"], executables: ["src/bootstrap"]),
+        // With Powertools' public layer: its own tests cover both the layer's Logger and the fallback.
+        Cell(arguments: ["--strategy", "extension", "--variant", "external", "--powertools"], language: "python",
+             zips: ["ApiFunction", "TasksLayer"], executables: ["extension/extensions/demo-tasks"]),
+        Cell(arguments: ["--strategy", "streaming", "--language", "node", "--powertools"], language: "node", zips: ["ApiFunction"], executables: []),
     ]
 
     @Test(arguments: cells)

@@ -71,6 +71,28 @@ import LambdaAsyncCore
         #expect(template.contains("InvokeMode: RESPONSE_STREAM"))
     }
 
+    @Test func powertoolsComesFromItsPublicLayerOnlyWhenAskedFor() throws {
+        func files(_ language: ProjectLanguage, _ strategy: Strategy, runtime: String, powertools: Bool) throws -> [String: String] {
+            let generator = try ProjectGenerator(options: ProjectOptions(
+                name: "orders", language: language, strategy: strategy, runtime: LambdaRuntime(runtime), powertools: powertools))
+            return Dictionary(uniqueKeysWithValues: try generator.files().map { ($0.path, $0.contents) })
+        }
+        let python = try files(.python, .customRuntime, runtime: "python3.12", powertools: true)
+        #expect(python["template.yaml"]?.contains(#"- !Sub "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-${Architecture}:"#) == true)
+        #expect(python["template.yaml"]?.contains("POWERTOOLS_SERVICE_NAME: orders") == true)
+        #expect(python["src/log.py"]?.contains("from aws_lambda_powertools import Logger") == true)
+        let node = try files(.node, .asyncInvoke, runtime: "nodejs22.x", powertools: true)
+        #expect(node["template.yaml"]?.contains(#"- !Sub "arn:aws:lambda:${AWS::Region}:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:"#) == true)
+        #expect(node["src/log.mjs"]?.contains(#"("@aws-lambda-powertools/logger")"#) == true)
+
+        // Without --powertools, no trace of it: only the standard library and the runtime's SDK.
+        let plain = try files(.python, .extension, runtime: "python3.13", powertools: false)
+            .merging(try files(.node, .streaming, runtime: "nodejs22.x", powertools: false), uniquingKeysWith: { $1 })
+        for (path, contents) in plain {
+            #expect(!contents.lowercased().contains("powertools"), "\(path)")
+        }
+    }
+
     @Test func refusedCellsNameWhatWorksInstead() throws {
         #expect(throws: ScaffoldError.self) { try Matrix.cell(language: .python, strategy: .streaming, variant: nil) }
         do {

@@ -2,6 +2,7 @@ import base64
 import json
 import unittest
 
+import lambda_context  # noqa: F401  (puts src/ on sys.path)
 from order import order_of
 
 ORDER = {"orderId": "o-1", "items": [{"sku": "BOOK-42", "quantity": 1}]}
