@@ -393,10 +393,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
         current = invocation
         telemetry.record("platform.start", ["requestId": invocation.id, "version": "$LATEST"])
-        // Thawed: what the subscribers could not read while frozen goes now, the rest as it comes.
+        // Thawed: the batches that fell due while frozen go now, the rest when their buffering says
+        // (checked every 25 ms, the smallest timeoutMs Lambda allows).
         telemetry.flush()
         if !telemetry.isEmpty, telemetryTimer == nil {
-            telemetryTimer = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(50), delay: .milliseconds(50)) { [weak self] _ in
+            telemetryTimer = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(25), delay: .milliseconds(25)) { [weak self] _ in
                 guard let self, !self.frozen else { return }
                 self.telemetry.flush()
             }
@@ -566,7 +567,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
         let budget: Int64 = externals.isEmpty ? 500 : 2000
         let deadline = Int64(Date().timeIntervalSince1970 * 1000) + budget
-        telemetry.flush()
+        telemetry.flush(all: true)
         telemetryTimer?.cancel()
         telemetryTimer = nil
         for id in extensions.keys where extensions[id]!.events.contains("SHUTDOWN") {

@@ -3,14 +3,33 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// Telemetry API (and the older Logs API) subscriptions: events are buffered and sent as JSON arrays
-/// to each subscriber's HTTP destination while the environment runs. A frozen extension cannot read
-/// them, so what happens at the end of an invocation (its platform.report) is sent when the next
-/// invocation thaws the environment, or before SHUTDOWN, as Lambda does.
+/// Telemetry API (and the older Logs API) subscriptions. Each subscriber's events are buffered and
+/// sent as JSON arrays to its HTTP destination as its `buffering` asks: when `timeoutMs` has passed
+/// since the oldest one, or `maxItems` or `maxBytes` is reached. A frozen extension cannot read
+/// them, so nothing is sent while the environment is frozen; what is due goes when the next
+/// invocation thaws it, and everything before SHUTDOWN, as Lambda does.
 final class Telemetry: @unchecked Sendable {
+    /// `buffering` of a subscription: Lambda's defaults and allowed ranges.
+    struct Buffering: Equatable {
+        var maxItems = 10_000
+        var maxBytes = 262_144
+        var timeoutMs = 1_000
+        static let ranges = (maxItems: 1_000...10_000, maxBytes: 262_144...1_048_576, timeoutMs: 25...30_000)
+    }
+
     struct Subscriber {
         let delivery: Delivery
         let types: Set<String>
+        let buffering: Buffering
+        var pending: [[String: Any]] = []
+        var pendingBytes = 0
+        var oldest: Date?
+
+        func isDue(at now: Date) -> Bool {
+            guard let oldest else { return false }
+            return pending.count >= buffering.maxItems || pendingBytes >= buffering.maxBytes
+                || now.timeIntervalSince(oldest) * 1000 >= Double(buffering.timeoutMs)
+        }
     }
 
     /// One subscriber's destination. Batches go one at a time, in order, as Lambda sends them: a
@@ -54,7 +73,6 @@ final class Telemetry: @unchecked Sendable {
     }
 
     private var subscribers: [String: Subscriber] = [:]
-    private var buffer: [(type: String, record: [String: Any])] = []
     private let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 2
@@ -81,30 +99,49 @@ final class Telemetry: @unchecked Sendable {
             return "'\(uri)' is not a URL"
         }
         let types = Set((object["types"] as? [String]) ?? ["platform", "function"])
-        subscribers[extensionId] = Subscriber(delivery: Delivery(destination: url, session: session), types: types)
+        var buffering = Buffering()
+        if let asked = object["buffering"] as? [String: Any] {
+            for (key, range, field) in [("maxItems", Buffering.ranges.maxItems, \Buffering.maxItems),
+                                        ("maxBytes", Buffering.ranges.maxBytes, \Buffering.maxBytes),
+                                        ("timeoutMs", Buffering.ranges.timeoutMs, \Buffering.timeoutMs)] {
+                guard let value = asked[key] else { continue }
+                guard let number = value as? Int, range.contains(number) else {
+                    return "buffering.\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound); got \(value)"
+                }
+                buffering[keyPath: field] = number
+            }
+        }
+        subscribers[extensionId] = Subscriber(delivery: Delivery(destination: url, session: session), types: types, buffering: buffering)
         return nil
     }
 
+    /// An event, stamped now, for every subscriber of its category (`platform`, `function`, `extension`).
     func record(_ type: String, _ record: [String: Any]) {
         guard !subscribers.isEmpty else { return }
-        buffer.append((type, record))
+        let now = Date()
+        let event: [String: Any] = ["time": formatter.string(from: now), "type": type, "record": record]
+        let size = (try? JSONSerialization.data(withJSONObject: event).count) ?? 0
+        let category = String(type.split(separator: ".").first ?? "")
+        for id in subscribers.keys where subscribers[id]!.types.contains(category) {
+            subscribers[id]!.pending.append(event)
+            subscribers[id]!.pendingBytes += size
+            if subscribers[id]!.oldest == nil { subscribers[id]!.oldest = now }
+        }
     }
 
-    /// Sends what is buffered to every subscriber of each event's category.
-    func flush() {
-        guard !subscribers.isEmpty, !buffer.isEmpty else { return }
-        let events = buffer
-        buffer = []
-        for subscriber in subscribers.values {
-            let selected = events.filter { subscriber.types.contains(String($0.type.split(separator: ".").first ?? "")) }
-                .map { ["time": formatter.string(from: Date()), "type": $0.type, "record": $0.record] as [String: Any] }
-            guard !selected.isEmpty, let data = try? JSONSerialization.data(withJSONObject: selected) else { continue }
-            subscriber.delivery.send(data)
+    /// Sends each subscriber its batch when its buffering says so, or every batch when `all`.
+    func flush(all: Bool = false) {
+        let now = Date()
+        for id in subscribers.keys where all ? subscribers[id]!.oldest != nil : subscribers[id]!.isDue(at: now) {
+            let events = subscribers[id]!.pending
+            subscribers[id]!.pending = []
+            subscribers[id]!.pendingBytes = 0
+            subscribers[id]!.oldest = nil
+            if let data = try? JSONSerialization.data(withJSONObject: events) { subscribers[id]!.delivery.send(data) }
         }
     }
 
     func reset() {
         subscribers = [:]
-        buffer = []
     }
 }

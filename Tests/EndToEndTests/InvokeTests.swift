@@ -292,7 +292,9 @@ import TestSupport
                     event = json.load(urllib.request.urlopen(urllib.request.Request(f"http://{api}/2020-01-01/extension/event/next",
                                                              headers={"Lambda-Extension-Identifier": ident})))
                     if event["eventType"] == "SHUTDOWN":
-                        import time; time.sleep(0.3)
+                        # The last batch is on its way: wait for it within the 2 s SHUTDOWN budget.
+                        import time; deadline = time.time() + 1.5
+                        while sum(1 for e in received if e["type"] == "platform.report") < 2 and time.time() < deadline: time.sleep(0.02)
                         with open(os.environ["EVENTS"], "w") as f:
                             json.dump(received, f)
                         break
@@ -313,6 +315,64 @@ import TestSupport
         let report = received.first { $0["type"] as? String == "platform.report" }?["record"] as? [String: Any]
         #expect(report?["requestId"] as? String == records.first?["requestId"] as? String)
         #expect(((report?["metrics"] as? [String: Any])?["billedDurationMs"] as? Int ?? 0) >= 1)
+    }
+
+    @Test func telemetryBatchesFollowEachSubscribersBuffering() throws {
+        // One observer per buffering: TIMEOUT_MS 25 gets batches as they fall due, 30000 only the
+        // one sent before SHUTDOWN. Each writes how many batches and events it got.
+        let observer = """
+            #!/usr/bin/env python3
+            import http.server, json, os, sys, threading, urllib.error, urllib.request
+            batches = []
+            class Sink(http.server.BaseHTTPRequestHandler):
+                def log_message(self, *a): pass
+                def do_POST(self):
+                    batches.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                    self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            api = os.environ["AWS_LAMBDA_RUNTIME_API"]
+            name = os.path.basename(sys.argv[0])
+            r = urllib.request.Request(f"http://{api}/2020-01-01/extension/register", method="POST",
+                                       data=json.dumps({"events": ["SHUTDOWN"]}).encode(), headers={"Lambda-Extension-Name": name})
+            ident = urllib.request.urlopen(r).headers["Lambda-Extension-Identifier"]
+            def subscribe(timeout_ms):
+                sub = {"schemaVersion": "2022-12-13", "types": ["platform"], "buffering": {"timeoutMs": timeout_ms},
+                       "destination": {"protocol": "HTTP", "URI": f"http://sandbox.localdomain:{server.server_address[1]}"}}
+                try:
+                    return urllib.request.urlopen(urllib.request.Request(f"http://{api}/2022-07-01/telemetry", method="PUT",
+                                                  data=json.dumps(sub).encode(), headers={"Lambda-Extension-Identifier": ident})).status
+                except urllib.error.HTTPError as e:
+                    return e.code
+            refused = subscribe(5)  # below Lambda's 25 ms
+            subscribe(int(os.environ["TIMEOUT_MS_" + name.upper()]))
+            event = json.load(urllib.request.urlopen(urllib.request.Request(f"http://{api}/2020-01-01/extension/event/next",
+                                                                              headers={"Lambda-Extension-Identifier": ident})))
+            # The last batch is on its way: wait for it within the 2 s SHUTDOWN budget.
+            import time; deadline = time.time() + 1.5
+            while sum(len(b) for b in batches) < 9 and time.time() < deadline: time.sleep(0.02)
+            with open(os.environ["OUT_DIR"] + "/" + name, "w") as f:
+                json.dump({"refused": refused, "batches": len(batches), "events": sum(len(b) for b in batches)}, f)
+            """
+        let function = try Function([
+            "code/app.py": "import time\ndef handler(event, context):\n    time.sleep(0.1)\n    return 'ok'\n",
+            "layer/extensions/fast": observer,
+            "layer/extensions/slow": observer,
+        ], executable: ["layer/extensions/fast", "layer/extensions/slow"])
+        defer { function.remove() }
+        let (result, _) = try function.invoke(["--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
+                                               "--layer", function.path("layer"), "--repeat", "3",
+                                               "--env", "OUT_DIR=\(function.root.path)", "--env", "TIMEOUT_MS_FAST=25", "--env", "TIMEOUT_MS_SLOW=30000"])
+        #expect(result.status == 0, "\(result.stderr)")
+        func outcome(_ name: String) throws -> [String: Int] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: function.root.appendingPathComponent(name))) as! [String: Int]
+        }
+        let fast = try outcome("fast"), slow = try outcome("slow")
+        #expect(fast["refused"] == 400 && slow["refused"] == 400)
+        // platform.start, runtimeDone and report for each of the three invocations.
+        #expect(fast["events"] == 9 && slow["events"] == 9, "fast \(fast), slow \(slow)")
+        #expect(slow["batches"] == 1, "\(slow)")
+        #expect((fast["batches"] ?? 0) >= 3, "\(fast)")
     }
 
     @Test func theRuntimeAPIAnswersLikeLambdaToOutOfOrderCalls() throws {
