@@ -35,20 +35,15 @@ extension Sandbox {
         guard name == config.name || name == config.functionARN else {
             return eventLoop.makeSucceededFuture(.serviceError(.notFound, "ResourceNotFoundException", "Function not found: \(name); this runner serves \(config.name)"))
         }
-        let type = headers.first(name: "X-Amz-Invocation-Type") ?? "RequestResponse"
-        switch type {
-        case "DryRun":
+        switch InvokeRequest.parse(headers: headers, body: body) {
+        case .failure(let error):
+            return eventLoop.makeSucceededFuture(error.response)
+        case .success(.dryRun):
             return eventLoop.makeSucceededFuture(APIResponse(status: .noContent))
-        case "Event":
-            guard body.count <= LambdaQuotas.asyncPayloadBytes else {
-                return eventLoop.makeSucceededFuture(.serviceError(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.asyncPayloadBytes) bytes for the InvokeAsync operation"))
-            }
+        case .success(.event):
             _ = enqueue(body, clientStart: now()) { _ in }
             return eventLoop.makeSucceededFuture(APIResponse(status: .accepted))
-        case "RequestResponse":
-            guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
-                return eventLoop.makeSucceededFuture(.serviceError(.payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes for the Invoke operation"))
-            }
+        case .success(.requestResponse):
             let promise = eventLoop.makePromise(of: APIResponse.self)
             let collected = NIOLockedValueBox<[UInt8]>([])
             _ = enqueue(body, clientStart: now()) { event in
@@ -57,15 +52,12 @@ extension Sandbox {
                 case .chunk(let bytes): collected.withLockedValue { $0 += bytes }
                 case .complete(let bytes):
                     let all = collected.withLockedValue { $0 + bytes }
-                    promise.succeed(APIResponse(status: .ok, headers: [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")], body: all))
+                    promise.succeed(APIResponse(status: .ok, headers: InvokeRequest.answerHeaders(functionError: false), body: all))
                 case .error(_, let errorBody):
-                    promise.succeed(APIResponse(status: .ok, headers: [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST"),
-                                                                       ("X-Amz-Function-Error", "Unhandled")], body: errorBody))
+                    promise.succeed(APIResponse(status: .ok, headers: InvokeRequest.answerHeaders(functionError: true), body: errorBody))
                 }
             }
             return promise.futureResult
-        default:
-            return eventLoop.makeSucceededFuture(.serviceError(.badRequest, "InvalidParameterValueException", "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not \(type)"))
         }
     }
 

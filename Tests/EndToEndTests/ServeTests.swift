@@ -162,6 +162,13 @@ import TestSupport
                 lam.invoke(FunctionName="Nope", Payload=b"{}")
             except lam.exceptions.ResourceNotFoundException:
                 print("unknown ResourceNotFoundException")
+            # Lambda's payload limits: 1 MB for an asynchronous event, 6 MB for a synchronous one.
+            big = json.dumps({"orderId": "o-6", "pad": "x" * 1_048_576}).encode()
+            for kind, payload in (("Event", big), ("RequestResponse", big + b" " * (5 * 1_048_576))):
+                try:
+                    lam.invoke(FunctionName="WorkerFunction", InvocationType=kind, Payload=payload)
+                except lam.exceptions.RequestTooLargeException as e:
+                    print("too-large", kind, e.response["ResponseMetadata"]["HTTPStatusCode"])
             """
         let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.status == 0, "\(result.stderr)")
@@ -171,6 +178,8 @@ import TestSupport
         #expect(result.stdout.contains("function-error 200 Unhandled TaskError"))
         #expect(result.stdout.contains("dryrun 204"))
         #expect(result.stdout.contains("unknown ResourceNotFoundException"))
+        #expect(result.stdout.contains("too-large Event 413"), "\(result.stdout)")
+        #expect(result.stdout.contains("too-large RequestResponse 413"), "\(result.stdout)")
 
         // The AWS CLI speaks to it too.
         let out = parent.appendingPathComponent("out.json")

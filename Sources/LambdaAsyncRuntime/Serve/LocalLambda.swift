@@ -232,21 +232,17 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     private func invokeAPI(_ target: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
         let name = functionName(target)
         guard let pool = pools[name], let queue = queues[name] else { return unknown(target, writer) }
-        switch headers.first(name: "X-Amz-Invocation-Type") ?? "RequestResponse" {
-        case "DryRun":
+        switch InvokeRequest.parse(headers: headers, body: body) {
+        case .failure(let error):
+            writer.send(Int(error.response.status.code), error.response.headers, error.response.body)
+        case .success(.dryRun):
             writer.send(204, [], [])
-        case "Event":
-            guard body.count <= LambdaQuotas.asyncPayloadBytes else {
-                return refuse(writer, .payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.asyncPayloadBytes) bytes for an asynchronous invocation")
-            }
+        case .success(.event):
             Task {
                 let id = await queue.enqueue(body)
                 writer.send(202, [("X-Amzn-RequestId", id)], [])
             }
-        case "RequestResponse":
-            guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
-                return refuse(writer, .payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes for the Invoke operation")
-            }
+        case .success(.requestResponse):
             Task {
                 let collected = Collected()
                 let answered = OnceFlag()
@@ -256,22 +252,15 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                         case .chunk(let bytes): collected.add(.chunk(bytes))
                         case .complete(let bytes):
                             collected.add(.complete(bytes))
-                            if answered.claim() {
-                                writer.send(200, [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")], collected.bytes)
-                            }
+                            if answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: false), collected.bytes) }
                         case .error(_, let errorBody):
-                            if answered.claim() {
-                                writer.send(200, [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST"),
-                                                  ("X-Amz-Function-Error", "Unhandled")], errorBody)
-                            }
+                            if answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: true), errorBody) }
                         }
                     }
                 } catch {
                     if answered.claim() { refuse(writer, .internalServerError, "ServiceException", "\(error)") }
                 }
             }
-        case let other:
-            refuse(writer, .badRequest, "InvalidParameterValueException", "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not \(other)")
         }
     }
 
