@@ -1,3 +1,4 @@
+import Foundation
 import LambdaAsyncCore
 import NIOHTTP1
 
@@ -28,6 +29,20 @@ enum InvokeRequest {
         }
     }
 
+    /// `X-Amz-Client-Context`: base64 JSON about the calling client (the mobile SDKs send it), at most
+    /// 3,583 bytes, which Lambda hands to the function's context on synchronous invocations. Returns
+    /// the JSON text, nil when there is none, or the error Lambda answers.
+    static func clientContext(_ headers: HTTPHeaders) -> Result<String?, InvokeRequestError> {
+        guard let encoded = headers.first(name: "X-Amz-Client-Context"), !encoded.isEmpty else { return .success(nil) }
+        guard encoded.utf8.count <= 3_583 else {
+            return .failure(.invalidContent("Client context must be 3583 bytes or fewer, base64-encoded"))
+        }
+        guard let data = Data(base64Encoded: encoded), (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+            return .failure(.invalidContent("Client context must be a valid Base64-encoded JSON object."))
+        }
+        return .success(String(decoding: data, as: UTF8.self))
+    }
+
     /// The headers of a synchronous answer; `Unhandled` when the function failed.
     static func answerHeaders(functionError: Bool) -> [(String, String)] {
         [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")]
@@ -40,6 +55,10 @@ struct InvokeRequestError: Error {
 
     static func tooLarge(_ message: String) -> InvokeRequestError {
         InvokeRequestError(response: .serviceError(.payloadTooLarge, "RequestTooLargeException", message))
+    }
+
+    static func invalidContent(_ message: String) -> InvokeRequestError {
+        InvokeRequestError(response: .serviceError(.badRequest, "InvalidRequestContentException", message))
     }
 
     static func invalid(_ message: String) -> InvokeRequestError {

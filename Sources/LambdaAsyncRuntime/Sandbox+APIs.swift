@@ -44,9 +44,14 @@ extension Sandbox {
             _ = enqueue(body, clientStart: now()) { _ in }
             return eventLoop.makeSucceededFuture(APIResponse(status: .accepted))
         case .success(.requestResponse):
+            let clientContext: String?
+            switch InvokeRequest.clientContext(headers) {
+            case .success(let context): clientContext = context
+            case .failure(let error): return eventLoop.makeSucceededFuture(error.response)
+            }
             let promise = eventLoop.makePromise(of: APIResponse.self)
             let collected = NIOLockedValueBox<[UInt8]>([])
-            _ = enqueue(body, clientStart: now()) { event in
+            _ = enqueue(body, clientStart: now(), clientContext: clientContext) { event in
                 // The caller gets the response when it is complete, not when the invocation ends.
                 switch event {
                 case .chunk(let bytes): collected.withLockedValue { $0 += bytes }

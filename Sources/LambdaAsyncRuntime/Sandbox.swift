@@ -105,6 +105,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         var timer: Scheduled<Void>?
         var finished = false
         var traceHeader: String?
+        /// The caller's client context (JSON), for `Lambda-Runtime-Client-Context`.
+        var clientContext: String?
 
         init(payload: [UInt8], clientStart: UInt64, onResponse: @escaping @Sendable (ResponseEvent) -> Void, done: EventLoopPromise<InvocationRecord>) {
             self.payload = payload
@@ -147,18 +149,23 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     /// Runs one invocation; `onResponse` sees the response when the client would, and the record
     /// arrives when the invocation ended (frozen, failed or timed out).
-    public func invoke(_ payload: [UInt8], onResponse: @escaping @Sendable (ResponseEvent) -> Void = { _ in }) async throws -> InvocationRecord {
+    public func invoke(_ payload: [UInt8], clientContext: String? = nil,
+                       onResponse: @escaping @Sendable (ResponseEvent) -> Void = { _ in }) async throws -> InvocationRecord {
         let start = now()
-        return try await eventLoop.flatSubmit { self.enqueue(payload, clientStart: start, onResponse: onResponse) }.get()
+        return try await eventLoop.flatSubmit {
+            self.enqueue(payload, clientStart: start, clientContext: clientContext, onResponse: onResponse)
+        }.get()
     }
 
     /// Invocations wait their turn: one environment runs one invocation at a time, as on Lambda.
     var waiting: [Invocation] = []
     var running = false
 
-    func enqueue(_ payload: [UInt8], clientStart: UInt64, onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
+    func enqueue(_ payload: [UInt8], clientStart: UInt64, clientContext: String? = nil,
+                 onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
         let invocation = Invocation(payload: payload, clientStart: clientStart, onResponse: onResponse,
                                     done: eventLoop.makePromise(of: InvocationRecord.self))
+        invocation.clientContext = clientContext
         waiting.append(invocation)
         startNext()
         return invocation.done.futureResult
@@ -431,13 +438,16 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// The answer to the runtime's /next: the event, and the clock starts.
     func nextResponse(_ invocation: Invocation) -> APIResponse {
         invocation.deliveredAt = now()
-        return APIResponse(status: .ok, headers: [
+        var headers = [
             ("Lambda-Runtime-Aws-Request-Id", invocation.id),
             ("Lambda-Runtime-Deadline-Ms", String(invocation.deadlineMs)),
             ("Lambda-Runtime-Invoked-Function-Arn", config.functionARN),
             ("Lambda-Runtime-Trace-Id", traceHeader(invocation)),
             ("Content-Type", "application/json"),
-        ], body: invocation.payload)
+        ]
+        // Only when it has a value, as Lambda sends it.
+        if let clientContext = invocation.clientContext { headers.append(("Lambda-Runtime-Client-Context", clientContext)) }
+        return APIResponse(status: .ok, headers: headers, body: invocation.payload)
     }
 
     func deliver(toExtension id: String, _ event: [String: Any]) {

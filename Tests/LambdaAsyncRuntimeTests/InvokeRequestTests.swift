@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 import Testing
 @testable import LambdaAsyncRuntime
@@ -21,5 +22,20 @@ import Testing
         #expect(errorType(parse("Event", bytes: 1_048_577)) == "RequestTooLargeException")
         #expect(errorType(parse("Later", bytes: 2)) == "InvalidParameterValueException")
         if case .failure(let error) = parse("Event", bytes: 1_048_577) { #expect(error.response.status == .payloadTooLarge) }
+    }
+
+    @Test func aClientContextIsBase64JSONOfAtMost3583Bytes() {
+        func context(_ value: String?) -> Result<String?, InvokeRequestError> {
+            InvokeRequest.clientContext(HTTPHeaders(value.map { [("X-Amz-Client-Context", $0)] } ?? []))
+        }
+        if case .success(let text) = context(Data(#"{"custom":{"tenant":"t-1"}}"#.utf8).base64EncodedString()) {
+            #expect(text == #"{"custom":{"tenant":"t-1"}}"#)
+        } else { Issue.record("a base64 JSON object is a client context") }
+        if case .success(let text) = context(nil) { #expect(text == nil) } else { Issue.record("none is fine") }
+        for bad in ["not base64!", Data("[1]".utf8).base64EncodedString(), String(repeating: "A", count: 3_584)] {
+            if case .failure(let error) = context(bad) {
+                #expect(error.response.headers.contains { $0 == ("X-Amzn-ErrorType", "InvalidRequestContentException") })
+            } else { Issue.record("\(bad.prefix(20)) is refused") }
+        }
     }
 }

@@ -10,10 +10,25 @@ import os
 import sys
 import time
 import traceback
+import types
 import urllib.error
 import urllib.request
 
 API = f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2018-06-01/runtime"
+
+
+def _client_context(text):
+    """The calling client's context, shaped as Lambda's Python runtime shapes it: client, custom, env."""
+    if not text:
+        return None
+    data = json.loads(text)
+    client = data.get("client")
+    return types.SimpleNamespace(
+        client=types.SimpleNamespace(**{key: client.get(key) for key in (
+            "installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name")}) if client else None,
+        custom=data.get("custom"),
+        env=data.get("env"),
+    )
 
 
 class LambdaContext:
@@ -26,7 +41,7 @@ class LambdaContext:
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
         self.identity = None
-        self.client_context = None
+        self.client_context = _client_context(headers.get("Lambda-Runtime-Client-Context"))
         self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
 
     def get_remaining_time_in_millis(self):

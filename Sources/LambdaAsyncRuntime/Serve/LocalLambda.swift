@@ -243,11 +243,16 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 writer.send(202, [("X-Amzn-RequestId", id)], [])
             }
         case .success(.requestResponse):
+            let clientContext: String?
+            switch InvokeRequest.clientContext(headers) {
+            case .success(let context): clientContext = context
+            case .failure(let error): return writer.send(Int(error.response.status.code), error.response.headers, error.response.body)
+            }
             Task {
                 let collected = Collected()
                 let answered = OnceFlag()
                 do {
-                    _ = try await pool.invoke(body) { event in
+                    _ = try await pool.invoke(body, clientContext: clientContext) { event in
                         switch event {
                         case .chunk(let bytes): collected.add(.chunk(bytes))
                         case .complete(let bytes):
