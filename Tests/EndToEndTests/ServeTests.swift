@@ -208,6 +208,11 @@ import TestSupport
                 lam.invoke(FunctionName="Nope", Payload=b"{}")
             except lam.exceptions.ResourceNotFoundException:
                 print("unknown ResourceNotFoundException")
+            # Looking functions up, as tools do before invoking: listed, Active, their settings.
+            print("listed", sorted(f["FunctionName"] for f in lam.list_functions()["Functions"]))
+            lam.get_waiter("function_active_v2").wait(FunctionName="WorkerFunction")
+            config = lam.get_function_configuration(FunctionName="WorkerFunction")
+            print("configuration", config["State"], config["Runtime"], config["Timeout"], sorted(config["Environment"]["Variables"]))
             # Lambda's payload limits: 1 MB for an asynchronous event, 6 MB for a synchronous one.
             big = json.dumps({"orderId": "o-6", "pad": "x" * 1_048_576}).encode()
             for kind, payload in (("Event", big), ("RequestResponse", big + b" " * (5 * 1_048_576))):
@@ -224,6 +229,8 @@ import TestSupport
         #expect(result.stdout.contains("function-error 200 Unhandled TaskError"))
         #expect(result.stdout.contains("dryrun 204"))
         #expect(result.stdout.contains("unknown ResourceNotFoundException"))
+        #expect(result.stdout.contains("listed ['ApiFunction', 'WorkerFunction']"), "\(result.stdout)")
+        #expect(result.stdout.contains("configuration Active python3.13 30 ['SYNC_MS', 'TASK_MS']"), "\(result.stdout)")
         #expect(result.stdout.contains("too-large Event 413"), "\(result.stdout)")
         #expect(result.stdout.contains("too-large RequestResponse 413"), "\(result.stdout)")
 

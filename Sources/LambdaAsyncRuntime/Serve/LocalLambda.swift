@@ -49,6 +49,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     private var pools: [String: FunctionPool] = [:]
     private var queues: [String: AsyncInvocations] = [:]
     private var watcher: Task<Void, Never>?
+    /// Each function's variables as the project sets them, before serve adds its own.
+    private var declaredEnvironment: [String: [String: String]] = [:]
 
     public init(functions: [Function], options: Options) throws {
         self.options = options
@@ -57,6 +59,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         port = channel.localAddress?.port ?? options.port
         let endpoint = "http://127.0.0.1:\(port)"
         for var function in functions {
+            declaredEnvironment[function.config.name] = function.config.environment
             // The project's functions call each other through this server, with the SDK they already use.
             function.config.environment["AWS_ENDPOINT_URL_LAMBDA"] = endpoint
             for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] where ProcessInfo.processInfo.environment[key] == nil {
@@ -172,14 +175,46 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             invokeAPI(parts[2].removingPercentEncoding ?? parts[2], headers: headers, body: body, writer: writer)
         } else if method == .POST, parts.count == 4, parts[0] == "2021-11-15", parts[1] == "functions", parts[3] == "response-streaming-invocations" {
             invokeWithResponseStream(parts[2].removingPercentEncoding ?? parts[2], body: body, writer: writer)
+        } else if method == .GET, parts.count >= 2, parts.count <= 4, parts[0] == "2015-03-31", parts[1] == "functions",
+                  parts.count != 4 || parts[3] == "configuration" {
+            functionsAPI(parts.dropFirst(2).map { $0.removingPercentEncoding ?? $0 }, writer: writer)
         } else if parts.count >= 2, parts[0] == "urls" {
             let rest = "/" + parts.dropFirst(2).joined(separator: "/") + (path.hasSuffix("/") && parts.count > 2 ? "/" : "")
             functionURL(parts[1], method: method.rawValue, path: rest, query: query, headers: headers, body: body, writer: writer)
         } else {
             let response = APIResponse.serviceError(.notFound, "ResourceNotFoundException",
-                "\(method) \(path): serve answers POST /2015-03-31/functions/NAME/invocations and /urls/NAME/... for functions with a URL")
+                "\(method) \(path): serve answers POST /2015-03-31/functions/NAME/invocations, GET /2015-03-31/functions[/NAME[/configuration]] and /urls/NAME/... for functions with a URL")
             writer.send(Int(response.status.code), response.headers, response.body)
         }
+    }
+
+    /// `ListFunctions`, `GetFunction` and `GetFunctionConfiguration`, so tools that look a function
+    /// up (or wait for it to be Active) before invoking it work too.
+    private func functionsAPI(_ rest: [String], writer: ResponseWriter) {
+        let response: APIResponse
+        if rest.isEmpty {
+            response = .json(.ok, ["Functions": functions.keys.sorted().map { configuration(of: $0) }])
+        } else if functions[functionName(rest[0])] == nil {
+            response = .serviceError(.notFound, "ResourceNotFoundException",
+                                     "Function not found: \(rest[0]); this project has \(functions.keys.sorted().joined(separator: ", "))")
+        } else if rest.count == 2 {
+            response = .json(.ok, configuration(of: functionName(rest[0])))
+        } else {
+            let name = functionName(rest[0])
+            response = .json(.ok, ["Configuration": configuration(of: name),
+                                   "Code": ["RepositoryType": "S3", "Location": functions[name]!.config.code.absoluteString]])
+        }
+        writer.send(Int(response.status.code), response.headers, response.body)
+    }
+
+    private func configuration(of name: String) -> [String: Any] {
+        let config = functions[name]!.config
+        return [
+            "FunctionName": name, "FunctionArn": config.functionARN, "Runtime": config.runtime.identifier,
+            "Handler": config.handler, "MemorySize": config.memoryMB, "Timeout": Int(config.timeoutSeconds),
+            "Environment": ["Variables": declaredEnvironment[name] ?? [:]], "Version": "$LATEST", "PackageType": "Zip",
+            "State": "Active", "LastUpdateStatus": "Successful",
+        ]
     }
 
     private func refuse(_ writer: ResponseWriter, _ status: HTTPResponseStatus, _ type: String, _ message: String) {
