@@ -25,6 +25,9 @@ public struct InvocationRecord: Sendable, Codable, Equatable {
     public var error: String?
     /// Time from the start of the command's invoke to the response, init included.
     public var clientLatencyMs: Double?
+    /// START, the invocation's log lines, END and REPORT, when the caller asked for them
+    /// (`X-Amz-Log-Type: Tail`); nil, and absent from JSON, otherwise.
+    public var executionLog: String?
 
     /// `REPORT RequestId: … Duration: x.xx ms Billed Duration: n ms Memory Size: m MB Max Memory Used: k MB`.
     public var reportLine: String {

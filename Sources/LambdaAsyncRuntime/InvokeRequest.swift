@@ -29,6 +29,23 @@ enum InvokeRequest {
         }
     }
 
+    /// What a synchronous call asks besides its payload: its client context and `X-Amz-Log-Type`.
+    static func extras(_ headers: HTTPHeaders) -> Result<Sandbox.InvocationExtras, InvokeRequestError> {
+        let tail: Bool
+        switch headers.first(name: "X-Amz-Log-Type") ?? "None" {
+        case "None": tail = false
+        case "Tail": tail = true
+        case let other: return .failure(.invalid("X-Amz-Log-Type must be None or Tail, not \(other)"))
+        }
+        return clientContext(headers).map { Sandbox.InvocationExtras(clientContext: $0, tailLog: tail) }
+    }
+
+    /// `X-Amz-Log-Result`: the last 4 KB of the execution log, base64-encoded.
+    static func logResultHeader(_ record: InvocationRecord) -> [(String, String)] {
+        guard let log = record.executionLog else { return [] }
+        return [("X-Amz-Log-Result", Data(Array(log.utf8).suffix(4_096)).base64EncodedString())]
+    }
+
     /// `X-Amz-Client-Context`: base64 JSON about the calling client (the mobile SDKs send it), at most
     /// 3,583 bytes, which Lambda hands to the function's context on synchronous invocations. Returns
     /// the JSON text, nil when there is none, or the error Lambda answers.

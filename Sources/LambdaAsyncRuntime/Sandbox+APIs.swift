@@ -44,25 +44,31 @@ extension Sandbox {
             _ = enqueue(body, clientStart: now()) { _ in }
             return eventLoop.makeSucceededFuture(APIResponse(status: .accepted))
         case .success(.requestResponse):
-            let clientContext: String?
-            switch InvokeRequest.clientContext(headers) {
-            case .success(let context): clientContext = context
+            let extras: InvocationExtras
+            switch InvokeRequest.extras(headers) {
+            case .success(let asked): extras = asked
             case .failure(let error): return eventLoop.makeSucceededFuture(error.response)
             }
-            let promise = eventLoop.makePromise(of: APIResponse.self)
+            let answer = eventLoop.makePromise(of: APIResponse.self)
             let collected = NIOLockedValueBox<[UInt8]>([])
-            _ = enqueue(body, clientStart: now(), clientContext: clientContext) { event in
-                // The caller gets the response when it is complete, not when the invocation ends.
+            let record = enqueue(body, clientStart: now(), extras: extras) { event in
                 switch event {
                 case .chunk(let bytes): collected.withLockedValue { $0 += bytes }
                 case .complete(let bytes):
                     let all = collected.withLockedValue { $0 + bytes }
-                    promise.succeed(APIResponse(status: .ok, headers: InvokeRequest.answerHeaders(functionError: false), body: all))
+                    answer.succeed(APIResponse(status: .ok, headers: InvokeRequest.answerHeaders(functionError: false), body: all))
                 case .error(_, let errorBody):
-                    promise.succeed(APIResponse(status: .ok, headers: InvokeRequest.answerHeaders(functionError: true), body: errorBody))
+                    answer.succeed(APIResponse(status: .ok, headers: InvokeRequest.answerHeaders(functionError: true), body: errorBody))
                 }
             }
-            return promise.futureResult
+            // The caller gets the response when it is complete, not when the invocation ends, unless
+            // it asked for the log's tail, which ends with the REPORT line.
+            guard extras.tailLog else { return answer.futureResult }
+            return answer.futureResult.and(record).map { response, record in
+                var response = response
+                response.headers += InvokeRequest.logResultHeader(record)
+                return response
+            }
         }
     }
 

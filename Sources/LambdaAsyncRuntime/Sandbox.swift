@@ -105,8 +105,9 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         var timer: Scheduled<Void>?
         var finished = false
         var traceHeader: String?
-        /// The caller's client context (JSON), for `Lambda-Runtime-Client-Context`.
-        var clientContext: String?
+        var extras = InvocationExtras()
+        /// The lines logged during the invocation, kept when `extras.tailLog` asks for them.
+        var log: [String] = []
 
         init(payload: [UInt8], clientStart: UInt64, onResponse: @escaping @Sendable (ResponseEvent) -> Void, done: EventLoopPromise<InvocationRecord>) {
             self.payload = payload
@@ -147,13 +148,25 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     // MARK: Public API
 
+    /// What a caller may ask of one invocation besides its payload.
+    public struct InvocationExtras: Sendable {
+        /// The caller's client context (JSON), passed as `Lambda-Runtime-Client-Context`.
+        public var clientContext: String?
+        /// Keep the invocation's log lines for the record's `executionLog` (`X-Amz-Log-Type: Tail`).
+        public var tailLog = false
+        public init(clientContext: String? = nil, tailLog: Bool = false) {
+            self.clientContext = clientContext
+            self.tailLog = tailLog
+        }
+    }
+
     /// Runs one invocation; `onResponse` sees the response when the client would, and the record
     /// arrives when the invocation ended (frozen, failed or timed out).
-    public func invoke(_ payload: [UInt8], clientContext: String? = nil,
+    public func invoke(_ payload: [UInt8], extras: InvocationExtras = InvocationExtras(),
                        onResponse: @escaping @Sendable (ResponseEvent) -> Void = { _ in }) async throws -> InvocationRecord {
         let start = now()
         return try await eventLoop.flatSubmit {
-            self.enqueue(payload, clientStart: start, clientContext: clientContext, onResponse: onResponse)
+            self.enqueue(payload, clientStart: start, extras: extras, onResponse: onResponse)
         }.get()
     }
 
@@ -161,11 +174,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     var waiting: [Invocation] = []
     var running = false
 
-    func enqueue(_ payload: [UInt8], clientStart: UInt64, clientContext: String? = nil,
+    func enqueue(_ payload: [UInt8], clientStart: UInt64, extras: InvocationExtras = InvocationExtras(),
                  onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
         let invocation = Invocation(payload: payload, clientStart: clientStart, onResponse: onResponse,
                                     done: eventLoop.makePromise(of: InvocationRecord.self))
-        invocation.clientContext = clientContext
+        invocation.extras = extras
         waiting.append(invocation)
         startNext()
         return invocation.done.futureResult
@@ -324,7 +337,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         return { [weak self] line in
             log(line)
             guard let self else { return }
-            eventLoop.execute { self.telemetry.record(type, ["message": line]) }
+            eventLoop.execute {
+                self.telemetry.record(type, ["message": line])
+                if let invocation = self.current, invocation.extras.tailLog { invocation.log.append(line) }
+            }
         }
     }
 
@@ -446,7 +462,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             ("Content-Type", "application/json"),
         ]
         // Only when it has a value, as Lambda sends it.
-        if let clientContext = invocation.clientContext { headers.append(("Lambda-Runtime-Client-Context", clientContext)) }
+        if let clientContext = invocation.extras.clientContext { headers.append(("Lambda-Runtime-Client-Context", clientContext)) }
         return APIResponse(status: .ok, headers: headers, body: invocation.payload)
     }
 
@@ -500,13 +516,18 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             "requestId": invocation.id, "metrics": metrics,
             "status": invocation.error == nil ? "success" : (invocation.error == "Sandbox.Timedout" ? "timeout" : "error"),
         ])
-        return InvocationRecord(
+        var record = InvocationRecord(
             requestId: invocation.id, initDurationMs: initDurationMs,
             responseMs: invocation.responseAt.map { milliseconds(from: start, to: $0) },
             runtimeDoneMs: runtimeDone, extensionsDoneMs: extensionTimes.values.max(), extensionDoneMs: extensionTimes,
             durationMs: duration, billedDurationMs: billed(duration), memorySizeMB: config.memoryMB, maxMemoryUsedMB: memoryUsed,
             frozen: false, error: invocation.error,
             clientLatencyMs: invocation.responseAt.map { milliseconds(from: invocation.clientStart, to: $0) })
+        if invocation.extras.tailLog {
+            record.executionLog = (["START RequestId: \(invocation.id) Version: $LATEST"] + invocation.log
+                                   + ["END RequestId: \(invocation.id)", record.reportLine]).joined(separator: "\n") + "\n"
+        }
+        return record
     }
 
     func finish(_ invocation: Invocation, frozen freeze: Bool) {

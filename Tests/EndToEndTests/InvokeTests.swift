@@ -473,6 +473,7 @@ import TestSupport
     @Test func boto3AndPlainHTTPCallTheSandbox() throws {
         let function = try InvokeTests.Function(["app.py": """
             def handler(event, context):
+                print("greeting", event.get("name"), flush=True)
                 if event.get("raise"):
                     raise KeyError("sku")
                 return {"hello": event.get("name")}
@@ -514,6 +515,9 @@ import TestSupport
             print("error", bad["StatusCode"], bad.get("FunctionError"), json.loads(bad["Payload"].read())["errorType"])
             event = lam.invoke(FunctionName="local-function", InvocationType="Event", Payload=b"{}")
             print("event", event["StatusCode"])
+            import base64
+            tail = lam.invoke(FunctionName="local-function", LogType="Tail", Payload=json.dumps({"name": "rui", "raise": True}))
+            print("tail", tail.get("FunctionError"), "greeting rui" in base64.b64decode(tail["LogResult"]).decode())
             try:
                 lam.invoke(FunctionName="missing", Payload=b"{}")
             except lam.exceptions.ResourceNotFoundException:
@@ -524,6 +528,7 @@ import TestSupport
         #expect(result.stdout.contains("ok 200 {'hello': 'ana'}"))
         #expect(result.stdout.contains("error 200 Unhandled KeyError"))
         #expect(result.stdout.contains("event 202"))
+        #expect(result.stdout.contains("tail Unhandled True"), "\(result.stdout)")
         #expect(result.stdout.contains("missing ResourceNotFoundException"))
         // Ctrl-C (SIGINT) shuts the sandbox down, and nothing is left behind.
         kill(runner.processIdentifier, SIGINT)

@@ -139,7 +139,7 @@ import TestSupport
         #expect(records.count == 2, "\(server.output)")
     }
 
-    @Test func aCallersClientContextReachesPythonAndNodeHandlers() throws {
+    @Test func aCallersClientContextAndLogTailWork() throws {
         let project = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: project) }
         for (path, text) in [
@@ -151,6 +151,7 @@ import TestSupport
                 """),
             ("src/app.py", """
                 def handler(event, context):
+                    print("handled", context.aws_request_id, flush=True)
                     cc = context.client_context
                     return None if cc is None else {"tenant": cc.custom["tenant"], "app": cc.client.app_title}
                 """),
@@ -171,6 +172,11 @@ import TestSupport
             for name in ("PyFunction", "NodeFunction"):
                 print(name, json.loads(lam.invoke(FunctionName=name, ClientContext=context, Payload=b"{}")["Payload"].read()))
                 print(name, "without", json.loads(lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read()))
+            # LogType Tail: the end of the invocation's log, as the AWS CLI's --log-type Tail shows it.
+            tail = lam.invoke(FunctionName="PyFunction", LogType="Tail", Payload=b"{}")
+            log = base64.b64decode(tail["LogResult"]).decode().splitlines()
+            print("tail", log[0].startswith("START RequestId: "), log[1].startswith("handled "), log[-2].startswith("END RequestId: "),
+                  log[-1].startswith("REPORT RequestId: "), json.loads(tail["Payload"].read()))
             try:
                 lam.invoke(FunctionName="PyFunction", ClientContext="bm90IGpzb24=", Payload=b"{}")  # "not json"
             except lam.exceptions.InvalidRequestContentException as e:
@@ -182,6 +188,7 @@ import TestSupport
         #expect(result.stdout.contains("NodeFunction {'client': {'app_title': 'orders-app'}, 'custom': {'tenant': 't-1'}, 'env': {}}"), "\(result.stdout)")
         #expect(result.stdout.contains("PyFunction without None") && result.stdout.contains("NodeFunction without None"), "\(result.stdout)")
         #expect(result.stdout.contains("refused Client context must be a valid Base64-encoded JSON object."), "\(result.stdout)")
+        #expect(result.stdout.contains("tail True True True True None"), "\(result.stdout)")
         #expect(server.stop() == 0)
     }
 

@@ -18,12 +18,12 @@ actor FunctionPool {
         self.options = options
     }
 
-    func invoke(_ payload: [UInt8], clientContext: String? = nil,
+    func invoke(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(),
                 onResponse: @escaping @Sendable (ResponseEvent) -> Void) async throws -> InvocationRecord {
         let sandbox = try await acquire()
         defer { release(sandbox) }
         do {
-            let record = try await sandbox.invoke(payload, clientContext: clientContext, onResponse: onResponse)
+            let record = try await sandbox.invoke(payload, extras: extras, onResponse: onResponse)
             await recycleIfStale(sandbox)
             return record
         } catch {

@@ -278,24 +278,32 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 writer.send(202, [("X-Amzn-RequestId", id)], [])
             }
         case .success(.requestResponse):
-            let clientContext: String?
-            switch InvokeRequest.clientContext(headers) {
-            case .success(let context): clientContext = context
+            let extras: Sandbox.InvocationExtras
+            switch InvokeRequest.extras(headers) {
+            case .success(let asked): extras = asked
             case .failure(let error): return writer.send(Int(error.response.status.code), error.response.headers, error.response.body)
             }
             Task {
                 let collected = Collected()
                 let answered = OnceFlag()
+                let completed = OnceFlag()
                 do {
-                    _ = try await pool.invoke(body, clientContext: clientContext) { event in
+                    let record = try await pool.invoke(body, extras: extras) { event in
                         switch event {
                         case .chunk(let bytes): collected.add(.chunk(bytes))
                         case .complete(let bytes):
                             collected.add(.complete(bytes))
-                            if answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: false), collected.bytes) }
-                        case .error(_, let errorBody):
-                            if answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: true), errorBody) }
+                            _ = completed.claim()
+                            if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: false), collected.bytes) }
+                        case .error(let type, let errorBody):
+                            collected.add(.error(type: type, body: errorBody))
+                            if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: true), errorBody) }
                         }
+                    }
+                    // With the log's tail, the answer waits for its REPORT line, at the invocation's end.
+                    if extras.tailLog, answered.claim() {
+                        let failed = completed.claim() // still unclaimed: the function never completed
+                        writer.send(200, InvokeRequest.answerHeaders(functionError: failed) + InvokeRequest.logResultHeader(record), collected.bytes)
                     }
                 } catch {
                     if answered.claim() { refuse(writer, .internalServerError, "ServiceException", "\(error)") }
