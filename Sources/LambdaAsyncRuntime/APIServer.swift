@@ -135,8 +135,12 @@ enum HTTPServer {
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
         do {
             return try bootstrap.bind(host: host, port: port).wait()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw RunnerError.server("cannot listen on \(host):\(port): another program is using that port; choose another with --port, or 0 for a free one")
+        } catch let error as IOError {
+            throw RunnerError.server("cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode))); choose another address or port")
         } catch {
-            throw RunnerError.server("cannot listen on \(host):\(port) (\(error)); is another server using it? Choose another with --port, or 0 for a free one")
+            throw RunnerError.server("cannot listen on \(host):\(port): \(error)")
         }
     }
 }

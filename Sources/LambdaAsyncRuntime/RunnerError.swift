@@ -14,7 +14,7 @@ public enum RunnerError: Error, CustomStringConvertible, Equatable {
         case .missingInterpreter(let program, let runtime):
             return "\(runtime) needs \(program) on PATH to run locally; install it (apt-get install \(program == "node" ? "nodejs" : "python3"))"
         case .server(let message):
-            return "the local Runtime API could not start: \(message)"
+            return message
         }
     }
 }

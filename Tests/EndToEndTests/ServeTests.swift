@@ -139,6 +139,17 @@ import TestSupport
         #expect(records.count == 2, "\(server.output)")
     }
 
+    @Test func aPortInUseIsSaidWithTheFix() throws {
+        let (parent, project) = try Self.project(["--strategy", "custom-runtime"])
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let first = try Server(project: project)
+        let second = try TestSupport.run(Binary.url.path, ["serve", project.path, "--port", String(first.port)])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(first.port): another program is using that port; choose another with --port, or 0 for a free one"),
+                "\(second.stderr)")
+        #expect(first.stop() == 0)
+    }
+
     @Test func aCallersClientContextAndLogTailWork() throws {
         let project = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: project) }
