@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LambdaAsyncCore
 
 @main
@@ -23,4 +24,25 @@ struct LambdaAsync: AsyncParsableCommand {
         version: LambdaAsyncVersion.current,
         subcommands: [Compare.self, Recommend.self, New.self, Package.self, Inspect.self, Invoke.self, Serve.self]
     )
+
+    /// The parser's own entry point, except for one thing: a bad input found while a command runs
+    /// (a path that does not exist, a template without the function named) is said without the
+    /// usage text, which would not help, and still exits 64 like any bad usage.
+    static func main() async {
+        let command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+        } catch let error as ValidationError {
+            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

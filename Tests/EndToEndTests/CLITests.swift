@@ -16,6 +16,19 @@ import LambdaAsyncCore
         }
     }
 
+    @Test func badUsageExits64WithUsageOnlyWhenItHelps() throws {
+        // Caught by the parser: the usage of the command follows the message.
+        let parsed = try TestSupport.run(Binary.url.path, ["invoke", "--code", "/tmp", "--runtime", "cobol"])
+        #expect(parsed.status == 64)
+        #expect(parsed.stderr.contains("'cobol' is not a Lambda runtime; use one of: python3.13"))
+        #expect(parsed.stderr.contains("Usage: lambda-async invoke"))
+        // Found while running (the path does not exist): the message alone.
+        let missing = "/nonexistent-\(UUID().uuidString.prefix(8))"
+        let running = try TestSupport.run(Binary.url.path, ["invoke", "--code", missing, "--runtime", "python3.13", "--handler", "app.handler"])
+        #expect(running.status == 64)
+        #expect(running.stderr == "Error: \(missing) does not exist: pass a folder or a zip\n", "\(running.stderr)")
+    }
+
     @Test func compareIsATableOfHundredColumnsWhenPiped() throws {
         let result = try Binary.run("compare")
         #expect(result.status == 0)
