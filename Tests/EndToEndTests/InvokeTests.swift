@@ -64,6 +64,11 @@ import TestSupport
         #expect(record["frozen"] as? Bool == true)
         #expect(result.stderr.contains("REPORT RequestId: "))
         #expect(result.stderr.contains("Init Duration: "))
+
+        // The same function behind its URL: the sample request carries the order in its body.
+        let url = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--event", project.appendingPathComponent("events/function-url.json").path])
+        #expect(url.status == 0, "\(url.stderr)")
+        #expect(url.stdout.contains(#"\"orderId\": \"order-1003\""#), "\(url.stdout)")
     }
 
     @Test func environmentFromTheTemplateAnEnvVarsFileAndFlagsInThatOrder() throws {
