@@ -5,7 +5,8 @@ import NIOHTTP1
 /// What an Invoke API request (`POST /2015-03-31/functions/NAME/invocations`) asks for, checked as
 /// Lambda checks it; shared by `invoke --listen` and `serve`.
 enum InvokeRequest {
-    case requestResponse
+    /// Synchronous, with what the caller asks besides its payload (client context, log tail).
+    case requestResponse(Sandbox.InvocationExtras)
     case event
     case dryRun
 
@@ -23,14 +24,14 @@ enum InvokeRequest {
             guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
                 return .failure(.tooLarge("Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes for the Invoke operation"))
             }
-            return .success(.requestResponse)
+            return extras(headers).map(InvokeRequest.requestResponse)
         case let other:
             return .failure(.invalid("X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not \(other)"))
         }
     }
 
     /// What a synchronous call asks besides its payload: its client context and `X-Amz-Log-Type`.
-    static func extras(_ headers: HTTPHeaders) -> Result<Sandbox.InvocationExtras, InvokeRequestError> {
+    private static func extras(_ headers: HTTPHeaders) -> Result<Sandbox.InvocationExtras, InvokeRequestError> {
         let tail: Bool
         switch headers.first(name: "X-Amz-Log-Type") ?? "None" {
         case "None": tail = false

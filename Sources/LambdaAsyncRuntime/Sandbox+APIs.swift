@@ -43,12 +43,7 @@ extension Sandbox {
         case .success(.event):
             _ = enqueue(body, clientStart: now()) { _ in }
             return eventLoop.makeSucceededFuture(APIResponse(status: .accepted))
-        case .success(.requestResponse):
-            let extras: InvocationExtras
-            switch InvokeRequest.extras(headers) {
-            case .success(let asked): extras = asked
-            case .failure(let error): return eventLoop.makeSucceededFuture(error.response)
-            }
+        case .success(.requestResponse(let extras)):
             let answer = eventLoop.makePromise(of: APIResponse.self)
             let collected = NIOLockedValueBox<[UInt8]>([])
             let record = enqueue(body, clientStart: now(), extras: extras) { event in

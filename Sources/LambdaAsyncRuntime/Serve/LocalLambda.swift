@@ -277,12 +277,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 let id = await queue.enqueue(body)
                 writer.send(202, [("X-Amzn-RequestId", id)], [])
             }
-        case .success(.requestResponse):
-            let extras: Sandbox.InvocationExtras
-            switch InvokeRequest.extras(headers) {
-            case .success(let asked): extras = asked
-            case .failure(let error): return writer.send(Int(error.response.status.code), error.response.headers, error.response.body)
-            }
+        case .success(.requestResponse(let extras)):
             Task {
                 let collected = Collected()
                 let answered = OnceFlag()
