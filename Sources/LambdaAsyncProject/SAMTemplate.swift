@@ -44,6 +44,8 @@ public struct SAMTemplate: Sendable {
         public let eventInvokeConfig: EventInvokeConfig
         /// Set when the function has a URL.
         public let functionURL: FunctionURLConfig?
+        /// `EphemeralStorage.Size`: the size of /tmp, 512 to 10,240 MB (Lambda's default 512).
+        public var ephemeralStorageMB: Int = 512
     }
 
     public struct EventInvokeConfig: Sendable, Equatable {
@@ -284,7 +286,8 @@ public struct SAMTemplate: Sendable {
                     layers: layerReferences,
                     isImage: isImage,
                     eventInvokeConfig: eventConfig,
-                    functionURL: urlConfig))
+                    functionURL: urlConfig,
+                    ephemeralStorageMB: setting(properties, "EphemeralStorage")?["Size"].flatMap(literal).flatMap { Int($0) } ?? 512))
             case "AWS::Serverless::LayerVersion":
                 let content = properties?["ContentUri"]
                 layers.append(Layer(

@@ -33,5 +33,6 @@ extension FunctionConfig {
                   code: try folder(template.resolve(codeURI), "code-\(function.logicalID)"), layers: layers,
                   memoryMB: memoryMB ?? function.memorySizeMB, timeoutSeconds: timeoutSeconds ?? Double(function.timeoutSeconds),
                   environment: environment)
+        ephemeralStorageMB = function.ephemeralStorageMB
     }
 }

@@ -14,6 +14,8 @@ public struct FunctionConfig: Sendable {
     public var timeoutSeconds: Double
     public var environment: [String: String]
     public var region: String
+    /// The size of /tmp (`EphemeralStorage`), 512 to 10,240 MB.
+    public var ephemeralStorageMB = 512
 
     public init(name: String, runtime: LambdaRuntime, handler: String, code: URL, layers: [URL] = [],
                 memoryMB: Int = 128, timeoutSeconds: Double = 3, environment: [String: String] = [:],

@@ -16,11 +16,23 @@ final class Reaper: @unchecked Sendable {
         while read -r op id; do
           case "$op" in
             add) groups="$groups$id " ;;
+            cg) cgroups="$cgroups $id" ;;
             del) groups=$(printf '%s' "$groups" | sed "s/ $id / /") ;;
             end) exit 0 ;;
           esac
         done
         for id in $groups; do kill -KILL -- "-$id" 2>/dev/null; kill -CONT -- "-$id" 2>/dev/null; done
+        # An environment's cgroup: thawed (a frozen process dies only once thawed), emptied, removed.
+        for folder in $cgroups; do
+          [ -d "$folder" ] || continue
+          [ -f "$folder/freezer.state" ] && echo THAWED > "$folder/freezer.state"
+          [ -f "$folder/cgroup.freeze" ] && echo 0 > "$folder/cgroup.freeze"
+          for try in 1 2 3 4 5 6 7 8 9 10; do
+            for pid in $(cat "$folder/cgroup.procs" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+            rmdir "$folder" 2>/dev/null && break
+            sleep 0.05
+          done
+        done
         """
 
     private init(writeEnd: Int32) { self.writeEnd = writeEnd }
@@ -58,6 +70,8 @@ final class Reaper: @unchecked Sendable {
     }
 
     func watch(_ pgid: pid_t) { send("add \(pgid)\n") }
+    /// Every folder of an environment's cgroup, thawed, emptied and removed if the runner dies.
+    func watch(_ group: ControlGroup) { group.folders.forEach { send("cg \($0)\n") } }
     func forget(_ pgid: pid_t) { send("del \(pgid)\n") }
 
     /// Everything was shut down cleanly: the reaper may exit without killing.

@@ -34,6 +34,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         public var onRecord: @Sendable (InvocationRecord) -> Void = { _ in }
         /// The loopback port of the Runtime, Extensions and Invoke APIs; 0 picks a free one.
         public var port = 0
+        /// How far each environment is made Lambda's (namespaces, cgroups); see `IsolationMode`.
+        public var isolation: IsolationMode = .none
+        /// CPU in proportion to memory (1,769 MB = one vCPU) when the environment has a cgroup.
+        public var cpuLimit = true
         public init() {}
     }
 
@@ -51,6 +55,17 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     var optRoot: URL { root.appendingPathComponent("opt") }
     var runtimeDir: URL { root.appendingPathComponent("runtime") }
     let reaper: Reaper?
+    /// What this machine offers for isolation; nil with `--isolation none` or when it offers nothing.
+    let isolationSupport: IsolationSupport?
+    /// The current environment's namespaces and cgroup, between a cold start and its reset.
+    var isolated: IsolatedEnvironment?
+    /// The CPU quota is set at the first invocation of an environment: init runs unthrottled.
+    var cpuLimited = false
+
+    /// Paths as the function sees them: Lambda's inside a namespace, the scratch folder's otherwise.
+    var insideTask: String { isolated?.hasNamespace == true ? LambdaImage.taskRoot : taskRoot.path }
+    var insideOpt: String { isolated?.hasNamespace == true ? LambdaImage.layersDir : optRoot.path }
+    var insideRuntimeDir: String { isolated?.hasNamespace == true ? LambdaImage.runtimeDir : runtimeDir.path }
 
     // Processes and registration.
     var runtime: SandboxProcess?
@@ -130,6 +145,15 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             if let note { options.log(note) }
             interpreter = path
         }
+        switch options.isolation {
+        case .none:
+            isolationSupport = nil
+        case .auto, .strict:
+            let support = IsolationSupport.current
+            if options.isolation == .strict, !support.complete { throw IsolationUnavailable(missing: support.missing) }
+            if let note = support.note, Self.isolationNoted.claim() { options.log(note) }
+            isolationSupport = support.namespaces || support.cgroups != nil ? support : nil
+        }
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         eventLoop = group.next()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-sandbox-\(UUID().uuidString.prefix(8))")
@@ -140,6 +164,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     var loopsStopped = false
+    /// The isolation note is said once per run, not once per sandbox.
+    static let isolationNoted = OnceFlag()
 
     deinit {
         // shutdown() normally stops the event loop; this covers a sandbox dropped without it.
@@ -214,6 +240,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// SHUTDOWN `spindown` with Lambda's budget, then SIGTERM and SIGKILL; removes the sandbox.
     public func shutdown() async {
         await recycle()
+        // An environment that never started a process still has its cgroup and namespace.
+        try? await eventLoop.submit { self.isolated?.teardown(); self.isolated = nil }.get()
         try? await channel?.close()
         try? FileManager.default.removeItem(at: root)
         reaper?.finish()
@@ -235,6 +263,17 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         peakMemoryKB = 0
         do {
             try prepareFiles()
+            if let support = isolationSupport {
+                let settings = IsolatedEnvironment.Settings(
+                    root: root, task: taskRoot, opt: optRoot, runtimeDir: runtimeDir,
+                    nodeModules: config.runtime.family == .node ? root.appendingPathComponent("node_modules") : nil,
+                    interpreter: interpreter, isPython: config.runtime.family == .python, memoryMB: config.memoryMB,
+                    ephemeralStorageMB: config.ephemeralStorageMB, name: "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())")
+                let environment = try IsolatedEnvironment(settings: settings, support: support)
+                isolated = environment
+                cpuLimited = false
+                if let cgroup = environment.cgroup { reaper?.watch(cgroup) }
+            }
             try startExternalExtensions()
             if expectedExternals.isEmpty { try startRuntime() }
         } catch {
@@ -264,6 +303,18 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             try Self.merge(layer, into: optRoot)
         }
         try RuntimeClients.install(into: runtimeDir, modules: root)
+        // Lambda's user owns nothing it could write: the code's folder is read-only, so a write fails
+        // with EROFS (not EACCES) as on Lambda, where the code's filesystem is read-only.
+        if isolationSupport?.namespaces == true { try Self.chownTree(taskRoot, to: LambdaImage.user) }
+    }
+
+    static func chownTree(_ folder: URL, to user: (name: String, uid: Int, gid: Int)) throws {
+        let uid = uid_t(user.uid), gid = gid_t(user.gid)
+        _ = lchown(folder.path, uid, gid)
+        guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return }
+        while let relative = walker.nextObject() as? String {
+            _ = lchown(folder.path + "/" + relative, uid, gid)
+        }
     }
 
     static func merge(_ source: URL, into destination: URL) throws {
@@ -292,8 +343,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             expectedExternals.insert(name)
-            let process = try SandboxProcess(name: name, arguments: [path], environment: environment(forExtension: true),
-                                             directory: optRoot, output: logger(type: "extension")) { [weak self] pid, status in
+            let process = try SandboxProcess(name: name, arguments: ["\(insideOpt)/extensions/\(name)"], environment: environment(forExtension: true),
+                                             directory: insideOpt, in: isolated, output: logger(type: "extension")) { [weak self] pid, status in
                 guard let self else { return }
                 eventLoop.execute { self.processExited(pid: pid, name: name, status: status, isRuntime: false) }
             }
@@ -310,10 +361,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             guard FileManager.default.isExecutableFile(atPath: bootstrap.path) else {
                 throw RunnerError.cannotStart("bootstrap", "\(config.runtime.identifier) needs an executable bootstrap at the root of the code")
             }
-            command = [bootstrap.path]
+            command = [insideTask + "/bootstrap"]
         case .python, .node:
             let client = config.runtime.family == .python ? "python_ric.py" : "node_ric.mjs"
-            command = [interpreter ?? "", runtimeDir.appendingPathComponent(client).path]
+            command = [isolated?.interpreter ?? interpreter ?? "", insideRuntimeDir + "/" + client]
         default:
             throw RunnerError.unsupportedRuntime(config.runtime.identifier)
         }
@@ -322,8 +373,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         if config.runtime.family != .provided, let wrapper = environment["AWS_LAMBDA_EXEC_WRAPPER"] {
             command.insert(wrapper, at: 0)
         }
-        let process = try SandboxProcess(name: "runtime", arguments: command, environment: environment, directory: taskRoot,
-                                         output: logger(type: "function")) { [weak self] pid, status in
+        let process = try SandboxProcess(name: "runtime", arguments: command, environment: environment, directory: insideTask,
+                                         in: isolated, output: logger(type: "function")) { [weak self] pid, status in
             guard let self else { return }
             eventLoop.execute { self.processExited(pid: pid, name: "runtime", status: status, isRuntime: true) }
         }
@@ -344,9 +395,12 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
     }
 
-    /// The variables Lambda sets, with /var/task and /opt mapped into the sandbox.
+    /// The variables Lambda sets. Inside a namespace they are Lambda's own paths; on the host,
+    /// /var/task and /opt are mapped into the scratch folder and PATH keeps the host's.
     func environment(forExtension: Bool) -> [String: String] {
         let host = ProcessInfo.processInfo.environment
+        let isolatedFS = isolated?.hasNamespace == true
+        let task = insideTask, opt = insideOpt
         var env: [String: String] = [
             "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)",
             "AWS_LAMBDA_FUNCTION_NAME": config.name,
@@ -355,35 +409,51 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "AWS_REGION": config.region,
             "AWS_DEFAULT_REGION": config.region,
-            "LAMBDA_RUNTIME_DIR": runtimeDir.path,
-            "TZ": "UTC",
+            "LAMBDA_RUNTIME_DIR": insideRuntimeDir,
+            "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
-            "PATH": "\(optRoot.path)/bin:" + (host["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"),
-            "LD_LIBRARY_PATH": "\(optRoot.path)/lib",
+            "PATH": isolatedFS ? LambdaImage.path : "\(opt)/bin:" + (host["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"),
+            "LD_LIBRARY_PATH": isolatedFS ? LambdaImage.libraryPath : "\(task):\(task)/lib:\(opt)/lib",
         ]
-        for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "HOME"] { env[key] = host[key] }
+        for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] { env[key] = host[key] }
+        // Lambda sets no HOME; on the host, tools that need one keep the user's.
+        if !isolatedFS { env["HOME"] = host["HOME"] }
         if !forExtension {
             env["_HANDLER"] = config.handler
-            env["LAMBDA_TASK_ROOT"] = taskRoot.path
+            env["LAMBDA_TASK_ROOT"] = task
             env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/\(config.name)"
-            env["AWS_LAMBDA_LOG_STREAM_NAME"] = "local/[$LATEST]\(UUID().uuidString.prefix(8).lowercased())"
+            env["AWS_LAMBDA_LOG_STREAM_NAME"] = logStreamName
             if config.runtime.family != .provided { env["AWS_EXECUTION_ENV"] = "AWS_Lambda_\(config.runtime.identifier)" }
             switch config.runtime.family {
             case .python:
                 let version = config.runtime.pythonVersion ?? "3"
-                env["PYTHONPATH"] = "\(optRoot.path)/python:\(optRoot.path)/python/lib/python\(version)/site-packages:\(taskRoot.path)"
+                var paths = ["\(opt)/python/lib/python\(version)/site-packages", "\(opt)/python"]
+                if let sdk = isolated?.pythonSDKFolder { paths.append(sdk) }
+                paths.append(insideRuntimeDir)
+                env["PYTHONPATH"] = paths.joined(separator: ":")
                 env["PYTHONUNBUFFERED"] = "1"
+                // The host's user site (~/.local) is not Lambda's.
+                env["PYTHONNOUSERSITE"] = "1"
             case .node:
-                env["NODE_PATH"] = "\(optRoot.path)/nodejs/node_modules:\(optRoot.path)/nodejs/node20/node_modules:\(taskRoot.path)/node_modules"
+                let major = config.runtime.identifier.dropFirst("nodejs".count).prefix { $0.isNumber }
+                env["NODE_PATH"] = "\(opt)/nodejs/node\(major)/node_modules:\(opt)/nodejs/node_modules:\(insideRuntimeDir)/node_modules:\(insideRuntimeDir):\(task)"
             default:
                 break
             }
         }
         for (key, value) in config.environment {
-            env[key] = value.replacingOccurrences(of: "/var/task", with: taskRoot.path, options: .anchored)
-                .replacingOccurrences(of: "/opt", with: optRoot.path, options: .anchored)
+            env[key] = isolatedFS ? value : value.replacingOccurrences(of: "/var/task", with: task, options: .anchored)
+                .replacingOccurrences(of: "/opt", with: opt, options: .anchored)
         }
         return env
+    }
+
+    /// `2025/01/31/[$LATEST]` and 32 hex digits, as Lambda names an environment's log stream.
+    var logStreamName: String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy/MM/dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return "\(formatter.string(from: Date()))/[$LATEST]\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
     }
 
     func checkInitComplete() {
@@ -409,10 +479,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     // MARK: Invocations
 
     func begin(_ invocation: Invocation) {
-        if frozen {
-            runtime?.thaw()
-            externals.forEach { $0.thaw() }
-            frozen = false
+        thawEnvironment()
+        if let isolated, !cpuLimited {
+            isolated.limitCPU(memoryMB: options.cpuLimit ? config.memoryMB : nil)
+            cpuLimited = true
         }
         current = invocation
         telemetry.record("platform.start", ["requestId": invocation.id, "version": "$LATEST"])
@@ -533,9 +603,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     func finish(_ invocation: Invocation, frozen freeze: Bool) {
         var result = record(for: invocation)
         if freeze {
-            runtime?.freeze()
-            externals.forEach { $0.freeze() }
-            frozen = true
+            freezeEnvironment()
             result.frozen = true
         }
         invocation.done.succeed(result)
@@ -581,7 +649,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             return
         }
         if isRuntime {
-            abort(invocation, type: "Runtime.ExitError", message: "RequestId: \(invocation.id) Error: Runtime exited with error: \(description)")
+            // Killed by the kernel for going over MemorySize: Lambda's out-of-memory error.
+            let outOfMemory = (isolated?.cgroup?.outOfMemoryKills ?? 0) > 0
+            if outOfMemory { peakMemoryKB = max(peakMemoryKB, config.memoryMB * 1024) }
+            abort(invocation, type: outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError",
+                  message: "RequestId: \(invocation.id) Error: Runtime exited with error: \(description)")
         } else {
             abort(invocation, type: "Extension.Crash", message: "RequestId: \(invocation.id) Error: extension \(name) exited with error: \(description)")
         }
@@ -590,27 +662,41 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// Ends the environment: SHUTDOWN to subscribed extensions within Lambda's budget (500 ms with
     /// internal extensions only, 2,000 ms with an external one), SIGTERM to the runtime, then SIGKILL.
     func reset(reason: String) -> EventLoopFuture<Void> {
-        guard runtime != nil || !externals.isEmpty else { return eventLoop.makeSucceededFuture(()) }
-        if frozen {
-            runtime?.thaw()
-            externals.forEach { $0.thaw() }
-            frozen = false
+        guard runtime != nil || !externals.isEmpty else {
+            isolated?.teardown()
+            isolated = nil
+            return eventLoop.makeSucceededFuture(())
         }
-        let budget: Int64 = externals.isEmpty ? 500 : 2000
+        thawEnvironment()
+        // Lambda's shutdown phase: with no extension it kills the runtime at once (no SIGTERM, so a
+        // SIGTERM handler never runs); otherwise SIGTERM to the runtime, SHUTDOWN to the extensions
+        // that subscribed to it, and 500 ms (internal extensions only) or 2,000 ms before SIGKILL.
+        let hasExtensions = !extensions.isEmpty || !externals.isEmpty
+        let budget: Int64 = !hasExtensions ? 0 : (externals.isEmpty ? 500 : 2000)
         let deadline = Int64(Date().timeIntervalSince1970 * 1000) + budget
         telemetry.flush(all: true)
         telemetryTimer?.cancel()
         telemetryTimer = nil
-        for id in extensions.keys where extensions[id]!.events.contains("SHUTDOWN") {
-            deliver(toExtension: id, ["eventType": "SHUTDOWN", "shutdownReason": reason, "deadlineMs": deadline])
+        if hasExtensions {
+            runtime?.signal(SIGTERM)
+            // A busy extension gets its SHUTDOWN at its next /event/next (it waits in its queue).
+            for id in extensions.keys where extensions[id]!.events.contains("SHUTDOWN") {
+                deliver(toExtension: id, ["eventType": "SHUTDOWN", "shutdownReason": reason, "deadlineMs": deadline])
+            }
+            // An external extension that did not subscribe to SHUTDOWN is killed at once.
+            let subscribed = Set(extensions.values.filter { $0.events.contains("SHUTDOWN") }.map(\.name))
+            for process in externals where !subscribed.contains(process.name) { process.kill() }
         }
-        runtime?.signal(SIGTERM)
         let processes = [runtime].compactMap { $0 } + externals
+        let environment = isolated
+        isolated = nil
         let promise = eventLoop.makePromise(of: Void.self)
         // Poll until every process has exited or the budget is spent, then kill what is left.
         @Sendable func poll(_ remaining: Int64) {
             if processes.allSatisfy(\.hasExited) || remaining <= 0 {
                 processes.forEach { $0.kill() }
+                // Whatever the processes started, in new sessions too, ends with the environment.
+                environment?.teardown()
                 promise.succeed(())
                 return
             }
@@ -635,8 +721,34 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     var peakMemoryKB = 0
 
     func sampleMemory() {
-        let kilobytes = ([runtime].compactMap { $0 } + externals).reduce(0) { $0 + $1.peakMemoryKB }
+        // The cgroup's peak, when there is one: every process, children included, as Lambda counts.
+        let kilobytes = isolated?.cgroup.map { $0.peakBytes / 1024 }
+            ?? ([runtime].compactMap { $0 } + externals).reduce(0) { $0 + $1.peakMemoryKB }
         peakMemoryKB = max(peakMemoryKB, kilobytes)
+    }
+
+    /// Stops every process of the environment: through the cgroup freezer, invisibly and for every
+    /// process (new sessions included); by SIGSTOP to each process group where there is no cgroup.
+    func freezeEnvironment() {
+        guard !frozen else { return }
+        if let cgroup = isolated?.cgroup {
+            cgroup.freeze()
+        } else {
+            runtime?.freeze()
+            externals.forEach { $0.freeze() }
+        }
+        frozen = true
+    }
+
+    func thawEnvironment() {
+        guard frozen else { return }
+        if let cgroup = isolated?.cgroup {
+            cgroup.thaw()
+        } else {
+            runtime?.thaw()
+            externals.forEach { $0.thaw() }
+        }
+        frozen = false
     }
 
     func maxMemoryMB() -> Int {

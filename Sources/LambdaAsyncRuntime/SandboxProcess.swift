@@ -15,9 +15,15 @@ final class SandboxProcess: @unchecked Sendable {
 
     /// Starts `arguments[0]` with `environment` in `directory`. Each line it prints goes to `output`;
     /// `onExit` gets the pid and the wait status once the process has exited.
-    init(name: String, arguments: [String], environment: [String: String], directory: URL,
+    /// In an isolated environment, the code runs as the child of the launcher (`nsenter`); signals go to it.
+    private let signalsGoToChild: Bool
+
+    /// `environment`: when given, the command runs inside it (namespaces, control group, Lambda's user).
+    init(name: String, arguments: [String], environment: [String: String], directory: String,
+         in isolated: IsolatedEnvironment? = nil,
          output: @escaping @Sendable (String) -> Void, onExit: @escaping @Sendable (pid_t, Int32) -> Void) throws {
         self.name = name
+        signalsGoToChild = isolated?.hasNamespace ?? false
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else { throw RunnerError.cannotStart(name, String(cString: strerror(errno))) }
         let (readEnd, writeEnd) = (pipeFDs[0], pipeFDs[1])
@@ -47,7 +53,7 @@ final class SandboxProcess: @unchecked Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         // Start in `directory` through a shell that execs the command: same pid, same group.
-        let command = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path] + arguments
+        let command = isolated?.command(arguments, directory: directory) ?? ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
@@ -92,8 +98,13 @@ final class SandboxProcess: @unchecked Sendable {
         return exitStatus != nil
     }
 
-    /// Signals the whole process group; children of an exited leader may still hold it.
+    /// Signals the whole process group; children of an exited leader may still hold it. In an
+    /// isolated environment, only the code's process: the launcher passes no signal on.
     func signal(_ signal: Int32) {
+        if signalsGoToChild {
+            if let child = IsolatedEnvironment.innerPid(of: pid) { _ = Glibc.kill(child, signal) }
+            return
+        }
         _ = Glibc.kill(-pid, signal)
     }
 
@@ -102,8 +113,9 @@ final class SandboxProcess: @unchecked Sendable {
 
     /// SIGKILL to the group; a stopped group is continued first so the kill is delivered at once.
     func kill() {
-        signal(SIGKILL)
-        signal(SIGCONT)
+        if signalsGoToChild { signal(SIGKILL) }
+        _ = Glibc.kill(-pid, SIGKILL)
+        _ = Glibc.kill(-pid, SIGCONT)
     }
 
     /// Peak resident memory of the process (VmHWM), in kB; 0 when it is gone.

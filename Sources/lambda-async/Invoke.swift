@@ -57,6 +57,8 @@ struct Invoke: AsyncParsableCommand {
 
     @OptionGroup var environment: EnvironmentOptions
 
+    @OptionGroup var isolation: IsolationOptions
+
     @Option(name: .customLong("repeat"), help: ArgumentHelp("Invoke this many times in one sandbox.", valueName: "n"))
     var invocations: Int = 1
 
@@ -105,6 +107,7 @@ struct Invoke: AsyncParsableCommand {
 
         var options = Sandbox.Options()
         options.freeze = !noFreeze
+        isolation.apply(to: &options)
         if listen {
             let reportPath = report
             options.port = port ?? 0

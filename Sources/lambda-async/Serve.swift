@@ -43,6 +43,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var environment: EnvironmentOptions
 
+    @OptionGroup var isolation: IsolationOptions
+
     @Flag(help: "Never freeze the sandboxes.")
     var noFreeze = false
 
@@ -81,6 +83,8 @@ struct Serve: AsyncParsableCommand {
         options.concurrency = concurrency
         options.retryDelayScale = retryDelay
         options.freeze = !noFreeze
+        options.isolation = isolation.isolation
+        options.cpuLimit = !isolation.noCpuLimit
         options.reloadOnChange = !noReload
         let lambda = try LocalLambda(functions: functions, options: options)
         var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]

@@ -28,6 +28,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         /// Scales Lambda's retry delays (about 1 and 2 minutes).
         public var retryDelayScale = 0.01
         public var freeze = true
+        /// Each environment's isolation and CPU limit, as `Sandbox.Options` has them.
+        public var isolation: IsolationMode = .none
+        public var cpuLimit = true
         /// Watch each function's code and layers; after an edit, its next invocation starts cold
         /// from the new code, as after a deployment.
         public var reloadOnChange = true
@@ -69,6 +72,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             self.functions[name] = function
             var sandboxOptions = Sandbox.Options()
             sandboxOptions.freeze = options.freeze
+            sandboxOptions.isolation = options.isolation
+            sandboxOptions.cpuLimit = options.cpuLimit
             sandboxOptions.log = options.log
             let log = options.log
             let onRecord = options.onRecord

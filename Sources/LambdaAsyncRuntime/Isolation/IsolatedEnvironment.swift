@@ -1,0 +1,275 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One cold start's execution environment, made Lambda's with the kernel's own tools:
+///
+/// - a mount and PID namespace (bubblewrap) holding Lambda's filesystem: the code read-only at
+///   /var/task, the layers read-only at /opt, the runtime client at /var/runtime, the interpreter at
+///   /var/lang, a private /tmp of `EphemeralStorage`'s size, the host's /usr and /etc read-only, and
+///   nothing else of the host: no home folder, no host /opt, no host Python packages;
+/// - a control group: memory limited to `MemorySize`, CPU in proportion to it, the freezer;
+/// - every process started inside both, as Lambda's unprivileged user.
+///
+/// A holder process keeps the namespace alive; it reads its standard input, a pipe only the runner
+/// holds, so when the runner dies however it dies, the holder exits, and with the namespace's first
+/// process gone the kernel kills every process in it.
+final class IsolatedEnvironment: @unchecked Sendable {
+    struct Settings {
+        /// The sandbox's scratch folder on the host.
+        var root: URL
+        var task: URL
+        var opt: URL
+        var runtimeDir: URL
+        /// The stand-ins for the runtime's own Node.js modules, when there are any.
+        var nodeModules: URL?
+        /// The host interpreter of a managed runtime.
+        var interpreter: String?
+        var isPython: Bool
+        var memoryMB: Int
+        var ephemeralStorageMB: Int
+        var name: String
+    }
+
+    let support: IsolationSupport
+    let cgroup: ControlGroup?
+    /// The interpreter's path inside the environment.
+    let interpreter: String?
+    /// The extra PYTHONPATH entry where the runtime's SDK is (the interpreter's own site-packages inside).
+    let pythonSDKFolder: String?
+    private(set) var holderPid: pid_t = 0
+    private var holderInput: Int32 = -1
+    private var namespacePid: pid_t = 0
+    private let tmpMount: URL?
+    private let lock = NSLock()
+    private var tornDown = false
+
+    init(settings: Settings, support: IsolationSupport) throws {
+        self.support = support
+        cgroup = try support.cgroups.map { try ControlGroup(layout: $0.layout, name: settings.name, memoryMB: settings.memoryMB) }
+        // Init runs unthrottled, as Lambda boosts it; the quota applies from the first invocation.
+        cgroup?.limitCPU(memoryMB: nil)
+        guard let bwrap = support.bubblewrap else {
+            // cgroups without namespaces: limits and freezing, on the host's filesystem.
+            interpreter = nil
+            pythonSDKFolder = nil
+            tmpMount = nil
+            return
+        }
+
+        // No --die-with-parent: that follows the thread that spawned bubblewrap, not the runner; the
+        // holder's input pipe ends the environment when the runner goes (see above).
+        var arguments = [bwrap, "--unshare-pid", "--unshare-ipc"]
+        arguments += ["--ro-bind", "/usr", "/usr"]
+        for top in ["bin", "sbin", "lib", "lib32", "lib64", "libx32"] {
+            let path = "/" + top
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+                arguments += ["--symlink", target, path]
+            } else if FileManager.default.fileExists(atPath: path) {
+                arguments += ["--ro-bind", path, path]
+            }
+        }
+        // The host's /etc (certificates, resolver, time zones), with Lambda's user in passwd and group.
+        let passwd = settings.root.appendingPathComponent("passwd"), group = settings.root.appendingPathComponent("group")
+        let user = LambdaImage.user
+        try Data("root:x:0:0:root:/root:/bin/sh\n\(user.name):x:\(user.uid):\(user.gid)::/home/\(user.name):/sbin/nologin\n".utf8).write(to: passwd)
+        try Data("root:x:0:\n\(user.name):x:\(user.gid):\n".utf8).write(to: group)
+        arguments += ["--ro-bind", "/etc", "/etc", "--ro-bind", passwd.path, "/etc/passwd", "--ro-bind", group.path, "/etc/group"]
+        arguments += ["--proc", "/proc", "--dev", "/dev"]
+        // Folders bubblewrap creates on its own are 0700: Lambda's user could not reach /var/task.
+        arguments += ["--perms", "0755", "--dir", "/var"]
+        arguments += ["--ro-bind", settings.task.path, LambdaImage.taskRoot,
+                      "--ro-bind", settings.opt.path, LambdaImage.layersDir,
+                      "--ro-bind", settings.runtimeDir.path, LambdaImage.runtimeDir]
+        if let modules = settings.nodeModules {
+            // ES modules resolve bare names from the code's folder upwards (/var/task, /var, /), not
+            // through NODE_PATH: the runtime's modules must be on that path, as on Lambda.
+            arguments += ["--ro-bind", modules.path, LambdaImage.runtimeDir + "/node_modules",
+                          "--symlink", "runtime/node_modules", "/var/node_modules"]
+        }
+
+        var insideInterpreter: String?
+        var sdkFolder: String?
+        if let host = settings.interpreter {
+            // The real interpreter (a pyenv shim is a script) and the installation it belongs to.
+            let site = settings.isPython ? PythonSite.of(host) : nil
+            let resolved = site?.executable ?? URL(fileURLWithPath: host).resolvingSymlinksInPath().path
+            let prefix = site?.prefix ?? URL(fileURLWithPath: resolved).deletingLastPathComponent().deletingLastPathComponent().path
+            let underUsr = prefix == "/usr" || prefix.hasPrefix("/usr/")
+            func inside(_ hostPath: String) -> String {
+                guard !underUsr, hostPath.hasPrefix(prefix + "/") else { return hostPath }
+                return LambdaImage.langDir + hostPath.dropFirst(prefix.count)
+            }
+            if !underUsr {
+                // The runtime's own language installation lives at /var/lang, as on Lambda.
+                arguments += ["--ro-bind", prefix, LambdaImage.langDir]
+            }
+            insideInterpreter = inside(resolved)
+            if let site {
+                // The host's packages are hidden; the SDK the managed runtime bundles is shown, in
+                // /var/lang/lib/pythonX.Y/site-packages, where the AL2023 runtimes keep it.
+                let sdk = "\(LambdaImage.langDir)/lib/python\(site.version)/site-packages"
+                let visibleRoots = ["/usr/", LambdaImage.langDir + "/"]
+                var masked: Set<String> = []
+                let existing = site.packageFolders.filter { FileManager.default.fileExists(atPath: $0) }.map(inside)
+                for folder in existing + [sdk] where visibleRoots.contains(where: { folder.hasPrefix($0) }) && !masked.contains(folder) {
+                    masked.insert(folder)
+                    arguments += ["--perms", "0755", "--tmpfs", folder]
+                }
+                for entry in site.sdkEntries {
+                    arguments += ["--ro-bind", entry.path, "\(sdk)/\(entry.lastPathComponent)"]
+                }
+                sdkFolder = sdk
+            }
+        }
+        interpreter = insideInterpreter
+        pythonSDKFolder = sdkFolder
+
+        // /tmp: its own ext4 of EphemeralStorage's size where a loop device exists, so that it is full
+        // past its size and its bytes do not count as memory; else a sized tmpfs.
+        if let mkfs = support.mkfs {
+            let mount = settings.root.appendingPathComponent("tmp-mount")
+            try Self.makeTmp(at: mount, image: settings.root.appendingPathComponent("tmp.ext4"), megabytes: settings.ephemeralStorageMB, mkfs: mkfs)
+            tmpMount = mount
+            arguments += ["--bind", mount.path, LambdaImage.tmpDir]
+        } else {
+            tmpMount = nil
+            arguments += ["--perms", "01777", "--size", String(settings.ephemeralStorageMB * 1024 * 1024), "--tmpfs", LambdaImage.tmpDir]
+        }
+        arguments += ["--chdir", LambdaImage.taskRoot, "--info-fd", "3", "--", "/bin/sh", "-c", "read _"]
+        do {
+            if ProcessInfo.processInfo.environment["LA_DEBUG"] != nil { FileHandle.standardError.write(Data((arguments.joined(separator: " ") + "\n").utf8)) }
+            try startHolder(arguments, log: settings.root.appendingPathComponent("bwrap.log"))
+        } catch {
+            teardown()
+            throw error
+        }
+        // The namespace has its own copy of the /tmp mount: the host's can go now, so nothing of it
+        // is left on the host if the runner is killed.
+        if let tmpMount {
+            _ = Self.run(["/bin/umount", "-l", tmpMount.path])
+            try? FileManager.default.removeItem(at: settings.root.appendingPathComponent("tmp.ext4"))
+        }
+    }
+
+    /// Whether processes run in Lambda's filesystem (paths inside are /var/task, /opt...).
+    var hasNamespace: Bool { namespacePid != 0 }
+
+    /// The host command that runs `arguments` in `directory` inside the environment, as Lambda's user.
+    func command(_ arguments: [String], directory: String) -> [String] {
+        // The host shell joins the control group, then enters the namespaces; children inherit both.
+        let join = (cgroup?.procsFiles ?? []).map { "echo $$ > '\($0)'" }.joined(separator: " && ")
+        guard hasNamespace else {
+            return ["/bin/sh", "-c", (join.isEmpty ? "" : join + " && ") + "cd \"$0\" && exec \"$@\"", directory] + arguments
+        }
+        let user = LambdaImage.user
+        let enter = "exec /usr/bin/nsenter -t \(namespacePid) -m -p -r -w -- /usr/bin/setpriv --reuid=\(user.uid) --regid=\(user.gid) --clear-groups -- /bin/sh -c 'cd \"$0\" && exec \"$@\"' \"$@\""
+        return ["/bin/sh", "-c", join.isEmpty ? enter : join + " && " + enter, "lambda-async", directory] + arguments
+    }
+
+    /// nsenter forks into the PID namespace: the process that runs the code is its child. Signals
+    /// meant for the code go there (nsenter would die of them instead of passing them on).
+    static func innerPid(of launcher: pid_t) -> pid_t? {
+        let text = (try? String(contentsOfFile: "/proc/\(launcher)/task/\(launcher)/children", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").first.flatMap { pid_t($0) }
+    }
+
+    /// Every invocation from now on gets CPU in proportion to memory (nil: no limit).
+    func limitCPU(memoryMB: Int?) { cgroup?.limitCPU(memoryMB: memoryMB) }
+
+    /// Ends every process of the environment and removes its control group and /tmp.
+    func teardown() {
+        lock.lock()
+        guard !tornDown else { lock.unlock(); return }
+        tornDown = true
+        lock.unlock()
+        if holderInput >= 0 { close(holderInput) }
+        cgroup?.remove()
+        if holderPid > 0 { kill(holderPid, SIGKILL) }
+        if let tmpMount { _ = Self.run(["/bin/umount", "-l", tmpMount.path]) }
+    }
+
+    deinit { teardown() }
+
+    private func startHolder(_ arguments: [String], log: URL) throws {
+        var input: [Int32] = [0, 0], info: [Int32] = [0, 0]
+        guard pipe(&input) == 0, pipe(&info) == 0 else { throw RunnerError.cannotStart("sandbox", String(cString: strerror(errno))) }
+        // Only the runner holds the holder's input: close-on-exec, so no sandbox process inherits it.
+        _ = fcntl(input[1], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(info[0], F_SETFD, FD_CLOEXEC)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, log.path, O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, info[1], 3)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own process group: a Ctrl-C meant for the runner must not end the environment early.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        let join = (cgroup?.procsFiles ?? []).map { "echo $$ > '\($0)'" }.joined(separator: " && ")
+        let command = ["/bin/sh", "-c", (join.isEmpty ? "" : join + " && ") + "exec \"$@\"", "lambda-async"] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        close(input[0])
+        close(info[1])
+        guard status == 0 else {
+            close(input[1]); close(info[0])
+            throw RunnerError.cannotStart("sandbox", "bubblewrap: \(String(cString: strerror(status)))")
+        }
+        holderPid = pid
+        holderInput = input[1]
+        let spawned = pid
+        Thread.detachNewThread { var status: Int32 = 0; while waitpid(spawned, &status, 0) == -1 && errno == EINTR {} }
+        // bubblewrap writes {"child-pid": N} once the namespaces exist; the pipe may stay open (the
+        // namespace's processes inherit it), so read until the object is whole, or end of file.
+        let handle = FileHandle(fileDescriptor: info[0], closeOnDealloc: true)
+        var data = Data()
+        var object: [String: Any]?
+        while object == nil {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            data += chunk
+            object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        }
+        guard let child = (object?["child-pid"] as? NSNumber)?.int32Value else {
+            let reason = (try? String(contentsOf: log, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            throw RunnerError.cannotStart("sandbox", "bubblewrap did not start: \(reason.isEmpty ? "no reason given" : reason)")
+        }
+        namespacePid = child
+    }
+
+    private static func makeTmp(at mount: URL, image: URL, megabytes: Int, mkfs: String) throws {
+        try FileManager.default.createDirectory(at: mount, withIntermediateDirectories: true)
+        // ext4's own metadata takes a few percent: make room so that the free space is the size asked.
+        let bytes = megabytes * 1024 * 1024 * 103 / 100
+        guard FileManager.default.createFile(atPath: image.path, contents: nil), truncate(image.path, bytes) == 0 else {
+            throw RunnerError.cannotStart("sandbox", "cannot create /tmp's image: \(String(cString: strerror(errno)))")
+        }
+        guard run([mkfs, "-q", "-F", "-O", "^has_journal", "-m", "0", "-E", "lazy_itable_init=1,nodiscard", image.path]),
+              run(["/bin/mount", "-o", "loop,nosuid,nodev", image.path, mount.path]) else {
+            throw RunnerError.cannotStart("sandbox", "cannot make /tmp a filesystem of its own (mkfs.ext4 or mount -o loop failed)")
+        }
+        try? FileManager.default.removeItem(at: mount.appendingPathComponent("lost+found"))
+        chmod(mount.path, 0o1777)
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String]) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+}
