@@ -420,9 +420,9 @@ _lambda-async_inspect() {
 
 _lambda-async_invoke() {
     repeating_flags=()
-    non_repeating_flags=(--no-freeze --listen --version -h --help)
+    non_repeating_flags=(--no-cpu-limit --no-freeze --listen --version -h --help)
     repeating_options=(--layer --env)
-    non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --env-vars --repeat --idle --output --port --report)
+    non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --env-vars --isolation --repeat --idle --output --port --report)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -462,6 +462,10 @@ _lambda-async_invoke() {
         __lambda-async_add_completions -o plusdirs -fX '!*.@(json)'
         return
         ;;
+    '--isolation')
+        __lambda-async_add_completions -W 'auto'$'\n''strict'$'\n''none'
+        return
+        ;;
     '--repeat')
         return
         ;;
@@ -492,9 +496,9 @@ _lambda-async_invoke() {
 
 _lambda-async_serve() {
     repeating_flags=()
-    non_repeating_flags=(--no-freeze --no-reload --version -h --help)
+    non_repeating_flags=(--no-cpu-limit --no-freeze --no-reload --version -h --help)
     repeating_options=(--env)
-    non_repeating_options=(--port --host --concurrency --retry-delay --env-vars)
+    non_repeating_options=(--port --host --concurrency --retry-delay --env-vars --isolation)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -516,6 +520,10 @@ _lambda-async_serve() {
         ;;
     '--env-vars')
         __lambda-async_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--isolation')
+        __lambda-async_add_completions -W 'auto'$'\n''strict'$'\n''none'
         return
         ;;
     esac

@@ -138,13 +138,6 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
         self.config = config
         self.options = options
-        if config.runtime.family == .provided {
-            interpreter = nil
-        } else {
-            let (path, note) = try Interpreters.resolve(for: config.runtime)
-            if let note { options.log(note) }
-            interpreter = path
-        }
         switch options.isolation {
         case .none:
             isolationSupport = nil
@@ -153,6 +146,13 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             if options.isolation == .strict, !support.complete { throw IsolationUnavailable(missing: support.missing) }
             if let note = support.note, Self.isolationNoted.claim() { options.log(note) }
             isolationSupport = support.namespaces || support.cgroups != nil ? support : nil
+        }
+        if config.runtime.family == .provided {
+            interpreter = nil
+        } else {
+            let (path, note) = try Interpreters.resolve(for: config.runtime)
+            if let note { options.log(note) }
+            interpreter = path
         }
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         eventLoop = group.next()
@@ -721,9 +721,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     var peakMemoryKB = 0
 
     func sampleMemory() {
-        // The cgroup's peak, when there is one: every process, children included, as Lambda counts.
-        let kilobytes = isolated?.cgroup.map { $0.peakBytes / 1024 }
-            ?? ([runtime].compactMap { $0 } + externals).reduce(0) { $0 + $1.peakMemoryKB }
+        // The processes' peak resident sets (shared libraries included, as Lambda's figure has them),
+        // or the cgroup's peak when higher: it also counts children and what exited.
+        let resident = ([runtime].compactMap { $0 } + externals).reduce(0) { $0 + $1.peakMemoryKB }
+        let kilobytes = max(resident, (isolated?.cgroup?.peakBytes ?? 0) / 1024)
         peakMemoryKB = max(peakMemoryKB, kilobytes)
     }
 

@@ -120,7 +120,8 @@ final class SandboxProcess: @unchecked Sendable {
 
     /// Peak resident memory of the process (VmHWM), in kB; 0 when it is gone.
     var peakMemoryKB: Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        let measured = signalsGoToChild ? (IsolatedEnvironment.innerPid(of: pid) ?? pid) : pid
+        guard let status = try? String(contentsOfFile: "/proc/\(measured)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }

@@ -222,7 +222,7 @@ import TestSupport
             """])
         defer { function.remove() }
         let ticks = function.path("ticks")
-        let (result, records) = try function.invoke(["--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
+        let (result, records) = try function.invoke(["--isolation", "none", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
                                                      "--env", "TICKS=\(ticks)", "--repeat", "2", "--idle", "800"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(records.count == 2)
@@ -235,7 +235,7 @@ import TestSupport
 
         // Without the freeze, the same thread runs on.
         try? FileManager.default.removeItem(atPath: ticks)
-        _ = try function.invoke(["--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
+        _ = try function.invoke(["--isolation", "none", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
                                  "--env", "TICKS=\(ticks)", "--repeat", "2", "--idle", "800", "--no-freeze"])
         let unfrozen = try String(contentsOfFile: ticks, encoding: .utf8).split(separator: "\n").compactMap { Double($0) }
         #expect(zip(unfrozen, unfrozen.dropFirst()).map { $1 - $0 }.max() ?? 1 < 0.5)
@@ -307,7 +307,7 @@ import TestSupport
         ], executable: ["layer/extensions/observer"])
         defer { function.remove() }
         let events = function.path("events.json")
-        let (result, records) = try function.invoke(["--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
+        let (result, records) = try function.invoke(["--isolation", "none", "--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
                                                      "--layer", function.path("layer"), "--repeat", "2", "--env", "EVENTS=\(events)"])
         #expect(result.status == 0, "\(result.stderr)")
         let received = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: events))) as! [[String: Any]]
@@ -365,7 +365,7 @@ import TestSupport
             "layer/extensions/slow": observer,
         ], executable: ["layer/extensions/fast", "layer/extensions/slow"])
         defer { function.remove() }
-        let (result, _) = try function.invoke(["--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
+        let (result, _) = try function.invoke(["--isolation", "none", "--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
                                                "--layer", function.path("layer"), "--repeat", "3",
                                                "--env", "OUT_DIR=\(function.root.path)", "--env", "TIMEOUT_MS_FAST=25", "--env", "TIMEOUT_MS_SLOW=30000"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -428,7 +428,7 @@ import TestSupport
         let started = function.path("started")
         let process = Process()
         process.executableURL = Binary.url
-        process.arguments = ["invoke", "--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
+        process.arguments = ["invoke", "--isolation", "none", "--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
                              "--layer", function.path("layer"), "--timeout", "120", "--env", "MARKER=\(function.marker)",
                              "--env", "SHUTDOWN_FILE=\(marker)", "--env", "STARTED_FILE=\(started)"]
         process.standardInput = FileHandle.nullDevice
@@ -452,7 +452,7 @@ import TestSupport
         let started = function.path("started")
         let process = Process()
         process.executableURL = Binary.url
-        process.arguments = ["invoke", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
+        process.arguments = ["invoke", "--isolation", "none", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
                              "--timeout", "120", "--env", "MARKER=\(function.marker)", "--event", "-"]
         let input = Pipe()
         process.standardInput = input

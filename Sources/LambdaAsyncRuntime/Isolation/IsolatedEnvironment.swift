@@ -85,8 +85,7 @@ final class IsolatedEnvironment: @unchecked Sendable {
         if let modules = settings.nodeModules {
             // ES modules resolve bare names from the code's folder upwards (/var/task, /var, /), not
             // through NODE_PATH: the runtime's modules must be on that path, as on Lambda.
-            arguments += ["--ro-bind", modules.path, LambdaImage.runtimeDir + "/node_modules",
-                          "--symlink", "runtime/node_modules", "/var/node_modules"]
+            arguments += ["--ro-bind", modules.path, "/var/node_modules"]
         }
 
         var insideInterpreter: String?
@@ -137,7 +136,9 @@ final class IsolatedEnvironment: @unchecked Sendable {
             tmpMount = nil
             arguments += ["--perms", "01777", "--size", String(settings.ephemeralStorageMB * 1024 * 1024), "--tmpfs", LambdaImage.tmpDir]
         }
-        arguments += ["--chdir", LambdaImage.taskRoot, "--info-fd", "3", "--", "/bin/sh", "-c", "read _"]
+        // The holder says "ready" once it runs, that is once every mount is in place (bubblewrap
+        // reports the namespace's pid earlier, before its root is set up).
+        arguments += ["--chdir", LambdaImage.taskRoot, "--info-fd", "3", "--", "/bin/sh", "-c", "echo ready; exec >/dev/null; read _"]
         do {
             if ProcessInfo.processInfo.environment["LA_DEBUG"] != nil { FileHandle.standardError.write(Data((arguments.joined(separator: " ") + "\n").utf8)) }
             try startHolder(arguments, log: settings.root.appendingPathComponent("bwrap.log"))
@@ -193,8 +194,9 @@ final class IsolatedEnvironment: @unchecked Sendable {
     deinit { teardown() }
 
     private func startHolder(_ arguments: [String], log: URL) throws {
-        var input: [Int32] = [0, 0], info: [Int32] = [0, 0]
-        guard pipe(&input) == 0, pipe(&info) == 0 else { throw RunnerError.cannotStart("sandbox", String(cString: strerror(errno))) }
+        var input: [Int32] = [0, 0], info: [Int32] = [0, 0], ready: [Int32] = [0, 0]
+        guard pipe(&input) == 0, pipe(&info) == 0, pipe(&ready) == 0 else { throw RunnerError.cannotStart("sandbox", String(cString: strerror(errno))) }
+        _ = fcntl(ready[0], F_SETFD, FD_CLOEXEC)
         // Only the runner holds the holder's input: close-on-exec, so no sandbox process inherits it.
         _ = fcntl(input[1], F_SETFD, FD_CLOEXEC)
         _ = fcntl(info[0], F_SETFD, FD_CLOEXEC)
@@ -203,7 +205,7 @@ final class IsolatedEnvironment: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, ready[1], 1)
         posix_spawn_file_actions_addopen(&actions, 2, log.path, O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, info[1], 3)
         var attributes = posix_spawnattr_t()
@@ -220,6 +222,8 @@ final class IsolatedEnvironment: @unchecked Sendable {
         let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
         close(input[0])
         close(info[1])
+        close(ready[1])
+        let readyHandle = FileHandle(fileDescriptor: ready[0], closeOnDealloc: true)
         guard status == 0 else {
             close(input[1]); close(info[0])
             throw RunnerError.cannotStart("sandbox", "bubblewrap: \(String(cString: strerror(status)))")
@@ -239,7 +243,9 @@ final class IsolatedEnvironment: @unchecked Sendable {
             data += chunk
             object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         }
-        guard let child = (object?["child-pid"] as? NSNumber)?.int32Value else {
+        // Then the holder's line: end of file instead means bubblewrap failed to set the mounts up.
+        let readyLine = String(decoding: readyHandle.availableData, as: UTF8.self)
+        guard let child = (object?["child-pid"] as? NSNumber)?.int32Value, readyLine.hasPrefix("ready") else {
             let reason = (try? String(contentsOf: log, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             throw RunnerError.cannotStart("sandbox", "bubblewrap did not start: \(reason.isEmpty ? "no reason given" : reason)")
         }

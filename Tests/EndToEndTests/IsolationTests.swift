@@ -1,0 +1,264 @@
+import Foundation
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let isolationAvailable = geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap")
+    && FileManager.default.fileExists(atPath: "/sys/fs/cgroup")
+
+/// A `provided` bootstrap in shell: each event's answer is what `answer` prints.
+func shellBootstrap(_ answer: String) -> String {
+    """
+    #!/bin/sh
+    api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"
+    while true; do
+      headers=$(mktemp)
+      curl -sS -D "$headers" -o /dev/null "$api/invocation/next"
+      id=$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | cut -d' ' -f2 | tr -d '\r')
+      out=$(mktemp)
+      \(answer) > "$out" 2>&1 || true
+      curl -sS -o /dev/null -X POST --data-binary @"$out" "$api/invocation/$id/response"
+    done
+    """
+}
+
+/// What a function sees in an isolated sandbox (the default, `--isolation auto`), each behaviour
+/// checked as Lambda has it. Functions report what they see in their response; nothing here
+/// watches them through host files, which an isolated function cannot reach.
+@Suite(.enabled(if: isolationAvailable, "needs root and bubblewrap (scripts/ensure-deps installs it)"))
+struct IsolationTests {
+    typealias Function = InvokeTests.Function
+
+    static func response(_ result: ProcessResult) -> [String: Any] {
+        let line = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        return (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    @Test func aHostOnlyPackageFailsToImportAsOnLambdaAndTheFilesystemIsLambdas() throws {
+        // pytest is on this machine (the tests run with it), not in the function's code.
+        let function = try Function([
+            "needs_pytest.py": "import pytest\ndef handler(event, context):\n    return 'imported'\n",
+            "app.py": """
+                import errno, os, sys
+                def handler(event, context):
+                    try:
+                        open('/var/task/new-file', 'w')
+                        write = 'written'
+                    except OSError as error:
+                        write = errno.errorcode[error.errno]
+                    return {'uid': os.getuid(), 'gid': os.getgid(), 'cwd': os.getcwd(), 'write': write,
+                            'path': os.environ['PATH'], 'ld': os.environ['LD_LIBRARY_PATH'], 'tz': os.environ['TZ'],
+                            'home': os.path.exists('/root') or os.path.exists('/work'), 'opt': os.listdir('/opt'),
+                            'exe': sys.executable, 'boto3': __import__('boto3').__name__}
+                """,
+        ])
+        defer { function.remove() }
+        let (failed, records) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "needs_pytest.handler"])
+        #expect(failed.status == 1)
+        #expect(records.first?["error"] as? String == "Runtime.ImportModuleError", "\(failed.stdout)")
+        #expect(failed.stdout.contains("No module named 'pytest'"))
+        // Without isolation the host's package imports: the difference this suite exists for.
+        let (host, _) = try function.invoke(["--isolation", "none", "--code", function.root.path, "--runtime", "python3.11", "--handler", "needs_pytest.handler"])
+        #expect(host.stdout.contains("imported"), "\(host.stderr)")
+
+        let (result, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler"])
+        let seen = Self.response(result)
+        #expect(seen["uid"] as? Int == 993 && seen["gid"] as? Int == 990, "\(result.stdout) \(result.stderr)")
+        #expect(seen["cwd"] as? String == "/var/task")
+        #expect(seen["write"] as? String == "EROFS")
+        #expect(seen["path"] as? String == "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin")
+        #expect((seen["ld"] as? String)?.contains("/var/task/lib") == true)
+        #expect(seen["tz"] as? String == ":UTC")
+        #expect(seen["home"] as? Bool == false)
+        #expect((seen["opt"] as? [String])?.isEmpty == true)
+        #expect((seen["exe"] as? String)?.hasPrefix("/var/lang/") == true)
+        #expect(seen["boto3"] as? String == "boto3")
+        #expect(function.survivors().isEmpty)
+    }
+
+    @Test func tmpIsEmptyAtEachColdStartAndFullPastItsSize() throws {
+        let function = try Function(["app.py": """
+            import errno, os
+            def handler(event, context):
+                before = sorted(os.listdir('/tmp'))
+                open('/tmp/left-behind', 'w').write('x')
+                if not event.get('fill'):
+                    return {'before': before}
+                written = 0
+                try:
+                    with open('/tmp/big', 'wb') as out:
+                        chunk = b'\\0' * (8 << 20)
+                        while written < (600 << 20):
+                            out.write(chunk)
+                            out.flush()
+                            written += len(chunk)
+                    result = 'no error'
+                except OSError as error:
+                    result = errno.errorcode[error.errno]
+                os.remove('/tmp/big')
+                return {'before': before, 'result': result, 'writtenMB': written >> 20}
+            """])
+        defer { function.remove() }
+        // Two invocations of one environment: /tmp keeps what the first wrote, as on Lambda.
+        let (warm, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler", "--repeat", "2"])
+        #expect(warm.stdout.contains(#"{"before": []}"#) && warm.stdout.contains(#"{"before": ["left-behind"]}"#), "\(warm.stdout)")
+        // A new cold start: empty again. 1,769 MB so the fill is not slowed by the CPU limit.
+        let (cold, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+                                              "--memory", "1769", "--timeout", "60"], event: #"{"fill": true}"#)
+        let seen = Self.response(cold)
+        #expect((seen["before"] as? [String])?.isEmpty == true, "\(cold.stdout) \(cold.stderr)")
+        #expect(seen["result"] as? String == "ENOSPC")
+        // 512 MB is Lambda's default EphemeralStorage.
+        #expect((480...520).contains(seen["writtenMB"] as? Int ?? 0), "\(seen)")
+    }
+
+    @Test func goingOverMemorySizeEndsTheInvocationAsLambdaDoes() throws {
+        let function = try Function(["app.py": """
+            def handler(event, context):
+                block = bytearray(event['mb'] << 20)
+                return {'allocated': len(block) >> 20}
+            """])
+        defer { function.remove() }
+        let (failed, records) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+                                                      "--repeat", "2"], event: #"{"mb": 300}"#)
+        #expect(failed.status == 1)
+        #expect(records.count == 2)
+        #expect(records.first?["error"] as? String == "Runtime.OutOfMemory", "\(failed.stdout) \(failed.stderr)")
+        #expect(records.first?["maxMemoryUsedMB"] as? Int == 128)
+        #expect(failed.stderr.contains("Max Memory Used: 128 MB"))
+        // The environment was reset: the next invocation starts cold.
+        #expect(records.last?["initDurationMs"] != nil && !(records.last?["initDurationMs"] is NSNull))
+        // Within MemorySize it works.
+        let (fits, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+                                              "--memory", "512"], event: #"{"mb": 300}"#)
+        #expect(fits.stdout.contains(#"{"allocated": 300}"#), "\(fits.stderr)")
+    }
+
+    @Test func cpuIsInProportionToMemory() throws {
+        let function = try Function(["app.py": """
+            import time
+            def handler(event, context):
+                start = time.monotonic()
+                total = 0
+                for i in range(1_500_000):
+                    total += i * i
+                return {'ms': (time.monotonic() - start) * 1000}
+            """])
+        defer { function.remove() }
+        func timed(_ memory: String, _ extra: [String] = []) throws -> Double {
+            let (result, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+                                                    "--memory", memory, "--timeout", "60"] + extra)
+            return (Self.response(result)["ms"] as? Double) ?? -1
+        }
+        let small = try timed("128"), full = try timed("1769"), unlimited = try timed("128", ["--no-cpu-limit"])
+        // Lambda: 1769/128 = 13.8 times slower at 128 MB. Generous bounds for a loaded machine.
+        #expect(full > 0 && small / full > 5, "128 MB: \(small) ms, 1769 MB: \(full) ms")
+        #expect(unlimited > 0 && small / unlimited > 5, "--no-cpu-limit: \(unlimited) ms")
+    }
+
+    @Test func theFreezeIsInvisibleAndReachesNewSessions() throws {
+        let function = try Function(["app.py": """
+            import os, signal, subprocess, time
+            conts = []
+            child = None
+            def handler(event, context):
+                global child
+                if child is None:
+                    signal.signal(signal.SIGCONT, lambda *args: conts.append(1))
+                    # A process in a new session ticks into /tmp: it must freeze with the environment.
+                    child = subprocess.Popen(['setsid', 'sh', '-c', 'while true; do echo t >> /tmp/ticks; sleep 0.05; done'])
+                    time.sleep(0.3)
+                ticks = sum(1 for _ in open('/tmp/ticks'))
+                return {'ticks': ticks, 'sigcont': len(conts)}
+            """])
+        defer { function.remove() }
+        let (result, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+                                                "--repeat", "2", "--idle", "1000"])
+        let answers = result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(answers.count == 2, "\(result.stdout) \(result.stderr)")
+        let first = answers.first?["ticks"] as? Int ?? 0, second = answers.last?["ticks"] as? Int ?? 0
+        // A second of idle time would be ~20 ticks if the child ran on; frozen, at most a few.
+        #expect(first > 0 && second - first < 5, "ticks \(first) then \(second)")
+        #expect(answers.last?["sigcont"] as? Int == 0)
+        #expect(function.survivors().isEmpty)
+    }
+
+    @Test func aFrozenSandboxDoesNotSurviveARunnerKilledWithSIGKILL() throws {
+        let function = try Function(["app.py": """
+            import subprocess
+            def handler(event, context):
+                subprocess.Popen(['setsid', 'sleep', '300'])
+                return 'started'
+            """])
+        defer { function.remove() }
+        let process = Process()
+        process.executableURL = Binary.url
+        process.arguments = ["invoke", "--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+                             "--repeat", "2", "--idle", "60000", "--env", "MARKER=\(function.marker)", "--event", "-"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try input.fileHandleForWriting.write(contentsOf: Data("{}".utf8))
+        try input.fileHandleForWriting.close()
+        // The first answer arrives; then the environment is frozen for the idle minute.
+        let answer = output.fileHandleForReading.availableData
+        #expect(String(decoding: answer, as: UTF8.self).contains("started"))
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(!function.survivors().isEmpty, "the sandbox should be running")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let deadline = Date().addingTimeInterval(10)
+        while !function.survivors().isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(function.survivors().isEmpty, "left running: \(function.survivors())")
+    }
+
+    @Test func withoutExtensionsTheRuntimeIsKilledWithoutSIGTERM() throws {
+        let function = try Function(["app.py": """
+            import signal, sys
+            def on_term(*args):
+                print('SIGTERM handler ran', flush=True)
+                sys.exit(0)
+            signal.signal(signal.SIGTERM, on_term)
+            def handler(event, context):
+                return 'ok'
+            """])
+        defer { function.remove() }
+        let (result, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("SIGTERM handler ran"), "\(result.stderr)")
+    }
+
+    @Test func aBootstrapFindsTheLibrariesInItsZipsLibFolder() throws {
+        let function = try Function([
+            "libx.c": "const char *greeting(void) { return \"hello from libx\"; }\n",
+            "hello.c": "#include <stdio.h>\nconst char *greeting(void);\nint main(void) { printf(\"\\\"%s\\\"\", greeting()); return 0; }\n",
+            "code/bootstrap": shellBootstrap(#""$LAMBDA_TASK_ROOT/hello""#),
+        ], executable: ["code/bootstrap"])
+        defer { function.remove() }
+        try FileManager.default.createDirectory(atPath: function.path("code/lib"), withIntermediateDirectories: true)
+        #expect(try TestSupport.run("cc", ["-shared", "-fPIC", "-o", function.path("code/lib/libx.so"), function.path("libx.c")]).status == 0)
+        // Linked to libx.so with no rpath: only LD_LIBRARY_PATH's /var/task/lib finds it, as on Lambda.
+        #expect(try TestSupport.run("cc", ["-o", function.path("code/hello"), function.path("hello.c"), "-L", function.path("code/lib"), "-lx"]).status == 0)
+        let (result, _) = try function.invoke(["--code", function.path("code"), "--runtime", "provided.al2023"])
+        #expect(result.stdout.contains("hello from libx"), "\(result.stdout) \(result.stderr)")
+    }
+
+    @Test func strictRefusesWhereIsolationIsMissingAndAutoSaysWhat() throws {
+        // As an unprivileged user there are no namespaces or cgroups to make.
+        let function = try Function(["bootstrap": shellBootstrap(#"echo '"ran"'"#)], executable: ["bootstrap"])
+        defer { function.remove() }
+        // The user's own files, as a user's function would be.
+        #expect(try TestSupport.run("/bin/chown", ["-R", "65534:65534", function.root.path]).status == 0)
+        let setpriv = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", Binary.url.path, "invoke", "--code", function.root.path,
+                       "--runtime", "provided.al2023", "--event", "-"]
+        let strict = try TestSupport.run("/usr/bin/setpriv", setpriv + ["--isolation", "strict"], input: "{}", directory: function.root)
+        #expect(strict.status == 1, "\(strict.stderr)")
+        #expect(strict.stderr.contains("--isolation strict needs namespaces and cgroups"), "\(strict.stderr)")
+        let auto = try TestSupport.run("/usr/bin/setpriv", setpriv + ["--timeout", "1"], input: "{}", directory: function.root)
+        #expect(auto.stderr.contains("note: the sandboxes are not fully Lambda's environment here: not root"), "\(auto.stderr)")
+    }
+}
