@@ -42,20 +42,11 @@ public struct ProjectPackager {
             plans.append((plan, zipURL(layer.logicalID), []))
         }
 
-        let installer = DependencyInstaller(cacheDirectory: template.directory.appendingPathComponent(".lambda-async/deps"))
         for function in template.functions {
-            guard let uri = function.codeURI, !uri.hasSuffix(".zip") else {
+            guard let plan = try plan(for: function) else {
                 skipped.append("\(function.logicalID): \(function.isImage ? "a container image" : Self.notBuilt(function.codeURI))")
                 continue
             }
-            let code = template.resolve(uri)
-            var sources = [ArtifactSource(root: code)]
-            if let dependencies = try installer.install(for: code, runtime: function.runtime, architecture: function.architecture) {
-                sources.insert(dependencies, at: 0)
-            }
-            let spec = ArtifactSpec(name: function.logicalID, kind: .function, sources: sources,
-                                    runtime: function.runtime, handler: function.handler, excludes: excludes)
-            let plan = try ArtifactPlan(spec: spec)
             plans.append((plan, zipURL(function.logicalID), functionLimits(function, unzipped: plan.unzippedBytes, layerBytes: layerBytes)))
         }
 
@@ -72,7 +63,29 @@ public struct ProjectPackager {
         return Outcome(artifacts: results, template: written, skipped: skipped)
     }
 
-    private func zipURL(_ logicalID: String) -> URL { output.appendingPathComponent("\(logicalID).zip") }
+    func zipURL(_ logicalID: String) -> URL { output.appendingPathComponent("\(logicalID).zip") }
+
+    /// A function's zip as it will ship: its code, its dependencies installed for Lambda's platform,
+    /// the excludes applied. Nil when its code is not a local folder (S3, an image, a prebuilt zip).
+    func plan(for function: SAMTemplate.Function) throws -> ArtifactPlan? {
+        guard let uri = function.codeURI, !uri.hasSuffix(".zip") else { return nil }
+        let installer = DependencyInstaller(cacheDirectory: template.directory.appendingPathComponent(".lambda-async/deps"))
+        let code = template.resolve(uri)
+        var sources = [ArtifactSource(root: code)]
+        if let dependencies = try installer.install(for: code, runtime: function.runtime, architecture: function.architecture) {
+            sources.insert(dependencies, at: 0)
+        }
+        let spec = ArtifactSpec(name: function.logicalID, kind: .function, sources: sources,
+                                runtime: function.runtime, handler: function.handler, excludes: excludes)
+        return try ArtifactPlan(spec: spec)
+    }
+
+    /// A local layer's zip as it will ship; nil when its content is not a local folder.
+    func plan(for layer: SAMTemplate.Layer) throws -> ArtifactPlan? {
+        guard let uri = layer.contentURI, !uri.hasSuffix(".zip") else { return nil }
+        let spec = ArtifactSpec(name: layer.logicalID, kind: .layer, sources: [ArtifactSource(root: template.resolve(uri))], excludes: excludes)
+        return try ArtifactPlan(spec: spec)
+    }
 
     /// Limits that belong to a function with its layers rather than to one zip.
     func functionLimits(_ function: SAMTemplate.Function, unzipped: Int64, layerBytes: [String: Int64]) -> [Finding] {

@@ -16,6 +16,9 @@ public struct FunctionConfig: Sendable {
     public var region: String
     /// The size of /tmp (`EphemeralStorage`), 512 to 10,240 MB.
     public var ephemeralStorageMB = 512
+    /// What each cold start runs, when it is not `code` and `layers` as they are: the zips `package`
+    /// builds, unpacked. Called at every cold start, so an edit (`serve` reloads) ships anew.
+    public var shipped: (@Sendable () throws -> (code: URL, layers: [URL]))?
 
     public init(name: String, runtime: LambdaRuntime, handler: String, code: URL, layers: [URL] = [],
                 memoryMB: Int = 128, timeoutSeconds: Double = 3, environment: [String: String] = [:],

@@ -274,6 +274,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
                 cpuLimited = false
                 if let cgroup = environment.cgroup { reaper?.watch(cgroup) }
             }
+            // Init Duration starts with the first process, as Lambda's excludes making the environment.
+            initStart = now()
             try startExternalExtensions()
             if expectedExternals.isEmpty { try startRuntime() }
         } catch {
@@ -295,11 +297,12 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// A working copy of the code in task/, the layers merged into opt/.
     func prepareFiles() throws {
         let manager = FileManager.default
+        let (code, layers) = try config.shipped?() ?? (config.code, config.layers)
         try? manager.removeItem(at: root)
         try manager.createDirectory(at: root, withIntermediateDirectories: true)
-        try manager.copyItem(at: config.code, to: taskRoot)
+        try manager.copyItem(at: code, to: taskRoot)
         try manager.createDirectory(at: optRoot, withIntermediateDirectories: true)
-        for layer in config.layers {
+        for layer in layers {
             try Self.merge(layer, into: optRoot)
         }
         try RuntimeClients.install(into: runtimeDir, modules: root)

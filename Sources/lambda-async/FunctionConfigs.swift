@@ -26,9 +26,23 @@ enum FunctionConfigs {
             FileHandle.standardError.write(Data("note: \(function.logicalID) runs without its layer \(layer): only the template's own layers are available locally\n".utf8))
         }
         do {
-            return try FunctionConfig(function, of: template, environment: extra, memoryMB: memory, timeoutSeconds: timeout) { url, label in
+            var config = try FunctionConfig(function, of: template, environment: extra, memoryMB: memory, timeoutSeconds: timeout) { url, label in
                 try folder(url, label: label, scratch: scratch)
             }
+            // Run what ships: each cold start runs the zips `package` builds (reused when up to date).
+            let shipped = ShippedCode(template: template)
+            let layerIDs = function.layers.compactMap { reference -> String? in
+                if case .local(let id) = reference, template.layer(named: id)?.contentURI != nil { return id }
+                return nil
+            }
+            let source = (code: config.code, layers: config.layers)
+            let logicalID = function.logicalID
+            config.shipped = {
+                let code = try shipped.function(logicalID) ?? source.code
+                let layers = try zip(layerIDs, source.layers).map { id, folder in try shipped.layer(id) ?? folder }
+                return (code, layers)
+            }
+            return config
         } catch let error as FunctionConfigError {
             throw ValidationError(error.description)
         }

@@ -247,6 +247,63 @@ struct IsolationTests {
         #expect(result.stdout.contains("hello from libx"), "\(result.stdout) \(result.stderr)")
     }
 
+    @Test func aProjectRunsWhatShipsItsRequirementsIncluded() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        // A pure-Python wheel made by hand: no network, no build backend.
+        let wheels = parent.appendingPathComponent("wheels")
+        let made = try TestSupport.run("python3", ["-c", """
+            import zipfile, sys, os
+            os.makedirs(sys.argv[1], exist_ok=True)
+            with zipfile.ZipFile(os.path.join(sys.argv[1], 'tinydep-1.0-py3-none-any.whl'), 'w') as z:
+                z.writestr('tinydep/__init__.py', 'VALUE = 42\\n')
+                z.writestr('tinydep-1.0.dist-info/METADATA', 'Metadata-Version: 2.1\\nName: tinydep\\nVersion: 1.0\\n')
+                z.writestr('tinydep-1.0.dist-info/WHEEL', 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n')
+                z.writestr('tinydep-1.0.dist-info/RECORD', '')
+            """, wheels.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let project = parent.appendingPathComponent("app")
+        try FileManager.default.createDirectory(at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try """
+            AWSTemplateFormatVersion: '2010-09-09'
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              PyFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+                  Handler: app.handler
+                  Runtime: python3.11
+            """.write(to: project.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
+        try """
+            import decimal, os
+            import tinydep
+            calls = 0
+            def handler(event, context):
+                global calls
+                calls += 1
+                if calls == 2:
+                    return {'not json': {1, 2}}
+                return {'value': tinydep.VALUE, 'price': decimal.Decimal('12.5'), 'tests': os.path.exists('/var/task/tests')}
+            """.write(to: project.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
+        try "tinydep==1.0\n".write(to: project.appendingPathComponent("src/requirements.txt"), atomically: true, encoding: .utf8)
+        // __pycache__ is one of package's excludes: not shipped, so not there locally either.
+        try FileManager.default.createDirectory(at: project.appendingPathComponent("src/__pycache__"), withIntermediateDirectories: true)
+        let report = parent.appendingPathComponent("report.jsonl")
+        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--repeat", "3", "--report", report.path],
+                                         environment: ["PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheels.path])
+        let answers = result.stdout.split(separator: "\n").map(String.init)
+        #expect(answers.first == #"{"value": 42, "price": 12.5, "tests": false}"#, "\(result.stdout) \(result.stderr)")
+        // A result JSON cannot hold: Lambda's Runtime.MarshalError, and the runtime lives on (third call warm).
+        #expect(answers.count == 3 && answers[1].contains("Runtime.MarshalError"), "\(answers)")
+        let records = try String(contentsOf: report, encoding: .utf8).split(separator: "\n")
+            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(records.map { $0["error"] as? String } == [nil, "Runtime.MarshalError", nil])
+        #expect(records.last?["initDurationMs"] == nil || records.last?["initDurationMs"] is NSNull)
+        // The zip package builds is what ran.
+        #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent(".lambda-async/build/PyFunction.zip").path))
+    }
+
     @Test func strictRefusesWhereIsolationIsMissingAndAutoSaysWhat() throws {
         // As an unprivileged user there are no namespaces or cgroups to make.
         let function = try Function(["bootstrap": shellBootstrap(#"echo '"ran"'"#)], executable: ["bootstrap"])

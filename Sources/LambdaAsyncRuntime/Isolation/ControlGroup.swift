@@ -178,7 +178,10 @@ final class ControlGroup: @unchecked Sendable {
     /// Kills what is left and removes the group.
     func remove() {
         killAll()
-        for folder in folders { rmdir(folder) }
+        // A killed process leaves its group a moment after it is gone from cgroup.procs.
+        for folder in folders {
+            for _ in 0..<200 where rmdir(folder) != 0 && errno == EBUSY { usleep(1000) }
+        }
     }
 
     static func write(_ value: String, to path: String) throws {

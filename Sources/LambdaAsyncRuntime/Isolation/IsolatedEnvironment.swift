@@ -268,14 +268,5 @@ final class IsolatedEnvironment: @unchecked Sendable {
     }
 
     @discardableResult
-    static func run(_ arguments: [String]) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }
+    static func run(_ arguments: [String]) -> Bool { HostCommand.run(arguments).status == 0 }
 }

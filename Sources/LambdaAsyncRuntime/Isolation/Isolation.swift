@@ -93,16 +93,7 @@ public struct IsolationSupport: Sendable {
         return "note: the sandboxes are not fully Lambda's environment here: " + missing.joined(separator: "; ")
     }
 
-    private static func run(_ arguments: [String]) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }
+    private static func run(_ arguments: [String]) -> Bool { HostCommand.run(arguments).status == 0 }
 }
 
 /// Why `--isolation strict` refused to run.

@@ -23,16 +23,8 @@ struct PythonSite: Sendable {
         if let site = known[interpreter] { return site }
         let script = "import json, os, site, sys; print(json.dumps([f'{sys.version_info[0]}.{sys.version_info[1]}', "
             + "os.path.realpath(sys.base_prefix), site.getsitepackages() + [site.getusersitepackages()], os.path.realpath(sys.executable)]))"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: interpreter)
-        process.arguments = ["-c", script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
+        let (status, data) = HostCommand.run([interpreter, "-c", script], captureOutput: true)
+        guard status == 0,
               let parsed = try? JSONSerialization.jsonObject(with: data) as? [Any], parsed.count == 4,
               let version = parsed[0] as? String, let prefix = parsed[1] as? String, let folders = parsed[2] as? [String],
               let executable = parsed[3] as? String else { return nil }

@@ -48,6 +48,14 @@ class LambdaContext:
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
 
+def _decimal(value):
+    """Decimal as a JSON number, as Lambda's Python runtime serialises it (DynamoDB returns them)."""
+    import decimal
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def post(path, body, error_type=None):
     headers = {"Content-Type": "application/json"}
     if error_type:
@@ -112,10 +120,17 @@ def main():
         request_id = context.aws_request_id
         try:
             result = handler(event, context)
-            body = json.dumps(result).encode()
         except Exception as error:
             sys.stderr.write(f"[ERROR] {type(error).__name__}: {error}\n" + "".join(traceback.format_tb(error.__traceback__)))
             post(f"/invocation/{request_id}/error", error_body(error), "Unhandled")
+            continue
+        try:
+            body = json.dumps(result, default=_decimal).encode()
+        except (TypeError, ValueError) as error:
+            # As Lambda's client: a result JSON cannot hold is an error, and the runtime lives on.
+            message = f"Unable to marshal response: {error}"
+            sys.stderr.write(f"[ERROR] Runtime.MarshalError: {message}\n")
+            post(f"/invocation/{request_id}/error", error_body(error, "Runtime.MarshalError", message), "Runtime.MarshalError")
             continue
         post(f"/invocation/{request_id}/response", body)
 

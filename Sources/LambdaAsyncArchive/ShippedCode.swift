@@ -1,0 +1,43 @@
+import Foundation
+import LambdaAsyncProject
+
+/// What the local runner runs: a function's or layer's zip exactly as `package` builds it (dependencies
+/// installed for Lambda's platform, excludes applied, modes normalised), unpacked. A file the zip
+/// lacks is missing locally too. The zip is reused when up to date, and each unpacked tree is kept
+/// under `.lambda-async/run/<sha256>` so that a warm start of unchanged code unpacks nothing.
+public struct ShippedCode: Sendable {
+    public let template: SAMTemplate
+
+    public init(template: SAMTemplate) { self.template = template }
+
+    /// The unpacked zip of a function; nil when its code is not a local folder (then the runner uses it as it is).
+    public func function(_ logicalID: String) throws -> URL? {
+        let packager = ProjectPackager(template: template)
+        guard let function = template.functions.first(where: { $0.logicalID == logicalID }),
+              let plan = try packager.plan(for: function) else { return nil }
+        return try unpacked(plan, zip: packager.zipURL(logicalID))
+    }
+
+    /// The unpacked zip of a local layer.
+    public func layer(_ logicalID: String) throws -> URL? {
+        let packager = ProjectPackager(template: template)
+        guard let layer = template.layer(named: logicalID), let plan = try packager.plan(for: layer) else { return nil }
+        return try unpacked(plan, zip: packager.zipURL(logicalID))
+    }
+
+    private func unpacked(_ plan: ArtifactPlan, zip: URL) throws -> URL {
+        let result = try Packager.build(plan, to: zip, options: PackagingOptions())
+        let folder = template.directory.appendingPathComponent(".lambda-async/run/\(result.sha256)")
+        if FileManager.default.fileExists(atPath: folder.path) { return folder }
+        // Unpacked beside, then renamed: a half-unpacked tree is never taken for a whole one.
+        let partial = folder.deletingLastPathComponent().appendingPathComponent(".\(result.sha256).\(getpid()).partial")
+        try? FileManager.default.removeItem(at: partial)
+        try ZipExtractor.extract(zip, into: partial)
+        do {
+            try FileManager.default.moveItem(at: partial, to: folder)
+        } catch where FileManager.default.fileExists(atPath: folder.path) {
+            try? FileManager.default.removeItem(at: partial)  // another sandbox unpacked it first
+        }
+        return folder
+    }
+}
