@@ -1,4 +1,5 @@
 """Drives three local Lambda emulators through the Invoke API with one keep-alive HTTP client."""
+import json
 import http.client
 import os
 import shutil
@@ -10,6 +11,7 @@ import tempfile
 import time
 
 N = int(sys.argv[1])
+COLD = 10
 WARMUP = 20
 LAMBDA_ASYNC = os.environ["LAMBDA_ASYNC"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -66,7 +68,11 @@ def main():
             f.write("fn main() {}\n")
         rows = []
         log = open(os.path.join(work, "emulators.log"), "w")
-        for label, extra in (("lambda-async invoke --listen", []), ("lambda-async, --no-freeze", ["--no-freeze"])):
+        # Isolated (the default) against --isolation none, same run; no CPU quota, so the rows compare
+        # the runner's overhead rather than a 128 MB function's share of a CPU.
+        for label, extra in (("lambda-async invoke --listen", ["--no-cpu-limit"]),
+                             ("lambda-async, --isolation none", ["--isolation", "none"]),
+                             ("lambda-async, --no-freeze", ["--no-freeze", "--isolation", "none"])):
             port = free_port()
             p = subprocess.Popen([LAMBDA_ASYNC, "invoke", "--code", work, "--runtime", "python3.13", "--handler", "app.handler",
                                   "--listen", "--port", str(port), "--timeout", "60"] + extra,
@@ -96,8 +102,27 @@ def main():
         print()
         for label, (rate, p50, p99) in rows[:-1]:
             print(f"{label}: {rate / peer[0]:.2f}x the rate of cargo lambda watch, p50 {p50 / peer[1]:.2f}x, p99 {p99 / peer[2]:.2f}x")
-        print("\nlambda-async also stops (SIGSTOP) and continues (SIGCONT) the sandbox around each invocation and measures its timeline;")
+        isolated, host = rows[0][1], rows[1][1]
+        print(f"isolation's warm overhead: rate {isolated[0] / host[0]:.2f}x, p50 {isolated[1] / host[1]:.2f}x, p99 {isolated[2] / host[2]:.2f}x of --isolation none")
+        print("\nlambda-async also freezes (cgroup freezer) and thaws the sandbox around each invocation and measures its timeline;")
         print("cargo lambda watch does neither.")
+        cold = {}
+        for label, extra in (("isolated", []), ("--isolation none", ["--isolation", "none"])):
+            walls, inits = [], []
+            for _ in range(COLD):
+                report = os.path.join(work, "cold.jsonl")
+                if os.path.exists(report):
+                    os.remove(report)
+                start = time.perf_counter()
+                subprocess.run([LAMBDA_ASYNC, "invoke", "--code", work, "--runtime", "python3.13", "--handler", "app.handler",
+                                "--report", report] + extra, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+                walls.append((time.perf_counter() - start) * 1000)
+                inits.append(json.load(open(report))["initDurationMs"])
+            cold[label] = (statistics.median(walls), statistics.median(inits))
+        print(f"\n{COLD} cold starts each (a whole `invoke` run, median):")
+        for label, (wall, init) in cold.items():
+            print(f"  {label:<20} {wall:8.1f} ms in all, Init Duration {init:6.1f} ms")
+        print(f"isolation's cold overhead: {cold['isolated'][0] - cold['--isolation none'][0]:+.1f} ms in all")
     except TimeoutError as error:
         sys.stderr.write(f"{error}\n" + open(os.path.join(work, "emulators.log")).read())
         sys.exit(1)

@@ -25,12 +25,17 @@ public struct ShippedCode: Sendable {
         return try unpacked(plan, zip: packager.zipURL(logicalID))
     }
 
+    /// Environments of one function that start cold together build and unpack one zip: one at a time.
+    private static let lock = NSLock()
+
     private func unpacked(_ plan: ArtifactPlan, zip: URL) throws -> URL {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         let result = try Packager.build(plan, to: zip, options: PackagingOptions())
         let folder = template.directory.appendingPathComponent(".lambda-async/run/\(result.sha256)")
         if FileManager.default.fileExists(atPath: folder.path) { return folder }
         // Unpacked beside, then renamed: a half-unpacked tree is never taken for a whole one.
-        let partial = folder.deletingLastPathComponent().appendingPathComponent(".\(result.sha256).\(getpid()).partial")
+        let partial = folder.deletingLastPathComponent().appendingPathComponent(".\(result.sha256).\(getpid()).\(UUID().uuidString.prefix(8)).partial")
         try? FileManager.default.removeItem(at: partial)
         try ZipExtractor.extract(zip, into: partial)
         do {
