@@ -250,17 +250,8 @@ struct IsolationTests {
     @Test func aProjectRunsWhatShipsItsRequirementsIncluded() throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
-        // A pure-Python wheel made by hand: no network, no build backend.
         let wheels = parent.appendingPathComponent("wheels")
-        let made = try TestSupport.run("python3", ["-c", """
-            import zipfile, sys, os
-            os.makedirs(sys.argv[1], exist_ok=True)
-            with zipfile.ZipFile(os.path.join(sys.argv[1], 'tinydep-1.0-py3-none-any.whl'), 'w') as z:
-                z.writestr('tinydep/__init__.py', 'VALUE = 42\\n')
-                z.writestr('tinydep-1.0.dist-info/METADATA', 'Metadata-Version: 2.1\\nName: tinydep\\nVersion: 1.0\\n')
-                z.writestr('tinydep-1.0.dist-info/WHEEL', 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n')
-                z.writestr('tinydep-1.0.dist-info/RECORD', '')
-            """, wheels.path])
+        let made = try makeTinyWheel(in: wheels)
         #expect(made.status == 0, "\(made.stderr)")
         let project = parent.appendingPathComponent("app")
         try FileManager.default.createDirectory(at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
