@@ -153,6 +153,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             let (path, note) = try Interpreters.resolve(for: config.runtime)
             if let note { options.log(note) }
             interpreter = path
+            // Where its packages are: asked once, here, not during a cold start.
+            if config.runtime.family == .python, isolationSupport?.namespaces == true { _ = PythonSite.of(path) }
         }
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         eventLoop = group.next()

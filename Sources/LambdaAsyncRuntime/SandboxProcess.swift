@@ -92,6 +92,16 @@ final class SandboxProcess: @unchecked Sendable {
         }
     }
 
+    private var foundCodePid: pid_t?
+
+    /// The pid of the code itself: the launcher's child in an isolated environment (looked up once).
+    var codePid: pid_t? {
+        lock.lock()
+        defer { lock.unlock() }
+        if foundCodePid == nil { foundCodePid = IsolatedEnvironment.innerPid(of: pid) }
+        return foundCodePid
+    }
+
     var hasExited: Bool {
         lock.lock()
         defer { lock.unlock() }
@@ -102,7 +112,7 @@ final class SandboxProcess: @unchecked Sendable {
     /// isolated environment, only the code's process: the launcher passes no signal on.
     func signal(_ signal: Int32) {
         if signalsGoToChild {
-            if let child = IsolatedEnvironment.innerPid(of: pid) { _ = Glibc.kill(child, signal) }
+            if let child = codePid { _ = Glibc.kill(child, signal) }
             return
         }
         _ = Glibc.kill(-pid, signal)
@@ -120,7 +130,7 @@ final class SandboxProcess: @unchecked Sendable {
 
     /// Peak resident memory of the process (VmHWM), in kB; 0 when it is gone.
     var peakMemoryKB: Int {
-        let measured = signalsGoToChild ? (IsolatedEnvironment.innerPid(of: pid) ?? pid) : pid
+        let measured = signalsGoToChild ? (codePid ?? pid) : pid
         guard let status = try? String(contentsOfFile: "/proc/\(measured)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0

@@ -119,15 +119,9 @@ final class ControlGroup: @unchecked Sendable {
     private func setFrozen(_ frozen: Bool) {
         switch layout {
         case .v1:
+            // One write each way, no waiting: freezing completes on its own in microseconds (nothing
+            // waits for it), and a thaw, even of a group still FREEZING, resumes every task at once.
             try? Self.write(frozen ? "FROZEN" : "THAWED", to: "\(folders[2])/freezer.state")
-            // The v1 freezer is asynchronous: wait until every task has stopped or resumed.
-            let target = frozen ? "FROZEN" : "THAWED"
-            for _ in 0..<2000 {
-                let state = (try? String(contentsOfFile: "\(folders[2])/freezer.state", encoding: .utf8))?
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
-                if state == target { return }
-                usleep(50)
-            }
         case .v2:
             try? Self.write(frozen ? "1" : "0", to: "\(folders[0])/cgroup.freeze")
         }

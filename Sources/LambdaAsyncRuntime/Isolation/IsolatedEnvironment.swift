@@ -140,7 +140,6 @@ final class IsolatedEnvironment: @unchecked Sendable {
         // reports the namespace's pid earlier, before its root is set up).
         arguments += ["--chdir", LambdaImage.taskRoot, "--info-fd", "3", "--", "/bin/sh", "-c", "echo ready; exec >/dev/null; read _"]
         do {
-            if ProcessInfo.processInfo.environment["LA_DEBUG"] != nil { FileHandle.standardError.write(Data((arguments.joined(separator: " ") + "\n").utf8)) }
             try startHolder(arguments, log: settings.root.appendingPathComponent("bwrap.log"))
         } catch {
             teardown()
