@@ -120,6 +120,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         var timer: Scheduled<Void>?
         var finished = false
         var traceHeader: String?
+        /// Set when init was retried inside this invocation: its duration and timeout count from here.
+        var suppressedInitStart: UInt64?
         var extras = InvocationExtras()
         /// The lines logged during the invocation, kept when `extras.tailLog` asks for them.
         var log: [String] = []
@@ -224,8 +226,26 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         if runtime == nil {
             coldStart().whenComplete { [self] result in
                 switch result {
-                case .success: begin(invocation)
-                case .failure: failInit(invocation)
+                case .success:
+                    begin(invocation)
+                case .failure(let error) where error is InitTimedOut:
+                    // Lambda tries an init that ran over 10 s once more, inside the first invocation
+                    // ("suppressed init"): its time counts toward the invocation's duration and timeout.
+                    let retryStart = now()
+                    let limit = Int64(config.timeoutSeconds * 1000)
+                    options.log("init did not finish within \(LambdaImage.initLimitSeconds) s: tried again inside the invocation, within its timeout")
+                    reset(reason: "timeout").flatMap { self.coldStart(limitMs: limit) }.whenComplete { [self] result in
+                        switch result {
+                        case .success:
+                            invocation.suppressedInitStart = retryStart
+                            initDurationMs = nil
+                            begin(invocation)
+                        case .failure:
+                            failInit(invocation)
+                        }
+                    }
+                case .failure:
+                    failInit(invocation)
                 }
             }
         } else {
@@ -253,7 +273,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     // MARK: Init
 
-    func coldStart() -> EventLoopFuture<Void> {
+    /// Init ran past its limit (10 s, or the function's timeout when retried inside an invocation).
+    struct InitTimedOut: Error {}
+
+    func coldStart(limitMs: Int64 = LambdaImage.initLimitSeconds * 1000) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
         initPromise = promise
         initFailure = nil
@@ -287,11 +310,12 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             return promise.futureResult
         }
         // Lambda gives init 10 seconds.
-        initTimer = eventLoop.scheduleTask(in: .seconds(10)) { [self] in
+        initTimer = eventLoop.scheduleTask(in: .milliseconds(limitMs)) { [self] in
             guard let pending = initPromise else { return }
-            initFailure = ("Sandbox.Timedout", Array(Self.errorJSON("Sandbox.Timedout", "init did not finish within 10 seconds")))
+            let message = String(format: "Task timed out after %.2f seconds", Double(limitMs) / 1000)
+            initFailure = ("Sandbox.Timedout", Array(Self.errorJSON("Sandbox.Timedout", message)))
             initPromise = nil
-            pending.fail(RunnerError.cannotStart(config.name, "init timed out"))
+            pending.fail(InitTimedOut())
         }
         return promise.futureResult
     }
@@ -500,9 +524,12 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
                 self.telemetry.flush()
             }
         }
-        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + Int64(config.timeoutSeconds * 1000)
+        // A suppressed init has already spent part of the timeout.
+        let spent = invocation.suppressedInitStart.map { Int64(milliseconds(from: $0, to: now())) } ?? 0
+        let remaining = max(0, Int64(config.timeoutSeconds * 1000) - spent)
+        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + remaining
         invocation.deadlineMs = deadline
-        invocation.timer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.timeoutSeconds * 1000))) { [weak self] in
+        invocation.timer = eventLoop.scheduleTask(in: .milliseconds(remaining)) { [weak self] in
             self?.timeOut(invocation)
         }
         for id in extensions.keys where extensions[id]!.events.contains("INVOKE") {
@@ -576,7 +603,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         invocation.finished = true
         invocation.timer?.cancel()
         current = nil
-        let start = invocation.deliveredAt == 0 ? invocation.clientStart : invocation.deliveredAt
+        let start = invocation.suppressedInitStart ?? (invocation.deliveredAt == 0 ? invocation.clientStart : invocation.deliveredAt)
         let extensionTimes = Dictionary(extensions.values.filter { $0.events.contains("INVOKE") && $0.doneAt >= start }
             .map { ($0.name, milliseconds(from: start, to: $0.doneAt)) }, uniquingKeysWith: max)
         let runtimeDone = invocation.runtimeDoneAt.map { milliseconds(from: start, to: $0) }

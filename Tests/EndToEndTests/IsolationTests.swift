@@ -295,6 +295,21 @@ struct IsolationTests {
         #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent(".lambda-async/build/PyFunction.zip").path))
     }
 
+    @Test func anInitOverTenSecondsIsTriedAgainInsideTheFirstInvocation() throws {
+        // Each init takes 10.5 s: the first is cut at Lambda's 10 s, the second runs inside the
+        // invocation, within the function's timeout, and counts toward its duration.
+        let function = try Function(["app.py": "import time\ntime.sleep(10.5)\ndef handler(event, context):\n    return 'ready'\n"])
+        defer { function.remove() }
+        let (result, records) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+                                                      "--timeout", "30"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("ready"))
+        #expect(result.stderr.contains("tried again inside the invocation"))
+        let record = records.first ?? [:]
+        #expect(InvokeTests.number(record, "durationMs") >= 10_500, "\(record)")
+        #expect(record["initDurationMs"] == nil || record["initDurationMs"] is NSNull, "\(record)")
+    }
+
     @Test func strictRefusesWhereIsolationIsMissingAndAutoSaysWhat() throws {
         // As an unprivileged user there are no namespaces or cgroups to make.
         let function = try Function(["bootstrap": shellBootstrap(#"echo '"ran"'"#)], executable: ["bootstrap"])
