@@ -88,12 +88,9 @@ public struct Measurer: Sendable {
     private func measureBroken(in work: URL, rate: Pricing.Rate) async throws -> StrategyMeasurement {
         let folder = work.appendingPathComponent(Self.brokenID)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let ticks = work.appendingPathComponent("ticks.txt")
-        try Data().write(to: ticks)
         let node = workload.language == ProjectLanguage.node.rawValue
         if node {
             try """
-                import { appendFileSync } from "node:fs";
                 import { setTimeout as sleep } from "node:timers/promises";
 
                 export const handler = async (event, context) => {
@@ -103,7 +100,7 @@ public struct Measurer: Sendable {
                   (async () => {
                     for (let step = 0; step < steps; step++) {
                       await sleep(10);
-                      appendFileSync(process.env.TICKS, `${context.awsRequestId} ${step} ${Date.now() / 1000}\\n`);
+                      process.stdout.write(`TICK ${context.awsRequestId} ${step} ${Date.now() / 1000}\\n`);
                     }
                   })();
                   return { statusCode: 202, body: "accepted" };
@@ -120,26 +117,29 @@ public struct Measurer: Sendable {
                     def task():  # the trap: nothing keeps the environment running for it
                         for step in range(steps):
                             time.sleep(0.01)
-                            with open(os.environ["TICKS"], "a") as f:
-                                f.write(f"{request_id} {step} {time.time()}\\n")
+                            print(f"TICK {request_id} {step} {time.time()}", flush=True)
 
                     threading.Thread(target=task).start()
                     return {"statusCode": 202, "body": "accepted"}
                 """.write(to: folder.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
         }
         var environment = self.environment
-        environment["TICKS"] = ticks.path
         let config = FunctionConfig(name: "ApiFunction", runtime: node ? .defaultNode : .defaultPython, handler: "app.handler", code: folder,
                                     memoryMB: workload.memoryMB, timeoutSeconds: 60, environment: environment)
         var ends: [String: Double] = [:]
-        let samples = try await run([LocalLambda.Function(config: config)], label: Self.brokenID, destinations: folder) { id in
+        // The task reports each tick in its log, stamped by its own clock: the sandbox cannot write
+        // to this machine's files.
+        let ticks = RecordLog()
+        let samples = try await run([LocalLambda.Function(config: config)], label: Self.brokenID, destinations: folder, ended: { id in
             ends[id] = Date().timeIntervalSince1970
-        }
+        }, log: { line in
+            if line.hasPrefix("TICK ") { ticks.addLine(String(line.dropFirst(5))) }
+        })
         // Each tick is 10 ms of the task: done before its invocation froze, later (thawed by the next
         // invocation), or never (the environment was shut down with the thread still frozen).
         let steps = max(1, workload.taskMs / 10)
         var before = 0, later = 0
-        for line in (try String(contentsOf: ticks, encoding: .utf8)).split(separator: "\n") {
+        for line in ticks.lines {
             let parts = line.split(separator: " ")
             guard parts.count == 3, let end = ends[String(parts[0])], let time = Double(parts[2]) else { continue }
             if time <= end { before += 1 } else { later += 1 }
@@ -160,11 +160,13 @@ public struct Measurer: Sendable {
     /// Calls ApiFunction `invocations` times, one after another, each call measured until every
     /// invocation it caused (an asynchronous worker included) has ended.
     private func run(_ functions: [LocalLambda.Function], label: String, destinations: URL,
-                     ended: (String) -> Void = { _ in }) async throws -> [Sample] {
+                     ended: (String) -> Void = { _ in }, log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> [Sample] {
         let records = RecordLog()
         var options = LocalLambda.Options(destinations: destinations)
         options.retryDelayScale = 0.001
-        options.log = { _ in }
+        options.log = log
+        // Each environment as Lambda's (isolation as far as this machine allows, CPU in proportion to memory).
+        options.isolation = .auto
         options.onRecord = { name, record in records.add(name, record) }
         let lambda = try LocalLambda(functions: functions, options: options)
         var samples: [Sample] = []
@@ -216,6 +218,19 @@ public struct Measurer: Sendable {
 final class RecordLog: @unchecked Sendable {
     private let lock = NSLock()
     private var records: [InvocationRecord] = []
+    private var logLines: [String] = []
+
+    func addLine(_ line: String) {
+        lock.lock()
+        logLines.append(line)
+        lock.unlock()
+    }
+
+    var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return logLines
+    }
 
     func add(_ name: String, _ record: InvocationRecord) {
         lock.lock()
