@@ -132,7 +132,7 @@ enum HTTPServer {
                     try channel.pipeline.syncOperations.addHandler(handler())
                 }
             }
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
         do {
             return try bootstrap.bind(host: host, port: port).wait()
         } catch let error as IOError where error.errnoCode == EADDRINUSE {

@@ -321,7 +321,10 @@ struct IsolationTests {
         let strict = try TestSupport.run("/usr/bin/setpriv", setpriv + ["--isolation", "strict"], input: "{}", directory: function.root)
         #expect(strict.status == 1, "\(strict.stderr)")
         #expect(strict.stderr.contains("--isolation strict needs namespaces and cgroups"), "\(strict.stderr)")
-        let auto = try TestSupport.run("/usr/bin/setpriv", setpriv + ["--timeout", "1"], input: "{}", directory: function.root)
+        // auto runs, on the host as is, and says once what it cannot give.
+        let auto = try TestSupport.run("/usr/bin/setpriv", setpriv, input: "{}", directory: function.root)
+        #expect(auto.status == 0 && auto.stdout.contains("ran"), "\(auto.stdout) \(auto.stderr)")
+        #expect(auto.stderr.components(separatedBy: "note: the sandboxes").count == 2)
         #expect(auto.stderr.contains("note: the sandboxes are not fully Lambda's environment here: not root"), "\(auto.stderr)")
     }
 }
