@@ -123,7 +123,6 @@ public struct Measurer: Sendable {
                     return {"statusCode": 202, "body": "accepted"}
                 """.write(to: folder.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
         }
-        var environment = self.environment
         let config = FunctionConfig(name: "ApiFunction", runtime: node ? .defaultNode : .defaultPython, handler: "app.handler", code: folder,
                                     memoryMB: workload.memoryMB, timeoutSeconds: 60, environment: environment)
         var ends: [String: Double] = [:]

@@ -61,6 +61,55 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     var isolated: IsolatedEnvironment?
     /// The CPU quota is set at the first invocation of an environment: init runs unthrottled.
     var cpuLimited = false
+    /// Where the environment is in its lifecycle; every move goes through `move(_:)`.
+    var lifecycle = SandboxLifecycle()
+
+    /// Moves the lifecycle. An event that cannot happen now is a runner bug: said under
+    /// LAMBDA_ASYNC_TRACE, never fatal to the user's run.
+    @discardableResult
+    func move(_ event: SandboxLifecycle.Event) -> [SandboxLifecycle.Effect] {
+        do {
+            return try lifecycle.handle(event)
+        } catch {
+            if ProcessInfo.processInfo.environment["LAMBDA_ASYNC_TRACE"] != nil { options.log("lambda-async: \(error)") }
+            return []
+        }
+    }
+
+    /// The answer of an invocation the runner itself ends (it stopped): an error for the caller, a record.
+    func answerStopped(_ invocation: Invocation, started: Bool) {
+        guard !invocation.finished else { return }
+        let message = started ? "the local runner stopped during this invocation" : "the local runner stopped before this invocation started"
+        respond(invocation, .error(type: "Sandbox.Stopped", body: Array(Self.errorJSON("Sandbox.Stopped", message))), error: "Sandbox.Stopped")
+        if invocation.runtimeDoneAt == nil, invocation.deliveredAt != 0 { invocation.runtimeDoneAt = now() }
+        invocation.done.succeed(record(for: invocation))
+    }
+
+    /// Ends the environment's callers as the lifecycle says: the invocation in flight, an init being
+    /// waited for, and (at shutdown) every queued invocation all get an answer.
+    func answerCallers(_ effects: [SandboxLifecycle.Effect]) {
+        for effect in effects {
+            switch effect {
+            case .answerInFlight:
+                if let invocation = current { answerStopped(invocation, started: true) }
+            case .failInit:
+                if let pending = initPromise {
+                    initPromise = nil
+                    initTimer?.cancel()
+                    if initFailure == nil {
+                        initFailure = ("Sandbox.Stopped", Array(Self.errorJSON("Sandbox.Stopped", "the local runner stopped during init")))
+                    }
+                    pending.fail(RunnerError.cannotStart(config.name, "stopped during init"))
+                }
+            case .refuseQueued:
+                let queued = waiting
+                waiting = []
+                for invocation in queued { answerStopped(invocation, started: false) }
+            case .startProcesses, .thaw, .freeze, .endProcesses:
+                break  // done where the event happens
+            }
+        }
+    }
 
     /// Paths as the function sees them: Lambda's inside a namespace, the scratch folder's otherwise.
     var insideTask: String { isolated?.hasNamespace == true ? LambdaImage.taskRoot : taskRoot.path }
@@ -209,6 +258,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         let invocation = Invocation(payload: payload, clientStart: clientStart, onResponse: onResponse,
                                     done: eventLoop.makePromise(of: InvocationRecord.self))
         invocation.extras = extras
+        // A sandbox that was shut down starts nothing new.
+        guard lifecycle.state != .shutDown else {
+            answerStopped(invocation, started: false)
+            return invocation.done.futureResult
+        }
         waiting.append(invocation)
         startNext()
         return invocation.done.futureResult
@@ -261,6 +315,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     /// SHUTDOWN `spindown` with Lambda's budget, then SIGTERM and SIGKILL; removes the sandbox.
     public func shutdown() async {
+        // Every caller is answered first: the invocation in flight, an init, the queue.
+        try? await eventLoop.submit { self.answerCallers(self.move(.shutdown)) }.get()
         await recycle()
         // An environment that never started a process still has its cgroup and namespace.
         try? await eventLoop.submit { self.isolated?.teardown(); self.isolated = nil }.get()
@@ -277,6 +333,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     struct InitTimedOut: Error {}
 
     func coldStart(limitMs: Int64 = LambdaImage.initLimitSeconds * 1000) -> EventLoopFuture<Void> {
+        guard lifecycle.state != .shutDown else {
+            initFailure = ("Sandbox.Stopped", Array(Self.errorJSON("Sandbox.Stopped", "the local runner stopped before this invocation started")))
+            return eventLoop.makeFailedFuture(RunnerError.cannotStart(config.name, "the sandbox was shut down"))
+        }
+        move(.coldStart)
         let promise = eventLoop.makePromise(of: Void.self)
         initPromise = promise
         initFailure = nil
@@ -491,10 +552,12 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         initDurationMs = milliseconds(from: initStart, to: now())
         initTimer?.cancel()
         initPromise = nil
+        move(.initSucceeded)
         promise.succeed(())
     }
 
     func failInit(_ invocation: Invocation) {
+        if lifecycle.state == .initializing { move(.initFailed) }
         let failure = initFailure ?? ("Runtime.Unknown", Array(Self.errorJSON("Runtime.Unknown", "init failed")))
         invocation.onResponse(.error(type: failure.type, body: failure.body))
         let elapsed = milliseconds(from: initStart, to: now())
@@ -508,6 +571,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     // MARK: Invocations
 
     func begin(_ invocation: Invocation) {
+        move(.deliver)
         thawEnvironment()
         if let isolated, !cpuLimited {
             isolated.limitCPU(memoryMB: options.cpuLimit ? config.memoryMB : nil)
@@ -582,6 +646,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     func respond(_ invocation: Invocation, _ event: ResponseEvent, error: String? = nil) {
         guard invocation.responseAt == nil else { return }
         invocation.responseAt = now()
+        if lifecycle.state == .invoking { move(.respond) }
         invocation.error = error
         invocation.onResponse(event)
         // After the client has its answer: reading /proc must not delay it.
@@ -633,6 +698,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     func finish(_ invocation: Invocation, frozen freeze: Bool) {
+        move(.finish(freeze: freeze))
         var result = record(for: invocation)
         if freeze {
             freezeEnvironment()
@@ -694,9 +760,12 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// Ends the environment: SHUTDOWN to subscribed extensions within Lambda's budget (500 ms with
     /// internal extensions only, 2,000 ms with an external one), SIGTERM to the runtime, then SIGKILL.
     func reset(reason: String) -> EventLoopFuture<Void> {
+        // Whoever still waits on this environment is answered before it ends.
+        answerCallers(move(.reset))
         guard runtime != nil || !externals.isEmpty else {
             isolated?.teardown()
             isolated = nil
+            move(.resetDone)
             return eventLoop.makeSucceededFuture(())
         }
         thawEnvironment()
@@ -745,6 +814,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         return promise.futureResult.map { [self] in
             telemetry.reset()
             processes.forEach { reaper?.forget($0.pid) }
+            move(.resetDone)
         }
     }
 

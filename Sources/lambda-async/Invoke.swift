@@ -122,9 +122,11 @@ struct Invoke: AsyncParsableCommand {
             return
         }
         let sandbox = try Sandbox(config: config, options: options)
+        let interrupted = OnceFlag()
         // Ctrl-C or SIGTERM: SHUTDOWN to the extensions within Lambda's budget, then out, like the end of an environment.
         Task.detached {
             await Self.waitForInterrupt()
+            _ = interrupted.claim()
             FileHandle.standardError.write(Data("interrupted: shutting the sandbox down\n".utf8))
             await sandbox.shutdown()
             try? FileManager.default.removeItem(at: scratch)  // exit skips the defer
@@ -135,6 +137,8 @@ struct Invoke: AsyncParsableCommand {
         for index in 0..<invocations {
             if index > 0, idle > 0 { try await Task.sleep(nanoseconds: UInt64(idle) * 1_000_000) }
             let record = try await sandbox.invoke(payload) { event in sink.receive(event) }
+            // Stopped by Ctrl-C: the interrupt's task ends the sandbox and exits with 130.
+            if interrupted.isClaimed { try await Task.sleep(nanoseconds: 60_000_000_000) }
             sink.finishInvocation()
             Self.printTimeline(record)
             if record.error != nil { failed = true }

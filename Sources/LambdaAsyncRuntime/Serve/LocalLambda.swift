@@ -442,6 +442,12 @@ public final class OnceFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var claimed = false
     public init() {}
+    /// Whether someone has claimed it, without claiming it.
+    public var isClaimed: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return claimed
+    }
     public func claim() -> Bool {
         lock.lock()
         defer { lock.unlock() }
