@@ -154,7 +154,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     /// Confined to the sandbox's event loop, like the sandbox itself.
     final class Invocation: @unchecked Sendable {
-        let id = UUID().uuidString.lowercased()
+        let id: String
         let payload: [UInt8]
         let onResponse: @Sendable (ResponseEvent) -> Void
         let done: EventLoopPromise<InvocationRecord>
@@ -175,7 +175,9 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         /// The lines logged during the invocation, kept when `extras.tailLog` asks for them.
         var log: [String] = []
 
-        init(payload: [UInt8], clientStart: UInt64, onResponse: @escaping @Sendable (ResponseEvent) -> Void, done: EventLoopPromise<InvocationRecord>) {
+        init(id: String?, payload: [UInt8], clientStart: UInt64, onResponse: @escaping @Sendable (ResponseEvent) -> Void,
+             done: EventLoopPromise<InvocationRecord>) {
+            self.id = id ?? UUID().uuidString.lowercased()
             self.payload = payload
             self.clientStart = clientStart
             self.onResponse = onResponse
@@ -233,9 +235,13 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         public var clientContext: String?
         /// Keep the invocation's log lines for the record's `executionLog` (`X-Amz-Log-Type: Tail`).
         public var tailLog = false
-        public init(clientContext: String? = nil, tailLog: Bool = false) {
+        /// The request id, when the caller has one already: every retry of an asynchronous event
+        /// carries the id its 202 answer gave, as on Lambda (idempotency code keys on it).
+        public var requestId: String?
+        public init(clientContext: String? = nil, tailLog: Bool = false, requestId: String? = nil) {
             self.clientContext = clientContext
             self.tailLog = tailLog
+            self.requestId = requestId
         }
     }
 
@@ -255,7 +261,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     func enqueue(_ payload: [UInt8], clientStart: UInt64, extras: InvocationExtras = InvocationExtras(),
                  onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
-        let invocation = Invocation(payload: payload, clientStart: clientStart, onResponse: onResponse,
+        let invocation = Invocation(id: extras.requestId, payload: payload, clientStart: clientStart, onResponse: onResponse,
                                     done: eventLoop.makePromise(of: InvocationRecord.self))
         invocation.extras = extras
         // A sandbox that was shut down starts nothing new.

@@ -279,6 +279,11 @@ import TestSupport
         #expect((record["requestPayload"] as? [String: Any])?["orderId"] as? String == "o-2")
         #expect((record["responseContext"] as? [String: Any])?["functionError"] as? String == "Unhandled")
         #expect(server.output.components(separatedBy: "WorkerFunction async").count - 1 >= 3, "\(server.output)")
+        // Every attempt of the event ran with the request id its 202 gave and its failure record has,
+        // as Lambda's retries do (idempotency code keys on it).
+        let failedId = context["requestId"] as? String ?? "?"
+        #expect(server.output.components(separatedBy: #""message": "task started", "requestId": "\#(failedId)""#).count - 1 == 3,
+                "\(failedId) \(server.output)")
     }
 
     @Test func aStreamingFunctionURLAnswersChunkByChunkBeforeTheFunctionEnds() throws {

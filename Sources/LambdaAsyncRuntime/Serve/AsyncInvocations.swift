@@ -23,16 +23,19 @@ actor AsyncInvocations {
     let onFailure: Destination?
     /// Lambda waits about 1 minute, then 2, between attempts; this scales both.
     let retryDelayScale: Double
-    private let invoke: @Sendable ([UInt8]) async throws -> (InvocationRecord, [UInt8])
+    /// Runs one attempt of an event: its payload and its request id, the same for every attempt.
+    private let invoke: @Sendable ([UInt8], String) async throws -> (InvocationRecord, [UInt8])
     private let deliver: @Sendable (Destination, [UInt8]) async -> Void
     private let log: @Sendable (String) -> Void
     private var queue: [Event] = []
     private var running = false
     private var stopped = false
+    /// An event between two attempts: at a stop it is dropped, like the queued ones.
+    private var waitingToRetry = false
 
     init(functionName: String, functionARN: String, maximumRetryAttempts: Int, maximumEventAge: TimeInterval,
          onSuccess: Destination?, onFailure: Destination?, retryDelayScale: Double,
-         invoke: @escaping @Sendable ([UInt8]) async throws -> (InvocationRecord, [UInt8]),
+         invoke: @escaping @Sendable ([UInt8], String) async throws -> (InvocationRecord, [UInt8]),
          deliver: @escaping @Sendable (Destination, [UInt8]) async -> Void,
          log: @escaping @Sendable (String) -> Void) {
         self.functionName = functionName
@@ -60,10 +63,10 @@ actor AsyncInvocations {
 
     var isBusy: Bool { running || !queue.isEmpty }
 
-    /// Stops taking events; returns how many were still queued, and so dropped.
+    /// Stops taking events; returns how many were still queued or waiting for a retry, and so dropped.
     func stop() -> Int {
         stopped = true
-        let dropped = queue.count
+        let dropped = queue.count + (waitingToRetry ? 1 : 0)
         queue = []
         return dropped
     }
@@ -79,11 +82,14 @@ actor AsyncInvocations {
     private func process(_ event: Event) async {
         var attempt = 0
         while true {
+            // Stopped while it waited for a retry: dropped (counted by stop), never run on a pool
+            // that is shutting down, nor reported as exhausted.
+            if attempt > 0, stopped { return }
             attempt += 1
             var record: InvocationRecord?
             var response: [UInt8] = []
             do {
-                (record, response) = try await invoke(event.payload)
+                (record, response) = try await invoke(event.payload, event.requestId)
             } catch {
                 log("\(functionName) async \(event.requestId): \(error)")
             }
@@ -94,7 +100,7 @@ actor AsyncInvocations {
             }
             let age = Date().timeIntervalSince(event.received)
             let delay = (attempt == 1 ? 60.0 : 120.0) * retryDelayScale
-            if attempt > maximumRetryAttempts || stopped {
+            if attempt > maximumRetryAttempts {
                 log("\(functionName) async \(event.requestId): failed \(attempt) time(s), retries exhausted")
                 await send(to: onFailure, event: event, condition: "RetriesExhausted", attempts: attempt, record: record, response: response)
                 return
@@ -105,7 +111,10 @@ actor AsyncInvocations {
                 return
             }
             log("\(functionName) async \(event.requestId): attempt \(attempt) failed (\(record?.error ?? "error")), retrying in \(String(format: "%.2f", delay)) s")
+            if stopped { return }
+            waitingToRetry = true
             try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+            waitingToRetry = false
         }
     }
 

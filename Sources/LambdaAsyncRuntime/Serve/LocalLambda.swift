@@ -91,9 +91,10 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 maximumRetryAttempts: function.maximumRetryAttempts, maximumEventAge: TimeInterval(function.maximumEventAgeSeconds),
                 onSuccess: destination(function.onSuccess), onFailure: destination(function.onFailure),
                 retryDelayScale: options.retryDelayScale,
-                invoke: { payload in
+                invoke: { payload, requestId in
                     let collected = Collected()
-                    let record = try await pool.invoke(payload) { collected.add($0) }
+                    let extras = Sandbox.InvocationExtras(requestId: requestId)
+                    let record = try await pool.invoke(payload, extras: extras) { collected.add($0) }
                     return (record, collected.bytes)
                 },
                 deliver: { [weak self] destination, record in await self?.deliver(record, to: destination) },
