@@ -4,8 +4,8 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
-/// The Runtime, Extensions, Invoke and Telemetry APIs a sandbox serves on loopback. Every call
-/// arrives on the sandbox's event loop.
+/// The Runtime, Extensions and Telemetry APIs a sandbox serves on loopback (the Invoke API is
+/// `LocalLambda`'s, for `serve` and `invoke --listen` alike). Every call arrives on the sandbox's event loop.
 extension Sandbox {
     func handle(method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse> {
         let parts = path.split(separator: "?").first.map { $0.split(separator: "/").map(String.init) } ?? []
@@ -14,8 +14,6 @@ extension Sandbox {
             return runtimeAPI(method, Array(parts.dropFirst(2)), headers, body)
         case (_, "2020-01-01", "extension"):
             return extensionsAPI(method, Array(parts.dropFirst(2)), headers, body)
-        case (.POST, "2015-03-31", "functions") where parts.count == 4 && parts[3] == "invocations":
-            return invokeAPI(functionName: parts[2], headers: headers, body: body)
         case (.PUT, "2022-07-01", "telemetry"), (.PUT, "2020-08-15", "logs"):
             guard let id = headers.first(name: "Lambda-Extension-Identifier"), extensions[id] != nil else {
                 return eventLoop.makeSucceededFuture(.error(.forbidden, "Extension.InvalidExtensionIdentifier", "Lambda-Extension-Identifier is missing or unknown"))
@@ -26,44 +24,6 @@ extension Sandbox {
             return eventLoop.makeSucceededFuture(.json(.ok, ["status": "OK"]))
         default:
             return eventLoop.makeSucceededFuture(.error(.notFound, "UnknownOperation", "\(method) \(path) is not part of the Lambda APIs"))
-        }
-    }
-
-    /// Lambda's Invoke API for this one function, so SDKs, the AWS CLI and load generators can call it.
-    func invokeAPI(functionName: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse> {
-        let name = functionName.removingPercentEncoding ?? functionName
-        guard name == config.name || name == config.functionARN else {
-            return eventLoop.makeSucceededFuture(.serviceError(.notFound, "ResourceNotFoundException", "Function not found: \(name); this runner serves \(config.name)"))
-        }
-        switch InvokeRequest.parse(headers: headers, body: body) {
-        case .failure(let error):
-            return eventLoop.makeSucceededFuture(error.response)
-        case .success(.dryRun):
-            return eventLoop.makeSucceededFuture(APIResponse(status: .noContent))
-        case .success(.event):
-            _ = enqueue(body, clientStart: now()) { _ in }
-            return eventLoop.makeSucceededFuture(APIResponse(status: .accepted))
-        case .success(.requestResponse(let extras)):
-            let answer = eventLoop.makePromise(of: APIResponse.self)
-            let collected = NIOLockedValueBox<[UInt8]>([])
-            let record = enqueue(body, clientStart: now(), extras: extras) { event in
-                switch event {
-                case .chunk(let bytes): collected.withLockedValue { $0 += bytes }
-                case .complete(let bytes):
-                    let all = collected.withLockedValue { $0 + bytes }
-                    answer.succeed(APIResponse(status: .ok, headers: InvokeRequest.answerHeaders(functionError: false), body: all))
-                case .error(_, let errorBody):
-                    answer.succeed(APIResponse(status: .ok, headers: InvokeRequest.answerHeaders(functionError: true), body: errorBody))
-                }
-            }
-            // The caller gets the response when it is complete, not when the invocation ends, unless
-            // it asked for the log's tail, which ends with the REPORT line.
-            guard extras.tailLog else { return answer.futureResult }
-            return answer.futureResult.and(record).map { response, record in
-                var response = response
-                response.headers += InvokeRequest.logResultHeader(record)
-                return response
-            }
         }
     }
 

@@ -109,16 +109,24 @@ struct Invoke: AsyncParsableCommand {
         options.freeze = !noFreeze
         isolation.apply(to: &options)
         if listen {
+            // One Invoke API: --listen is serve for this one function (sync, Event with retries,
+            // DryRun, streaming, limits, client context, log tail, partial ARNs), in one environment.
             let reportPath = report
-            options.port = port ?? 0
-            options.onRecord = { record in
+            var lambdaOptions = LocalLambda.Options(destinations: scratch.appendingPathComponent("destinations"))
+            lambdaOptions.port = port ?? 0
+            lambdaOptions.freeze = !noFreeze
+            lambdaOptions.isolation = isolation.isolation
+            lambdaOptions.cpuLimit = !isolation.noCpuLimit
+            lambdaOptions.reloadOnChange = false
+            lambdaOptions.logRecords = false
+            lambdaOptions.onRecord = { _, record in
                 Self.printTimeline(record)
                 if let reportPath { try? Self.append(record, to: reportPath) }
             }
-            let sandbox = try Sandbox(config: config, options: options)
-            FileHandle.standardError.write(Data("Invoke API for \(config.name): http://127.0.0.1:\(sandbox.port)/2015-03-31/functions/\(config.name)/invocations (Ctrl-C stops)\n".utf8))
+            let lambda = try LocalLambda(functions: [LocalLambda.Function(config: config)], options: lambdaOptions)
+            FileHandle.standardError.write(Data("Invoke API for \(config.name): http://127.0.0.1:\(lambda.port)/2015-03-31/functions/\(config.name)/invocations (Ctrl-C stops)\n".utf8))
             await Self.waitForInterrupt()
-            await sandbox.shutdown()
+            _ = await lambda.stop()
             return
         }
         let sandbox = try Sandbox(config: config, options: options)

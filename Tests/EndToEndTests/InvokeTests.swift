@@ -475,6 +475,89 @@ import TestSupport
 
 /// `invoke --listen` serves Lambda's Invoke API, so SDK clients call the local function unchanged.
 @Suite struct ListenTests {
+    /// One Invoke API: the same client gets the same answers from `invoke --listen` and from `serve`.
+    @Test func listenAnswersExactlyWhatServeAnswersForOneFunction() throws {
+        let project = try makeTemporaryDirectory("lambda-async-listen")
+        defer { try? FileManager.default.removeItem(at: project) }
+        try FileManager.default.createDirectory(at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try """
+            AWSTemplateFormatVersion: '2010-09-09'
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Greeter:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+                  Handler: app.handler
+                  Runtime: python3.11
+            """.write(to: project.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
+        try """
+            def handler(event, context):
+                if event.get("raise"):
+                    raise KeyError("sku")
+                return {"hello": event.get("name"), "client": (context.client_context.custom if context.client_context else None)}
+            """.write(to: project.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
+        let client = """
+            import base64, json, sys, time, socket
+            port = int(sys.argv[1])
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); break
+                except OSError:
+                    time.sleep(0.05)
+            import boto3
+            from botocore.config import Config
+            lam = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                               aws_access_key_id="x", aws_secret_access_key="x", config=Config(retries={"max_attempts": 0}))
+            def show(label, call):
+                try:
+                    r = call()
+                    payload = r.get("Payload")
+                    body = payload.read() if payload else b""
+                    print(label, r["StatusCode"], r.get("FunctionError"), body.decode(), "LogResult" in r)
+                except Exception as error:
+                    print(label, type(error).__name__)
+            context = base64.b64encode(json.dumps({"custom": {"tenant": "t-1"}}).encode()).decode()
+            show("sync", lambda: lam.invoke(FunctionName="Greeter", Payload=json.dumps({"name": "ana"})))
+            show("arn", lambda: lam.invoke(FunctionName="arn:aws:lambda:us-east-1:000000000000:function:Greeter", Payload=b"{}"))
+            show("partial-arn", lambda: lam.invoke(FunctionName="000000000000:function:Greeter", Payload=b"{}"))
+            show("error", lambda: lam.invoke(FunctionName="Greeter", Payload=json.dumps({"raise": True})))
+            show("context", lambda: lam.invoke(FunctionName="Greeter", ClientContext=context, Payload=b"{}"))
+            show("tail", lambda: lam.invoke(FunctionName="Greeter", LogType="Tail", Payload=b"{}"))
+            show("event", lambda: lam.invoke(FunctionName="Greeter", InvocationType="Event", Payload=b"{}"))
+            show("dryrun", lambda: lam.invoke(FunctionName="Greeter", InvocationType="DryRun", Payload=b"{}"))
+            show("too-large", lambda: lam.invoke(FunctionName="Greeter", InvocationType="Event", Payload=b"x" * (1024 * 1024 + 1)))
+            show("missing", lambda: lam.invoke(FunctionName="Missing", Payload=b"{}"))
+            """
+        var answers: [String: String] = [:]
+        for runner in ["serve", "listen"] {
+            let log = project.appendingPathComponent("\(runner).log")
+            try Data().write(to: log)
+            let process = Process()
+            process.executableURL = Binary.url
+            process.arguments = runner == "serve" ? ["serve", project.path, "--port", "0"] : ["invoke", project.path, "--listen"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: log)
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+            let deadline = Date().addingTimeInterval(20)
+            var port = 0
+            while port == 0, Date() < deadline {
+                port = ServeTests.port(in: (try? String(contentsOf: log, encoding: .utf8)) ?? "", after: "http://127.0.0.1:")
+                if port == 0 { Thread.sleep(forTimeInterval: 0.05) }
+            }
+            let result = try TestSupport.run("python3", ["-c", client, String(port)])
+            #expect(result.status == 0, "\(result.stderr)")
+            answers[runner] = result.stdout
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+        }
+        #expect(answers["serve"]?.contains("sync 200 None {\"hello\": \"ana\", \"client\": null} False") == true, "\(answers)")
+        #expect(answers["serve"]?.contains("partial-arn 200") == true)
+        #expect(answers["serve"]?.contains("too-large RequestTooLargeException") == true)
+        #expect(answers["listen"] == answers["serve"], "\(answers)")
+    }
+
     @Test func boto3AndPlainHTTPCallTheSandbox() throws {
         let function = try InvokeTests.Function(["app.py": """
             def handler(event, context):

@@ -39,6 +39,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         /// Destination records for targets that are not functions of the project.
         public var destinations: URL
         public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        /// A one-line summary of each invocation in the log (`invoke --listen` prints its timeline instead).
+        public var logRecords = true
         /// Every invocation's record, with the function's name, whoever invoked it.
         public var onRecord: @Sendable (String, InvocationRecord) -> Void = { _, _ in }
         public init(destinations: URL) { self.destinations = destinations }
@@ -77,8 +79,10 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             sandboxOptions.log = options.log
             let log = options.log
             let onRecord = options.onRecord
+            let logRecords = options.logRecords
             sandboxOptions.onRecord = { record in
                 onRecord(name, record)
+                guard logRecords else { return }
                 log("\(name) \(record.requestId) \(String(format: "%.1f", record.durationMs)) ms billed \(record.billedDurationMs) ms"
                     + (record.initDurationMs.map { String(format: ", init %.1f ms", $0) } ?? "")
                     + (record.responseMs.map { String(format: ", response after %.1f ms", $0) } ?? "")
