@@ -50,8 +50,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
     private var channel: Channel?
     public private(set) var port = 0
-    private var functions: [String: Function] = [:]
-    private var pools: [String: FunctionPool] = [:]
+    private(set) var functions: [String: Function] = [:]
+    private(set) var pools: [String: FunctionPool] = [:]
     private var queues: [String: AsyncInvocations] = [:]
     private var watcher: Task<Void, Never>?
     /// Each function's variables as the project sets them, before serve adds its own.
@@ -227,7 +227,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         ]
     }
 
-    private func refuse(_ writer: ResponseWriter, _ status: HTTPResponseStatus, _ type: String, _ message: String) {
+    func refuse(_ writer: ResponseWriter, _ status: HTTPResponseStatus, _ type: String, _ message: String) {
         let response = APIResponse.serviceError(status, type, message)
         writer.send(Int(status.code), response.headers, response.body)
     }
@@ -317,147 +317,4 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         }
     }
 
-    private func functionURL(_ name: String, method: String, path: String, query: String, headers: HTTPHeaders,
-                             body: [UInt8], writer: ResponseWriter) {
-        guard let function = functions[name], let url = function.url, let pool = pools[name] else {
-            return refuse(writer, .notFound, "ResourceNotFoundException", "\(name) has no function URL (FunctionUrlConfig) in this project")
-        }
-        let fields = headers.map { ($0.name, $0.value) }
-        // Browsers send preflights unsigned: the URL answers them before any AuthType check.
-        if let cors = url.cors, SAMTemplate.FunctionURLConfig.CORS.isPreflight(method: method, headers: fields) {
-            return writer.send(200, cors.preflightHeaders(fields), [])
-        }
-        var caller: String?
-        if url.authType != "NONE" {
-            // As in the cloud, an AWS_IAM URL turns away unsigned requests. No IAM runs here, so the
-            // signature itself is not checked: any credentials will do.
-            guard let accessKey = FunctionURL.signingAccessKey(headers: fields, query: query) else {
-                options.log("\(name) URL: 403 Forbidden: AuthType \(url.authType) takes only requests signed with SigV4 for the lambda service "
-                            + "(curl --aws-sigv4 \"aws:amz:us-east-1:lambda\" --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" ...); "
-                            + "AuthType NONE makes the URL public")
-                return writer.send(403, [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AccessDeniedException")],
-                                   Array(#"{"Message":"Forbidden"}"#.utf8))
-            }
-            caller = accessKey
-        }
-        let event = FunctionURL.event(method: method, rawPath: path, query: query, headers: fields, body: body,
-                                      requestId: UUID().uuidString.lowercased(), urlID: name.lowercased(), signedBy: caller)
-        let streaming = url.invokeMode == "RESPONSE_STREAM"
-        let decorate: @Sendable ([(String, String)]) -> [(String, String)] = { headers in
-            url.cors.map { $0.responseHeaders(headers, request: fields) } ?? headers
-        }
-        Task {
-            let state = URLResponseState(decorate: decorate)
-            do {
-                _ = try await pool.invoke(event) { response in
-                    switch response {
-                    case .chunk(let bytes):
-                        guard streaming else { return state.buffer(bytes) }
-                        state.stream(bytes, to: writer)
-                    case .complete(let bytes):
-                        if streaming {
-                            state.stream(bytes, to: writer)
-                            state.finish(writer)
-                        } else {
-                            state.buffer(bytes)
-                            let answer = FunctionURL.answer(fromBuffered: state.buffered)
-                            writer.send(answer.status, decorate(answer.headers), answer.body)
-                        }
-                    case .error(_, let errorBody):
-                        // Like a function URL: a 502 before any byte, or a cut stream after.
-                        if state.started { state.finish(writer) } else {
-                            writer.send(502, decorate([("Content-Type", "application/json"), ("X-Amz-Function-Error", "Unhandled")]), errorBody)
-                        }
-                    }
-                }
-            } catch {
-                writer.send(500, [("Content-Type", "text/plain")], Array("\(error)".utf8))
-            }
-        }
-    }
-}
-
-/// Bytes of a response, gathered from the sandbox's callbacks.
-final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [UInt8] = []
-    func add(_ event: ResponseEvent) {
-        lock.lock()
-        defer { lock.unlock() }
-        switch event {
-        case .chunk(let bytes), .complete(let bytes): storage += bytes
-        case .error(_, let body): storage = body
-        }
-    }
-    var bytes: [UInt8] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage
-    }
-}
-
-/// A streamed function URL response: the prelude first (status, headers), then the body as it comes.
-final class URLResponseState: @unchecked Sendable {
-    /// What the URL does to the function's headers (its CORS).
-    private let decorate: @Sendable ([(String, String)]) -> [(String, String)]
-    private let lock = NSLock()
-    private var pending: [UInt8] = []
-    private(set) var buffered: [UInt8] = []
-    private(set) var started = false
-    private var finished = false
-
-    init(decorate: @escaping @Sendable ([(String, String)]) -> [(String, String)]) {
-        self.decorate = decorate
-    }
-
-    func buffer(_ bytes: [UInt8]) {
-        lock.lock()
-        buffered += bytes
-        lock.unlock()
-    }
-
-    func stream(_ bytes: [UInt8], to writer: ResponseWriter) {
-        lock.lock()
-        defer { lock.unlock() }
-        if started { return writer.chunk(bytes) }
-        pending += bytes
-        guard let (answer, rest) = FunctionURL.prelude(in: pending) else { return }
-        started = true
-        writer.head(answer.status, decorate(answer.headers))
-        writer.chunk(rest)
-        pending = []
-    }
-
-    func finish(_ writer: ResponseWriter) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !finished else { return }
-        finished = true
-        if !started {
-            // A stream with no prelude and no bytes.
-            writer.head(200, decorate([("Content-Type", "application/octet-stream")]))
-            writer.chunk(pending)
-        }
-        writer.end()
-    }
-}
-
-/// True once, for the first caller.
-public final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
-    public init() {}
-    /// Whether someone has claimed it, without claiming it.
-    public var isClaimed: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return claimed
-    }
-    public func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
-    }
 }

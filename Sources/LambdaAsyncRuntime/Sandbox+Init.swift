@@ -1,0 +1,191 @@
+import Foundation
+import LambdaAsyncCore
+import NIOCore
+import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A cold start: the environment made, its files, the external extensions, then the runtime; init
+/// ends when each has asked for its next event, within Lambda's 10 s.
+extension Sandbox {
+    // MARK: Init
+
+    /// Init ran past its limit (10 s, or the function's timeout when retried inside an invocation).
+    struct InitTimedOut: Error {}
+
+    func coldStart(limitMs: Int64 = LambdaImage.initLimitSeconds * 1000) -> EventLoopFuture<Void> {
+        guard lifecycle.state != .shutDown else {
+            initFailure = ("Sandbox.Stopped", Array(Self.errorJSON("Sandbox.Stopped", "the local runner stopped before this invocation started")))
+            return eventLoop.makeFailedFuture(RunnerError.cannotStart(config.name, "the sandbox was shut down"))
+        }
+        move(.coldStart)
+        let promise = eventLoop.makePromise(of: Void.self)
+        initPromise = promise
+        initFailure = nil
+        initDurationMs = nil
+        runtimeReady = false
+        registrationOpen = true
+        extensions = [:]
+        initStart = now()
+        peakMemoryKB = 0
+        do {
+            try prepareFiles()
+            if let support = isolationSupport {
+                let settings = IsolatedEnvironment.Settings(
+                    root: root, task: taskRoot, opt: optRoot, runtimeDir: runtimeDir,
+                    nodeModules: config.runtime.family == .node ? root.appendingPathComponent("node_modules") : nil,
+                    interpreter: interpreter, isPython: config.runtime.family == .python, memoryMB: config.memoryMB,
+                    ephemeralStorageMB: config.ephemeralStorageMB, name: "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())")
+                let environment = try IsolatedEnvironment(settings: settings, support: support)
+                isolated = environment
+                cpuLimited = false
+                if let cgroup = environment.cgroup { reaper?.watch(cgroup) }
+            }
+            // Init Duration starts with the first process, as Lambda's excludes making the environment.
+            initStart = now()
+            try startExternalExtensions()
+            if expectedExternals.isEmpty { try startRuntime() }
+        } catch {
+            initFailure = ("Runtime.InvalidEntrypoint", Array(Self.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
+            promise.fail(error)
+            initPromise = nil
+            return promise.futureResult
+        }
+        // Lambda gives init 10 seconds.
+        initTimer = eventLoop.scheduleTask(in: .milliseconds(limitMs)) { [self] in
+            guard let pending = initPromise else { return }
+            let message = String(format: "Task timed out after %.2f seconds", Double(limitMs) / 1000)
+            initFailure = ("Sandbox.Timedout", Array(Self.errorJSON("Sandbox.Timedout", message)))
+            initPromise = nil
+            pending.fail(InitTimedOut())
+        }
+        return promise.futureResult
+    }
+
+    /// A working copy of the code in task/, the layers merged into opt/.
+    func prepareFiles() throws {
+        let manager = FileManager.default
+        let (code, layers) = try config.shipped?() ?? (config.code, config.layers)
+        try? manager.removeItem(at: root)
+        try manager.createDirectory(at: root, withIntermediateDirectories: true)
+        try manager.copyItem(at: code, to: taskRoot)
+        try manager.createDirectory(at: optRoot, withIntermediateDirectories: true)
+        for layer in layers {
+            try Self.merge(layer, into: optRoot)
+        }
+        try RuntimeClients.install(into: runtimeDir, modules: root)
+        // Lambda's user owns nothing it could write: the code's folder is read-only, so a write fails
+        // with EROFS (not EACCES) as on Lambda, where the code's filesystem is read-only.
+        if isolationSupport?.namespaces == true { try Self.chownTree(taskRoot, to: LambdaImage.user) }
+    }
+
+    static func chownTree(_ folder: URL, to user: (name: String, uid: Int, gid: Int)) throws {
+        let uid = uid_t(user.uid), gid = gid_t(user.gid)
+        _ = lchown(folder.path, uid, gid)
+        guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return }
+        while let relative = walker.nextObject() as? String {
+            _ = lchown(folder.path + "/" + relative, uid, gid)
+        }
+    }
+
+    static func merge(_ source: URL, into destination: URL) throws {
+        let manager = FileManager.default
+        for name in try manager.contentsOfDirectory(atPath: source.path) {
+            let from = source.appendingPathComponent(name), to = destination.appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            if manager.fileExists(atPath: to.path, isDirectory: &isDirectory), isDirectory.boolValue,
+               (try? manager.destinationOfSymbolicLink(atPath: from.path)) == nil,
+               (try? from.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                try merge(from, into: to)
+            } else {
+                try? manager.removeItem(at: to)
+                try manager.copyItem(at: from, to: to)
+            }
+        }
+    }
+
+    func startExternalExtensions() throws {
+        let folder = optRoot.appendingPathComponent("extensions")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        expectedExternals = []
+        externals = []
+        for name in names {
+            let path = folder.appendingPathComponent(name).path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            expectedExternals.insert(name)
+            let process = try SandboxProcess(name: name, arguments: ["\(insideOpt)/extensions/\(name)"], environment: environment(forExtension: true),
+                                             directory: insideOpt, in: isolated, output: logger(type: "extension")) { [weak self] pid, status in
+                guard let self else { return }
+                eventLoop.execute { self.processExited(pid: pid, name: name, status: status, isRuntime: false) }
+            }
+            reaper?.watch(process.pid)
+            externals.append(process)
+        }
+    }
+
+    func startRuntime() throws {
+        var command: [String]
+        switch config.runtime.family {
+        case .provided:
+            let bootstrap = taskRoot.appendingPathComponent("bootstrap")
+            guard FileManager.default.isExecutableFile(atPath: bootstrap.path) else {
+                throw RunnerError.cannotStart("bootstrap", "\(config.runtime.identifier) needs an executable bootstrap at the root of the code")
+            }
+            command = [insideTask + "/bootstrap"]
+        case .python, .node:
+            let client = config.runtime.family == .python ? "python_ric.py" : "node_ric.mjs"
+            command = [isolated?.interpreter ?? interpreter ?? "", insideRuntimeDir + "/" + client]
+        default:
+            throw RunnerError.unsupportedRuntime(config.runtime.identifier)
+        }
+        let environment = environment(forExtension: false)
+        // AWS_LAMBDA_EXEC_WRAPPER: Lambda runs the wrapper with the runtime's start command as arguments.
+        if config.runtime.family != .provided, let wrapper = environment["AWS_LAMBDA_EXEC_WRAPPER"] {
+            command.insert(wrapper, at: 0)
+        }
+        let process = try SandboxProcess(name: "runtime", arguments: command, environment: environment, directory: insideTask,
+                                         in: isolated, output: logger(type: "function")) { [weak self] pid, status in
+            guard let self else { return }
+            eventLoop.execute { self.processExited(pid: pid, name: "runtime", status: status, isRuntime: true) }
+        }
+        reaper?.watch(process.pid)
+        runtime = process
+    }
+
+    /// Log lines go to the user and, as `function` or `extension` events, to telemetry subscribers.
+    func logger(type: String) -> @Sendable (String) -> Void {
+        let log = options.log
+        return { [weak self] line in
+            log(line)
+            guard let self else { return }
+            eventLoop.execute {
+                self.telemetry.record(type, ["message": line])
+                if let invocation = self.current, invocation.extras.tailLog { invocation.log.append(line) }
+            }
+        }
+    }
+
+    func checkInitComplete() {
+        guard let promise = initPromise, runtimeReady,
+              extensions.values.allSatisfy(\.ready), expectedExternals.isSubset(of: Set(extensions.values.map(\.name))) else { return }
+        initDurationMs = milliseconds(from: initStart, to: now())
+        initTimer?.cancel()
+        initPromise = nil
+        move(.initSucceeded)
+        promise.succeed(())
+    }
+
+    func failInit(_ invocation: Invocation) {
+        if lifecycle.state == .initializing { move(.initFailed) }
+        let failure = initFailure ?? ("Runtime.Unknown", Array(Self.errorJSON("Runtime.Unknown", "init failed")))
+        invocation.onResponse(.error(type: failure.type, body: failure.body))
+        let elapsed = milliseconds(from: initStart, to: now())
+        let record = InvocationRecord(requestId: invocation.id, initDurationMs: elapsed, responseMs: nil, runtimeDoneMs: nil,
+                                      extensionsDoneMs: nil, extensionDoneMs: [:], durationMs: elapsed, billedDurationMs: billed(elapsed),
+                                      memorySizeMB: config.memoryMB, maxMemoryUsedMB: maxMemoryMB(), frozen: false, error: failure.type,
+                                      clientLatencyMs: milliseconds(from: invocation.clientStart, to: now()))
+        reset(reason: "failure").whenComplete { _ in invocation.done.succeed(record) }
+    }
+}

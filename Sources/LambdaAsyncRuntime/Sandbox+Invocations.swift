@@ -1,0 +1,200 @@
+import Foundation
+import LambdaAsyncCore
+import NIOCore
+import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One invocation from delivery to its end: the event to the runtime and extensions, the response
+/// to the client, the record, the freeze; errors, timeouts and crashes.
+extension Sandbox {
+    // MARK: Invocations
+
+    func begin(_ invocation: Invocation) {
+        move(.deliver)
+        thawEnvironment()
+        if let isolated, !cpuLimited {
+            isolated.limitCPU(memoryMB: options.cpuLimit ? config.memoryMB : nil)
+            cpuLimited = true
+        }
+        current = invocation
+        telemetry.record("platform.start", ["requestId": invocation.id, "version": "$LATEST"])
+        // Thawed: the batches that fell due while frozen go now, the rest when their buffering says
+        // (checked every 25 ms, the smallest timeoutMs Lambda allows).
+        telemetry.flush()
+        if !telemetry.isEmpty, telemetryTimer == nil {
+            telemetryTimer = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(25), delay: .milliseconds(25)) { [weak self] _ in
+                guard let self, !self.frozen else { return }
+                self.telemetry.flush()
+            }
+        }
+        // A suppressed init has already spent part of the timeout.
+        let spent = invocation.suppressedInitStart.map { Int64(milliseconds(from: $0, to: now())) } ?? 0
+        let remaining = max(0, Int64(config.timeoutSeconds * 1000) - spent)
+        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + remaining
+        invocation.deadlineMs = deadline
+        invocation.timer = eventLoop.scheduleTask(in: .milliseconds(remaining)) { [weak self] in
+            self?.timeOut(invocation)
+        }
+        for id in extensions.keys where extensions[id]!.events.contains("INVOKE") {
+            extensions[id]!.busy = true
+            deliver(toExtension: id, [
+                "eventType": "INVOKE", "deadlineMs": deadline, "requestId": invocation.id,
+                "invokedFunctionArn": config.functionARN,
+                "tracing": ["type": "X-Amzn-Trace-Id", "value": traceHeader(invocation)],
+            ])
+        }
+        if let waiter = runtimeWaiter {
+            runtimeWaiter = nil
+            waiter.succeed(nextResponse(invocation))
+        }
+    }
+
+    func traceHeader(_ invocation: Invocation) -> String {
+        if let header = invocation.traceHeader { return header }
+        let header = "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(invocation.id.replacingOccurrences(of: "-", with: "").prefix(24));Parent=\(invocation.id.prefix(8))00000000;Sampled=0"
+        invocation.traceHeader = header
+        return header
+    }
+
+    /// The answer to the runtime's /next: the event, and the clock starts.
+    func nextResponse(_ invocation: Invocation) -> APIResponse {
+        invocation.deliveredAt = now()
+        var headers = [
+            ("Lambda-Runtime-Aws-Request-Id", invocation.id),
+            ("Lambda-Runtime-Deadline-Ms", String(invocation.deadlineMs)),
+            ("Lambda-Runtime-Invoked-Function-Arn", config.functionARN),
+            ("Lambda-Runtime-Trace-Id", traceHeader(invocation)),
+            ("Content-Type", "application/json"),
+        ]
+        // Only when it has a value, as Lambda sends it.
+        if let clientContext = invocation.extras.clientContext { headers.append(("Lambda-Runtime-Client-Context", clientContext)) }
+        return APIResponse(status: .ok, headers: headers, body: invocation.payload)
+    }
+
+    func deliver(toExtension id: String, _ event: [String: Any]) {
+        guard var state = extensions[id] else { return }
+        if let waiter = state.waiter {
+            state.waiter = nil
+            waiter.succeed(.json(.ok, event))
+        } else {
+            state.queued.append(event)
+        }
+        extensions[id] = state
+    }
+
+    func respond(_ invocation: Invocation, _ event: ResponseEvent, error: String? = nil) {
+        guard invocation.responseAt == nil else { return }
+        invocation.responseAt = now()
+        if lifecycle.state == .invoking { move(.respond) }
+        invocation.error = error
+        invocation.onResponse(event)
+        // After the client has its answer: reading /proc must not delay it.
+        sampleMemory()
+    }
+
+    /// The invocation ends when the runtime and every INVOKE-subscribed extension have asked for more.
+    func checkInvocationDone() {
+        guard let invocation = current, !invocation.finished, invocation.runtimeDoneAt != nil,
+              !extensions.values.contains(where: \.busy) else { return }
+        if invocation.responseAt == nil {
+            respond(invocation, .complete(Array("null".utf8)))
+        }
+        finish(invocation, frozen: options.freeze)
+    }
+
+    /// Measures an invocation that just ended; its times count from the invoke's delivery.
+    func record(for invocation: Invocation, timedOut: Bool = false) -> InvocationRecord {
+        invocation.finished = true
+        invocation.timer?.cancel()
+        current = nil
+        let start = invocation.suppressedInitStart ?? (invocation.deliveredAt == 0 ? invocation.clientStart : invocation.deliveredAt)
+        let extensionTimes = Dictionary(extensions.values.filter { $0.events.contains("INVOKE") && $0.doneAt >= start }
+            .map { ($0.name, milliseconds(from: start, to: $0.doneAt)) }, uniquingKeysWith: max)
+        let runtimeDone = invocation.runtimeDoneAt.map { milliseconds(from: start, to: $0) }
+        let end = timedOut ? config.timeoutSeconds * 1000 : max(runtimeDone ?? 0, extensionTimes.values.max() ?? 0)
+        let duration = min(end, config.timeoutSeconds * 1000)
+        defer { initDurationMs = nil }
+        let memoryUsed = maxMemoryMB()
+        var metrics: [String: Any] = ["durationMs": duration, "billedDurationMs": billed(duration), "memorySizeMB": config.memoryMB,
+                                      "maxMemoryUsedMB": memoryUsed]
+        if let initDurationMs { metrics["initDurationMs"] = initDurationMs }
+        telemetry.record("platform.report", [
+            "requestId": invocation.id, "metrics": metrics,
+            "status": invocation.error == nil ? "success" : (invocation.error == "Sandbox.Timedout" ? "timeout" : "error"),
+        ])
+        var record = InvocationRecord(
+            requestId: invocation.id, initDurationMs: initDurationMs,
+            responseMs: invocation.responseAt.map { milliseconds(from: start, to: $0) },
+            runtimeDoneMs: runtimeDone, extensionsDoneMs: extensionTimes.values.max(), extensionDoneMs: extensionTimes,
+            durationMs: duration, billedDurationMs: billed(duration), memorySizeMB: config.memoryMB, maxMemoryUsedMB: memoryUsed,
+            frozen: false, error: invocation.error,
+            clientLatencyMs: invocation.responseAt.map { milliseconds(from: invocation.clientStart, to: $0) })
+        if invocation.extras.tailLog {
+            record.executionLog = (["START RequestId: \(invocation.id) Version: $LATEST"] + invocation.log
+                                   + ["END RequestId: \(invocation.id)", record.reportLine]).joined(separator: "\n") + "\n"
+        }
+        return record
+    }
+
+    func finish(_ invocation: Invocation, frozen freeze: Bool) {
+        move(.finish(freeze: freeze))
+        var result = record(for: invocation)
+        if freeze {
+            freezeEnvironment()
+            result.frozen = true
+        }
+        invocation.done.succeed(result)
+    }
+
+    /// Ends an invocation with an error and resets the environment: the next invocation is cold.
+    func abort(_ invocation: Invocation, type: String, message: String, timedOut: Bool = false) {
+        respond(invocation, .error(type: type, body: Array(Self.errorJSON(type, message))), error: type)
+        invocation.error = type
+        // A crash ends the runtime's part of the invocation where it happened.
+        if invocation.runtimeDoneAt == nil, invocation.deliveredAt != 0 { invocation.runtimeDoneAt = now() }
+        // Measured before the reset, which kills the processes whose memory it reports.
+        let result = record(for: invocation, timedOut: timedOut)
+        reset(reason: timedOut ? "timeout" : "failure").whenComplete { _ in invocation.done.succeed(result) }
+    }
+
+    func timeOut(_ invocation: Invocation) {
+        guard !invocation.finished else { return }
+        let message = "Task timed out after \(String(format: "%.2f", config.timeoutSeconds)) seconds"
+        options.log("\(invocation.id) \(message)")
+        abort(invocation, type: "Sandbox.Timedout", message: message, timedOut: true)
+    }
+
+    func processExited(pid: pid_t, name: String, status: Int32, isRuntime: Bool) {
+        let description = SandboxProcess.describe(status)
+        // By pid: a process of an environment already reset may share a name with one of this one.
+        let stillOurs = isRuntime ? runtime?.pid == pid : externals.contains { $0.pid == pid }
+        guard stillOurs else { return }
+        options.log("\(isRuntime ? "runtime" : "extension \(name)") exited: \(description)")
+        if let pending = initPromise {
+            let type = isRuntime ? "Runtime.ExitError" : "Extension.Crash"
+            if initFailure == nil {
+                initFailure = (type, Array(Self.errorJSON(type, isRuntime ? "Runtime exited with error: \(description)" : "Extension \(name) exited with error: \(description)")))
+            }
+            initPromise = nil
+            initTimer?.cancel()
+            pending.fail(RunnerError.cannotStart(name, description))
+            return
+        }
+        guard let invocation = current, !invocation.finished else {
+            // Died between invocations: the next invocation starts cold.
+            _ = reset(reason: "failure")
+            return
+        }
+        if isRuntime {
+            // Killed by the kernel for going over MemorySize: Lambda's out-of-memory error.
+            let outOfMemory = (isolated?.cgroup?.outOfMemoryKills ?? 0) > 0
+            if outOfMemory { peakMemoryKB = max(peakMemoryKB, config.memoryMB * 1024) }
+            abort(invocation, type: outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError",
+                  message: "RequestId: \(invocation.id) Error: Runtime exited with error: \(description)")
+        } else {
+            abort(invocation, type: "Extension.Crash", message: "RequestId: \(invocation.id) Error: extension \(name) exited with error: \(description)")
+        }
+    }
+}
