@@ -5,6 +5,8 @@ public enum LambdaQuotas {
 
     /// A buffered (non-streamed) response or synchronous request payload.
     public static let bufferedPayloadBytes = 6 * mebibyte
+    /// What the Runtime API takes as a buffered response: 100 bytes over 6 MiB, as Lambda's.
+    public static let runtimeResponseBytes = 6_291_556
     /// The event of an asynchronous invocation (raised from 256 KB in 2025).
     public static let asyncPayloadBytes = 1 * mebibyte
     /// The legacy `InvokeAsync` API kept the old limit.

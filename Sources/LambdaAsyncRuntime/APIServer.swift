@@ -35,6 +35,8 @@ protocol APIRouter: AnyObject, Sendable {
     func beginStream(requestId: String) -> APIResponse?
     func streamChunk(requestId: String, _ bytes: [UInt8])
     func endStream(requestId: String, trailers: HTTPHeaders?) -> APIResponse
+    /// A `/response` with a `Lambda-Runtime-Function-Response-Mode` other than streaming fails the invocation.
+    func invalidResponseMode(requestId: String, mode: String) -> APIResponse
 }
 
 /// One HTTP/1.1 connection of the runtime, an extension, or a client library.
@@ -66,7 +68,7 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
                     streamRefusal = router.beginStream(requestId: id)
                     if streamRefusal == nil { streamingRequestId = id }
                 } else {
-                    streamRefusal = .error(.badRequest, "InvalidResponseMode", "Lambda-Runtime-Function-Response-Mode must be streaming, not \(mode)")
+                    streamRefusal = router.invalidResponseMode(requestId: String(parts[3]), mode: mode)
                 }
             }
         case .body(var buffer):

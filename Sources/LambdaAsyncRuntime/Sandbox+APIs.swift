@@ -21,6 +21,8 @@ extension Sandbox {
             if let problem = telemetry.subscribe(extensionId: id, body: body) {
                 return eventLoop.makeSucceededFuture(.error(.badRequest, "ValidationError", problem))
             }
+            let types = ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any])?["types"] as? [String] ?? ["platform", "function"]
+            telemetry.record("platform.telemetrySubscription", ["name": extensions[id]!.name, "state": "Subscribed", "types": types])
             return eventLoop.makeSucceededFuture(.json(.ok, ["status": "OK"]))
         default:
             return eventLoop.makeSucceededFuture(.error(.notFound, "UnknownOperation", "\(method) \(path) is not part of the Lambda APIs"))
@@ -65,8 +67,8 @@ extension Sandbox {
             case .success(let found): invocation = found
             case .failure(let refusal): return done(refusal.response)
             }
-            if body.count > LambdaQuotas.bufferedPayloadBytes {
-                let message = "Response payload size (\(body.count) bytes) exceeded maximum allowed payload size (\(LambdaQuotas.bufferedPayloadBytes) bytes)."
+            if body.count > LambdaQuotas.runtimeResponseBytes {
+                let message = "Response payload size (\(body.count) bytes) exceeded maximum allowed payload size (\(LambdaQuotas.runtimeResponseBytes) bytes)."
                 respond(invocation, .error(type: "Function.ResponseSizeTooLarge", body: Array(Self.errorJSON("Function.ResponseSizeTooLarge", message))),
                         error: "Function.ResponseSizeTooLarge")
                 return done(.error(.payloadTooLarge, "RequestEntityTooLarge", message))
@@ -85,6 +87,15 @@ extension Sandbox {
         default:
             return done(.error(.notFound, "UnknownOperation", "\(method) /2018-06-01/runtime/\(parts.joined(separator: "/")) is not part of the Runtime API"))
         }
+    }
+
+    func invalidResponseMode(requestId: String, mode: String) -> APIResponse {
+        if case .success(let invocation) = answerable(requestId) {
+            let type = "Runtime.InvalidResponseModeHeader"
+            respond(invocation, .error(type: type, body: Array(Self.errorJSON(type, "Lambda-Runtime-Function-Response-Mode must be streaming, not \(mode)"))),
+                    error: type)
+        }
+        return .error(.badRequest, "InvalidResponseMode", "Lambda-Runtime-Function-Response-Mode must be streaming, not \(mode)")
     }
 
     func beginStream(requestId: String) -> APIResponse? {
@@ -146,6 +157,9 @@ extension Sandbox {
             guard let name = headers.first(name: "Lambda-Extension-Name"), !name.isEmpty else {
                 return done(.error(.forbidden, "Extension.InvalidName", "Lambda-Extension-Name is required"))
             }
+            guard !extensions.values.contains(where: { $0.name == name }) else {
+                return done(.error(.forbidden, "Extension.AlreadyRegistered", "an extension named \(name) is registered already"))
+            }
             guard extensions.count < LambdaQuotas.extensionsPerFunction else {
                 return done(.error(.forbidden, "Extension.TooManyExtensions", "at most \(LambdaQuotas.extensionsPerFunction) extensions"))
             }
@@ -156,6 +170,7 @@ extension Sandbox {
             }
             let id = UUID().uuidString.lowercased()
             extensions[id] = ExtensionState(id: id, name: name, events: Set(requested), isInternal: isInternal)
+            telemetry.record("platform.extension", ["name": name, "state": "Ready", "events": requested])
             // Every external extension registered: the runtime may start.
             if runtime == nil, initPromise != nil, expectedExternals.isSubset(of: Set(extensions.values.map(\.name))) {
                 do { try startRuntime() } catch {
@@ -165,8 +180,12 @@ extension Sandbox {
                     pending?.fail(error)
                 }
             }
-            return done(.json(.ok, ["functionName": config.name, "functionVersion": "$LATEST", "handler": config.handler],
-                              headers: [("Lambda-Extension-Identifier", id)]))
+            var answer: [String: Any] = ["functionName": config.name, "functionVersion": "$LATEST", "handler": config.handler]
+            // Only when asked for, as Lambda does.
+            if headers.first(name: "Lambda-Extension-Accept-Feature")?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "accountId" }) == true {
+                answer["accountId"] = FunctionConfig.accountID
+            }
+            return done(.json(.ok, answer, headers: [("Lambda-Extension-Identifier", id)]))
         case (.GET, ["event", "next"]):
             guard let id = headers.first(name: "Lambda-Extension-Identifier"), var state = extensions[id] else {
                 return done(.error(.forbidden, "Extension.InvalidExtensionIdentifier", "Lambda-Extension-Identifier is missing or unknown"))
@@ -188,8 +207,15 @@ extension Sandbox {
             checkInvocationDone()
             return promise.futureResult
         case (.POST, ["init", "error"]), (.POST, ["exit", "error"]):
-            let type = headers.first(name: "Lambda-Extension-Function-Error-Type") ?? "Extension.Unknown"
+            guard let id = headers.first(name: "Lambda-Extension-Identifier"), let state = extensions[id] else {
+                return done(.error(.forbidden, "Extension.InvalidExtensionIdentifier", "Lambda-Extension-Identifier is missing or unknown"))
+            }
+            guard let type = headers.first(name: "Lambda-Extension-Function-Error-Type"), !type.isEmpty else {
+                return done(.error(.forbidden, "Extension.MissingHeader", "Lambda-Extension-Function-Error-Type is required"))
+            }
             options.log("extension reported \(parts.joined(separator: "/")): \(type)")
+            // Its exit after /exit/error is the error Lambda reports, not a crash.
+            if parts[0] == "exit" { exitErrors.insert(state.name) }
             if let pending = initPromise {
                 initFailure = (type, body.isEmpty ? Array(Self.errorJSON(type, "extension init error")) : body)
                 initPromise = nil

@@ -20,6 +20,9 @@ extension Sandbox {
             return eventLoop.makeFailedFuture(RunnerError.cannotStart(config.name, "the sandbox was shut down"))
         }
         move(.coldStart)
+        telemetry.initPhase(true)
+        telemetry.record("platform.initStart", ["initializationType": "on-demand", "phase": "init",
+                                                "functionName": config.name, "functionVersion": "$LATEST"])
         let promise = eventLoop.makePromise(of: Void.self)
         initPromise = promise
         initFailure = nil
@@ -27,6 +30,7 @@ extension Sandbox {
         runtimeReady = false
         registrationOpen = true
         extensions = [:]
+        exitErrors = []
         initStart = now()
         peakMemoryKB = 0
         do {
@@ -161,7 +165,7 @@ extension Sandbox {
             log(line)
             guard let self else { return }
             eventLoop.execute {
-                self.telemetry.record(type, ["message": line])
+                self.telemetry.record(type, line)
                 if let invocation = self.current, invocation.extras.tailLog { invocation.log.append(line) }
             }
         }
@@ -170,7 +174,12 @@ extension Sandbox {
     func checkInitComplete() {
         guard let promise = initPromise, runtimeReady,
               extensions.values.allSatisfy(\.ready), expectedExternals.isSubset(of: Set(extensions.values.map(\.name))) else { return }
-        initDurationMs = milliseconds(from: initStart, to: now())
+        let duration = milliseconds(from: initStart, to: now())
+        initDurationMs = duration
+        telemetry.record("platform.initRuntimeDone", ["initializationType": "on-demand", "phase": "init", "status": "success"])
+        telemetry.record("platform.initReport", ["initializationType": "on-demand", "phase": "init", "status": "success",
+                                                 "metrics": ["durationMs": duration]])
+        telemetry.initPhase(false)
         initTimer?.cancel()
         initPromise = nil
         move(.initSucceeded)

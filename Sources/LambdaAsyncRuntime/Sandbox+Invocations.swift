@@ -117,7 +117,10 @@ extension Sandbox {
         let duration = min(end, config.timeoutSeconds * 1000)
         defer { initDurationMs = nil }
         let memoryUsed = maxMemoryMB()
-        var metrics: [String: Any] = ["durationMs": duration, "billedDurationMs": billed(duration), "memorySizeMB": config.memoryMB,
+        // A cold invocation is billed for its init too: Lambda bills init for every on-demand function
+        // since 1 August 2025 (custom runtimes always were).
+        let billedDuration = billed(duration + (initDurationMs ?? 0))
+        var metrics: [String: Any] = ["durationMs": duration, "billedDurationMs": billedDuration, "memorySizeMB": config.memoryMB,
                                       "maxMemoryUsedMB": memoryUsed]
         if let initDurationMs { metrics["initDurationMs"] = initDurationMs }
         telemetry.record("platform.report", [
@@ -128,7 +131,7 @@ extension Sandbox {
             requestId: invocation.id, initDurationMs: initDurationMs,
             responseMs: invocation.responseAt.map { milliseconds(from: start, to: $0) },
             runtimeDoneMs: runtimeDone, extensionsDoneMs: extensionTimes.values.max(), extensionDoneMs: extensionTimes,
-            durationMs: duration, billedDurationMs: billed(duration), memorySizeMB: config.memoryMB, maxMemoryUsedMB: memoryUsed,
+            durationMs: duration, billedDurationMs: billedDuration, memorySizeMB: config.memoryMB, maxMemoryUsedMB: memoryUsed,
             frozen: false, error: invocation.error,
             clientLatencyMs: invocation.responseAt.map { milliseconds(from: invocation.clientStart, to: $0) })
         if invocation.extras.tailLog {
@@ -161,8 +164,8 @@ extension Sandbox {
 
     func timeOut(_ invocation: Invocation) {
         guard !invocation.finished else { return }
-        let message = "Task timed out after \(String(format: "%.2f", config.timeoutSeconds)) seconds"
-        options.log("\(invocation.id) \(message)")
+        let message = "RequestId: \(invocation.id) Error: Task timed out after \(String(format: "%.2f", config.timeoutSeconds)) seconds"
+        options.log(message)
         abort(invocation, type: "Sandbox.Timedout", message: message, timedOut: true)
     }
 
@@ -194,7 +197,8 @@ extension Sandbox {
             abort(invocation, type: outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError",
                   message: "RequestId: \(invocation.id) Error: Runtime exited with error: \(description)")
         } else {
-            abort(invocation, type: "Extension.Crash", message: "RequestId: \(invocation.id) Error: extension \(name) exited with error: \(description)")
+            let type = exitErrors.contains(name) ? "Extension.ExitError" : "Extension.Crash"
+            abort(invocation, type: type, message: "RequestId: \(invocation.id) Error: extension \(name) exited with error: \(description)")
         }
     }
 }

@@ -122,6 +122,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     var expectedExternals: Set<String> = []
     var extensions: [String: ExtensionState] = [:]
     var registrationOpen = true
+    /// External extensions that reported `/extension/exit/error`: their exit is `Extension.ExitError`.
+    var exitErrors: Set<String> = []
     var frozen = false
 
     // Init.

@@ -73,6 +73,10 @@ final class Telemetry: @unchecked Sendable {
     }
 
     private var subscribers: [String: Subscriber] = [:]
+    /// The init phase's events: a subscription made during init receives those from before it, as
+    /// Lambda delivers `platform.initStart` to extensions that subscribe after it happened.
+    private var initEvents: [(category: String, event: [String: Any], size: Int)] = []
+    private var inInit = false
     private let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 2
@@ -111,17 +115,32 @@ final class Telemetry: @unchecked Sendable {
                 buffering[keyPath: field] = number
             }
         }
-        subscribers[extensionId] = Subscriber(delivery: Delivery(destination: url, session: session), types: types, buffering: buffering)
+        var subscriber = Subscriber(delivery: Delivery(destination: url, session: session), types: types, buffering: buffering)
+        for early in initEvents where types.contains(early.category) {
+            subscriber.pending.append(early.event)
+            subscriber.pendingBytes += early.size
+            subscriber.oldest = subscriber.oldest ?? Date()
+        }
+        subscribers[extensionId] = subscriber
         return nil
     }
 
-    /// An event, stamped now, for every subscriber of its category (`platform`, `function`, `extension`).
-    func record(_ type: String, _ record: [String: Any]) {
-        guard !subscribers.isEmpty else { return }
+    /// The init phase starts (a cold start) or ends: its events are kept for late subscribers until then.
+    func initPhase(_ running: Bool) {
+        inInit = running
+        if !running { initEvents = [] }
+    }
+
+    /// An event, stamped now, for every subscriber of its category (`platform`, `function`,
+    /// `extension`). `record` is an object for platform events and the log line itself (a string)
+    /// for `function` and `extension` events in the text log format, as Lambda sends them.
+    func record(_ type: String, _ record: Any) {
+        guard !subscribers.isEmpty || inInit else { return }
         let now = Date()
         let event: [String: Any] = ["time": formatter.string(from: now), "type": type, "record": record]
         let size = (try? JSONSerialization.data(withJSONObject: event).count) ?? 0
         let category = String(type.split(separator: ".").first ?? "")
+        if inInit { initEvents.append((category, event, size)) }
         for id in subscribers.keys where subscribers[id]!.types.contains(category) {
             subscribers[id]!.pending.append(event)
             subscribers[id]!.pendingBytes += size
@@ -143,5 +162,7 @@ final class Telemetry: @unchecked Sendable {
 
     func reset() {
         subscribers = [:]
+        initEvents = []
+        inInit = false
     }
 }

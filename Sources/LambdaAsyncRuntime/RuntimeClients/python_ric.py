@@ -68,10 +68,12 @@ def post(path, body, error_type=None):
         sys.stderr.write(f"[lambda-async] the Runtime API refused {path}: {error.code} {error.read().decode(errors='replace')}\n")
 
 
-def error_body(error, error_type=None, message=None):
+def error_body(error, error_type=None, message=None, request_id=""):
+    """Lambda's Python error shape: the request id is there too ("" during init)."""
     return json.dumps({
         "errorMessage": message or str(error),
         "errorType": error_type or type(error).__name__,
+        "requestId": request_id,
         "stackTrace": traceback.format_tb(error.__traceback__) if error.__traceback__ else [],
     }).encode()
 
@@ -105,9 +107,10 @@ def main():
         sys.stderr.write(f"[ERROR] {error.error_type}: {error}\n")
         post("/init/error", error_body(error, error.error_type), error.error_type)
         sys.exit(1)
-    except Exception as error:  # the module raised while it was imported
-        sys.stderr.write(f"[ERROR] Runtime.Unknown: {error}\n")
-        post("/init/error", error_body(error, "Runtime.Unknown"), "Runtime.Unknown")
+    except Exception as error:  # the module raised while it was imported: its class is the error type
+        error_type = type(error).__name__
+        sys.stderr.write(f"[ERROR] {error_type}: {error}\n")
+        post("/init/error", error_body(error, error_type), error_type)
         sys.exit(1)
     while True:
         # No timeout: the environment is frozen while this waits.
@@ -122,7 +125,7 @@ def main():
             result = handler(event, context)
         except Exception as error:
             sys.stderr.write(f"[ERROR] {type(error).__name__}: {error}\n" + "".join(traceback.format_tb(error.__traceback__)))
-            post(f"/invocation/{request_id}/error", error_body(error), "Unhandled")
+            post(f"/invocation/{request_id}/error", error_body(error, request_id=request_id), "Unhandled")
             continue
         try:
             body = json.dumps(result, default=_decimal).encode()
@@ -130,7 +133,7 @@ def main():
             # As Lambda's client: a result JSON cannot hold is an error, and the runtime lives on.
             message = f"Unable to marshal response: {error}"
             sys.stderr.write(f"[ERROR] Runtime.MarshalError: {message}\n")
-            post(f"/invocation/{request_id}/error", error_body(error, "Runtime.MarshalError", message), "Runtime.MarshalError")
+            post(f"/invocation/{request_id}/error", error_body(error, "Runtime.MarshalError", message, request_id), "Runtime.MarshalError")
             continue
         post(f"/invocation/{request_id}/response", body)
 
