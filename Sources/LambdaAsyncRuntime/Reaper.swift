@@ -22,12 +22,18 @@ final class Reaper: @unchecked Sendable {
           esac
         done
         for id in $groups; do kill -KILL -- "-$id" 2>/dev/null; kill -CONT -- "-$id" 2>/dev/null; done
-        # An environment's cgroup: thawed (a frozen process dies only once thawed), emptied, removed.
+        # Every environment's cgroups: all thawed first (a frozen process dies only once thawed, and
+        # its memory and cpu groups empty only then), then emptied, then removed.
         for folder in $cgroups; do
-          [ -d "$folder" ] || continue
           [ -f "$folder/freezer.state" ] && echo THAWED > "$folder/freezer.state"
           [ -f "$folder/cgroup.freeze" ] && echo 0 > "$folder/cgroup.freeze"
-          for try in 1 2 3 4 5 6 7 8 9 10; do
+        done
+        for folder in $cgroups; do
+          for pid in $(cat "$folder/cgroup.procs" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+        done
+        for folder in $cgroups; do
+          for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+            [ -d "$folder" ] || break
             for pid in $(cat "$folder/cgroup.procs" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
             rmdir "$folder" 2>/dev/null && break
             sleep 0.05
@@ -36,6 +42,9 @@ final class Reaper: @unchecked Sendable {
         """
 
     private init(writeEnd: Int32) { self.writeEnd = writeEnd }
+
+    /// One watchdog for the whole process, every sandbox's: started with the first sandbox.
+    static let shared: Reaper? = try? Reaper.start()
 
     static func start() throws -> Reaper {
         var fds: [Int32] = [0, 0]

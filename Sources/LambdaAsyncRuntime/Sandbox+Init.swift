@@ -1,6 +1,7 @@
 import Foundation
 import LambdaAsyncCore
 import NIOCore
+import NIOPosix
 import NIOHTTP1
 #if canImport(Glibc)
 import Glibc
@@ -33,38 +34,52 @@ extension Sandbox {
         exitErrors = []
         initStart = now()
         peakMemoryKB = 0
-        do {
-            try prepareFiles()
-            if let support = isolationSupport {
-                let settings = IsolatedEnvironment.Settings(
-                    root: root, task: taskRoot, opt: optRoot, runtimeDir: runtimeDir,
-                    nodeModules: config.runtime.family == .node ? root.appendingPathComponent("node_modules") : nil,
-                    interpreter: interpreter, isPython: config.runtime.family == .python, memoryMB: config.memoryMB,
-                    ephemeralStorageMB: config.ephemeralStorageMB, name: "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())")
-                let environment = try IsolatedEnvironment(settings: settings, support: support)
+        // The files and the namespace take tens of milliseconds of disk and process work: off the
+        // event loop, which other sandboxes share. Then the processes start, back on the loop.
+        NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { [self] in try makeEnvironment() }.whenComplete { [self] result in
+            guard initPromise?.futureResult === promise.futureResult else {
+                // Stopped meanwhile: the caller was answered; what was made goes.
+                if case .success(let environment) = result { environment?.teardown() }
+                return
+            }
+            do {
+                let environment = try result.get()
                 isolated = environment
                 cpuLimited = false
-                if let cgroup = environment.cgroup { reaper?.watch(cgroup) }
+                if let cgroup = environment?.cgroup { reaper?.watch(cgroup) }
+                // Init Duration starts with the first process, as Lambda's excludes making the environment.
+                initStart = now()
+                try startExternalExtensions()
+                if expectedExternals.isEmpty { try startRuntime() }
+            } catch {
+                initFailure = ("Runtime.InvalidEntrypoint", Array(Self.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
+                initPromise = nil
+                promise.fail(error)
+                return
             }
-            // Init Duration starts with the first process, as Lambda's excludes making the environment.
-            initStart = now()
-            try startExternalExtensions()
-            if expectedExternals.isEmpty { try startRuntime() }
-        } catch {
-            initFailure = ("Runtime.InvalidEntrypoint", Array(Self.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
-            promise.fail(error)
-            initPromise = nil
-            return promise.futureResult
-        }
-        // Lambda gives init 10 seconds.
-        initTimer = eventLoop.scheduleTask(in: .milliseconds(limitMs)) { [self] in
-            guard let pending = initPromise else { return }
-            let message = String(format: "Task timed out after %.2f seconds", Double(limitMs) / 1000)
-            initFailure = ("Sandbox.Timedout", Array(Self.errorJSON("Sandbox.Timedout", message)))
-            initPromise = nil
-            pending.fail(InitTimedOut())
+            // Lambda gives init 10 seconds.
+            initTimer = eventLoop.scheduleTask(in: .milliseconds(limitMs)) { [self] in
+                guard let pending = initPromise else { return }
+                let message = String(format: "Task timed out after %.2f seconds", Double(limitMs) / 1000)
+                initFailure = ("Sandbox.Timedout", Array(Self.errorJSON("Sandbox.Timedout", message)))
+                initPromise = nil
+                pending.fail(InitTimedOut())
+            }
         }
         return promise.futureResult
+    }
+
+    /// The environment's files and, with isolation, its namespace and cgroup. Reads only what does
+    /// not change after init (config, paths, support), so it may run off the event loop.
+    func makeEnvironment() throws -> IsolatedEnvironment? {
+        try prepareFiles()
+        guard let support = isolationSupport else { return nil }
+        let settings = IsolatedEnvironment.Settings(
+            root: root, task: taskRoot, opt: optRoot, runtimeDir: runtimeDir,
+            nodeModules: config.runtime.family == .node ? root.appendingPathComponent("node_modules") : nil,
+            interpreter: interpreter, isPython: config.runtime.family == .python, memoryMB: config.memoryMB,
+            ephemeralStorageMB: config.ephemeralStorageMB, name: "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())")
+        return try IsolatedEnvironment(settings: settings, support: support)
     }
 
     /// A working copy of the code in task/, the layers merged into opt/.

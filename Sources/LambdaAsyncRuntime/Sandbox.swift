@@ -46,7 +46,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// The Python or Node.js of a managed runtime, found before any cold start so that finding it
     /// is not timed as init.
     let interpreter: String?
-    let group: MultiThreadedEventLoopGroup
+    /// The process's one event loop group, shared by every sandbox and `serve`: never shut down here.
+    let group: EventLoopGroup
     public let eventLoop: EventLoop
     var channel: Channel?
     public private(set) var port = 0
@@ -211,23 +212,18 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             // Where its packages are: asked once, here, not during a cold start.
             if config.runtime.family == .python, isolationSupport?.namespaces == true { _ = PythonSite.of(path) }
         }
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        group = MultiThreadedEventLoopGroup.singleton
         eventLoop = group.next()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-sandbox-\(UUID().uuidString.prefix(8))")
-        reaper = try? Reaper.start()
-        let channel = try APIServer.start(router: self, group: group, port: options.port)
+        reaper = Reaper.shared
+        // Every connection of this sandbox's APIs on its own event loop: the router's state is bound to it.
+        let channel = try APIServer.start(router: self, group: eventLoop, port: options.port)
         self.channel = channel
         port = channel.localAddress?.port ?? 0
     }
 
-    var loopsStopped = false
     /// The isolation note is said once per run, not once per sandbox.
     static let isolationNoted = OnceFlag()
-
-    deinit {
-        // shutdown() normally stops the event loop; this covers a sandbox dropped without it.
-        if !loopsStopped { group.shutdownGracefully { _ in } }
-    }
 
     // MARK: Public API
 
@@ -330,9 +326,6 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         try? await eventLoop.submit { self.isolated?.teardown(); self.isolated = nil }.get()
         try? await channel?.close()
         try? FileManager.default.removeItem(at: root)
-        reaper?.finish()
-        try? await group.shutdownGracefully()
-        loopsStopped = true
     }
 
     /// Peak memory of the environment's processes; sampled at each response and each end of

@@ -69,11 +69,9 @@ final class SandboxProcess: @unchecked Sendable {
 
         // Reads lines until the pipe closes (every holder of its write end has exited).
         Thread.detachNewThread {
-            let handle = FileHandle(fileDescriptor: readEnd, closeOnDealloc: true)
+            defer { close(readEnd) }
             var pending = Data()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
+            while let chunk = readChunk(readEnd) {
                 pending += chunk
                 while let newline = pending.firstIndex(of: 0x0A) {
                     output(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))

@@ -30,12 +30,25 @@ enum HostCommand {
         var pid = pid_t()
         let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
         close(fds[1])
-        let handle = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
+        defer { close(fds[0]) }
         guard spawned == 0 else { return (-1, Data()) }
-        let output = handle.readDataToEndOfFile()
+        var output = Data()
+        while let chunk = readChunk(fds[0]) { output += chunk }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let exited = status & 0x7F == 0
         return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), output)
+    }
+}
+
+/// Reads what a pipe has, waiting for it: nil at end of file. A signal interrupting the read is
+/// retried (Foundation's FileHandle stops the process on EINTR).
+func readChunk(_ fd: Int32, upTo count: Int = 65_536) -> [UInt8]? {
+    var buffer = [UInt8](repeating: 0, count: count)
+    while true {
+        let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, count) }
+        if got > 0 { return Array(buffer[0..<got]) }
+        if got == 0 { return nil }
+        if errno != EINTR { return nil }
     }
 }

@@ -222,9 +222,9 @@ final class IsolatedEnvironment: @unchecked Sendable {
         close(input[0])
         close(info[1])
         close(ready[1])
-        let readyHandle = FileHandle(fileDescriptor: ready[0], closeOnDealloc: true)
+        defer { close(ready[0]); close(info[0]) }
         guard status == 0 else {
-            close(input[1]); close(info[0])
+            close(input[1])
             throw RunnerError.cannotStart("sandbox", "bubblewrap: \(String(cString: strerror(status)))")
         }
         holderPid = pid
@@ -233,17 +233,15 @@ final class IsolatedEnvironment: @unchecked Sendable {
         Thread.detachNewThread { var status: Int32 = 0; while waitpid(spawned, &status, 0) == -1 && errno == EINTR {} }
         // bubblewrap writes {"child-pid": N} once the namespaces exist; the pipe may stay open (the
         // namespace's processes inherit it), so read until the object is whole, or end of file.
-        let handle = FileHandle(fileDescriptor: info[0], closeOnDealloc: true)
         var data = Data()
         var object: [String: Any]?
         while object == nil {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
+            guard let chunk = readChunk(info[0]) else { break }
             data += chunk
             object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         }
         // Then the holder's line: end of file instead means bubblewrap failed to set the mounts up.
-        let readyLine = String(decoding: readyHandle.availableData, as: UTF8.self)
+        let readyLine = String(decoding: readChunk(ready[0]) ?? [], as: UTF8.self)
         guard let child = (object?["child-pid"] as? NSNumber)?.int32Value, readyLine.hasPrefix("ready") else {
             let reason = (try? String(contentsOf: log, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             throw RunnerError.cannotStart("sandbox", "bubblewrap did not start: \(reason.isEmpty ? "no reason given" : reason)")

@@ -47,7 +47,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     }
 
     let options: Options
-    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    /// The process's one event loop group, the sandboxes' too.
+    private let group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     private var channel: Channel?
     public private(set) var port = 0
     private(set) var functions: [String: Function] = [:]
@@ -172,7 +173,6 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         }
         try? await channel?.close()
         for pool in pools.values { await pool.shutdown() }
-        try? await group.shutdownGracefully()
         return dropped
     }
 
