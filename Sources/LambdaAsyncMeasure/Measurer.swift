@@ -214,6 +214,7 @@ public struct Measurer: Sendable {
 }
 
 /// The records of the invocations of one call.
+/// @unchecked Sendable: every field is read and written under `lock`.
 final class RecordLog: @unchecked Sendable {
     private let lock = NSLock()
     private var records: [InvocationRecord] = []

@@ -40,6 +40,7 @@ protocol APIRouter: AnyObject, Sendable {
 }
 
 /// One HTTP/1.1 connection of the runtime, an extension, or a client library.
+/// @unchecked Sendable: a handler lives on its channel's event loop, the loop its router is bound to.
 final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart

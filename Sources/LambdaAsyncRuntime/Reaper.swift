@@ -6,6 +6,7 @@ import Glibc
 /// A watchdog process that kills every sandbox process group when the runner dies, however it
 /// dies (Ctrl-C, SIGTERM, SIGKILL): it holds the read end of a pipe whose write end only the
 /// runner holds, and end of file means the runner is gone.
+/// @unchecked Sendable: the pipe and `closed` are guarded by `lock`.
 final class Reaper: @unchecked Sendable {
     private let writeEnd: Int32
     private let lock = NSLock()

@@ -25,6 +25,8 @@ public enum ResponseEvent: Sendable {
 /// and SHUTDOWN at the end.
 ///
 /// All state lives on one event loop; the public methods hop onto it.
+/// @unchecked Sendable: every mutable field is confined to `eventLoop` (public methods hop onto it,
+/// `makeEnvironment` reads only what never changes); the rest is immutable.
 public final class Sandbox: APIRouter, @unchecked Sendable {
     public struct Options: Sendable {
         public var freeze = true
@@ -156,6 +158,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     /// Confined to the sandbox's event loop, like the sandbox itself.
+    /// @unchecked Sendable: as the sandbox, confined to its event loop.
     final class Invocation: @unchecked Sendable {
         let id: String
         let payload: [UInt8]

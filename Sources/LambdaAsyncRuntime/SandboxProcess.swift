@@ -7,6 +7,7 @@ import Darwin
 
 /// A process of a sandbox (the runtime or an external extension), in a process group of its own
 /// so that freezing, thawing and killing reach every process it starts, threads and children alike.
+/// @unchecked Sendable: `exitStatus` and the code's pid are guarded by `lock`; the rest never changes.
 final class SandboxProcess: @unchecked Sendable {
     let name: String
     let pid: pid_t

@@ -8,6 +8,7 @@ import FoundationNetworking
 /// since the oldest one, or `maxItems` or `maxBytes` is reached. A frozen extension cannot read
 /// them, so nothing is sent while the environment is frozen; what is due goes when the next
 /// invocation thaws it, and everything before SHUTDOWN, as Lambda does.
+/// @unchecked Sendable: used only on its sandbox's event loop, like the sandbox's other state.
 final class Telemetry: @unchecked Sendable {
     /// `buffering` of a subscription: Lambda's defaults and allowed ranges.
     struct Buffering: Equatable {
@@ -34,6 +35,7 @@ final class Telemetry: @unchecked Sendable {
 
     /// One subscriber's destination. Batches go one at a time, in order, as Lambda sends them: a
     /// batch is posted only when the destination has answered the one before.
+    /// @unchecked Sendable: `waiting` and `sending` are guarded by `lock`; URLSession is thread-safe.
     final class Delivery: @unchecked Sendable {
         private let destination: URL
         private let session: URLSession

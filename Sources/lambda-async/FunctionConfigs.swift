@@ -14,7 +14,7 @@ enum FunctionConfigs {
             return target
         }
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ValidationError("\(url.path) does not exist: pass a folder or a zip")
+            throw CommandError.badInput("\(url.path) does not exist: pass a folder or a zip")
         }
         return url
     }
@@ -44,7 +44,7 @@ enum FunctionConfigs {
             }
             return config
         } catch let error as FunctionConfigError {
-            throw ValidationError(error.description)
+            throw CommandError.badInput(error.description)
         }
     }
 }

@@ -181,7 +181,7 @@ struct Invoke: AsyncParsableCommand {
         } else if candidates.count == 1 {
             chosen = candidates[0]
         } else {
-            throw ValidationError("the template has \(candidates.count) functions with local code: choose one with --function (\(candidates.map(\.logicalID).joined(separator: ", ")))")
+            throw CommandError.badInput("the template has \(candidates.count) functions with local code: choose one with --function (\(candidates.map(\.logicalID).joined(separator: ", ")))")
         }
         let variables = environment.variables(for: chosen.logicalID, from: try environment.file(checkedAgainst: template))
         let config = try FunctionConfigs.make(chosen, of: template, scratch: scratch, environment: variables, memory: memory, timeout: timeout)
@@ -194,7 +194,7 @@ struct Invoke: AsyncParsableCommand {
         case "-": return Array(FileHandle.standardInput.readDataToEndOfFile())
         case let file?:
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read the event file \(file)")
+                throw CommandError.badInput("cannot read the event file \(file)")
             }
             return Array(data)
         case nil:
@@ -227,7 +227,7 @@ struct Invoke: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard JSONLines.append(try encoder.encode(record), to: URL(fileURLWithPath: path)) else {
-            throw ValidationError("cannot write the report to \(path)")
+            throw CommandError.badInput("cannot write the report to \(path)")
         }
     }
 }
@@ -244,6 +244,7 @@ enum SignalSources {
 }
 
 /// Writes responses as the client gets them: chunks of a stream at once, errors as their JSON body.
+/// @unchecked Sendable: writes happen under `lock`.
 final class ResponseSink: @unchecked Sendable {
     private let handle: FileHandle
     private let toStandardOutput: Bool
@@ -253,7 +254,7 @@ final class ResponseSink: @unchecked Sendable {
     init(path: String?) throws {
         if let path {
             guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-                throw ValidationError("cannot write the response to \(path)")
+                throw CommandError.badInput("cannot write the response to \(path)")
             }
             self.handle = handle
         } else {

@@ -25,9 +25,9 @@ struct LambdaAsync: AsyncParsableCommand {
         subcommands: [Compare.self, Recommend.self, New.self, Package.self, Inspect.self, Invoke.self, Serve.self]
     )
 
-    /// The parser's own entry point, except for one thing: a bad input found while a command runs
-    /// (a path that does not exist, a template without the function named) is said without the
-    /// usage text, which would not help, and still exits 64 like any bad usage.
+    /// The parser's own entry point for parsing; a failure while a command runs is said once by
+    /// `Failure.report`, which decides its exit code (a bad input found while running, such as a path
+    /// that does not exist, is said without the usage text and exits 64 like any bad usage).
     static func main() async {
         let command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
@@ -38,11 +38,8 @@ struct LambdaAsync: AsyncParsableCommand {
                 var syncCommand = command
                 try syncCommand.run()
             }
-        } catch let error as ValidationError {
-            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
-            Foundation.exit(ExitCode.validationFailure.rawValue)
         } catch {
-            exit(withError: error)
+            Failure.report(error)
         }
     }
 }

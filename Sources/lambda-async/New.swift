@@ -94,8 +94,7 @@ struct New: ParsableCommand {
                 .render(format, style: .standardOutput))
         } catch let error as ScaffoldError {
             // Every refusal is about what was asked: exit as bad usage does, without the usage text.
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(64)
+            throw CommandError.badInput("\(error)")
         }
     }
 }

@@ -56,7 +56,7 @@ struct Recommend: ParsableCommand {
             let recommendation = try Recommender().recommend(try situation())
             print(RecommendationRenderer(recommendation).render(output.format, style: output.style))
         } catch let error as RecommendationError {
-            if case .conflicting = error { throw ValidationError(error.description) }
+            if case .conflicting = error { throw CommandError.badInput(error.description) }
             throw error
         }
     }

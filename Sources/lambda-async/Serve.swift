@@ -75,7 +75,7 @@ struct Serve: AsyncParsableCommand {
             return served
         }
         guard !functions.isEmpty else {
-            throw ValidationError("\(template.url.path) has no function with local code and a runtime the runner knows")
+            throw CommandError.badInput("\(template.url.path) has no function with local code and a runtime the runner knows")
         }
         var options = LocalLambda.Options(destinations: template.directory.appendingPathComponent(".lambda-async/destinations"))
         options.host = host

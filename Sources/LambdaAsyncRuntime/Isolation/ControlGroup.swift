@@ -9,6 +9,7 @@ import Glibc
 ///
 /// Works on cgroup v1 (one hierarchy per controller: memory, cpu, freezer) and v2 (one unified
 /// hierarchy); which one is found once, by `ControlGroup.Layout.detect()`.
+/// @unchecked Sendable: nothing changes after init; its methods only write kernel files, which serialise themselves.
 final class ControlGroup: @unchecked Sendable {
     /// Where this machine's cgroup controllers are, and under which of our own groups ours go.
     enum Layout: Sendable, Equatable {

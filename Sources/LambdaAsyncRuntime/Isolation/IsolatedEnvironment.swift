@@ -15,6 +15,7 @@ import Glibc
 /// A holder process keeps the namespace alive; it reads its standard input, a pipe only the runner
 /// holds, so when the runner dies however it dies, the holder exits, and with the namespace's first
 /// process gone the kernel kills every process in it.
+/// @unchecked Sendable: set up in init (off the loop), then used from its sandbox's loop; `teardown` is guarded by `lock`.
 final class IsolatedEnvironment: @unchecked Sendable {
     struct Settings {
         /// The sandbox's scratch folder on the host.

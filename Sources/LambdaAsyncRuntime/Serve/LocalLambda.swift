@@ -7,6 +7,8 @@ import NIOPosix
 
 /// `serve`: every function of a project behind Lambda's Invoke API and their function URLs, with
 /// asynchronous invocation (queue, retries, destinations) and per-function concurrency.
+/// @unchecked Sendable: its tables are filled in init and only read after `started` is claimed (under
+/// a lock, so the writes are visible); requests before that are refused.
 public final class LocalLambda: ServeRouter, @unchecked Sendable {
     public struct Function: Sendable {
         public var config: FunctionConfig
@@ -58,6 +60,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     /// Each function's variables as the project sets them, before serve adds its own.
     private var declaredEnvironment: [String: [String: String]] = [:]
 
+    /// Claimed once the tables are filled.
+    private let started = OnceFlag()
+
     public init(functions: [Function], options: Options) throws {
         self.options = options
         let channel = try ServeServer.start(router: self, group: group, host: options.host, port: options.port)
@@ -106,6 +111,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 log: options.log)
         }
         if options.reloadOnChange { watcher = watchCode() }
+        _ = started.claim()
     }
 
     /// Polls every function's folders; an edit recycles that function's environments.
@@ -179,6 +185,10 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     // MARK: HTTP
 
     func handle(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
+        // The server listens before the tables are filled (they need its port): nothing is read before then.
+        guard started.isClaimed else {
+            return refuse(writer, .serviceUnavailable, "ServiceException", "lambda-async serve is still starting; try again")
+        }
         let (path, query) = uri.firstIndex(of: "?").map { (String(uri[..<$0]), String(uri[uri.index(after: $0)...])) } ?? (uri, "")
         let parts = path.split(separator: "/").map(String.init)
         if method == .POST, parts.count == 4, parts[0] == "2015-03-31", parts[1] == "functions", parts[3] == "invocations" {

@@ -1,6 +1,7 @@
 import Foundation
 
 /// Bytes of a response, gathered from the sandbox's callbacks.
+/// @unchecked Sendable: `storage` is guarded by `lock`.
 final class Collected: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [UInt8] = []
@@ -20,6 +21,7 @@ final class Collected: @unchecked Sendable {
 }
 
 /// A streamed function URL response: the prelude first (status, headers), then the body as it comes.
+/// @unchecked Sendable: its state is guarded by `lock`.
 final class URLResponseState: @unchecked Sendable {
     /// What the URL does to the function's headers (its CORS).
     private let decorate: @Sendable ([(String, String)]) -> [(String, String)]
@@ -66,6 +68,7 @@ final class URLResponseState: @unchecked Sendable {
 }
 
 /// True once, for the first caller.
+/// @unchecked Sendable: `claimed` is guarded by `lock`.
 public final class OnceFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var claimed = false

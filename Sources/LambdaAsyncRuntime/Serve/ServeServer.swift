@@ -4,6 +4,7 @@ import NIOHTTP1
 import NIOPosix
 
 /// Writes one HTTP response from any thread: head, body chunks as they come, end.
+/// @unchecked Sendable: every write hops onto the channel's event loop; its fields never change.
 final class ResponseWriter: @unchecked Sendable {
     private let context: NIOLoopBound<ChannelHandlerContext>
     private let handler: NIOLoopBound<ServeHandler>
@@ -58,6 +59,7 @@ protocol ServeRouter: AnyObject, Sendable {
     func handle(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter)
 }
 
+/// @unchecked Sendable: a handler lives on its channel's event loop; writers reach it through NIOLoopBound.
 final class ServeHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
