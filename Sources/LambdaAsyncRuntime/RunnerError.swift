@@ -4,6 +4,8 @@ public enum RunnerError: Error, CustomStringConvertible, Equatable {
     case unsupportedRuntime(String)
     case missingInterpreter(String, runtime: String)
     case server(String)
+    /// The runner stopped before the invocation could start.
+    case stopped
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum RunnerError: Error, CustomStringConvertible, Equatable {
             return "\(runtime) needs \(program) on PATH to run locally; install it (apt-get install \(program == "node" ? "nodejs" : "python3"))"
         case .server(let message):
             return message
+        case .stopped:
+            return "the local runner stopped before this invocation started"
         }
     }
 }

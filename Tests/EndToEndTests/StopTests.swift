@@ -8,10 +8,12 @@ import Glibc
 /// Ctrl-C while a caller waits: `serve` and `invoke --listen` answer every caller, leave no process
 /// behind and print no error text of their own plumbing.
 @Suite struct StopTests {
-    enum Phase: String, CaseIterable { case initializing, invoking }
+    enum Phase: String, CaseIterable { case initializing, invoking, postResponse, resetting }
 
-    /// A project whose function sleeps INIT_S at import and `event.s` in its handler.
-    static func project(marker: String) throws -> URL {
+    /// A project whose function sleeps INIT_S at import and `event.s` in its handler; with `after`,
+    /// a custom runtime that answers at once and then works for 30 s; with `timeout`, a 1 s timeout and
+    /// an extension whose SHUTDOWN takes 1.8 s, so that a reset lasts.
+    static func project(marker: String, phase: Phase) throws -> URL {
         let project = try makeTemporaryDirectory("lambda-async-stop")
         try FileManager.default.createDirectory(at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
         try """
@@ -23,9 +25,41 @@ import Glibc
                 Properties:
                   CodeUri: src/
                   Handler: app.handler
-                  Runtime: python3.11
-                  Timeout: 60
+                  Runtime: \(phase == .postResponse ? "provided.al2023" : "python3.11")
+                  Timeout: \(phase == .resetting ? 1 : 60)
+            \(phase == .resetting ? "      Layers: [!Ref SlowShutdown]\n  SlowShutdown:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer/" : "")
             """.write(to: project.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
+        if phase == .postResponse {
+            // Answers, then works on for 30 s before its next /next: post-response work.
+            try """
+                #!/bin/sh
+                api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"
+                headers=$(mktemp)
+                curl -sS -D "$headers" -o /dev/null "$api/invocation/next"
+                id=$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | cut -d' ' -f2 | tr -d '\\r')
+                curl -sS -o /dev/null -X POST --data '"done"' "$api/invocation/$id/response"
+                echo 'handler running' >&2
+                sleep 30
+                curl -sS -o /dev/null "$api/invocation/next"
+                """.write(to: project.appendingPathComponent("src/bootstrap"), atomically: true, encoding: .utf8)
+            chmod(project.appendingPathComponent("src/bootstrap").path, 0o755)
+        }
+        if phase == .resetting {
+            let extensions = project.appendingPathComponent("layer/extensions")
+            try FileManager.default.createDirectory(at: extensions, withIntermediateDirectories: true)
+            try """
+                #!/usr/bin/env python3
+                import json, os, time, urllib.request
+                api = f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2020-01-01/extension"
+                r = urllib.request.Request(api + "/register", method="POST", data=json.dumps({"events": ["SHUTDOWN"]}).encode(),
+                                           headers={"Lambda-Extension-Name": "slow"})
+                ident = urllib.request.urlopen(r).headers["Lambda-Extension-Identifier"]
+                urllib.request.urlopen(urllib.request.Request(api + "/event/next", headers={"Lambda-Extension-Identifier": ident}))
+                print("shutdown started", flush=True)
+                time.sleep(1.8)
+                """.write(to: extensions.appendingPathComponent("slow"), atomically: true, encoding: .utf8)
+            chmod(extensions.appendingPathComponent("slow").path, 0o755)
+        }
         try """
             import os, time
             time.sleep(float(os.environ.get('INIT_S', '0')))
@@ -67,7 +101,7 @@ import Glibc
     @Test(arguments: ["serve", "listen"], Phase.allCases)
     func everyCallerIsAnsweredWhenTheRunnerStops(_ runner: String, _ phase: Phase) throws {
         let marker = "la-test-\(UUID().uuidString.prefix(12))"
-        let project = try Self.project(marker: marker)
+        let project = try Self.project(marker: marker, phase: phase)
         defer { try? FileManager.default.removeItem(at: project) }
         let log = project.appendingPathComponent("runner.log")
         try Data().write(to: log)
@@ -88,15 +122,22 @@ import Glibc
         waitFor("Ctrl-C stops")
         let port = ServeTests.port(in: output(), after: "http://127.0.0.1:")
         #expect(port > 0, "\(output())")
-        let (client, answer) = try Self.caller(port: port, payload: phase == .invoking ? #"{"s": 30}"# : "{}")
+        let (client, answer) = try Self.caller(port: port, payload: phase == .invoking || phase == .resetting ? #"{"s": 30}"# : "{}")
+        var second: (Process, Pipe)?
         switch phase {
         case .initializing:
             // The function's import sleeps 20 s: wait until its runtime exists, then stop.
             let deadline = Date().addingTimeInterval(20)
             while Self.survivors(marker).isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
             Thread.sleep(forTimeInterval: 0.3)
-        case .invoking:
+        case .invoking, .postResponse:
             waitFor("handler running")
+        case .resetting:
+            // A second caller waits behind the first; the first's 1 s timeout resets the environment,
+            // whose extension takes 1.8 s over SHUTDOWN; the stop comes during that reset.
+            waitFor("handler running")
+            second = try Self.caller(port: port, payload: "{}")
+            waitFor("shutdown started")
         }
         let stoppedAt = Date()
         kill(server.processIdentifier, SIGINT)
@@ -105,7 +146,21 @@ import Glibc
         let said = String(decoding: answer.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         // Answered at once, with what happened, not left to the caller's timeout.
         #expect(Date().timeIntervalSince(stoppedAt) < 10)
-        #expect(said.hasPrefix("200 Unhandled") && said.contains("Sandbox.Stopped"), "\(said)\n\(output())")
+        switch phase {
+        case .initializing, .invoking:
+            #expect(said.hasPrefix("200 Unhandled") && said.contains("Sandbox.Stopped"), "\(said)\n\(output())")
+        case .postResponse:
+            // The caller had its answer before the stop: the work after it is what was cut.
+            #expect(said.hasPrefix("200 None \"done\""), "\(said)\n\(output())")
+        case .resetting:
+            #expect(said.contains("Sandbox.Timedout"), "\(said)\n\(output())")
+            if let (waiting, its) = second {
+                waiting.waitUntilExit()
+                let answered = String(decoding: its.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                // Answered, not left to hang: the environment it waited for never starts.
+                #expect(answered.hasPrefix("200 Unhandled") && answered.contains("Sandbox.Stopped"), "\(answered)\n\(output())")
+            }
+        }
         #expect(!output().contains("EventLoop") && !output().contains("NIO"), "\(output())")
         let deadline = Date().addingTimeInterval(5)
         while !Self.survivors(marker).isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }

@@ -11,6 +11,8 @@ actor FunctionPool {
     private var waiters: [CheckedContinuation<Sandbox, Error>] = []
     /// Sandboxes started before the code last changed; each is recycled once it is free.
     private var stale: Set<ObjectIdentifier> = []
+    /// After shutdown nothing starts: no new environment, no waiting.
+    private var stopped = false
 
     init(config: FunctionConfig, concurrency: Int, options: Sandbox.Options) {
         self.config = config
@@ -50,6 +52,7 @@ actor FunctionPool {
     }
 
     private func acquire() async throws -> Sandbox {
+        if stopped { throw RunnerError.stopped }
         if let sandbox = idle.popLast() { return sandbox }
         if all.count < concurrency {
             let sandbox = try Sandbox(config: config, options: options)
@@ -68,7 +71,8 @@ actor FunctionPool {
     }
 
     func shutdown() async {
-        for waiter in waiters { waiter.resume(throwing: CancellationError()) }
+        stopped = true
+        for waiter in waiters { waiter.resume(throwing: RunnerError.stopped) }
         waiters = []
         for sandbox in all { await sandbox.shutdown() }
         all = []

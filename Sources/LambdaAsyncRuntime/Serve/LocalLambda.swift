@@ -320,6 +320,12 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                         let failed = completed.claim() // still unclaimed: the function never completed
                         writer.send(200, InvokeRequest.answerHeaders(functionError: failed) + InvokeRequest.logResultHeader(record), collected.bytes)
                     }
+                } catch RunnerError.stopped {
+                    // As the sandbox answers an invocation it had queued: a function error, not a 5xx to retry.
+                    if answered.claim() {
+                        writer.send(200, InvokeRequest.answerHeaders(functionError: true),
+                                    Array(Sandbox.errorJSON("Sandbox.Stopped", RunnerError.stopped.description)))
+                    }
                 } catch {
                     if answered.claim() { refuse(writer, .internalServerError, "ServiceException", "\(error)") }
                 }
