@@ -181,7 +181,7 @@ extension Sandbox {
             guard let self else { return }
             eventLoop.execute {
                 self.telemetry.record(type, line)
-                if let invocation = self.current, invocation.extras.tailLog { invocation.log.append(line) }
+                if let invocation = self.current ?? self.tailing, invocation.extras.tailLog { invocation.log.append(line) }
             }
         }
     }

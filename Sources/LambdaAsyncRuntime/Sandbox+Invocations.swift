@@ -127,18 +127,28 @@ extension Sandbox {
             "requestId": invocation.id, "metrics": metrics,
             "status": invocation.error == nil ? "success" : (invocation.error == "Sandbox.Timedout" ? "timeout" : "error"),
         ])
-        var record = InvocationRecord(
+        let record = InvocationRecord(
             requestId: invocation.id, initDurationMs: initDurationMs,
             responseMs: invocation.responseAt.map { milliseconds(from: start, to: $0) },
             runtimeDoneMs: runtimeDone, extensionsDoneMs: extensionTimes.values.max(), extensionDoneMs: extensionTimes,
             durationMs: duration, billedDurationMs: billedDuration, memorySizeMB: config.memoryMB, maxMemoryUsedMB: memoryUsed,
             frozen: false, error: invocation.error,
             clientLatencyMs: invocation.responseAt.map { milliseconds(from: invocation.clientStart, to: $0) })
-        if invocation.extras.tailLog {
+        if invocation.extras.tailLog { tailing = invocation }
+        return record
+    }
+
+    /// Hands the record to the caller. With the log's tail asked for, a moment later: a line the
+    /// function printed just before it answered may still be on its way through the pipe.
+    func complete(_ invocation: Invocation, _ record: InvocationRecord) {
+        guard invocation.extras.tailLog else { return invocation.done.succeed(record) }
+        eventLoop.scheduleTask(in: .milliseconds(20)) { [self] in
+            var record = record
             record.executionLog = (["START RequestId: \(invocation.id) Version: $LATEST"] + invocation.log
                                    + ["END RequestId: \(invocation.id)", record.reportLine]).joined(separator: "\n") + "\n"
+            if tailing === invocation { tailing = nil }
+            invocation.done.succeed(record)
         }
-        return record
     }
 
     func finish(_ invocation: Invocation, frozen freeze: Bool) {
@@ -148,7 +158,7 @@ extension Sandbox {
             freezeEnvironment()
             result.frozen = true
         }
-        invocation.done.succeed(result)
+        complete(invocation, result)
     }
 
     /// Ends an invocation with an error and resets the environment: the next invocation is cold.
@@ -159,7 +169,7 @@ extension Sandbox {
         if invocation.runtimeDoneAt == nil, invocation.deliveredAt != 0 { invocation.runtimeDoneAt = now() }
         // Measured before the reset, which kills the processes whose memory it reports.
         let result = record(for: invocation, timedOut: timedOut)
-        reset(reason: timedOut ? "timeout" : "failure").whenComplete { _ in invocation.done.succeed(result) }
+        reset(reason: timedOut ? "timeout" : "failure").whenComplete { [self] _ in complete(invocation, result) }
     }
 
     func timeOut(_ invocation: Invocation) {

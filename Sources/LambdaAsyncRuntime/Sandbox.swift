@@ -334,6 +334,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// Peak memory of the environment's processes; sampled at each response and each end of
     /// invocation, so a process that has since exited still counts.
     var peakMemoryKB = 0
+    /// An ended invocation whose log tail is still being gathered (see `complete`).
+    var tailing: Invocation?
 }
 
 /// Monotonic nanoseconds.

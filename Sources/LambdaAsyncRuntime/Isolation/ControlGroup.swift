@@ -114,18 +114,21 @@ final class ControlGroup: @unchecked Sendable {
     }
 
     /// Stops every process of the group where it is; none of them sees a signal.
-    func freeze() { setFrozen(true) }
-    func thaw() { setFrozen(false) }
+    /// Freezing costs the kernel about 0.07 ms per write here (v1), on the event loop: written on a
+    /// queue of its own instead, it measured slower (two cores shared with the function), so the file
+    /// is only kept open. The queue orders the writes with `remove`.
+    private let freezer = DispatchQueue(label: "lambda-async.freezer")
+    private lazy var freezerFile: Int32 = open(layout.version == 1 ? "\(folders[2])/freezer.state" : "\(folders[0])/cgroup.freeze", O_WRONLY)
+
+    func freeze() { freezer.sync { self.setFrozen(true) } }
+    func thaw() { freezer.sync { self.setFrozen(false) } }
 
     private func setFrozen(_ frozen: Bool) {
-        switch layout {
-        case .v1:
-            // One write each way, no waiting: freezing completes on its own in microseconds (nothing
-            // waits for it), and a thaw, even of a group still FREEZING, resumes every task at once.
-            try? Self.write(frozen ? "FROZEN" : "THAWED", to: "\(folders[2])/freezer.state")
-        case .v2:
-            try? Self.write(frozen ? "1" : "0", to: "\(folders[0])/cgroup.freeze")
-        }
+        let value = layout.version == 1 ? (frozen ? "FROZEN" : "THAWED") : (frozen ? "1" : "0")
+        // One write each way, no waiting: freezing completes on its own, and a thaw, even of a group
+        // still FREEZING, resumes every task at once.
+        guard freezerFile >= 0 else { return }
+        _ = value.withCString { pwrite(freezerFile, $0, strlen($0), 0) }
     }
 
     /// The group's peak memory since `resetPeak()`, in bytes (page cache of the code included, as Lambda's figure is).
@@ -173,6 +176,7 @@ final class ControlGroup: @unchecked Sendable {
     /// Kills what is left and removes the group.
     func remove() {
         killAll()
+        freezer.sync { if freezerFile >= 0 { close(freezerFile); freezerFile = -1 } }
         // A killed process leaves its group a moment after it is gone from cgroup.procs.
         for folder in folders {
             for _ in 0..<200 where rmdir(folder) != 0 && errno == EBUSY { usleep(1000) }
