@@ -60,7 +60,7 @@ let package = Package(
         // `compare --measure`: each strategy's generated project timed in the local runner.
         .target(
             name: "LambdaAsyncMeasure",
-            dependencies: ["LambdaAsyncCore", "LambdaAsyncProject", "LambdaAsyncScaffold", "LambdaAsyncRuntime"]
+            dependencies: ["LambdaAsyncCore", "LambdaAsyncProject", "LambdaAsyncScaffold", "LambdaAsyncRuntime", "LambdaAsyncArchive"]
         ),
         // Reproducible zips through libarchive, Lambda's packaging checks, and the packager.
         .target(name: "LambdaAsyncArchive", dependencies: ["CArchive", "LambdaAsyncCore", "LambdaAsyncProject"]),

@@ -114,7 +114,15 @@ public struct LambdaChecks {
                 || line.hasPrefix("\(function) =") || line.hasPrefix("\(function)=")
                 || (line.hasPrefix("from ") && line.contains(" import ") && line.contains(function))
         }
-        return defines ? [] : [.error("\(file) defines no top-level '\(function)': Lambda fails with Runtime.HandlerNotFound; fix Handler or add `def \(function)(event, context):`")]
+        guard defines else {
+            return [.error("\(file) defines no top-level '\(function)': Lambda fails with Runtime.HandlerNotFound; fix Handler or add `def \(function)(event, context):`")]
+        }
+        // Lambda's Python runtime calls the handler and does not await it: an `async def` handler
+        // returns a coroutine that never runs, and the invocation fails with Runtime.MarshalError.
+        if text.split(separator: "\n").contains(where: { $0.hasPrefix("async def \(function)(") }) {
+            return [.error("\(file): `async def \(function)` is never awaited by Lambda's Python runtime (the invocation fails with Runtime.MarshalError): make it `def \(function)(event, context):` and run the coroutine inside with `asyncio.run(...)`")]
+        }
+        return []
     }
 
     private func nodeHandler(_ handler: String, _ byPath: [String: ZipEntry], _ contents: (String) -> [UInt8]?) -> [Finding] {

@@ -18,6 +18,21 @@ public struct ShippedCode: Sendable {
         return try unpacked(plan, zip: packager.zipURL(logicalID))
     }
 
+    /// What a function's cold start runs: its zip and its local layers' zips, unpacked, built anew
+    /// when their source changed; `source` (its folders as they are) where it has no zip of ours.
+    public func shipped(_ function: SAMTemplate.Function, source: (code: URL, layers: [URL])) -> @Sendable () throws -> (code: URL, layers: [URL]) {
+        let layerIDs = function.layers.compactMap { reference -> String? in
+            if case .local(let id) = reference, template.layer(named: id)?.contentURI != nil { return id }
+            return nil
+        }
+        let logicalID = function.logicalID
+        return { [self] in
+            let code = try self.function(logicalID) ?? source.code
+            let layers = try zip(layerIDs, source.layers).map { id, folder in try self.layer(id) ?? folder }
+            return (code, layers)
+        }
+    }
+
     /// The unpacked zip of a local layer.
     public func layer(_ logicalID: String) throws -> URL? {
         let packager = ProjectPackager(template: template)

@@ -1,4 +1,5 @@
 import Foundation
+import LambdaAsyncArchive
 import LambdaAsyncCore
 import LambdaAsyncProject
 import LambdaAsyncRuntime
@@ -76,7 +77,10 @@ public struct Measurer: Sendable {
         _ = try generator.write(to: folder, force: false)
         let template = try SAMTemplate.load(from: folder)
         let functions = try template.functions.map { function -> LocalLambda.Function in
-            var served = LocalLambda.Function(config: try FunctionConfig(function, of: template, environment: environment))
+            var config = try FunctionConfig(function, of: template, environment: environment)
+            // What ships runs, as with invoke and serve.
+            config.shipped = ShippedCode(template: template).shipped(function, source: (config.code, config.layers))
+            var served = LocalLambda.Function(config: config)
             served.maximumRetryAttempts = function.eventInvokeConfig.maximumRetryAttempts
             return served
         }

@@ -30,18 +30,7 @@ enum FunctionConfigs {
                 try folder(url, label: label, scratch: scratch)
             }
             // Run what ships: each cold start runs the zips `package` builds (reused when up to date).
-            let shipped = ShippedCode(template: template)
-            let layerIDs = function.layers.compactMap { reference -> String? in
-                if case .local(let id) = reference, template.layer(named: id)?.contentURI != nil { return id }
-                return nil
-            }
-            let source = (code: config.code, layers: config.layers)
-            let logicalID = function.logicalID
-            config.shipped = {
-                let code = try shipped.function(logicalID) ?? source.code
-                let layers = try zip(layerIDs, source.layers).map { id, folder in try shipped.layer(id) ?? folder }
-                return (code, layers)
-            }
+            config.shipped = ShippedCode(template: template).shipped(function, source: (config.code, config.layers))
             return config
         } catch let error as FunctionConfigError {
             throw CommandError.badInput(error.description)

@@ -43,6 +43,40 @@ import TestSupport
         #expect(records.first?["error"] == nil || records.first?["error"] is NSNull)
     }
 
+    @Test func nodeCallbackHandlersWaitForAnEmptyEventLoopUnlessToldNotTo() throws {
+        let function = try Function(["index.mjs": """
+            export const handler = (event, context, callback) => {
+              context.callbackWaitsForEmptyEventLoop = event.wait;
+              setTimeout(() => console.log("timer fired"), 400);
+              callback(null, { waited: event.wait });
+            };
+            """])
+        defer { function.remove() }
+        let (waits, waitsRecords) = try function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"],
+                                                       event: #"{"wait": true}"#)
+        #expect(waits.stdout.contains(#"{"waited":true}"#), "\(waits.stderr)")
+        // The answer came after the pending timer: the event loop had to empty first.
+        #expect(InvokeTests.number(waitsRecords.first ?? [:], "responseMs") >= 400, "\(waitsRecords)")
+        let (quick, quickRecords) = try function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"],
+                                                       event: #"{"wait": false}"#)
+        #expect(quick.stdout.contains(#"{"waited":false}"#), "\(quick.stderr)")
+        #expect(InvokeTests.number(quickRecords.first ?? [:], "responseMs") < 300, "\(quickRecords)")
+    }
+
+    @Test func anAsyncDefPythonHandlerIsRefusedBeforeItShips() throws {
+        let function = try Function(["app.py": "async def handler(event, context):\n    return 'never awaited'\n"])
+        defer { function.remove() }
+        let zip = function.path("f.zip")
+        let result = try TestSupport.run(Binary.url.path, ["package", "--function", function.root.path, "--runtime", "python3.13",
+                                                            "--handler", "app.handler", "-o", zip])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("`async def handler` is never awaited"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: zip))
+        // And what Lambda would do with it, locally: the coroutine is not JSON.
+        let (_, records) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler"])
+        #expect(records.first?["error"] as? String == "Runtime.MarshalError")
+    }
+
     @Test func aResponseModeOtherThanStreamingFailsTheInvocation() throws {
         let function = try Function(["bootstrap": """
             #!/bin/sh

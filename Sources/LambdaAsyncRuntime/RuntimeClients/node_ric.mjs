@@ -99,7 +99,14 @@ function makeContext(headers) {
 
 function callBuffered(handler, event, context) {
   if (handler.length >= 3) {
-    return new Promise((resolve, reject) => handler(event, context, (error, result) => (error ? reject(error) : resolve(result))));
+    // A callback handler's answer waits until the event loop is empty (pending timers and sockets
+    // done), unless it set context.callbackWaitsForEmptyEventLoop = false, as Lambda's runtime does.
+    // 'beforeExit' fires exactly then; the runtime's own idle keep-alive sockets are unref'd.
+    return new Promise((resolve, reject) => handler(event, context, (error, result) => {
+      const settle = () => (error ? reject(error) : resolve(result));
+      if (context.callbackWaitsForEmptyEventLoop) process.once("beforeExit", settle);
+      else settle();
+    }));
   }
   return Promise.resolve().then(() => handler(event, context));
 }
