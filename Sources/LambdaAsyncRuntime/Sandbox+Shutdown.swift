@@ -1,6 +1,7 @@
 import Foundation
 import LambdaAsyncCore
 import NIOCore
+import NIOPosix
 import NIOHTTP1
 #if canImport(Glibc)
 import Glibc
@@ -8,16 +9,22 @@ import Glibc
 
 /// The end of an environment (Lambda's shutdown phase), freezing and memory metering.
 extension Sandbox {
+    /// Ends an environment's namespace, cgroup and /tmp on NIO's thread pool: killing and waiting for
+    /// the cgroup to empty can take a while, and the event loop is shared with other sandboxes.
+    func endEnvironment(_ environment: IsolatedEnvironment?) -> EventLoopFuture<Void> {
+        guard let environment else { return eventLoop.makeSucceededFuture(()) }
+        return NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { environment.teardown() }
+    }
+
     /// Ends the environment: SHUTDOWN to subscribed extensions within Lambda's budget (500 ms with
     /// internal extensions only, 2,000 ms with an external one), SIGTERM to the runtime, then SIGKILL.
     func reset(reason: String) -> EventLoopFuture<Void> {
         // Whoever still waits on this environment is answered before it ends.
         answerCallers(move(.reset))
         guard runtime != nil || !externals.isEmpty else {
-            isolated?.teardown()
+            let environment = isolated
             isolated = nil
-            move(.resetDone)
-            return eventLoop.makeSucceededFuture(())
+            return endEnvironment(environment).map { [self] in move(.resetDone) }
         }
         thawEnvironment()
         // Lambda's shutdown phase: with no extension it kills the runtime at once (no SIGTERM, so a
@@ -48,8 +55,7 @@ extension Sandbox {
             if processes.allSatisfy(\.hasExited) || remaining <= 0 {
                 processes.forEach { $0.kill() }
                 // Whatever the processes started, in new sessions too, ends with the environment.
-                environment?.teardown()
-                promise.succeed(())
+                promise.completeWith(endEnvironment(environment))
                 return
             }
             eventLoop.scheduleTask(in: .milliseconds(20)) { poll(remaining - 20) }

@@ -326,7 +326,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         try? await eventLoop.submit { self.answerCallers(self.move(.shutdown)) }.get()
         await recycle()
         // An environment that never started a process still has its cgroup and namespace.
-        try? await eventLoop.submit { self.isolated?.teardown(); self.isolated = nil }.get()
+        try? await eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
+            let environment = self.isolated
+            self.isolated = nil
+            return self.endEnvironment(environment)
+        }.get()
         try? await channel?.close()
         try? FileManager.default.removeItem(at: root)
     }

@@ -118,7 +118,10 @@ struct Tree {
         #expect(check(.function, runtime: "python3.13", handler: "app.main", [file("app.py")], files: app).first?.contains("Runtime.HandlerNotFound") == true)
         #expect(check(.function, runtime: "python3.13", handler: "api.handler", [file("app.py")], files: app).first?.contains("Runtime.ImportModuleError") == true)
         #expect(check(.function, runtime: "python3.13", handler: "pkg.mod.handler", [file("pkg/mod.py")],
-                      files: ["pkg/mod.py": "async def handler(e, c): pass\n"]).isEmpty)
+                      files: ["pkg/mod.py": "def handler(e, c): pass\n"]).isEmpty)
+        // Lambda's Python runtime never awaits an async handler.
+        #expect(check(.function, runtime: "python3.13", handler: "pkg.mod.handler", [file("pkg/mod.py")],
+                      files: ["pkg/mod.py": "async def handler(e, c): pass\n"]).first?.contains("never awaited") == true)
         let node = ["index.mjs": "export const handler = async (event) => event;\n"]
         #expect(check(.function, runtime: "nodejs22.x", handler: "index.handler", [file("index.mjs")], files: node).isEmpty)
         #expect(check(.function, runtime: "nodejs22.x", handler: "index.other", [file("index.mjs")], files: node).count == 1)

@@ -43,6 +43,9 @@ final class IsolatedEnvironment: @unchecked Sendable {
     private var holderInput: Int32 = -1
     private var namespacePid: pid_t = 0
     private let tmpMount: URL?
+    /// The /tmp filesystem is still mounted on the host (until the namespace holds its own copy): only
+    /// then does teardown unmount it, so as never to unmount the next cold start's at the same path.
+    private var tmpMountedOnHost = false
     private let lock = NSLock()
     private var tornDown = false
 
@@ -132,6 +135,7 @@ final class IsolatedEnvironment: @unchecked Sendable {
             let mount = settings.root.appendingPathComponent("tmp-mount")
             try Self.makeTmp(at: mount, image: settings.root.appendingPathComponent("tmp.ext4"), megabytes: settings.ephemeralStorageMB, mkfs: mkfs)
             tmpMount = mount
+            tmpMountedOnHost = true
             arguments += ["--bind", mount.path, LambdaImage.tmpDir]
         } else {
             tmpMount = nil
@@ -150,6 +154,7 @@ final class IsolatedEnvironment: @unchecked Sendable {
         // is left on the host if the runner is killed.
         if let tmpMount {
             _ = Self.run(["/bin/umount", "-l", tmpMount.path])
+            lock.lock(); tmpMountedOnHost = false; lock.unlock()
             try? FileManager.default.removeItem(at: settings.root.appendingPathComponent("tmp.ext4"))
         }
     }
@@ -188,7 +193,11 @@ final class IsolatedEnvironment: @unchecked Sendable {
         if holderInput >= 0 { close(holderInput) }
         cgroup?.remove()
         if holderPid > 0 { kill(holderPid, SIGKILL) }
-        if let tmpMount { _ = Self.run(["/bin/umount", "-l", tmpMount.path]) }
+        lock.lock()
+        let mounted = tmpMountedOnHost
+        tmpMountedOnHost = false
+        lock.unlock()
+        if mounted, let tmpMount { _ = Self.run(["/bin/umount", "-l", tmpMount.path]) }
     }
 
     deinit { teardown() }

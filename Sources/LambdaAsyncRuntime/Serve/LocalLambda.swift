@@ -179,6 +179,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         }
         try? await channel?.close()
         for pool in pools.values { await pool.shutdown() }
+        await ResponseWriter.drain()
         return dropped
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -41,10 +42,22 @@ final class ResponseWriter: @unchecked Sendable {
     }
 
     func end() {
+        Self.unfinished.withLockedValue { $0 += 1 }
         eventLoop.execute { [self] in
             let done = context.value.writeAndFlush(handler.value.wrapOutboundOut(.end(nil)))
+            done.whenComplete { _ in Self.unfinished.withLockedValue { $0 -= 1 } }
             if !keepAlive { done.whenComplete { [context] _ in context.value.close(promise: nil) } }
         }
+    }
+
+    /// Responses ended but not yet written out, in the whole process: a stop waits for them, so an
+    /// answer given as the runner stops (Sandbox.Stopped) reaches its caller before the process exits.
+    static let unfinished = NIOLockedValueBox(0)
+
+    /// Returns once every ended response is written, or after `timeout` seconds.
+    static func drain(timeout: TimeInterval = 1) async {
+        let deadline = Date().addingTimeInterval(timeout)
+        while unfinished.withLockedValue({ $0 }) > 0, Date() < deadline { try? await Task.sleep(nanoseconds: 2_000_000) }
     }
 
     func send(_ status: Int, _ headers: [(String, String)], _ body: [UInt8]) {
