@@ -85,26 +85,19 @@ extension Sandbox {
 
     /// Stops every process of the environment: through the cgroup freezer, invisibly and for every
     /// process (new sessions included); by SIGSTOP to each process group where there is no cgroup.
-    func freezeEnvironment() {
-        guard !frozen else { return }
-        if let cgroup = isolated?.cgroup {
-            cgroup.freeze()
-        } else {
-            runtime?.freeze()
-            externals.forEach { $0.freeze() }
-        }
-        frozen = true
-    }
+    func freezeEnvironment() { setEnvironmentFrozen(true) }
+    func thawEnvironment() { setEnvironmentFrozen(false) }
 
-    func thawEnvironment() {
-        guard frozen else { return }
+    private func setEnvironmentFrozen(_ stop: Bool) {
+        guard frozen != stop else { return }
         if let cgroup = isolated?.cgroup {
-            cgroup.thaw()
+            if stop { cgroup.freeze() } else { cgroup.thaw() }
         } else {
-            runtime?.thaw()
-            externals.forEach { $0.thaw() }
+            for process in [runtime].compactMap({ $0 }) + externals {
+                if stop { process.freeze() } else { process.thaw() }
+            }
         }
-        frozen = false
+        frozen = stop
     }
 
     func maxMemoryMB() -> Int {

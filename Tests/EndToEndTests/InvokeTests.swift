@@ -486,36 +486,13 @@ import TestSupport
     @Test func listenAnswersExactlyWhatServeAnswersForOneFunction() throws {
         let project = try makeTemporaryDirectory("lambda-async-listen")
         defer { try? FileManager.default.removeItem(at: project) }
-        try FileManager.default.createDirectory(at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
-        try """
-            AWSTemplateFormatVersion: '2010-09-09'
-            Transform: AWS::Serverless-2016-10-31
-            Resources:
-              Greeter:
-                Type: AWS::Serverless::Function
-                Properties:
-                  CodeUri: src/
-                  Handler: app.handler
-                  Runtime: python3.11
-            """.write(to: project.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
-        try """
+        try writeSingleFunctionProject(at: project, name: "Greeter", runtime: "python3.11", files: ["app.py": """
             def handler(event, context):
                 if event.get("raise"):
                     raise KeyError("sku")
                 return {"hello": event.get("name"), "client": (context.client_context.custom if context.client_context else None)}
-            """.write(to: project.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
-        let client = """
-            import base64, json, sys, time, socket
-            port = int(sys.argv[1])
-            for _ in range(200):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); break
-                except OSError:
-                    time.sleep(0.05)
-            import boto3
-            from botocore.config import Config
-            lam = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                               aws_access_key_id="x", aws_secret_access_key="x", config=Config(retries={"max_attempts": 0}))
+            """])
+        let client = boto3ClientPreamble + """
             def show(label, call):
                 try:
                     r = call()
@@ -598,18 +575,7 @@ import TestSupport
             if port == 0 { Thread.sleep(forTimeInterval: 0.05) }
         }
         #expect(port != 0)
-        let client = """
-            import json, sys, time, urllib.request, urllib.error, socket
-            port = int(sys.argv[1])
-            for _ in range(200):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); break
-                except OSError:
-                    time.sleep(0.05)
-            import boto3
-            from botocore.config import Config
-            lam = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                               aws_access_key_id="x", aws_secret_access_key="x", config=Config(retries={"max_attempts": 0}))
+        let client = boto3ClientPreamble + """
             ok = lam.invoke(FunctionName="local-function", Payload=json.dumps({"name": "ana"}))
             print("ok", ok["StatusCode"], json.loads(ok["Payload"].read()))
             bad = lam.invoke(FunctionName="local-function", Payload=json.dumps({"raise": True}))

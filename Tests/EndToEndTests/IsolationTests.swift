@@ -254,18 +254,7 @@ struct IsolationTests {
         let made = try makeTinyWheel(in: wheels)
         #expect(made.status == 0, "\(made.stderr)")
         let project = parent.appendingPathComponent("app")
-        try FileManager.default.createDirectory(at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
-        try """
-            AWSTemplateFormatVersion: '2010-09-09'
-            Transform: AWS::Serverless-2016-10-31
-            Resources:
-              PyFunction:
-                Type: AWS::Serverless::Function
-                Properties:
-                  CodeUri: src/
-                  Handler: app.handler
-                  Runtime: python3.11
-            """.write(to: project.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
+        try writeSingleFunctionProject(at: project, name: "PyFunction", runtime: "python3.11", files: [:])
         try """
             import decimal, os
             import tinydep

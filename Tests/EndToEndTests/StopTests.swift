@@ -15,20 +15,17 @@ import Glibc
     /// an extension whose SHUTDOWN takes 1.8 s, so that a reset lasts.
     static func project(marker: String, phase: Phase) throws -> URL {
         let project = try makeTemporaryDirectory("lambda-async-stop")
-        try FileManager.default.createDirectory(at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
-        try """
-            AWSTemplateFormatVersion: '2010-09-09'
-            Transform: AWS::Serverless-2016-10-31
-            Resources:
-              SlowFunction:
-                Type: AWS::Serverless::Function
-                Properties:
-                  CodeUri: src/
-                  Handler: app.handler
-                  Runtime: \(phase == .postResponse ? "provided.al2023" : "python3.11")
-                  Timeout: \(phase == .resetting ? 1 : 60)
-            \(phase == .resetting ? "      Layers: [!Ref SlowShutdown]\n  SlowShutdown:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer/" : "")
-            """.write(to: project.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
+        let layer = "      Layers: [!Ref SlowShutdown]\n  SlowShutdown:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer/\n"
+        try writeSingleFunctionProject(
+            at: project, name: "SlowFunction", runtime: phase == .postResponse ? "provided.al2023" : "python3.11",
+            timeout: phase == .resetting ? 1 : 60, extra: phase == .resetting ? layer : "", files: ["app.py": """
+                import os, time
+                time.sleep(float(os.environ.get('INIT_S', '0')))
+                def handler(event, context):
+                    print('handler running', flush=True)
+                    time.sleep(event.get('s', 0))
+                    return 'done'
+                """])
         if phase == .postResponse {
             // Answers, then works on for 30 s before its next /next: post-response work.
             try """
