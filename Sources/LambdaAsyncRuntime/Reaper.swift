@@ -18,6 +18,7 @@ final class Reaper: @unchecked Sendable {
           case "$op" in
             add) groups="$groups$id " ;;
             cg) cgroups="$cgroups $id" ;;
+            dir) folders="$folders $id" ;;
             del) groups=$(printf '%s' "$groups" | sed "s/ $id / /") ;;
             end) exit 0 ;;
           esac
@@ -32,6 +33,8 @@ final class Reaper: @unchecked Sendable {
         for folder in $cgroups; do
           for pid in $(cat "$folder/cgroup.procs" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
         done
+        # The sandboxes' scratch folders (a clean shutdown removed them already).
+        for folder in $folders; do rm -rf -- "$folder"; done
         for folder in $cgroups; do
           for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
             [ -d "$folder" ] || break
@@ -80,6 +83,8 @@ final class Reaper: @unchecked Sendable {
     }
 
     func watch(_ pgid: pid_t) { send("add \(pgid)\n") }
+    /// A sandbox's scratch folder (no spaces in its path), removed if the runner dies.
+    func watch(folder: URL) { send("dir \(folder.path)\n") }
     /// Every folder of an environment's cgroup, thawed, emptied and removed if the runner dies.
     func watch(_ group: ControlGroup) { group.folders.forEach { send("cg \($0)\n") } }
     func forget(_ pgid: pid_t) { send("del \(pgid)\n") }

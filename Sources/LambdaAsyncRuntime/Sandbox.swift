@@ -219,6 +219,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         eventLoop = group.next()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-sandbox-\(UUID().uuidString.prefix(8))")
         reaper = Reaper.shared
+        reaper?.watch(folder: root)
         // Every connection of this sandbox's APIs on its own event loop: the router's state is bound to it.
         let channel = try APIServer.start(router: self, group: eventLoop, port: options.port)
         self.channel = channel
