@@ -19,10 +19,12 @@ public enum ResponseEvent: Sendable {
 }
 
 /// One function's execution environment, run the way Lambda runs it: a Runtime API and an
-/// Extensions API on loopback, the runtime and external extensions as processes, a freeze
-/// (SIGSTOP) when the runtime and every INVOKE-subscribed extension have asked for their next
-/// event, a thaw (SIGCONT) at the next invoke, the timeout over runtime and extensions together,
-/// and SHUTDOWN at the end.
+/// Extensions API on loopback, the runtime and external extensions as processes (in an
+/// `IsolatedEnvironment` where the machine allows), a freeze (cgroup freezer, else SIGSTOP) when the
+/// runtime and every INVOKE-subscribed extension have asked for their next event, a thaw at the next
+/// invoke, the timeout over runtime and extensions together, and Lambda's shutdown at the end. Its
+/// lifecycle is a `SandboxLifecycle`; the jobs live in Sandbox+Init, +Invocations, +Shutdown,
+/// +Environment and +APIs.
 ///
 /// All state lives on one event loop; the public methods hop onto it.
 /// @unchecked Sendable: every mutable field is confined to `eventLoop` (public methods hop onto it,
@@ -34,7 +36,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         /// Called with each invocation's record, whoever invoked it (the API or `invoke`).
         public var onRecord: @Sendable (InvocationRecord) -> Void = { _ in }
-        /// The loopback port of the Runtime, Extensions and Invoke APIs; 0 picks a free one.
+        /// The loopback port of the Runtime, Extensions and Telemetry APIs; 0 picks a free one.
         public var port = 0
         /// How far each environment is made Lambda's (namespaces, cgroups); see `IsolationMode`.
         public var isolation: IsolationMode = .none

@@ -11,10 +11,12 @@ struct Invoke: AsyncParsableCommand {
         discussion: """
             The runner serves the Runtime and Extensions APIs on loopback, starts external extensions \
             from the layers' extensions/ folders and the runtime (the code's bootstrap, or a built-in \
-            client for python3.* and nodejs* runtimes, behind AWS_LAMBDA_EXEC_WRAPPER when set). When the \
-            runtime and every INVOKE-subscribed extension have asked for their next event, every process \
-            of the sandbox is stopped (SIGSTOP) until the next invocation. The response goes to stdout as \
-            soon as the client would have it; logs, the timeline and Lambda's REPORT line go to stderr.
+            client for python3.* and nodejs* runtimes, behind AWS_LAMBDA_EXEC_WRAPPER when set), in an \
+            environment made Lambda's (--isolation: read-only /var/task and /opt, a private /tmp, memory \
+            and CPU limits, Lambda's user), from the zips `package` builds. When the runtime and every \
+            INVOKE-subscribed extension have asked for their next event, the whole environment is frozen \
+            (cgroup freezer) until the next invocation. The response goes to stdout as soon as the client \
+            would have it; logs, the timeline and Lambda's REPORT line go to stderr.
 
             Examples:
               lambda-async invoke orders-api --event orders-api/events/event.json
