@@ -51,10 +51,9 @@ final class Reaper: @unchecked Sendable {
     static let shared: Reaper? = try? Reaper.start()
 
     static func start() throws -> Reaper {
-        var fds: [Int32] = [0, 0]
         // Close-on-exec: sandbox processes must not inherit the write end, or EOF would never come.
-        guard pipe(&fds) == 0 else { throw RunnerError.cannotStart("reaper", String(cString: strerror(errno))) }
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        guard let pipe = Spawning.pipe() else { throw RunnerError.cannotStart("reaper", String(cString: strerror(errno))) }
+        let fds = [pipe.read, pipe.write]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -71,7 +70,7 @@ final class Reaper: @unchecked Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/bash"), strdup("-c"), strdup(script), nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
-        let status = posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
+        let status = Spawning.locked { posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ) }
         close(fds[0])
         guard status == 0 else {
             close(fds[1])

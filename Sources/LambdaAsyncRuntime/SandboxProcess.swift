@@ -25,12 +25,8 @@ final class SandboxProcess: @unchecked Sendable {
          output: @escaping @Sendable (String) -> Void, onExit: @escaping @Sendable (pid_t, Int32) -> Void) throws {
         self.name = name
         signalsGoToChild = isolated?.hasNamespace ?? false
-        var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else { throw RunnerError.cannotStart(name, String(cString: strerror(errno))) }
-        let (readEnd, writeEnd) = (pipeFDs[0], pipeFDs[1])
-        // Close-on-exec, so no other sandbox process inherits this pipe (spawns happen on one thread).
-        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+        // Close-on-exec before any other thread can spawn (see `Spawning`).
+        guard let (readEnd, writeEnd) = Spawning.pipe() else { throw RunnerError.cannotStart(name, String(cString: strerror(errno))) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -59,7 +55,7 @@ final class SandboxProcess: @unchecked Sendable {
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var child = pid_t()
-        let status = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, envp)
+        let status = Spawning.locked { posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, envp) }
         close(writeEnd)
         guard status == 0 else {
             close(readEnd)

@@ -11,9 +11,10 @@ enum HostCommand {
     /// The exit status (-1 when it could not start) and what it printed on standard output.
     @discardableResult
     static func run(_ arguments: [String], captureOutput: Bool = false) -> (status: Int32, output: Data) {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { return (-1, Data()) }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        // Close-on-exec before any other thread can spawn: a stranger keeping the write end would keep
+        // the end of file below away (see `Spawning`).
+        guard let pipe = Spawning.pipe() else { return (-1, Data()) }
+        let fds = [pipe.read, pipe.write]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -28,7 +29,7 @@ enum HostCommand {
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        let spawned = Spawning.locked { posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) }
         close(fds[1])
         defer { close(fds[0]) }
         guard spawned == 0 else { return (-1, Data()) }
@@ -50,5 +51,29 @@ func readChunk(_ fd: Int32, upTo count: Int = 65_536) -> [UInt8]? {
         if got > 0 { return Array(buffer[0..<got]) }
         if got == 0 { return nil }
         if errno != EINTR { return nil }
+    }
+}
+
+/// Pipes and spawns take one lock: a pipe is close-on-exec before any other thread can spawn a
+/// process that would inherit it (processes are spawned from several threads; a write end kept by a
+/// stranger means an end of file that never comes). Glibc's module does not offer pipe2.
+enum Spawning {
+    static let lock = NSLock()
+
+    /// A pipe whose two ends are close-on-exec; dup2 in a child's file actions makes a copy inheritable.
+    static func pipe() -> (read: Int32, write: Int32)? {
+        lock.lock()
+        defer { lock.unlock() }
+        var fds: [Int32] = [0, 0]
+        guard Glibc.pipe(&fds) == 0 else { return nil }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        return (fds[0], fds[1])
+    }
+
+    static func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
     }
 }

@@ -203,12 +203,12 @@ final class IsolatedEnvironment: @unchecked Sendable {
     deinit { teardown() }
 
     private func startHolder(_ arguments: [String], log: URL) throws {
-        var input: [Int32] = [0, 0], info: [Int32] = [0, 0], ready: [Int32] = [0, 0]
-        guard pipe(&input) == 0, pipe(&info) == 0, pipe(&ready) == 0 else { throw RunnerError.cannotStart("sandbox", String(cString: strerror(errno))) }
-        _ = fcntl(ready[0], F_SETFD, FD_CLOEXEC)
-        // Only the runner holds the holder's input: close-on-exec, so no sandbox process inherits it.
-        _ = fcntl(input[1], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(info[0], F_SETFD, FD_CLOEXEC)
+        // Close-on-exec from the start: only the holder gets them (as 0, 1 and 3, which dup2 leaves
+        // inheritable); a process spawned by another thread meanwhile must not hold the runner's end.
+        guard let inputPipe = Spawning.pipe(), let infoPipe = Spawning.pipe(), let readyPipe = Spawning.pipe() else {
+            throw RunnerError.cannotStart("sandbox", String(cString: strerror(errno)))
+        }
+        let input = [inputPipe.read, inputPipe.write], info = [infoPipe.read, infoPipe.write], ready = [readyPipe.read, readyPipe.write]
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -228,7 +228,7 @@ final class IsolatedEnvironment: @unchecked Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
-        let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        let status = Spawning.locked { posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ) }
         close(input[0])
         close(info[1])
         close(ready[1])
