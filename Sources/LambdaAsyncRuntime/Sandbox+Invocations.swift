@@ -90,8 +90,6 @@ extension Sandbox {
         if lifecycle.state == .invoking { move(.respond) }
         invocation.error = error
         invocation.onResponse(event)
-        // After the client has its answer: reading /proc must not delay it.
-        sampleMemory()
     }
 
     /// The invocation ends when the runtime and every INVOKE-subscribed extension have asked for more.
