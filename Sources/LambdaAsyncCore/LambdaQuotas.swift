@@ -16,6 +16,9 @@ public enum LambdaQuotas {
     /// After this many bytes a streamed response is throttled to 2 MB/s.
     public static let streamedUnthrottledBytes = 6 * mebibyte
 
+    /// `/tmp` (`EphemeralStorage`) when the template does not size it; 512 to 10,240 MB.
+    public static let defaultEphemeralStorageMB = 512
+
     public static let directUploadZipBytes = 50 * mebibyte
     public static let unzippedFunctionAndLayersBytes = 250 * mebibyte
     public static let layersPerFunction = 5

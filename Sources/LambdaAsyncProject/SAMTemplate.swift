@@ -45,7 +45,7 @@ public struct SAMTemplate: Sendable {
         /// Set when the function has a URL.
         public let functionURL: FunctionURLConfig?
         /// `EphemeralStorage.Size`: the size of /tmp, 512 to 10,240 MB (Lambda's default 512).
-        public var ephemeralStorageMB: Int = 512
+        public var ephemeralStorageMB: Int = LambdaQuotas.defaultEphemeralStorageMB
     }
 
     public struct EventInvokeConfig: Sendable, Equatable {
@@ -287,7 +287,7 @@ public struct SAMTemplate: Sendable {
                     isImage: isImage,
                     eventInvokeConfig: eventConfig,
                     functionURL: urlConfig,
-                    ephemeralStorageMB: setting(properties, "EphemeralStorage")?["Size"].flatMap(literal).flatMap { Int($0) } ?? 512))
+                    ephemeralStorageMB: setting(properties, "EphemeralStorage")?["Size"].flatMap(literal).flatMap { Int($0) } ?? LambdaQuotas.defaultEphemeralStorageMB))
             case "AWS::Serverless::LayerVersion":
                 let content = properties?["ContentUri"]
                 layers.append(Layer(

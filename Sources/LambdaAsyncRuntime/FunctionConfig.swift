@@ -15,7 +15,7 @@ public struct FunctionConfig: Sendable {
     public var environment: [String: String]
     public var region: String
     /// The size of /tmp (`EphemeralStorage`), 512 to 10,240 MB.
-    public var ephemeralStorageMB = 512
+    public var ephemeralStorageMB = LambdaQuotas.defaultEphemeralStorageMB
     /// What each cold start runs, when it is not `code` and `layers` as they are: the zips `package`
     /// builds, unpacked. Called at every cold start, so an edit (`serve` reloads) ships anew.
     public var shipped: (@Sendable () throws -> (code: URL, layers: [URL]))?

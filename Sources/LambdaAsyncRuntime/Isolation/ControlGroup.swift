@@ -131,16 +131,12 @@ final class ControlGroup: @unchecked Sendable {
         _ = value.withCString { pwrite(freezerFile, $0, strlen($0), 0) }
     }
 
-    /// The group's peak memory since `resetPeak()`, in bytes (page cache of the code included, as Lambda's figure is).
+    /// The group's peak memory since it was made (one per cold start), in bytes; page cache included.
     var peakBytes: Int {
         switch layout {
         case .v1: return Self.number(in: "\(folders[0])/memory.max_usage_in_bytes") ?? 0
         case .v2: return Self.number(in: "\(folders[0])/memory.peak") ?? Self.number(in: "\(folders[0])/memory.current") ?? 0
         }
-    }
-
-    func resetPeak() {
-        if case .v1 = layout { try? Self.write("0", to: "\(folders[0])/memory.max_usage_in_bytes") }
     }
 
     /// How many processes the kernel has killed for going over the memory limit.

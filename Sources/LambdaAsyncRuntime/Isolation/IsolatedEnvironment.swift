@@ -33,7 +33,6 @@ final class IsolatedEnvironment: @unchecked Sendable {
         var name: String
     }
 
-    let support: IsolationSupport
     let cgroup: ControlGroup?
     /// The interpreter's path inside the environment.
     let interpreter: String?
@@ -50,7 +49,6 @@ final class IsolatedEnvironment: @unchecked Sendable {
     private var tornDown = false
 
     init(settings: Settings, support: IsolationSupport) throws {
-        self.support = support
         cgroup = try support.cgroups.map { try ControlGroup(layout: $0.layout, name: settings.name, memoryMB: settings.memoryMB) }
         // Init runs unthrottled, as Lambda boosts it; the quota applies from the first invocation.
         cgroup?.limitCPU(memoryMB: nil)

@@ -26,9 +26,6 @@ enum LambdaImage {
         ("dateutil", "python_dateutil"), ("urllib3", "urllib3"), ("six.py", "six"),
     ]
 
-    /// `/tmp` when the template does not size it.
-    static let defaultEphemeralStorageMB = 512
-
     /// Lambda gives init 10 seconds; an init that runs over is tried again inside the first
     /// invocation, with the function's timeout.
     static let initLimitSeconds: Int64 = 10
