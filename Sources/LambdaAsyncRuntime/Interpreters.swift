@@ -83,17 +83,9 @@ enum Interpreters {
         output(of: interpreter, ["--version"])?.split(whereSeparator: \.isWhitespace).last.map(String.init)
     }
 
-    /// What the interpreter prints with these arguments; nil when it fails.
+    /// What the interpreter prints on standard output with these arguments; nil when it fails.
     private static func output(of interpreter: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: interpreter)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+        let (status, data) = HostCommand.run([interpreter] + arguments, captureOutput: true)
+        return status == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 }

@@ -85,18 +85,24 @@ final class ControlGroup: @unchecked Sendable {
             folders = ["\(parent)/\(groupName)"]
         }
         procsFiles = folders.map { "\($0)/cgroup.procs" }
-        for folder in folders where mkdir(folder, 0o755) != 0 && errno != EEXIST {
-            throw Unavailable("cannot create \(folder): \(String(cString: strerror(errno)))")
-        }
-        let bytes = String(memoryMB * 1024 * 1024)
-        switch layout {
-        case .v1:
-            try Self.write(bytes, to: "\(folders[0])/memory.limit_in_bytes")
-            // Swap would let a function use more than its memory; memsw exists only with swap accounting.
-            try? Self.write(bytes, to: "\(folders[0])/memory.memsw.limit_in_bytes")
-        case .v2:
-            try Self.write(bytes, to: "\(folders[0])/memory.max")
-            try? Self.write("0", to: "\(folders[0])/memory.swap.max")
+        do {
+            for folder in folders where mkdir(folder, 0o755) != 0 && errno != EEXIST {
+                throw Unavailable("cannot create \(folder): \(String(cString: strerror(errno)))")
+            }
+            let bytes = String(memoryMB * 1024 * 1024)
+            switch layout {
+            case .v1:
+                try Self.write(bytes, to: "\(folders[0])/memory.limit_in_bytes")
+                // Swap would let a function use more than its memory; memsw exists only with swap accounting.
+                try? Self.write(bytes, to: "\(folders[0])/memory.memsw.limit_in_bytes")
+            case .v2:
+                try Self.write(bytes, to: "\(folders[0])/memory.max")
+                try? Self.write("0", to: "\(folders[0])/memory.swap.max")
+            }
+        } catch {
+            // Nothing half-made is left: the folders made so far go.
+            for folder in folders { rmdir(folder) }
+            throw error
         }
     }
 

@@ -49,11 +49,9 @@ final class IsolatedEnvironment: @unchecked Sendable {
     private var tornDown = false
 
     init(settings: Settings, support: IsolationSupport) throws {
-        cgroup = try support.cgroups.map { try ControlGroup(layout: $0.layout, name: settings.name, memoryMB: settings.memoryMB) }
-        // Init runs unthrottled, as Lambda boosts it; the quota applies from the first invocation.
-        cgroup?.limitCPU(memoryMB: nil)
         guard let bwrap = support.bubblewrap else {
             // cgroups without namespaces: limits and freezing, on the host's filesystem.
+            cgroup = try Self.makeGroup(support, settings)
             interpreter = nil
             pythonSDKFolder = nil
             tmpMount = nil
@@ -142,6 +140,13 @@ final class IsolatedEnvironment: @unchecked Sendable {
         // The holder says "ready" once it runs, that is once every mount is in place (bubblewrap
         // reports the namespace's pid earlier, before its root is set up).
         arguments += ["--chdir", LambdaImage.taskRoot, "--info-fd", "3", "--", "/bin/sh", "-c", "echo ready; exec >/dev/null; read _"]
+        // The cgroup last, so that an earlier failure leaves none behind; from here on, teardown cleans up.
+        do {
+            cgroup = try Self.makeGroup(support, settings)
+        } catch {
+            if let tmpMount { Self.run(["/bin/umount", "-l", tmpMount.path]) }
+            throw error
+        }
         do {
             try startHolder(arguments, log: settings.root.appendingPathComponent("bwrap.log"))
         } catch {
@@ -155,6 +160,14 @@ final class IsolatedEnvironment: @unchecked Sendable {
             lock.lock(); tmpMountedOnHost = false; lock.unlock()
             try? FileManager.default.removeItem(at: settings.root.appendingPathComponent("tmp.ext4"))
         }
+    }
+
+    /// The environment's cgroup, when the machine has them. Init runs unthrottled, as Lambda boosts it;
+    /// the CPU quota applies from the first invocation (`limitCPU`).
+    private static func makeGroup(_ support: IsolationSupport, _ settings: Settings) throws -> ControlGroup? {
+        let group = try support.cgroups.map { try ControlGroup(layout: $0.layout, name: settings.name, memoryMB: settings.memoryMB) }
+        group?.limitCPU(memoryMB: nil)
+        return group
     }
 
     /// Whether processes run in Lambda's filesystem (paths inside are /var/task, /opt...).
