@@ -117,8 +117,7 @@ struct Invoke: AsyncParsableCommand {
             var lambdaOptions = LocalLambda.Options(destinations: scratch.appendingPathComponent("destinations"))
             lambdaOptions.port = port ?? 0
             lambdaOptions.freeze = !noFreeze
-            lambdaOptions.isolation = isolation.isolation
-            lambdaOptions.cpuLimit = !isolation.noCpuLimit
+            isolation.apply(to: &lambdaOptions)
             lambdaOptions.reloadOnChange = false
             lambdaOptions.logRecords = false
             lambdaOptions.onRecord = { _, record in

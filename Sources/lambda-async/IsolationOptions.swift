@@ -19,4 +19,9 @@ struct IsolationOptions: ParsableArguments {
         options.isolation = isolation
         options.cpuLimit = !noCpuLimit
     }
+
+    func apply(to options: inout LocalLambda.Options) {
+        options.isolation = isolation
+        options.cpuLimit = !noCpuLimit
+    }
 }

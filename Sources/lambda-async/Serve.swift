@@ -83,8 +83,7 @@ struct Serve: AsyncParsableCommand {
         options.concurrency = concurrency
         options.retryDelayScale = retryDelay
         options.freeze = !noFreeze
-        options.isolation = isolation.isolation
-        options.cpuLimit = !isolation.noCpuLimit
+        isolation.apply(to: &options)
         options.reloadOnChange = !noReload
         let lambda = try LocalLambda(functions: functions, options: options)
         var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]
