@@ -81,7 +81,11 @@ let package = Package(
         .testTarget(name: "LambdaAsyncCoreTests", dependencies: ["LambdaAsyncCore"]),
         .testTarget(name: "LambdaAsyncArchiveTests", dependencies: ["LambdaAsyncArchive", "TestSupport"]),
         .testTarget(name: "LambdaAsyncProjectTests", dependencies: ["LambdaAsyncProject"]),
-        .testTarget(name: "LambdaAsyncRuntimeTests", dependencies: ["LambdaAsyncRuntime", "TestSupport"]),
+        .testTarget(name: "LambdaAsyncRuntimeTests", dependencies: [
+            "LambdaAsyncRuntime", "TestSupport",
+            // The extension registry's rules answer promises: the tests make them on an embedded loop.
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "LambdaAsyncScaffoldTests", dependencies: ["LambdaAsyncScaffold", "TestSupport"]),
         // Runs the built binary the way a user does; depending on it makes `swift test` build it.
         .testTarget(name: "EndToEndTests", dependencies: ["lambda-async", "TestSupport"]),

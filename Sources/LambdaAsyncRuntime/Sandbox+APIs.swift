@@ -33,7 +33,7 @@ extension Sandbox {
         func done(_ response: APIResponse) -> EventLoopFuture<APIResponse> { eventLoop.makeSucceededFuture(response) }
         switch (method, parts) {
         case (.GET, ["invocation", "next"]):
-            registrationOpen = false
+            extensions.registrationOpen = false
             if let invocation = current, invocation.deliveredAt != 0 {
                 // Asking for more means this invocation is over for the runtime.
                 invocation.runtimeDoneAt = now()
@@ -151,28 +151,16 @@ extension Sandbox {
         func done(_ response: APIResponse) -> EventLoopFuture<APIResponse> { eventLoop.makeSucceededFuture(response) }
         switch (method, parts) {
         case (.POST, ["register"]):
-            guard registrationOpen else {
-                return done(.error(.forbidden, "Extension.RegistrationClosed", "registration closes at the runtime's first /next"))
-            }
-            guard let name = headers.first(name: "Lambda-Extension-Name"), !name.isEmpty else {
-                return done(.error(.forbidden, "Extension.InvalidName", "Lambda-Extension-Name is required"))
-            }
-            guard !extensions.values.contains(where: { $0.name == name }) else {
-                return done(.error(.forbidden, "Extension.AlreadyRegistered", "an extension named \(name) is registered already"))
-            }
-            guard extensions.count < LambdaQuotas.extensionsPerFunction else {
-                return done(.error(.forbidden, "Extension.TooManyExtensions", "at most \(LambdaQuotas.extensionsPerFunction) extensions"))
-            }
             let requested = ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any])?["events"] as? [String] ?? []
-            let isInternal = !expectedExternals.contains(name)
-            guard requested.allSatisfy({ $0 == "INVOKE" || $0 == "SHUTDOWN" }), !(isInternal && requested.contains("SHUTDOWN")) else {
-                return done(.error(.forbidden, "Extension.InvalidEventType", isInternal ? "internal extensions may subscribe to INVOKE only" : "events must be INVOKE or SHUTDOWN"))
+            let member: ExtensionRegistry.Member
+            switch extensions.register(name: headers.first(name: "Lambda-Extension-Name"), events: requested) {
+            case .success(let registered): member = registered
+            case .failure(let refusal): return done(.error(.forbidden, refusal.type, refusal.message))
             }
-            let id = UUID().uuidString.lowercased()
-            extensions[id] = ExtensionState(id: id, name: name, events: Set(requested), isInternal: isInternal)
-            telemetry.record("platform.extension", ["name": name, "state": "Ready", "events": requested])
+            let id = member.id
+            telemetry.record("platform.extension", ["name": member.name, "state": "Ready", "events": requested])
             // Every external extension registered: the runtime may start.
-            if runtime == nil, initPromise != nil, expectedExternals.isSubset(of: Set(extensions.values.map(\.name))) {
+            if !processes.hasRuntime, initPromise != nil, extensions.allExpectedRegistered {
                 do { try startRuntime() } catch {
                     initFailure = ("Runtime.InvalidEntrypoint", Array(Self.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
                     let pending = initPromise
@@ -187,23 +175,11 @@ extension Sandbox {
             }
             return done(.json(.ok, answer, headers: [("Lambda-Extension-Identifier", id)]))
         case (.GET, ["event", "next"]):
-            guard let id = headers.first(name: "Lambda-Extension-Identifier"), var state = extensions[id] else {
-                return done(.error(.forbidden, "Extension.InvalidExtensionIdentifier", "Lambda-Extension-Identifier is missing or unknown"))
-            }
             let promise = eventLoop.makePromise(of: APIResponse.self)
-            if !state.queued.isEmpty {
-                promise.succeed(.json(.ok, state.queued.removeFirst()))
-            } else {
-                state.waiter = promise
+            guard let first = extensions.next(id: headers.first(name: "Lambda-Extension-Identifier"), answer: promise, at: now()) else {
+                return promise.futureResult
             }
-            if state.busy {
-                state.busy = false
-                state.doneAt = now()
-            }
-            let firstCall = !state.ready
-            state.ready = true
-            extensions[id] = state
-            if firstCall { checkInitComplete() }
+            if first { checkInitComplete() }
             checkInvocationDone()
             return promise.futureResult
         case (.POST, ["init", "error"]), (.POST, ["exit", "error"]):
@@ -215,7 +191,7 @@ extension Sandbox {
             }
             options.log("extension reported \(parts.joined(separator: "/")): \(type)")
             // Its exit after /exit/error is the error Lambda reports, not a crash.
-            if parts[0] == "exit" { exitErrors.insert(state.name) }
+            if parts[0] == "exit" { extensions.exitedWithError(state.name) }
             if let pending = initPromise {
                 initFailure = (type, body.isEmpty ? Array(Self.errorJSON(type, "extension init error")) : body)
                 initPromise = nil

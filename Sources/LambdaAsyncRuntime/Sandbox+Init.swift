@@ -29,11 +29,9 @@ extension Sandbox {
         initFailure = nil
         initDurationMs = nil
         runtimeReady = false
-        registrationOpen = true
-        extensions = [:]
-        exitErrors = []
+        extensions.startOver()
+        processes.startOver()
         initStart = now()
-        peakMemoryKB = 0
         // The files and the namespace take tens of milliseconds of disk and process work: off the
         // event loop, which other sandboxes share. Then the processes start, back on the loop.
         NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { [self] in try makeEnvironment() }.whenComplete { [self] result in
@@ -44,13 +42,12 @@ extension Sandbox {
             }
             do {
                 let environment = try result.get()
-                isolated = environment
-                cpuLimited = false
+                processes.adopt(environment)
                 if let cgroup = environment?.cgroup { reaper?.watch(cgroup) }
                 // Init Duration starts with the first process, as Lambda's excludes making the environment.
                 initStart = now()
                 try startExternalExtensions()
-                if expectedExternals.isEmpty { try startRuntime() }
+                if extensions.expected.isEmpty { try startRuntime() }
             } catch {
                 initFailure = ("Runtime.InvalidEntrypoint", Array(Self.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
                 initPromise = nil
@@ -127,20 +124,19 @@ extension Sandbox {
     func startExternalExtensions() throws {
         let folder = optRoot.appendingPathComponent("extensions")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
-        expectedExternals = []
-        externals = []
+        extensions.expected = []
         for name in names {
             let path = folder.appendingPathComponent(name).path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            expectedExternals.insert(name)
+            extensions.expected.insert(name)
             let process = try SandboxProcess(name: name, arguments: ["\(insideOpt)/extensions/\(name)"], environment: environment(forExtension: true),
                                              directory: insideOpt, in: isolated, output: logger(type: "extension")) { [weak self] pid, status in
                 guard let self else { return }
                 eventLoop.execute { self.processExited(pid: pid, name: name, status: status, isRuntime: false) }
             }
             reaper?.watch(process.pid)
-            externals.append(process)
+            processes.started(external: process)
         }
     }
 
@@ -170,7 +166,7 @@ extension Sandbox {
             eventLoop.execute { self.processExited(pid: pid, name: "runtime", status: status, isRuntime: true) }
         }
         reaper?.watch(process.pid)
-        runtime = process
+        processes.started(runtime: process)
     }
 
     /// Log lines go to the user and, as `function` or `extension` events, to telemetry subscribers.
@@ -187,8 +183,7 @@ extension Sandbox {
     }
 
     func checkInitComplete() {
-        guard let promise = initPromise, runtimeReady,
-              extensions.values.allSatisfy(\.ready), expectedExternals.isSubset(of: Set(extensions.values.map(\.name))) else { return }
+        guard let promise = initPromise, runtimeReady, extensions.allReady else { return }
         let duration = milliseconds(from: initStart, to: now())
         initDurationMs = duration
         telemetry.record("platform.initRuntimeDone", ["initializationType": "on-demand", "phase": "init", "status": "success"])

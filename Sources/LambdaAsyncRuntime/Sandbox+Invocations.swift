@@ -14,21 +14,12 @@ extension Sandbox {
     func begin(_ invocation: Invocation) {
         move(.deliver)
         thawEnvironment()
-        if let isolated, !cpuLimited {
-            isolated.limitCPU(memoryMB: options.cpuLimit ? config.memoryMB : nil)
-            cpuLimited = true
-        }
+        processes.limitCPUOnce(memoryMB: options.cpuLimit ? config.memoryMB : nil)
         current = invocation
         telemetry.record("platform.start", ["requestId": invocation.id, "version": "$LATEST"])
-        // Thawed: the batches that fell due while frozen go now, the rest when their buffering says
-        // (checked every 25 ms, the smallest timeoutMs Lambda allows).
+        // Thawed: the batches that fell due while frozen go now, the rest when their buffering says.
         telemetry.flush()
-        if !telemetry.isEmpty, telemetryTimer == nil {
-            telemetryTimer = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(25), delay: .milliseconds(25)) { [weak self] _ in
-                guard let self, !self.frozen else { return }
-                self.telemetry.flush()
-            }
-        }
+        telemetry.startFlushing(on: eventLoop) { [weak self] in self?.processes.frozen ?? true }
         // A suppressed init has already spent part of the timeout.
         let spent = invocation.suppressedInitStart.map { Int64(milliseconds(from: $0, to: now())) } ?? 0
         let remaining = max(0, Int64(config.timeoutSeconds * 1000) - spent)
@@ -37,14 +28,11 @@ extension Sandbox {
         invocation.timer = eventLoop.scheduleTask(in: .milliseconds(remaining)) { [weak self] in
             self?.timeOut(invocation)
         }
-        for id in extensions.keys where extensions[id]!.events.contains("INVOKE") {
-            extensions[id]!.busy = true
-            deliver(toExtension: id, [
-                "eventType": "INVOKE", "deadlineMs": deadline, "requestId": invocation.id,
-                "invokedFunctionArn": config.functionARN,
-                "tracing": ["type": "X-Amzn-Trace-Id", "value": traceHeader(invocation)],
-            ])
-        }
+        extensions.deliver("INVOKE", [
+            "eventType": "INVOKE", "deadlineMs": deadline, "requestId": invocation.id,
+            "invokedFunctionArn": config.functionARN,
+            "tracing": ["type": "X-Amzn-Trace-Id", "value": traceHeader(invocation)],
+        ])
         if let waiter = runtimeWaiter {
             runtimeWaiter = nil
             waiter.succeed(nextResponse(invocation))
@@ -73,17 +61,6 @@ extension Sandbox {
         return APIResponse(status: .ok, headers: headers, body: invocation.payload)
     }
 
-    func deliver(toExtension id: String, _ event: [String: Any]) {
-        guard var state = extensions[id] else { return }
-        if let waiter = state.waiter {
-            state.waiter = nil
-            waiter.succeed(.json(.ok, event))
-        } else {
-            state.queued.append(event)
-        }
-        extensions[id] = state
-    }
-
     func respond(_ invocation: Invocation, _ event: ResponseEvent, error: String? = nil) {
         guard invocation.responseAt == nil else { return }
         invocation.responseAt = now()
@@ -95,7 +72,7 @@ extension Sandbox {
     /// The invocation ends when the runtime and every INVOKE-subscribed extension have asked for more.
     func checkInvocationDone() {
         guard let invocation = current, !invocation.finished, invocation.runtimeDoneAt != nil,
-              !extensions.values.contains(where: \.busy) else { return }
+              !extensions.anyBusy else { return }
         if invocation.responseAt == nil {
             respond(invocation, .complete(Array("null".utf8)))
         }
@@ -108,30 +85,16 @@ extension Sandbox {
         invocation.timer?.cancel()
         current = nil
         let start = invocation.suppressedInitStart ?? (invocation.deliveredAt == 0 ? invocation.clientStart : invocation.deliveredAt)
-        let extensionTimes = Dictionary(extensions.values.filter { $0.events.contains("INVOKE") && $0.doneAt >= start }
-            .map { ($0.name, milliseconds(from: start, to: $0.doneAt)) }, uniquingKeysWith: max)
-        let runtimeDone = invocation.runtimeDoneAt.map { milliseconds(from: start, to: $0) }
-        let end = timedOut ? config.timeoutSeconds * 1000 : max(runtimeDone ?? 0, extensionTimes.values.max() ?? 0)
-        let duration = min(end, config.timeoutSeconds * 1000)
         defer { initDurationMs = nil }
-        let memoryUsed = maxMemoryMB()
-        // A cold invocation is billed for its init too: Lambda bills init for every on-demand function
-        // since 1 August 2025 (custom runtimes always were).
-        let billedDuration = billed(duration + (initDurationMs ?? 0))
-        var metrics: [String: Any] = ["durationMs": duration, "billedDurationMs": billedDuration, "memorySizeMB": config.memoryMB,
-                                      "maxMemoryUsedMB": memoryUsed]
-        if let initDurationMs { metrics["initDurationMs"] = initDurationMs }
+        let record = Metering(
+            requestId: invocation.id, start: start, clientStart: invocation.clientStart, responseAt: invocation.responseAt,
+            runtimeDoneAt: invocation.runtimeDoneAt, extensionDoneMs: extensions.doneTimes(since: start), timedOut: timedOut,
+            timeoutMs: config.timeoutSeconds * 1000, initDurationMs: initDurationMs, memorySizeMB: config.memoryMB,
+            maxMemoryUsedMB: maxMemoryMB(), error: invocation.error).record
         telemetry.record("platform.report", [
-            "requestId": invocation.id, "metrics": metrics,
+            "requestId": invocation.id, "metrics": Metering.reportMetrics(record),
             "status": invocation.error == nil ? "success" : (invocation.error == "Sandbox.Timedout" ? "timeout" : "error"),
         ])
-        let record = InvocationRecord(
-            requestId: invocation.id, initDurationMs: initDurationMs,
-            responseMs: invocation.responseAt.map { milliseconds(from: start, to: $0) },
-            runtimeDoneMs: runtimeDone, extensionsDoneMs: extensionTimes.values.max(), extensionDoneMs: extensionTimes,
-            durationMs: duration, billedDurationMs: billedDuration, memorySizeMB: config.memoryMB, maxMemoryUsedMB: memoryUsed,
-            frozen: false, error: invocation.error,
-            clientLatencyMs: invocation.responseAt.map { milliseconds(from: invocation.clientStart, to: $0) })
         if invocation.extras.tailLog { tailing = invocation }
         return record
     }
@@ -180,8 +143,7 @@ extension Sandbox {
     func processExited(pid: pid_t, name: String, status: Int32, isRuntime: Bool) {
         let description = SandboxProcess.describe(status)
         // By pid: a process of an environment already reset may share a name with one of this one.
-        let stillOurs = isRuntime ? runtime?.pid == pid : externals.contains { $0.pid == pid }
-        guard stillOurs else { return }
+        guard processes.owns(pid: pid, isRuntime: isRuntime) else { return }
         options.log("\(isRuntime ? "runtime" : "extension \(name)") exited: \(description)")
         if let pending = initPromise {
             let type = isRuntime ? "Runtime.ExitError" : "Extension.Crash"
@@ -200,12 +162,12 @@ extension Sandbox {
         }
         if isRuntime {
             // Killed by the kernel for going over MemorySize: Lambda's out-of-memory error.
-            let outOfMemory = (isolated?.cgroup?.outOfMemoryKills ?? 0) > 0
-            if outOfMemory { peakMemoryKB = max(peakMemoryKB, config.memoryMB * 1024) }
+            let outOfMemory = processes.outOfMemoryKilled
+            if outOfMemory { processes.reachedLimit(memoryMB: config.memoryMB) }
             abort(invocation, type: outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError",
                   message: "RequestId: \(invocation.id) Error: Runtime exited with error: \(description)")
         } else {
-            let type = exitErrors.contains(name) ? "Extension.ExitError" : "Extension.Crash"
+            let type = extensions.exitErrors.contains(name) ? "Extension.ExitError" : "Extension.Crash"
             abort(invocation, type: type, message: "RequestId: \(invocation.id) Error: extension \(name) exited with error: \(description)")
         }
     }

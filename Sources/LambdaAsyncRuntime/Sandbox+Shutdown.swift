@@ -21,34 +21,26 @@ extension Sandbox {
     func reset(reason: String) -> EventLoopFuture<Void> {
         // Whoever still waits on this environment is answered before it ends.
         answerCallers(move(.reset))
-        guard runtime != nil || !externals.isEmpty else {
-            let environment = isolated
-            isolated = nil
-            return endEnvironment(environment).map { [self] in move(.resetDone) }
+        guard !processes.isEmpty else {
+            return endEnvironment(processes.takeAll().environment).map { [self] in move(.resetDone) }
         }
         thawEnvironment()
         // Lambda's shutdown phase: with no extension it kills the runtime at once (no SIGTERM, so a
         // SIGTERM handler never runs); otherwise SIGTERM to the runtime, SHUTDOWN to the extensions
         // that subscribed to it, and 500 ms (internal extensions only) or 2,000 ms before SIGKILL.
-        let hasExtensions = !extensions.isEmpty || !externals.isEmpty
-        let budget: Int64 = !hasExtensions ? 0 : (externals.isEmpty ? 500 : 2000)
+        let hasExtensions = !extensions.isEmpty || !processes.externals.isEmpty
+        let budget: Int64 = !hasExtensions ? 0 : (processes.externals.isEmpty ? 500 : 2000)
         let deadline = Int64(Date().timeIntervalSince1970 * 1000) + budget
-        telemetry.flush(all: true)
-        telemetryTimer?.cancel()
-        telemetryTimer = nil
+        telemetry.flushAndStop()
         if hasExtensions {
-            runtime?.signal(SIGTERM)
+            processes.runtime?.signal(SIGTERM)
             // A busy extension gets its SHUTDOWN at its next /event/next (it waits in its queue).
-            for id in extensions.keys where extensions[id]!.events.contains("SHUTDOWN") {
-                deliver(toExtension: id, ["eventType": "SHUTDOWN", "shutdownReason": reason, "deadlineMs": deadline])
-            }
+            extensions.deliver("SHUTDOWN", ["eventType": "SHUTDOWN", "shutdownReason": reason, "deadlineMs": deadline])
             // An external extension that did not subscribe to SHUTDOWN is killed at once.
-            let subscribed = Set(extensions.values.filter { $0.events.contains("SHUTDOWN") }.map(\.name))
-            for process in externals where !subscribed.contains(process.name) { process.kill() }
+            let subscribed = extensions.shutdownSubscribers
+            for process in processes.externals where !subscribed.contains(process.name) { process.kill() }
         }
-        let processes = [runtime].compactMap { $0 } + externals
-        let environment = isolated
-        isolated = nil
+        let (processes, environment) = self.processes.takeAll()
         let promise = eventLoop.makePromise(of: Void.self)
         // Poll until every process has exited or the budget is spent, then kill what is left.
         @Sendable func poll(_ remaining: Int64) {
@@ -61,10 +53,7 @@ extension Sandbox {
             eventLoop.scheduleTask(in: .milliseconds(20)) { poll(remaining - 20) }
         }
         poll(budget)
-        runtime = nil
-        externals = []
-        expectedExternals = []
-        extensions = [:]
+        extensions.startOver()
         runtimeWaiter = nil
         runtimeReady = false
         let telemetry = self.telemetry
@@ -75,33 +64,13 @@ extension Sandbox {
         }
     }
 
-    func sampleMemory() {
-        // The processes' peak resident sets (shared libraries included, as Lambda's figure has them),
-        // or the cgroup's peak when higher: it also counts children and what exited.
-        let resident = ([runtime].compactMap { $0 } + externals).reduce(0) { $0 + $1.peakMemoryKB }
-        let kilobytes = max(resident, (isolated?.cgroup?.peakBytes ?? 0) / 1024)
-        peakMemoryKB = max(peakMemoryKB, kilobytes)
-    }
+    /// Through the cgroup freezer where there is one, else SIGSTOP to each process group.
+    func freezeEnvironment() { processes.setFrozen(true) }
+    func thawEnvironment() { processes.setFrozen(false) }
 
-    /// Stops every process of the environment: through the cgroup freezer, invisibly and for every
-    /// process (new sessions included); by SIGSTOP to each process group where there is no cgroup.
-    func freezeEnvironment() { setEnvironmentFrozen(true) }
-    func thawEnvironment() { setEnvironmentFrozen(false) }
-
-    private func setEnvironmentFrozen(_ stop: Bool) {
-        guard frozen != stop else { return }
-        if let cgroup = isolated?.cgroup {
-            if stop { cgroup.freeze() } else { cgroup.thaw() }
-        } else {
-            for process in [runtime].compactMap({ $0 }) + externals {
-                if stop { process.freeze() } else { process.thaw() }
-            }
-        }
-        frozen = stop
-    }
-
+    /// Max Memory Used so far, read when an invocation ends (the figures are high-water marks).
     func maxMemoryMB() -> Int {
-        sampleMemory()
-        return Int((Double(peakMemoryKB) / 1024).rounded(.up))
+        processes.sampleMemory()
+        return processes.maxMemoryMB
     }
 }

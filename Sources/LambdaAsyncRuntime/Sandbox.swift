@@ -62,10 +62,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     let reaper: Reaper?
     /// What this machine offers for isolation; nil with `--isolation none` or when it offers nothing.
     let isolationSupport: IsolationSupport?
-    /// The current environment's namespaces and cgroup, between a cold start and its reset.
-    var isolated: IsolatedEnvironment?
-    /// The CPU quota is set at the first invocation of an environment: init runs unthrottled.
-    var cpuLimited = false
+    /// The environment's processes, namespace and cgroup, between a cold start and its reset.
+    var processes = EnvironmentProcesses()
+    var isolated: IsolatedEnvironment? { processes.isolated }
+    /// Who registered with the Extensions API, and what each waits for.
+    var extensions = ExtensionRegistry()
     /// Where the environment is in its lifecycle; every move goes through `move(_:)`.
     var lifecycle = SandboxLifecycle()
 
@@ -107,9 +108,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
                     pending.fail(RunnerError.cannotStart(config.name, "stopped during init"))
                 }
             case .refuseQueued:
-                let queued = waiting
-                waiting = []
-                for invocation in queued { answerStopped(invocation, started: false) }
+                for invocation in queue.drain() { answerStopped(invocation, started: false) }
             case .startProcesses, .thaw, .freeze, .endProcesses:
                 break  // done where the event happens
             }
@@ -117,19 +116,9 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     /// Paths as the function sees them: Lambda's inside a namespace, the scratch folder's otherwise.
-    var insideTask: String { isolated?.hasNamespace == true ? LambdaImage.taskRoot : taskRoot.path }
-    var insideOpt: String { isolated?.hasNamespace == true ? LambdaImage.layersDir : optRoot.path }
-    var insideRuntimeDir: String { isolated?.hasNamespace == true ? LambdaImage.runtimeDir : runtimeDir.path }
-
-    // Processes and registration.
-    var runtime: SandboxProcess?
-    var externals: [SandboxProcess] = []
-    var expectedExternals: Set<String> = []
-    var extensions: [String: ExtensionState] = [:]
-    var registrationOpen = true
-    /// External extensions that reported `/extension/exit/error`: their exit is `Extension.ExitError`.
-    var exitErrors: Set<String> = []
-    var frozen = false
+    var insideTask: String { processes.hasNamespace ? LambdaImage.taskRoot : taskRoot.path }
+    var insideOpt: String { processes.hasNamespace ? LambdaImage.layersDir : optRoot.path }
+    var insideRuntimeDir: String { processes.hasNamespace ? LambdaImage.runtimeDir : runtimeDir.path }
 
     // Init.
     var initStart: UInt64 = 0
@@ -141,23 +130,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     /// Telemetry and Logs API subscribers, and what they have not received yet.
     let telemetry = Telemetry()
-    var telemetryTimer: RepeatedTask?
 
     // The runtime's long poll and the invocation in flight.
     var runtimeWaiter: EventLoopPromise<APIResponse>?
     var current: Invocation?
-
-    struct ExtensionState {
-        let id: String
-        let name: String
-        let events: Set<String>
-        let isInternal: Bool
-        var waiter: EventLoopPromise<APIResponse>?
-        var queued: [[String: Any]] = []
-        var ready = false
-        var busy = false
-        var doneAt: UInt64 = 0
-    }
 
     /// Confined to the sandbox's event loop, like the sandbox itself.
     /// @unchecked Sendable: as the sandbox, confined to its event loop.
@@ -260,8 +236,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     }
 
     /// Invocations wait their turn: one environment runs one invocation at a time, as on Lambda.
-    var waiting: [Invocation] = []
-    var running = false
+    var queue = InvocationQueue<Invocation>()
 
     func enqueue(_ payload: [UInt8], clientStart: UInt64, extras: InvocationExtras = InvocationExtras(),
                  onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
@@ -273,21 +248,19 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             answerStopped(invocation, started: false)
             return invocation.done.futureResult
         }
-        waiting.append(invocation)
+        queue.append(invocation)
         startNext()
         return invocation.done.futureResult
     }
 
     func startNext() {
-        guard !running, !waiting.isEmpty else { return }
-        running = true
-        let invocation = waiting.removeFirst()
+        guard let invocation = queue.next() else { return }
         invocation.done.futureResult.whenComplete { [self] result in
             if case .success(let record) = result { options.onRecord(record) }
-            running = false
+            queue.ended()
             startNext()
         }
-        if runtime == nil {
+        if !processes.hasRuntime {
             coldStart().whenComplete { [self] result in
                 switch result {
                 case .success:
@@ -330,17 +303,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         await recycle()
         // An environment that never started a process still has its cgroup and namespace.
         try? await eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
-            let environment = self.isolated
-            self.isolated = nil
-            return self.endEnvironment(environment)
+            self.endEnvironment(self.processes.takeAll().environment)
         }.get()
         try? await channel?.close()
         try? FileManager.default.removeItem(at: root)
     }
-
-    /// Peak memory of the environment's processes; sampled at each response and each end of
-    /// invocation, so a process that has since exited still counts.
-    var peakMemoryKB = 0
     /// An ended invocation whose log tail is still being gathered (see `complete`).
     var tailing: Invocation?
 }

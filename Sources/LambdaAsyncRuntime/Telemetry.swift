@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -79,6 +80,7 @@ final class Telemetry: @unchecked Sendable {
     /// Lambda delivers `platform.initStart` to extensions that subscribe after it happened.
     private var initEvents: [(category: String, event: [String: Any], size: Int)] = []
     private var inInit = false
+    private var timer: RepeatedTask?
     private let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 2
@@ -160,6 +162,23 @@ final class Telemetry: @unchecked Sendable {
             subscribers[id]!.oldest = nil
             if let data = try? JSONSerialization.data(withJSONObject: events) { subscribers[id]!.delivery.send(data) }
         }
+    }
+
+    /// While invocations run, batches go when their buffering says: checked every 25 ms (the
+    /// smallest timeoutMs Lambda allows), never while the environment is frozen.
+    func startFlushing(on eventLoop: EventLoop, unless frozen: @escaping @Sendable () -> Bool) {
+        guard !subscribers.isEmpty, timer == nil else { return }
+        timer = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(25), delay: .milliseconds(25)) { [weak self] _ in
+            guard let self, !frozen() else { return }
+            flush()
+        }
+    }
+
+    /// The environment ends: what is pending goes now (before SHUTDOWN), and the timer stops.
+    func flushAndStop() {
+        flush(all: true)
+        timer?.cancel()
+        timer = nil
     }
 
     func reset() {

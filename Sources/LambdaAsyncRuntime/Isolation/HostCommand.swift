@@ -29,7 +29,13 @@ enum HostCommand {
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
-        let spawned = Spawning.locked { posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) }
+        var spawned = Spawning.locked { posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) }
+        // A script written a moment ago can still be open for writing in a child another thread
+        // forked meanwhile (ETXTBSY until that child execs): it goes away within milliseconds.
+        for _ in 0..<10 where spawned == ETXTBSY {
+            usleep(20_000)
+            spawned = Spawning.locked { posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) }
+        }
         close(fds[1])
         defer { close(fds[0]) }
         guard spawned == 0 else { return (-1, Data()) }
