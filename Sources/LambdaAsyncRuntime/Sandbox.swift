@@ -42,6 +42,9 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         public var isolation: IsolationMode = .none
         /// CPU in proportion to memory (1,769 MB = one vCPU) when the environment has a cgroup.
         public var cpuLimit = true
+        /// The event loop of its state and APIs; nil picks one of the process's group. A caller on
+        /// this loop (a one-function Invoke API) then reaches the sandbox without crossing threads.
+        public var eventLoop: EventLoop?
         public init() {}
     }
 
@@ -194,7 +197,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             if config.runtime.family == .python, isolationSupport?.namespaces == true { _ = PythonSite.of(path) }
         }
         group = MultiThreadedEventLoopGroup.singleton
-        eventLoop = group.next()
+        eventLoop = options.eventLoop ?? group.next()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-sandbox-\(UUID().uuidString.prefix(8))")
         reaper = Reaper.shared
         reaper?.watch(folder: root)
@@ -229,10 +232,15 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// arrives when the invocation ended (frozen, failed or timed out).
     public func invoke(_ payload: [UInt8], extras: InvocationExtras = InvocationExtras(),
                        onResponse: @escaping @Sendable (ResponseEvent) -> Void = { _ in }) async throws -> InvocationRecord {
+        try await submit(payload, extras: extras, onResponse: onResponse).get()
+    }
+
+    /// `invoke` for callers on event loops: no hop through Swift's cooperative pool.
+    func submit(_ payload: [UInt8], extras: InvocationExtras = InvocationExtras(),
+                onResponse: @escaping @Sendable (ResponseEvent) -> Void = { _ in }) -> EventLoopFuture<InvocationRecord> {
         let start = now()
-        return try await eventLoop.flatSubmit {
-            self.enqueue(payload, clientStart: start, extras: extras, onResponse: onResponse)
-        }.get()
+        if eventLoop.inEventLoop { return enqueue(payload, clientStart: start, extras: extras, onResponse: onResponse) }
+        return eventLoop.flatSubmit { self.enqueue(payload, clientStart: start, extras: extras, onResponse: onResponse) }
     }
 
     /// Invocations wait their turn: one environment runs one invocation at a time, as on Lambda.

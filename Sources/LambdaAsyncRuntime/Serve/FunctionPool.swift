@@ -1,18 +1,31 @@
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 
 /// The execution environments of one function: warm ones are reused, a request beyond the busy
 /// ones starts another (with its own cold start) up to `concurrency`, and the rest wait their turn.
-actor FunctionPool {
+///
+/// Futures, not an actor: a warm invocation goes from the Invoke API's event loop to the sandbox's
+/// and back with no hop through Swift's cooperative pool (each hop is a thread wake-up, which was
+/// most of the runner's own time per warm call).
+/// @unchecked Sendable: every mutable field is guarded by `lock`; promises are completed outside it
+/// (their callbacks may run inline and come back here).
+final class FunctionPool: @unchecked Sendable {
     let config: FunctionConfig
     let concurrency: Int
     private let options: Sandbox.Options
+    private let lock = NIOLock()
     private var all: [Sandbox] = []
     private var idle: [Sandbox] = []
-    private var waiters: [CheckedContinuation<Sandbox, Error>] = []
+    /// Sandboxes being made, not yet in `all`: their slots count toward `concurrency`.
+    private var starting = 0
+    private var waiters: [EventLoopPromise<Sandbox>] = []
     /// Sandboxes started before the code last changed; each is recycled once it is free.
     private var stale: Set<ObjectIdentifier> = []
     /// After shutdown nothing starts: no new environment, no waiting.
     private var stopped = false
+    private let eventLoop: EventLoop = MultiThreadedEventLoopGroup.singleton.any()
 
     init(config: FunctionConfig, concurrency: Int, options: Sandbox.Options) {
         self.config = config
@@ -22,60 +35,110 @@ actor FunctionPool {
 
     func invoke(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(),
                 onResponse: @escaping @Sendable (ResponseEvent) -> Void) async throws -> InvocationRecord {
-        let sandbox = try await acquire()
-        defer { release(sandbox) }
-        do {
-            let record = try await sandbox.invoke(payload, extras: extras, onResponse: onResponse)
-            await recycleIfStale(sandbox)
-            return record
-        } catch {
-            await recycleIfStale(sandbox)
-            throw error
-        }
+        try await invoke(payload, extras: extras, onResponse: onResponse).get()
     }
 
-    private func recycleIfStale(_ sandbox: Sandbox) async {
-        if stale.remove(ObjectIdentifier(sandbox)) != nil { await sandbox.recycle() }
+    /// The record once the invocation ended; the sandbox is free again (or recycled, when the code
+    /// changed meanwhile) before the future completes.
+    func invoke(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(),
+                onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
+        acquire().flatMap { [self] sandbox in
+            let promise = sandbox.eventLoop.makePromise(of: InvocationRecord.self)
+            sandbox.submit(payload, extras: extras, onResponse: onResponse).whenComplete { [self] result in
+                let isStale = lock.withLock { stale.remove(ObjectIdentifier(sandbox)) != nil }
+                let recycled = isStale ? sandbox.eventLoop.flatSubmit { sandbox.reset(reason: "spindown") } : sandbox.eventLoop.makeSucceededVoidFuture()
+                recycled.whenComplete { [self] _ in
+                    release(sandbox)
+                    promise.completeWith(result)
+                }
+            }
+            return promise.futureResult
+        }
     }
 
     /// The code changed: every environment shuts down (SHUTDOWN `spindown`) as soon as it is free,
     /// so the next invocation of each starts cold from a fresh copy, as after a deployment.
     func codeChanged() async {
         // Free ones are taken out of `idle` while they shut down, so no request lands in one meanwhile.
-        let free = idle
-        idle = []
-        stale = Set(all.map(ObjectIdentifier.init)).subtracting(free.map(ObjectIdentifier.init))
+        let free = lock.withLock {
+            let free = idle
+            idle = []
+            stale = Set(all.map(ObjectIdentifier.init)).subtracting(free.map(ObjectIdentifier.init))
+            return free
+        }
         for sandbox in free {
             await sandbox.recycle()
             release(sandbox)
         }
     }
 
-    private func acquire() async throws -> Sandbox {
-        if stopped { throw RunnerError.stopped }
-        if let sandbox = idle.popLast() { return sandbox }
-        if all.count < concurrency {
-            let sandbox = try Sandbox(config: config, options: options)
-            all.append(sandbox)
-            return sandbox
+    private enum Acquired {
+        case ready(Sandbox)
+        case make
+        case wait(EventLoopPromise<Sandbox>)
+        case refused
+    }
+
+    private func acquire() -> EventLoopFuture<Sandbox> {
+        let acquired: Acquired = lock.withLock {
+            if stopped { return .refused }
+            if let sandbox = idle.popLast() { return .ready(sandbox) }
+            if all.count + starting < concurrency {
+                starting += 1
+                return .make
+            }
+            let promise = eventLoop.makePromise(of: Sandbox.self)
+            waiters.append(promise)
+            return .wait(promise)
         }
-        return try await withCheckedThrowingContinuation { waiters.append($0) }
+        switch acquired {
+        case .refused: return eventLoop.makeFailedFuture(RunnerError.stopped)
+        case .ready(let sandbox): return sandbox.eventLoop.makeSucceededFuture(sandbox)
+        case .wait(let promise): return promise.futureResult
+        case .make:
+            // Making a sandbox blocks (it finds the interpreter, binds its APIs' port): on NIO's
+            // thread pool, never on an event loop.
+            let config = config, options = options
+            let made = NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { try Sandbox(config: config, options: options) }
+            let promise = eventLoop.makePromise(of: Sandbox.self)
+            made.whenComplete { [self] result in
+                let admitted = lock.withLock { () -> Bool in
+                    starting -= 1
+                    guard case .success(let sandbox) = result, !stopped else { return false }
+                    all.append(sandbox)
+                    return true
+                }
+                switch result {
+                case .failure(let error): promise.fail(error)
+                case .success(let sandbox) where admitted: promise.succeed(sandbox)
+                case .success(let sandbox):
+                    // Stopped while it was being made: it goes, and starts nothing.
+                    Task { await sandbox.shutdown() }
+                    promise.fail(RunnerError.stopped)
+                }
+            }
+            return promise.futureResult
+        }
     }
 
     private func release(_ sandbox: Sandbox) {
-        if waiters.isEmpty {
-            idle.append(sandbox)
-        } else {
-            waiters.removeFirst().resume(returning: sandbox)
+        let waiter: EventLoopPromise<Sandbox>? = lock.withLock {
+            guard !waiters.isEmpty else {
+                idle.append(sandbox)
+                return nil
+            }
+            return waiters.removeFirst()
         }
+        waiter?.succeed(sandbox)
     }
 
     func shutdown() async {
-        stopped = true
-        for waiter in waiters { waiter.resume(throwing: RunnerError.stopped) }
-        waiters = []
-        for sandbox in all { await sandbox.shutdown() }
-        all = []
-        idle = []
+        let (waiting, sandboxes) = lock.withLock {
+            stopped = true
+            defer { waiters = []; all = []; idle = [] }
+            return (waiters, all)
+        }
+        for waiter in waiting { waiter.fail(RunnerError.stopped) }
+        for sandbox in sandboxes { await sandbox.shutdown() }
     }
 }

@@ -65,7 +65,11 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
 
     public init(functions: [Function], options: Options) throws {
         self.options = options
-        let channel = try ServeServer.start(router: self, group: group, host: options.host, port: options.port)
+        // One function with one environment (`invoke --listen`, a one-function project): the Invoke API
+        // and the sandbox share one event loop, so a warm call never crosses threads. Otherwise the
+        // connections and the environments spread over the group's loops, one per core.
+        let sharedLoop = functions.count == 1 && options.concurrency == 1 ? group.next() : nil
+        let channel = try ServeServer.start(router: self, group: sharedLoop ?? group, host: options.host, port: options.port)
         self.channel = channel
         port = channel.localAddress?.port ?? options.port
         let endpoint = "http://127.0.0.1:\(port)"
@@ -82,6 +86,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             sandboxOptions.freeze = options.freeze
             sandboxOptions.isolation = options.isolation
             sandboxOptions.cpuLimit = options.cpuLimit
+            sandboxOptions.eventLoop = sharedLoop
             sandboxOptions.log = options.log
             let log = options.log
             let onRecord = options.onRecord
@@ -299,35 +304,36 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 writer.send(202, [("X-Amzn-RequestId", id)], [])
             }
         case .success(.requestResponse(let extras)):
-            Task {
-                let collected = Collected()
-                let answered = OnceFlag()
-                let completed = OnceFlag()
-                do {
-                    let record = try await pool.invoke(body, extras: extras) { event in
-                        switch event {
-                        case .chunk(let bytes): collected.add(.chunk(bytes))
-                        case .complete(let bytes):
-                            collected.add(.complete(bytes))
-                            _ = completed.claim()
-                            if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: false), collected.bytes) }
-                        case .error(let type, let errorBody):
-                            collected.add(.error(type: type, body: errorBody))
-                            if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: true), errorBody) }
-                        }
-                    }
+            // Futures from here to the answer: a warm call never waits for a cooperative-pool thread.
+            let collected = Collected()
+            let answered = OnceFlag()
+            let completed = OnceFlag()
+            pool.invoke(body, extras: extras) { event in
+                switch event {
+                case .chunk(let bytes): collected.add(.chunk(bytes))
+                case .complete(let bytes):
+                    collected.add(.complete(bytes))
+                    _ = completed.claim()
+                    if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: false), collected.bytes) }
+                case .error(let type, let errorBody):
+                    collected.add(.error(type: type, body: errorBody))
+                    if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: true), errorBody) }
+                }
+            }.whenComplete { [self] result in
+                switch result {
+                case .success(let record):
                     // With the log's tail, the answer waits for its REPORT line, at the invocation's end.
                     if extras.tailLog, answered.claim() {
                         let failed = completed.claim() // still unclaimed: the function never completed
                         writer.send(200, InvokeRequest.answerHeaders(functionError: failed) + InvokeRequest.logResultHeader(record), collected.bytes)
                     }
-                } catch RunnerError.stopped {
+                case .failure(RunnerError.stopped):
                     // As the sandbox answers an invocation it had queued: a function error, not a 5xx to retry.
                     if answered.claim() {
                         writer.send(200, InvokeRequest.answerHeaders(functionError: true),
                                     Array(Sandbox.errorJSON("Sandbox.Stopped", RunnerError.stopped.description)))
                     }
-                } catch {
+                case .failure(let error):
                     if answered.claim() { refuse(writer, .internalServerError, "ServiceException", "\(error)") }
                 }
             }
