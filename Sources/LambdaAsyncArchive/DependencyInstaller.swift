@@ -50,11 +50,14 @@ public struct DependencyInstaller: Sendable {
     private func publish(_ staging: URL, as folder: URL) throws {
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.moveItem(at: staging, to: folder)
+        TemporaryFiles.untrack(staging)
     }
 
     private func staging() throws -> URL {
-        let url = cacheDirectory.appendingPathComponent(".staging-\(UUID().uuidString)")
+        TemporaryFiles.sweep(cacheDirectory)
+        let url = TemporaryFiles.beside(cacheDirectory.appendingPathComponent("staging"))
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        TemporaryFiles.track(url)
         return url
     }
 

@@ -29,7 +29,7 @@ public struct LambdaChecks {
                 findings.append(.error("entry '\(entry.path)' would be unpacked outside the code folder; rebuild the zip from a folder"))
             }
             if case .symlink(let target) = entry.kind, let problem = ArtifactPlan.escapes(link: entry.path, target: target) {
-                findings.append(.error("\(entry.path) is a symbolic link to \(target), \(problem)"))
+                findings.append(.error("\(entry.path) is a symbolic link to \(target), \(problem); copy the file into the folder instead"))
             }
             if entry.kind == .file, entry.permissions & 0o004 == 0 {
                 findings.append(.error("\(entry.path) has mode \(Self.octal(entry.permissions)): Lambda runs your code as another user, who cannot read it; make it world-readable (0644)"))
@@ -57,7 +57,7 @@ public struct LambdaChecks {
 
         let unzipped = entries.reduce(Int64(0)) { $0 + $1.size }
         if unzipped > Int64(LambdaQuotas.unzippedFunctionAndLayersBytes) {
-            findings.append(.error("unzipped, this is \(ByteSize.describe(Int(unzipped))), over Lambda's 250 MB for a function and its layers; move dependencies to a layer or use a container image"))
+            findings.append(.error("unzipped, this is \(ByteSize.describe(Int(unzipped))), over Lambda's 250 MB for a function and all its layers together (moving code to a layer does not help); trim what ships (exclude tests, docs and caches; boto3 is in the Python runtime already) or deploy it as a container image, which may be 10 GB"))
         }
         return findings
     }

@@ -102,7 +102,7 @@ public struct ProjectPackager {
             return sum
         }
         if total > Int64(LambdaQuotas.unzippedFunctionAndLayersBytes) {
-            findings.append(.error("unzipped, it and its layers take \(ByteSize.describe(Int(total))), over Lambda's 250 MB: trim dependencies or use a container image"))
+            findings.append(.error("unzipped, it and its layers take \(ByteSize.describe(Int(total))), over Lambda's 250 MB for a function and all its layers together (moving code between them does not help): trim what ships (exclude tests, docs and caches; boto3 is in the Python runtime already) or deploy it as a container image, which may be 10 GB"))
         }
         return findings
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LambdaAsyncCore
 import LambdaAsyncProject
 
 /// What the local runner runs: a function's or layer's zip exactly as `package` builds it (dependencies
@@ -50,8 +51,10 @@ public struct ShippedCode: Sendable {
         let folder = template.directory.appendingPathComponent(".lambda-async/run/\(result.sha256)")
         if FileManager.default.fileExists(atPath: folder.path) { return folder }
         // Unpacked beside, then renamed: a half-unpacked tree is never taken for a whole one.
-        let partial = folder.deletingLastPathComponent().appendingPathComponent(".\(result.sha256).\(getpid()).\(UUID().uuidString.prefix(8)).partial")
-        try? FileManager.default.removeItem(at: partial)
+        TemporaryFiles.sweep(folder.deletingLastPathComponent())
+        let partial = TemporaryFiles.beside(folder)
+        TemporaryFiles.track(partial)
+        defer { TemporaryFiles.untrack(partial) }
         try ZipExtractor.extract(zip, into: partial)
         do {
             try FileManager.default.moveItem(at: partial, to: folder)

@@ -1,5 +1,6 @@
 import CArchive
 import Foundation
+import LambdaAsyncCore
 
 /// Writes a zip through libarchive with nothing that varies between builds: one timestamp,
 /// owner 0:0, the permissions it is given, entries in the order they are added. It writes to a
@@ -25,8 +26,10 @@ public final class ZipWriter {
         tzset()
         self.destination = destination
         self.timestamp = max(timestamp, Self.defaultTimestamp)
-        temporary = destination.deletingLastPathComponent()
-            .appendingPathComponent(".\(destination.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        // What an interrupted or killed run left beside the destination goes first.
+        TemporaryFiles.sweep(destination.deletingLastPathComponent())
+        temporary = TemporaryFiles.beside(destination)
+        TemporaryFiles.track(temporary)
         guard let archive = archive_write_new() else {
             throw ArchiveError.cannotCreate(path: destination.path, reason: "libarchive could not allocate a writer")
         }
@@ -45,6 +48,7 @@ public final class ZipWriter {
     deinit {
         if let archive { archive_write_free(archive) }
         if !committed { try? FileManager.default.removeItem(at: temporary) }
+        TemporaryFiles.untrack(temporary)
     }
 
     public func addDirectory(_ path: String, permissions: UInt32 = 0o755) throws {

@@ -10,13 +10,14 @@ public struct LambdaRuntime: Sendable, Hashable, CustomStringConvertible {
     public static let defaultNode = LambdaRuntime(uncheckedIdentifier: "nodejs22.x")
     public static let defaultProvided = LambdaRuntime(uncheckedIdentifier: "provided.al2023")
 
-    /// Runtimes Lambda accepts for new functions, newest first within each family.
+    /// Runtime identifiers Lambda knows (as of 2026-11; the newest first within each family). Anything
+    /// else (`python3.31`) is refused here rather than by CloudFormation at deploy time.
     public static let supported: [String] = [
-        "python3.13", "python3.12", "python3.11", "python3.10", "python3.9",
-        "nodejs22.x", "nodejs20.x", "nodejs18.x",
+        "python3.14", "python3.13", "python3.12", "python3.11", "python3.10", "python3.9",
+        "nodejs24.x", "nodejs22.x", "nodejs20.x", "nodejs18.x",
         "provided.al2023", "provided.al2",
-        "java21", "java17", "java11", "java8.al2",
-        "dotnet8",
+        "java25", "java21", "java17", "java11", "java8.al2",
+        "dotnet10", "dotnet8",
         "ruby3.4", "ruby3.3", "ruby3.2",
     ]
 
@@ -29,7 +30,7 @@ public struct LambdaRuntime: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init?(_ identifier: String) {
-        guard let family = Self.family(of: identifier) else { return nil }
+        guard Self.supported.contains(identifier), let family = Self.family(of: identifier) else { return nil }
         self.identifier = identifier
         self.family = family
     }

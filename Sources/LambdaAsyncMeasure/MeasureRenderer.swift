@@ -55,6 +55,7 @@ public struct MeasureRenderer: Sendable {
 
     /// `compare --measure --format json`: the measurement with its raw samples, and the comparison's facts.
     struct Document: Encodable {
+        let schemaVersion = 1
         let measured: MeasureReport
         let comparison: ComparisonRenderer.Document
     }

@@ -31,7 +31,7 @@ public struct Sample: Sendable, Codable {
     public let requests: Int
     /// How long the call's invocations ran after the client had its response.
     public let postResponseMs: Double
-    public let initMs: Double?
+    @NullEncoded public var initMs: Double?
 }
 
 /// The measured row of one strategy (or of the broken background thread).
@@ -40,19 +40,19 @@ public struct StrategyMeasurement: Sendable, Codable {
     public let title: String
     /// The language the row was measured in (it can differ from the requested one; see `note`).
     public let language: String
-    public let note: String?
+    @NullEncoded public var note: String?
     public let samples: [Sample]
     public let latencyP50Ms: Double
     public let latencyP95Ms: Double
     public let billedMsPerCall: Double
     public let requestsPerCall: Double
     public let postResponseMs: Double
-    public let coldInitMs: Double?
+    @NullEncoded public var coldInitMs: Double?
     public let costPerMillionCalls: Double
     /// For the background thread: shares of the task done before the freeze, later, and never.
-    public let taskBeforeFreezePercent: Double?
-    public let taskDelayedPercent: Double?
-    public let taskLostPercent: Double?
+    @NullEncoded public var taskBeforeFreezePercent: Double?
+    @NullEncoded public var taskDelayedPercent: Double?
+    @NullEncoded public var taskLostPercent: Double?
 }
 
 public struct MeasureReport: Sendable, Codable {

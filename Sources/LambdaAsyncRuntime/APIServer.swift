@@ -10,7 +10,7 @@ struct APIResponse {
     var body: [UInt8] = []
 
     static func json(_ status: HTTPResponseStatus, _ object: Any, headers: [(String, String)] = []) -> APIResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return APIResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(data))
     }
 

@@ -1,17 +1,20 @@
 import Foundation
+import LambdaAsyncCore
 
 /// What one invocation did, measured: the runner's timeline and Lambda's REPORT line.
 public struct InvocationRecord: Sendable, Codable, Equatable {
+    /// The JSON shape (`invoke --report`, schemas/invoke-report.schema.json): bumped on any breaking change.
+    public var schemaVersion = 1
     public var requestId: String
     /// Set on a cold start: runtime and extensions started until all asked for their first event.
-    public var initDurationMs: Double?
+    @NullEncoded public var initDurationMs: Double?
     /// Invoke delivered to the runtime until the response was complete: what the client waited for
     /// after the start of the invocation.
-    public var responseMs: Double?
+    @NullEncoded public var responseMs: Double?
     /// Until the runtime asked for its next event.
-    public var runtimeDoneMs: Double?
+    @NullEncoded public var runtimeDoneMs: Double?
     /// Until the last INVOKE-subscribed extension asked for its next event (nil without any).
-    public var extensionsDoneMs: Double?
+    @NullEncoded public var extensionsDoneMs: Double?
     /// Per extension, until it asked for its next event.
     public var extensionDoneMs: [String: Double]
     /// Billed time: until the later of the runtime and the extensions, capped at the timeout.
@@ -22,12 +25,19 @@ public struct InvocationRecord: Sendable, Codable, Equatable {
     /// The environment was frozen (SIGSTOP) when the invocation ended.
     public var frozen: Bool
     /// Lambda's error type (`Unhandled`, `Runtime.ExitError`, `Sandbox.Timedout`, ...), or nil.
-    public var error: String?
+    @NullEncoded public var error: String?
     /// Time from the start of the command's invoke to the response, init included.
-    public var clientLatencyMs: Double?
+    @NullEncoded public var clientLatencyMs: Double?
     /// START, the invocation's log lines, END and REPORT, when the caller asked for them
-    /// (`X-Amz-Log-Type: Tail`); nil, and absent from JSON, otherwise.
-    public var executionLog: String?
+    /// (`X-Amz-Log-Type: Tail`); nil otherwise.
+    @NullEncoded public var executionLog: String?
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion, requestId, initDurationMs, responseMs, runtimeDoneMs, extensionsDoneMs
+        // Per extension: not to be mistaken for `extensionsDoneMs`, the last of them.
+        case extensionDoneMs = "doneMsByExtension"
+        case durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB, frozen, error, clientLatencyMs, executionLog
+    }
 
     /// `REPORT RequestId: … Duration: x.xx ms Billed Duration: n ms Memory Size: m MB Max Memory Used: k MB`.
     public var reportLine: String {

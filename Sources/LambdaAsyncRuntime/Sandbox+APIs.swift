@@ -204,6 +204,6 @@ extension Sandbox {
     }
 
     static func errorJSON(_ type: String, _ message: String) -> Data {
-        (try? JSONSerialization.data(withJSONObject: ["errorType": type, "errorMessage": message], options: [.sortedKeys])) ?? Data()
+        (try? JSONSerialization.data(withJSONObject: ["errorType": type, "errorMessage": message], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     }
 }

@@ -142,7 +142,7 @@ final class Telemetry: @unchecked Sendable {
         guard !subscribers.isEmpty || inInit else { return }
         let now = Date()
         let event: [String: Any] = ["time": formatter.string(from: now), "type": type, "record": record]
-        let size = (try? JSONSerialization.data(withJSONObject: event).count) ?? 0
+        let size = (try? JSONSerialization.data(withJSONObject: event, options: [.withoutEscapingSlashes]).count) ?? 0
         let category = String(type.split(separator: ".").first ?? "")
         if inInit { initEvents.append((category, event, size)) }
         for id in subscribers.keys where subscribers[id]!.types.contains(category) {
@@ -160,7 +160,7 @@ final class Telemetry: @unchecked Sendable {
             subscribers[id]!.pending = []
             subscribers[id]!.pendingBytes = 0
             subscribers[id]!.oldest = nil
-            if let data = try? JSONSerialization.data(withJSONObject: events) { subscribers[id]!.delivery.send(data) }
+            if let data = try? JSONSerialization.data(withJSONObject: events, options: [.withoutEscapingSlashes]) { subscribers[id]!.delivery.send(data) }
         }
     }
 

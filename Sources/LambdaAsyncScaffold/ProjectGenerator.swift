@@ -79,7 +79,10 @@ public struct ProjectGenerator: Sendable {
         let existing = (try? manager.contentsOfDirectory(atPath: directory.path)) ?? nil
         if let existing, !existing.isEmpty, !force { throw ScaffoldError.notEmpty(directory.path) }
         let parent = directory.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).lambda-async-\(UUID().uuidString.prefix(8))")
+        TemporaryFiles.sweep(parent)
+        let staging = TemporaryFiles.beside(directory)
+        TemporaryFiles.track(staging)
+        defer { TemporaryFiles.untrack(staging) }
         do {
             try manager.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {

@@ -19,8 +19,26 @@ extension LambdaRuntime {
     static func validated(_ text: String?) throws -> LambdaRuntime? {
         guard let text else { return nil }
         guard let runtime = LambdaRuntime(text) else {
-            throw ValidationError("'\(text)' is not a Lambda runtime; use one of: \(LambdaRuntime.supported.joined(separator: ", "))")
+            let guess = Suggestion.nearest(to: text, in: LambdaRuntime.supported).map { " Did you mean '\($0)'?" } ?? ""
+            throw ValidationError("'\(text)' is not a Lambda runtime.\(guess) Use one of: \(LambdaRuntime.supported.joined(separator: ", "))")
         }
         return runtime
+    }
+}
+
+/// The parser's "The value 'X' is invalid for '--opt <opt>'. Please provide one of ..." with the nearest
+/// valid value named first when X looks like a typo of it.
+enum TypoHint {
+    static func improve(_ message: String) -> String {
+        guard let range = message.range(of: #"The value '([^']*)' is invalid for '[^']*'\. Please provide one of "#, options: .regularExpression),
+              let typedStart = message.range(of: "The value '", range: range)?.upperBound,
+              let typedEnd = message[typedStart...].firstIndex(of: "'") else { return message }
+        let typed = String(message[typedStart..<typedEnd])
+        let listEnd = message[range.upperBound...].firstIndex(of: "\n") ?? message.endIndex
+        let list = message[range.upperBound..<listEnd]
+        let candidates = list.split(separator: "'", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        guard let guess = Suggestion.nearest(to: typed, in: candidates) else { return message }
+        let insertAt = message.range(of: " Please provide one of ", range: range)!.lowerBound
+        return String(message[..<insertAt]) + " Did you mean '\(guess)'?" + String(message[insertAt...])
     }
 }

@@ -31,12 +31,11 @@ struct Inspect: ParsableCommand {
     @Option(help: ArgumentHelp("The function's handler, to check it exists.", valueName: "handler"))
     var handler: String?
 
-    @Option(help: "Output format: table or json.")
-    var format: OutputFormat = .table
+    @Option(help: "Output format: table (for people) or json (for scripts).")
+    var format: ReportFormat = .table
 
     func validate() throws {
         _ = try LambdaRuntime.validated(runtime)
-        if format == .markdown { throw ValidationError("inspect prints table or json; markdown is not offered here") }
     }
 
     struct Report: Encodable {
@@ -45,7 +44,7 @@ struct Inspect: ParsableCommand {
             let type: String
             let mode: String
             let size: Int64
-            let target: String?
+            @NullEncoded var target: String?
         }
         let schemaVersion = 1
         let zip: String

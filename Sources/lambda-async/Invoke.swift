@@ -126,20 +126,21 @@ struct Invoke: AsyncParsableCommand {
             }
             let lambda = try LocalLambda(functions: [LocalLambda.Function(config: config)], options: lambdaOptions)
             FileHandle.standardError.write(Data("Invoke API for \(config.name): http://127.0.0.1:\(lambda.port)/2015-03-31/functions/\(config.name)/invocations (Ctrl-C stops)\n".utf8))
-            await Self.waitForInterrupt()
+            await Interrupts.wait()
             _ = await lambda.stop()
-            return
+            // Stopped by Ctrl-C or SIGTERM, after a clean shutdown: 130, as plain `invoke` and `serve`.
+            throw ExitCode(Interrupts.exitCode)
         }
         let sandbox = try Sandbox(config: config, options: options)
         let interrupted = OnceFlag()
         // Ctrl-C or SIGTERM: SHUTDOWN to the extensions within Lambda's budget, then out, like the end of an environment.
         Task.detached {
-            await Self.waitForInterrupt()
+            await Interrupts.wait()
             _ = interrupted.claim()
             FileHandle.standardError.write(Data("interrupted: shutting the sandbox down\n".utf8))
             await sandbox.shutdown()
             try? FileManager.default.removeItem(at: scratch)  // exit skips the defer
-            Foundation.exit(130)
+            Foundation.exit(Interrupts.exitCode)
         }
         let sink = try ResponseSink(path: output)
         var failed = false
@@ -203,20 +204,6 @@ struct Invoke: AsyncParsableCommand {
         }
     }
 
-    /// Returns at the first SIGINT or SIGTERM; the sandbox then shuts down as Lambda's would.
-    static func waitForInterrupt() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            for signalNumber in [SIGINT, SIGTERM] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { if once.claim() { continuation.resume() } }
-                source.resume()
-                SignalSources.keep(source)
-            }
-        }
-    }
-
     static func printTimeline(_ record: InvocationRecord) {
         var lines = ["--- \(record.requestId) timeline (ms from invoke delivery) ---"] + record.timelineLines
         lines.append(record.reportLine)
@@ -226,7 +213,7 @@ struct Invoke: AsyncParsableCommand {
 
     static func append(_ record: InvocationRecord, to path: String) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard JSONLines.append(try encoder.encode(record), to: URL(fileURLWithPath: path)) else {
             throw CommandError.badInput("cannot write the report to \(path)")
         }
@@ -234,16 +221,6 @@ struct Invoke: AsyncParsableCommand {
 }
 
 /// Signal sources live as long as the process.
-enum SignalSources {
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
-    private static let lock = NSLock()
-    static func keep(_ source: DispatchSourceSignal) {
-        lock.lock()
-        sources.append(source)
-        lock.unlock()
-    }
-}
-
 /// Writes responses as the client gets them: chunks of a stream at once, errors as their JSON body.
 /// @unchecked Sendable: writes happen under `lock`.
 final class ResponseSink: @unchecked Sendable {

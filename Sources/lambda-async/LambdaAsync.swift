@@ -30,7 +30,15 @@ struct LambdaAsync: AsyncParsableCommand {
     /// that does not exist, is said without the usage text and exits 64 like any bad usage).
     static func main() async {
         let command: ParsableCommand
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do {
+            command = try parseAsRoot()
+        } catch {
+            // The parser's own message and exit code, with the nearest valid value on a typo.
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }  // --help, --version
+            FileHandle.standardError.write(Data((TypoHint.improve(fullMessage(for: error)) + "\n").utf8))
+            Foundation.exit(code.rawValue)
+        }
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

@@ -65,8 +65,8 @@ struct New: ParsableCommand {
     @Flag(help: "Write into a folder that is not empty (files of the same name are replaced).")
     var force = false
 
-    @Option(help: "Output format of --list and --dry-run: table or json.")
-    var format: OutputFormat = .table
+    @Option(help: "Output format of --list and --dry-run: table (for people) or json (for scripts).")
+    var format: ReportFormat = .table
 
     func validate() throws {
         if list { return }
@@ -77,11 +77,11 @@ struct New: ParsableCommand {
             throw ValidationError("name the project: `lambda-async new --strategy \(strategy!.rawValue) orders-api` (a folder) or --name")
         }
         _ = try LambdaRuntime.validated(runtime)
-        if format == .markdown { throw ValidationError("new prints table or json; markdown is not offered here") }
     }
 
     func run() throws {
-        if list { return print(MatrixReport().render(format, style: .standardOutput)) }
+        Interrupts.removeTemporaryFilesOnInterrupt()
+        if list { return print(MatrixReport().render(format.output, style: .standardOutput)) }
         let folder = URL(fileURLWithPath: directory ?? name!, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL
         do {
@@ -91,7 +91,7 @@ struct New: ParsableCommand {
                 timeoutSeconds: timeout, publicURL: `public`, powertools: powertools))
             let files = dryRun ? try generator.files() : try generator.write(to: folder, force: force)
             print(GeneratedReport(directory: folder.path, cell: generator.cell, files: files, written: !dryRun)
-                .render(format, style: .standardOutput))
+                .render(format.output, style: .standardOutput))
         } catch let error as ScaffoldError {
             // Every refusal is about what was asked: exit as bad usage does, without the usage text.
             throw CommandError.badInput("\(error)")
@@ -103,7 +103,7 @@ struct MatrixReport {
     struct Row: Encodable {
         let language: String
         let strategy: String
-        let variant: String?
+        @NullEncoded var variant: String?
         let supported: Bool
         let generates: String
     }
@@ -157,7 +157,7 @@ struct GeneratedReport {
         lines += files.map { "  \($0.path)\($0.executable ? "  (executable)" : "")" }
         if written {
             let test = cell.language == .python ? "python3 -m pytest" : "node --test"
-            lines += ["", "Next:", "  cd \(where_)", "  \(test)", "  lambda-async package", "  sam deploy --template-file .lambda-async/build/template.yaml --guided"]
+            lines += ["", "Next:", "  cd \(Shell.quote(where_))", "  \(test)", "  lambda-async package", "  sam deploy --template-file .lambda-async/build/template.yaml --guided"]
         }
         return lines.joined(separator: "\n")
     }

@@ -27,3 +27,13 @@ enum ProgressBar {
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }
+
+/// A word as a POSIX shell reads it back: as it is when it is plain, in single quotes otherwise, so a
+/// printed command with a path holding spaces or quotes can be pasted.
+enum Shell {
+    static func quote(_ word: String) -> String {
+        let plain = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-=:,+@%")
+        if !word.isEmpty, word.unicodeScalars.allSatisfy(plain.contains) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+}

@@ -20,3 +20,12 @@ struct OutputOptions: ParsableArguments {
         TextStyle(width: width ?? Terminal.standardOutputWidth, color: Terminal.standardOutputSupportsColor)
     }
 }
+
+/// The formats of commands that report what they did (`new`, `package`, `inspect`): a table or
+/// JSON. Markdown is offered only where there is a document to paste it into (compare, recommend).
+enum ReportFormat: String, CaseIterable, ExpressibleByArgument {
+    case table
+    case json
+
+    var output: OutputFormat { self == .json ? .json : .table }
+}

@@ -71,8 +71,8 @@ struct Package: ParsableCommand {
     @Flag(help: "Rebuild even when no input changed.")
     var force = false
 
-    @Option(help: "Output format: table or json.")
-    var format: OutputFormat = .table
+    @Option(help: "Output format: table (for people) or json (for scripts).")
+    var format: ReportFormat = .table
 
     private var directModes: [String] {
         [("--function", function), ("--layer", layer), ("--bootstrap", bootstrap), ("--swift-product", swiftProduct)]
@@ -96,10 +96,10 @@ struct Package: ParsableCommand {
             throw ValidationError("--runtime and --handler go with --function; in project mode they come from template.yaml")
         }
         _ = try LambdaRuntime.validated(runtime)
-        if format == .markdown { throw ValidationError("package prints table or json; markdown is not offered here") }
     }
 
     func run() throws {
+        Interrupts.removeTemporaryFilesOnInterrupt()
         let options = PackagingOptions(force: force, progress: ProgressBar.forStandardError())
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         func path(_ text: String) -> URL { URL(fileURLWithPath: text, relativeTo: cwd).standardizedFileURL }
@@ -120,7 +120,7 @@ struct Package: ParsableCommand {
         for result in results {
             for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(result.name): \(warning.message)\n".utf8)) }
         }
-        print(PackageReport(artifacts: results, template: template?.path, skipped: skipped).render(format, style: .standardOutput))
+        print(PackageReport(artifacts: results, template: template?.path, skipped: skipped).render(format.output, style: .standardOutput))
     }
 
     private func buildDirect(options: PackagingOptions, path: (String) -> URL) throws -> ArtifactResult {
@@ -162,7 +162,7 @@ struct Package: ParsableCommand {
 struct PackageReport: Encodable {
     let schemaVersion = 1
     let artifacts: [ArtifactResult]
-    let template: String?
+    @NullEncoded var template: String?
     let skipped: [String]
 
     func render(_ format: OutputFormat, style: TextStyle) -> String {
@@ -173,7 +173,7 @@ struct PackageReport: Encodable {
         }
         var text = Columns(header: ["ARTIFACT", "KIND", "FILES", "UNZIPPED", "ZIPPED", "CODESHA256", "STATUS", "ZIP"],
                            rows: rows, rightAligned: [2, 3, 4]).render(style: style)
-        if let template { text += "\n\nDeploy these zips: sam deploy --template-file \(DisplayPath.relative(template)) --guided" }
+        if let template { text += "\n\nDeploy these zips: sam deploy --template-file \(Shell.quote(DisplayPath.relative(template))) --guided" }
         for line in skipped { text += "\nleft as it is: \(line)" }
         return text
     }

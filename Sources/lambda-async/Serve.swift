@@ -92,10 +92,12 @@ struct Serve: AsyncParsableCommand {
                          + (function.url.map { "  URL /urls/\(function.config.name)/ (\($0.invokeMode), \($0.authType)\($0.cors == nil ? "" : ", CORS"))" } ?? ""))
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        await Invoke.waitForInterrupt()
+        await Interrupts.wait()
         let dropped = await lambda.stop()
         for (name, count) in dropped.sorted(by: { $0.key < $1.key }) {
             FileHandle.standardError.write(Data("dropped \(count) queued asynchronous event(s) of \(name)\n".utf8))
         }
+        // Stopped by Ctrl-C or SIGTERM, after a clean shutdown: 130, as every interrupted command.
+        throw ExitCode(Interrupts.exitCode)
     }
 }

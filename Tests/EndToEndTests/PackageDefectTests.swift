@@ -63,6 +63,10 @@ import TestSupport
         try FileManager.default.createSymbolicLink(atPath: code.appendingPathComponent("config.json").path, withDestinationPath: "../../secrets.json")
         try expectRefused(["package", "--function", code.path, "-o", dir.appendingPathComponent("out.zip").path],
                           in: dir, expected: "config.json is a symbolic link to ../../secrets.json")
+        // Said once, with what to do.
+        let result = try Binary.run("package", "--function", code.path, "-o", dir.appendingPathComponent("out.zip").path)
+        #expect(result.stderr.components(separatedBy: "is a symbolic link to").count == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("copy the file into the folder instead"))
     }
 
     /// Project-level limits: layers per function, environment size, unzipped size.

@@ -85,7 +85,7 @@ import TestSupport
         try code.replacingOccurrences(of: #""status": "accepted""#, with: #""status": "edited""#).write(to: app, atomically: true, encoding: .utf8)
         server.waitFor("ApiFunction: code changed")
         #expect(try invoke("o-2").contains(#"\"status\": \"edited\""#), "\(server.output)")
-        #expect(server.stop() == 0)
+        #expect(server.stop() == 130)
         // Both invocations were cold starts: the edit shut the first environment down.
         let records = server.output.split(separator: "\n").filter { $0.hasPrefix("ApiFunction ") && $0.contains(" billed ") }
         #expect(records.count == 2 && records.allSatisfy { $0.contains(", init ") }, "\(server.output)")
@@ -132,7 +132,7 @@ import TestSupport
         // The order came in the request's body: the generated handler reads function URL events.
         #expect(result.stdout.contains("post 202 http://localhost:3000 o-cors"), "\(result.stdout)")
         #expect(result.stdout.contains("other 202 None"), "\(result.stdout)")
-        #expect(server.stop() == 0)
+        #expect(server.stop() == 130)
         #expect(server.output.contains("URL /urls/ApiFunction/ (BUFFERED, NONE, CORS)"))
         // Two invocations: the preflight never reached the function.
         let records = server.output.split(separator: "\n").filter { $0.hasPrefix("ApiFunction ") && $0.contains(" billed ") }
@@ -147,7 +147,7 @@ import TestSupport
         #expect(second.status == 1)
         #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(first.port): another program is using that port; choose another with --port, or 0 for a free one"),
                 "\(second.stderr)")
-        #expect(first.stop() == 0)
+        #expect(first.stop() == 130)
     }
 
     @Test func aCallersClientContextAndLogTailWork() throws {
@@ -200,7 +200,7 @@ import TestSupport
         #expect(result.stdout.contains("PyFunction without None") && result.stdout.contains("NodeFunction without None"), "\(result.stdout)")
         #expect(result.stdout.contains("refused Client context must be a valid Base64-encoded JSON object."), "\(result.stdout)")
         #expect(result.stdout.contains("tail True True True True None"), "\(result.stdout)")
-        #expect(server.stop() == 0)
+        #expect(server.stop() == 130)
     }
 
     @Test func anAsyncInvokeProjectRunsEndToEndWithRetriesAndADestination() throws {
@@ -267,7 +267,7 @@ import TestSupport
         let records = project.appendingPathComponent(".lambda-async/destinations/FailedTasksQueue.jsonl")
         let deadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: records.path), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        #expect(server.stop() == 0)
+        #expect(server.stop() == 130)
         // The event answered 202 at once, and then ran.
         #expect(server.output.contains(#""message": "task done", "requestId": "#) && server.output.contains(#""orderId": "o-3""#), "\(server.output)")
         let lines = try String(contentsOf: records, encoding: .utf8).split(separator: "\n")
@@ -381,7 +381,7 @@ import TestSupport
         #expect(chunks.count == 6 && chunks[1] == "201" && chunks[2] == "chunks" && chunks[3] == "first;" && chunks[4] == "second", "\(result.stdout)")
         #expect((Int(chunks.last ?? "") ?? 0) >= 300, "the first chunk did not arrive before the second: \(result.stdout)")
         #expect(result.stdout.contains("sdk-stream first;second True"), "\(result.stdout)")
-        #expect(server.stop() == 0)
+        #expect(server.stop() == 130)
         // The function's invocation went on after the response: billed for the task.
         #expect(server.output.contains("ApiFunction"))
         #expect(server.output.contains("URL /urls/ChunksFunction/ (RESPONSE_STREAM, AWS_IAM)"))
@@ -414,7 +414,7 @@ import TestSupport
         // Two environments, each with its own cold start.
         server.waitFor(", init ", count: 2)
         #expect(server.output.components(separatedBy: ", init ").count - 1 == 2, "\(server.output)")
-        #expect(server.stop() == 0)
+        #expect(server.stop() == 130)
         // 3 events at 700 ms each, stopped at once: the ones not started are reported, not lost silently.
         #expect(server.output.contains("dropped "), "\(server.output)")
         #expect(server.output.contains("queued asynchronous event(s) of ApiFunction"))
@@ -437,7 +437,7 @@ import TestSupport
         let records = project.appendingPathComponent(".lambda-async/destinations/FailedTasksQueue.jsonl")
         let deadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: records.path), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        #expect(server.stop() == 0)
+        #expect(server.stop() == 130)
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: records)) as! [String: Any]
         #expect((record["requestContext"] as? [String: Any])?["condition"] as? String == "RetriesExhausted")
         #expect((record["requestPayload"] as? [String: Any])?["orderId"] as? String == "n-1")

@@ -140,6 +140,7 @@ import Glibc
         kill(server.processIdentifier, SIGINT)
         client.waitUntilExit()
         server.waitUntilExit()
+        #expect(server.terminationStatus == 130, "an interrupted runner exits 130 after its clean shutdown")
         let said = String(decoding: answer.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         // Answered at once, with what happened, not left to the caller's timeout.
         #expect(Date().timeIntervalSince(stoppedAt) < 10)

@@ -79,10 +79,9 @@ struct Tree {
         try tree.link("abs.py", to: "/etc/passwd")
         let plan = try ArtifactPlan(spec: ArtifactSpec(name: "f", kind: .function, sources: [ArtifactSource(root: tree.root)]))
         #expect(plan.entries.first { $0.entry.path == "lib/alias.py" }?.entry.kind == .symlink(target: "real.py"))
-        let errors = plan.findings.errors.map(\.message)
-        #expect(errors.count == 2)
-        #expect(errors.contains { $0.hasPrefix("escape.py is a symbolic link to ../../etc/passwd") })
-        #expect(errors.contains { $0.hasPrefix("abs.py is a symbolic link to /etc/passwd") })
+        // The plan keeps them as links; the zip's checks (LambdaChecks) refuse them, once each.
+        #expect(plan.findings.errors.isEmpty)
+        #expect(plan.entries.first { $0.entry.path == "abs.py" }?.entry.kind == .symlink(target: "/etc/passwd"))
     }
 }
 

@@ -139,7 +139,7 @@ actor AsyncInvocations {
             "responseContext": responseContext,
             "responsePayload": result,
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         await deliver(destination, Array(data))
     }
 }

@@ -48,7 +48,7 @@ enum FunctionURL {
         if !cookies.isEmpty { event["cookies"] = cookies }
         if !parameters.isEmpty { event["queryStringParameters"] = parameters }
         if !body.isEmpty { event["body"] = text ?? Data(body).base64EncodedString() }
-        return Array((try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data())
+        return Array((try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
     }
 
     /// The access key that signed a request with SigV4 for the lambda service, from the
