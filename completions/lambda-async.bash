@@ -291,7 +291,7 @@ _lambda-async_new() {
         return
         ;;
     '--runtime')
-        __lambda-async_add_completions -W 'python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
+        __lambda-async_add_completions -W 'python3.14'$'\n''python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs24.x'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java25'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet10'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
         return
         ;;
     '--arch')
@@ -305,7 +305,7 @@ _lambda-async_new() {
         return
         ;;
     '--format')
-        __lambda-async_add_completions -W 'table'$'\n''markdown'$'\n''json'
+        __lambda-async_add_completions -W 'table'$'\n''json'
         return
         ;;
     esac
@@ -351,7 +351,7 @@ _lambda-async_package() {
         return
         ;;
     '--runtime')
-        __lambda-async_add_completions -W 'python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
+        __lambda-async_add_completions -W 'python3.14'$'\n''python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs24.x'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java25'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet10'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
         return
         ;;
     '--handler')
@@ -369,7 +369,7 @@ _lambda-async_package() {
         return
         ;;
     '--format')
-        __lambda-async_add_completions -W 'table'$'\n''markdown'$'\n''json'
+        __lambda-async_add_completions -W 'table'$'\n''json'
         return
         ;;
     esac
@@ -397,14 +397,14 @@ _lambda-async_inspect() {
         return
         ;;
     '--runtime')
-        __lambda-async_add_completions -W 'python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
+        __lambda-async_add_completions -W 'python3.14'$'\n''python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs24.x'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java25'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet10'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
         return
         ;;
     '--handler')
         return
         ;;
     '--format')
-        __lambda-async_add_completions -W 'table'$'\n''markdown'$'\n''json'
+        __lambda-async_add_completions -W 'table'$'\n''json'
         return
         ;;
     esac
@@ -439,7 +439,7 @@ _lambda-async_invoke() {
         return
         ;;
     '--runtime')
-        __lambda-async_add_completions -W 'python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
+        __lambda-async_add_completions -W 'python3.14'$'\n''python3.13'$'\n''python3.12'$'\n''python3.11'$'\n''python3.10'$'\n''python3.9'$'\n''nodejs24.x'$'\n''nodejs22.x'$'\n''nodejs20.x'$'\n''nodejs18.x'$'\n''provided.al2023'$'\n''provided.al2'$'\n''java25'$'\n''java21'$'\n''java17'$'\n''java11'$'\n''java8.al2'$'\n''dotnet10'$'\n''dotnet8'$'\n''ruby3.4'$'\n''ruby3.3'$'\n''ruby3.2'
         return
         ;;
     '--handler')

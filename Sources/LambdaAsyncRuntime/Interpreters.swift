@@ -27,7 +27,8 @@ enum Interpreters {
             choice = try choose(for: runtime, environment: ProcessInfo.processInfo.environment)
             chosen[runtime.identifier] = choice
         }
-        let note = choice.note.flatMap { noted.insert(runtime.identifier).inserted ? $0 : nil }
+        // Once per interpreter: python3.12 and python3.13 falling back to the same python3 say it once.
+        let note = choice.note.flatMap { noted.insert(choice.path).inserted ? $0 : nil }
         return (choice.path, note)
     }
 
@@ -58,9 +59,9 @@ enum Interpreters {
         guard let fallback = onPath(generic, environment).first, let version = version(of: fallback) else {
             throw RunnerError.missingInterpreter(generic, runtime: runtime.identifier)
         }
-        let remedy = withoutSDK.map { "\($0) has no boto3, which Lambda's runtime includes: \($0) -m pip install boto3" }
-            ?? "install \(runtime.family == .python ? "python" + major : "Node.js " + major) to run it"
-        return Choice(path: fallback, note: "note: \(runtime.identifier) runs here on \(fallback) \(version), not on the runtime's own version (\(remedy))")
+        let remedy = withoutSDK.map { "\($0) lacks boto3, which Lambda's runtime has: \($0) -m pip install boto3" }
+            ?? "install \(runtime.family == .python ? "python" + major : "Node.js " + major) to run the runtime's own version"
+        return Choice(path: fallback, note: "note: \(runtime.identifier) runs on \(fallback) (\(version)) here; \(remedy)")
     }
 
     private static func onPath(_ name: String, _ environment: [String: String]) -> [String] {

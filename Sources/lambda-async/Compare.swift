@@ -13,7 +13,8 @@ struct Compare: AsyncParsableCommand {
 
             Examples:
               lambda-async compare
-              lambda-async compare --strategy streaming --strategy extension --dimension limits
+              lambda-async compare --strategy streaming --strategy extension \\
+                --dimension limits
               lambda-async compare --format json | jq '.strategies[].id'
               lambda-async compare --measure --sync-ms 100 --task-ms 400
 

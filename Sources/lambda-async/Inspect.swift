@@ -55,6 +55,9 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
+        guard FileManager.default.fileExists(atPath: zip) else {
+            throw CommandError.badInput("\(zip) does not exist: pass a zip (lambda-async package writes them under .lambda-async/build/)")
+        }
         let inspection = try ZipInspection(zip: URL(fileURLWithPath: zip), as: kind,
                                            runtime: runtime.flatMap(LambdaRuntime.init), handler: handler)
         let entries = inspection.entries.map { entry -> Report.Entry in

@@ -20,7 +20,8 @@ struct Invoke: AsyncParsableCommand {
 
             Examples:
               lambda-async invoke orders-api --event orders-api/events/event.json
-              lambda-async invoke --code src --runtime python3.13 --handler app.handler --event - <<< '{}'
+              lambda-async invoke --code src --runtime python3.13 \\
+                --handler app.handler --event - <<< '{}'
               lambda-async invoke orders-api --repeat 3 --idle 500 --report timeline.jsonl
             """
     )
@@ -228,6 +229,12 @@ final class ResponseSink: @unchecked Sendable {
     private let toStandardOutput: Bool
     private let lock = NSLock()
     private var endsWithNewline = true
+    /// No byte of the current invocation's response written yet.
+    private var atStart = true
+    /// The start of a stream that may be an HTTP integration prelude (`{...}` then eight NUL bytes,
+    /// as `awslambda.HttpResponseStream.from` writes for function URLs), held until it is known.
+    private var maybePrelude: [UInt8]?
+    private static let preludeLimit = 65_536
 
     init(path: String?) throws {
         if let path {
@@ -241,35 +248,75 @@ final class ResponseSink: @unchecked Sendable {
         toStandardOutput = path == nil
     }
 
+    /// The response as the client gets it. A file gets its bytes exactly (the last response's, with
+    /// --repeat), as `aws lambda invoke` writes them; standard output gets a streamed HTTP response's
+    /// body, its prelude said on standard error, and a line end after each response.
     func receive(_ event: ResponseEvent) {
         lock.lock()
         defer { lock.unlock() }
-        let bytes: [UInt8]
-        switch event {
-        case .chunk(let chunk), .complete(let chunk): bytes = chunk
-        case .error(let type, let body):
-            FileHandle.standardError.write(Data("function error: \(type)\n".utf8))
-            bytes = body
+        if atStart, !toStandardOutput {
+            try? handle.truncate(atOffset: 0)
         }
+        switch event {
+        case .chunk(let bytes):
+            guard !bytes.isEmpty else { return }
+            if toStandardOutput, atStart, bytes.first == UInt8(ascii: "{") { maybePrelude = [] }
+            atStart = false
+            if maybePrelude != nil { return holdPrelude(bytes) }
+            write(bytes)
+        case .complete(let bytes):
+            atStart = false
+            flushPrelude()
+            write(bytes)
+            if toStandardOutput, !endsWithNewline { write(Array("\n".utf8)) }
+        case .error(let type, let body):
+            atStart = false
+            flushPrelude()
+            FileHandle.standardError.write(Data("function error: \(type)\n".utf8))
+            write(body)
+            if toStandardOutput, !endsWithNewline { write(Array("\n".utf8)) }
+        }
+    }
+
+    private func holdPrelude(_ bytes: [UInt8]) {
+        maybePrelude! += bytes
+        let held = maybePrelude!
+        let delimiter = [UInt8](repeating: 0, count: 8)
+        if let end = held.firstRange(of: delimiter) {
+            maybePrelude = nil
+            let prelude = String(decoding: held[..<end.lowerBound], as: UTF8.self)
+            if (try? JSONSerialization.jsonObject(with: Data(prelude.utf8))) is [String: Any] {
+                FileHandle.standardError.write(Data("HTTP response prelude: \(prelude)\n".utf8))
+                write(Array(held[end.upperBound...]))
+            } else {
+                write(held)
+            }
+        } else if held.count > Self.preludeLimit {
+            flushPrelude()
+        }
+    }
+
+    private func flushPrelude() {
+        if let held = maybePrelude {
+            maybePrelude = nil
+            write(held)
+        }
+    }
+
+    private func write(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
         handle.write(Data(bytes))
         endsWithNewline = bytes.last == 0x0A
-        // A whole response on stdout ends its line at once, before the logs that follow it.
-        var isChunk = false
-        if case .chunk = event { isChunk = true }
-        if toStandardOutput, !isChunk, !endsWithNewline {
-            handle.write(Data("\n".utf8))
-            endsWithNewline = true
-        }
     }
 
     /// One response per line when several invocations write to a terminal or a pipe.
     func finishInvocation() {
         lock.lock()
         defer { lock.unlock() }
-        if !endsWithNewline {
-            handle.write(Data("\n".utf8))
-            endsWithNewline = true
+        flushPrelude()
+        atStart = true
+        if toStandardOutput, !endsWithNewline {
+            write(Array("\n".utf8))
         }
     }
 }

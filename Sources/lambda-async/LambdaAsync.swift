@@ -39,6 +39,11 @@ struct LambdaAsync: AsyncParsableCommand {
             FileHandle.standardError.write(Data((TypoHint.improve(fullMessage(for: error)) + "\n").utf8))
             Foundation.exit(code.rawValue)
         }
+        // For the tests that paste every --help example: parse (and validate) it, run nothing.
+        if ProcessInfo.processInfo.environment["LAMBDA_ASYNC_PARSE_ONLY"] != nil {
+            print(type(of: command).configuration.commandName ?? "lambda-async")
+            Foundation.exit(0)
+        }
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

@@ -19,8 +19,10 @@ struct Package: ParsableCommand {
             Examples:
               lambda-async package
               lambda-async package orders-api --format json
-              lambda-async package --function src/ --runtime python3.13 --handler app.handler -o function.zip
-              lambda-async package --layer ext/ --layer-kind extension -o extension-layer.zip
+              lambda-async package --function src/ --runtime python3.13 \\
+                --handler app.handler -o function.zip
+              lambda-async package --layer ext/ --layer-kind extension \\
+                -o extension-layer.zip
               lambda-async package --bootstrap .build/release/MyLambda -o bootstrap.zip
               lambda-async package --swift-product MyLambda -o lambda.zip
             """
@@ -56,7 +58,7 @@ struct Package: ParsableCommand {
     @Option(help: ArgumentHelp("With --function: the handler to check (app.handler, index.handler).", valueName: "handler"))
     var handler: String?
 
-    @Option(help: "With --function: the architecture dependencies are installed for.")
+    @Option(help: "With --function: the architecture dependencies are installed for; x86_64, as Lambda defaults to for a function that names none (a project uses the Architectures its template sets; `new` writes arm64).")
     var arch: Architecture = .x86_64
 
     @Option(name: [.short, .customLong("output")],

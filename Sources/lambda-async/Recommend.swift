@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LambdaAsyncCore
 
@@ -11,7 +12,8 @@ struct Recommend: ParsableCommand {
             Examples:
               lambda-async recommend --language node --front-door function-url
               lambda-async recommend --language python --must-complete
-              lambda-async recommend --language rust --front-door api-gateway-http --task-payload-size 2MB
+              lambda-async recommend --language rust --front-door api-gateway-http \\
+                --task-payload-size 2MB
             """
     )
 
@@ -52,6 +54,12 @@ struct Recommend: ParsableCommand {
     }
 
     func run() throws {
+        // Any language is accepted (one without a managed runtime means a custom runtime), so a typo
+        // of a managed one would silently get a custom-runtime answer: name the likely one first.
+        if let typed = try situation().language, !typed.hasManagedRuntime,
+           let guess = Suggestion.nearest(to: typed.name, in: Language.managed) {
+            FileHandle.standardError.write(Data("note: '\(typed.name)' has no managed Lambda runtime, so it is treated as a custom-runtime language; did you mean '\(guess)'?\n".utf8))
+        }
         do {
             let recommendation = try Recommender().recommend(try situation())
             print(RecommendationRenderer(recommendation).render(output.format, style: output.style))

@@ -20,8 +20,10 @@ struct Serve: AsyncParsableCommand {
             Examples:
               lambda-async serve orders-api
               lambda-async serve orders-api --env-vars env.json --env LOG_LEVEL=DEBUG
-              aws lambda invoke --endpoint-url http://127.0.0.1:9000 --function-name ApiFunction out.json
-              curl -N --aws-sigv4 "aws:amz:us-east-1:lambda" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \\
+              aws lambda invoke --endpoint-url http://127.0.0.1:9000 \\
+                --function-name ApiFunction out.json
+              curl -N --aws-sigv4 "aws:amz:us-east-1:lambda" \\
+                --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \\
                 http://127.0.0.1:9000/urls/ApiFunction/
             """
     )
@@ -88,6 +90,10 @@ struct Serve: AsyncParsableCommand {
         let lambda = try LocalLambda(functions: functions, options: options)
         var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]
         for function in functions.sorted(by: { $0.config.name < $1.config.name }) {
+            guard LocalLambda.runsLocally(function.config.runtime) else {
+                lines.append("  \(function.config.name)  not runnable locally (\(function.config.runtime.identifier)): its calls are refused with InvalidRuntimeException")
+                continue
+            }
             lines.append("  \(function.config.name)  POST /2015-03-31/functions/\(function.config.name)/invocations"
                          + (function.url.map { "  URL /urls/\(function.config.name)/ (\($0.invokeMode), \($0.authType)\($0.cors == nil ? "" : ", CORS"))" } ?? ""))
         }

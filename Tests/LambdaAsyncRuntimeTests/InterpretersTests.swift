@@ -34,7 +34,7 @@ import LambdaAsyncCore
         // No python3.12 anywhere: python3 from PATH, and the note says what to install.
         let other = try Interpreters.choose(for: try #require(LambdaRuntime("python3.12")), environment: environment)
         #expect(other.path == bin.appendingPathComponent("python3").path)
-        #expect(other.note == "note: python3.12 runs here on \(other.path) 3.11.2, not on the runtime's own version (install python3.12 to run it)")
+        #expect(other.note == "note: python3.12 runs on \(other.path) (3.11.2) here; install python3.12 to run the runtime's own version")
     }
 
     @Test func aVersionWithoutBoto3IsPassedOverAndSaid() throws {
@@ -45,7 +45,7 @@ import LambdaAsyncCore
         try fake(bin.appendingPathComponent("python3.13"), version: "3.13.0", boto3: false)
         let chosen = try Interpreters.choose(for: try #require(LambdaRuntime("python3.13")), environment: ["PATH": bin.path, "HOME": root.path])
         #expect(chosen.path == bin.appendingPathComponent("python3").path)
-        #expect(chosen.note?.contains("\(bin.path)/python3.13 has no boto3, which Lambda's runtime includes: \(bin.path)/python3.13 -m pip install boto3") == true,
+        #expect(chosen.note?.contains("\(bin.path)/python3.13 lacks boto3, which Lambda's runtime has: \(bin.path)/python3.13 -m pip install boto3") == true,
                 "\(chosen.note ?? "")")
 
         #expect(throws: RunnerError.missingInterpreter("python3", runtime: "python3.13")) {

@@ -13,6 +13,7 @@ extension LocalLambda {
         guard let function = functions[name], let url = function.url, let pool = pools[name] else {
             return refuse(writer, .notFound, "ResourceNotFoundException", "\(name) has no function URL (FunctionUrlConfig) in this project")
         }
+        if refusedAsNotRunnable(name, writer) { return }
         let fields = headers.map { ($0.name, $0.value) }
         // Browsers send preflights unsigned: the URL answers them before any AuthType check.
         if let cors = url.cors, SAMTemplate.FunctionURLConfig.CORS.isPreflight(method: method, headers: fields) {

@@ -248,6 +248,20 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         writer.send(Int(status.code), response.headers, response.body)
     }
 
+    /// Whether the local runner can run functions of this runtime (Python, Node.js, custom runtimes).
+    public static func runsLocally(_ runtime: LambdaRuntime) -> Bool {
+        [.provided, .python, .node].contains(runtime.family)
+    }
+
+    /// A function of a runtime the runner cannot run (java21, dotnet8, ruby3.4) is listed but refused
+    /// with a 400 the SDKs do not retry (a 5xx would be retried for seconds), saying what to do.
+    func refusedAsNotRunnable(_ name: String, _ writer: ResponseWriter) -> Bool {
+        guard let runtime = functions[name]?.config.runtime, !Self.runsLocally(runtime) else { return false }
+        refuse(writer, .badRequest, "InvalidRuntimeException",
+               "\(name) uses \(runtime.identifier), which lambda-async's local runner cannot run (it runs python3.*, nodejs* and provided.* functions); test it with its language's own tools or deploy it")
+        return true
+    }
+
     /// A function name, a partial ARN or a full ARN, as the Invoke API takes them.
     private func functionName(_ target: String) -> String {
         let parts = target.split(separator: ":")
@@ -263,6 +277,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     /// `InvokeWithResponseStream`: the function's bytes as PayloadChunk events as they come, then InvokeComplete.
     private func invokeWithResponseStream(_ target: String, body: [UInt8], writer: ResponseWriter) {
         guard let pool = pools[functionName(target)] else { return unknown(target, writer) }
+        if refusedAsNotRunnable(functionName(target), writer) { return }
         guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
             return refuse(writer, .payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes")
         }
@@ -293,6 +308,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     private func invokeAPI(_ target: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
         let name = functionName(target)
         guard let pool = pools[name], let queue = queues[name] else { return unknown(target, writer) }
+        if refusedAsNotRunnable(name, writer) { return }
         switch InvokeRequest.parse(headers: headers, body: body) {
         case .failure(let error):
             writer.send(Int(error.response.status.code), error.response.headers, error.response.body)

@@ -1,0 +1,299 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What the README and `--help` promise, each checked against the built binary.
+@Suite struct PromiseTests {
+    static let readme = (try? String(contentsOf: Binary.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+    static let commands = ["compare", "recommend", "new", "package", "inspect", "invoke", "serve"]
+
+    // MARK: Exit codes
+
+    /// Every row of the README's exit-code table, produced by a real run.
+    @Test func everyRowOfTheExitCodeTableHappens() throws {
+        let table = Self.readme.components(separatedBy: "| exit code | meaning |").last ?? ""
+        let documented = Set(table.split(separator: "\n").prefix { $0.hasPrefix("|") }.compactMap { line in
+            Int32(line.split(separator: "|").first?.trimmingCharacters(in: .whitespaces) ?? "")
+        })
+        #expect(documented == [0, 1, 64, 130], "the README's table")
+
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Binary.run("compare").status == 0)
+        // 1: the command ran and could not do its job (a bootstrap that would not start on Lambda).
+        let bootstrap = dir.appendingPathComponent("bootstrap")
+        try "#!/bin/sh\r\necho hi\r\n".write(to: bootstrap, atomically: true, encoding: .utf8)
+        let refused = try Binary.run("package", "--bootstrap", bootstrap.path, "-o", dir.appendingPathComponent("b.zip").path)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        // 64: bad usage, caught by the parser or found while running.
+        #expect(try Binary.run("compare", "--format", "yaml").status == 64)
+        #expect(try Binary.run("inspect", dir.appendingPathComponent("missing.zip").path).status == 64)
+        // 130: interrupted; see the package test below and the invoke, invoke --listen and serve tests.
+    }
+
+    /// Ctrl-C during `package` removes the half-written zip and exits 130; a run killed outright
+    /// leaves it, and the next run beside it sweeps it.
+    @Test func interruptedPackagingLeavesNothingBehind() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = dir.appendingPathComponent("src")
+        try FileManager.default.createDirectory(at: code, withIntermediateDirectories: true)
+        try "def handler(event, context):\n    return 1\n".write(to: code.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
+        // Incompressible, so that zipping it takes long enough to be interrupted.
+        let random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
+        try random.readData(ofLength: 48_000_000).write(to: code.appendingPathComponent("blob.bin"))
+
+        func temporaries() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".tmp") }
+        }
+        func startPackaging() throws -> Process {
+            let process = Process()
+            process.executableURL = Binary.url
+            process.arguments = ["package", "--function", code.path, "--runtime", "python3.13", "--handler", "app.handler",
+                                 "-o", dir.appendingPathComponent("function.zip").path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(30)
+            while temporaries().isEmpty, process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            return process
+        }
+
+        let interrupted = try startPackaging()
+        #expect(!temporaries().isEmpty, "the zip is written to a temporary file first")
+        kill(interrupted.processIdentifier, SIGINT)
+        interrupted.waitUntilExit()
+        #expect(interrupted.terminationStatus == 130)
+        #expect(temporaries().isEmpty, "\(temporaries())")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("function.zip").path))
+
+        let killed = try startPackaging()
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        let left = temporaries()
+        #expect(left.count == 1, "SIGKILL cannot be caught: \(left)")
+        // The next run beside it removes what a dead process left (a live one's are left alone).
+        try "def handler(event, context):\n    return 1\n".write(to: dir.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
+        let small = dir.appendingPathComponent("small")
+        try FileManager.default.createDirectory(at: small, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("app.py"), to: small.appendingPathComponent("app.py"))
+        let next = try Binary.run("package", "--function", small.path, "--runtime", "python3.13", "--handler", "app.handler",
+                                  "-o", dir.appendingPathComponent("small.zip").path)
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(temporaries().isEmpty, "\(temporaries())")
+    }
+
+    // MARK: Formats and JSON
+
+    /// Every `--format` value a command's help offers works.
+    @Test(arguments: ["compare", "recommend", "new", "package", "inspect"])
+    func everyOfferedFormatWorks(command: String) throws {
+        let help = try Binary.run(command, "--help").stdout
+        let options = help.components(separatedBy: "OPTIONS:").last ?? ""
+        let option = options.components(separatedBy: "--format <format>").dropFirst().joined()
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let values = option.components(separatedBy: "(values: ").dropFirst().first?.components(separatedBy: ";").first?
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        #expect(!values.isEmpty, "\(command) --help lists its formats")
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let project = dir.appendingPathComponent("proj")
+        #expect(try Binary.run("new", "--strategy", "extension", project.path).status == 0)
+        for value in values {
+            let arguments: [String]
+            switch command {
+            case "new": arguments = ["new", "--list", "--format", value]
+            case "package": arguments = ["package", project.path, "--format", value]
+            case "inspect":
+                _ = try Binary.run("package", project.path)
+                arguments = ["inspect", project.appendingPathComponent(".lambda-async/build/ApiFunction.zip").path, "--format", value]
+            default: arguments = [command, "--format", value]
+            }
+            let result = try TestSupport.run(Binary.url.path, arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(!result.stdout.isEmpty)
+        }
+    }
+
+    /// Each JSON output against its schema in schemas/, by an independent validator (Python's
+    /// jsonschema): every key present (null when absent), nothing undocumented, `schemaVersion` set.
+    @Test func everyJSONOutputMatchesItsDocumentedSchema() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let project = dir.appendingPathComponent("proj")
+        #expect(try Binary.run("new", "--strategy", "extension", "--variant", "external", project.path).status == 0)
+        let report = dir.appendingPathComponent("report.jsonl")
+        let invoked = try Binary.run("invoke", project.path, "--isolation", "none", "--report", report.path)
+        #expect(invoked.status == 0, "\(invoked.stderr)")
+        let outputs: [(String, [String])] = [
+            ("compare", ["compare", "--format", "json"]),
+            ("recommend", ["recommend", "--language", "python", "--format", "json"]),
+            ("recommend", ["recommend", "--language", "node", "--front-door", "function-url", "--must-complete", "--format", "json"]),
+            ("new-list", ["new", "--list", "--format", "json"]),
+            ("new", ["new", "--strategy", "streaming", "--language", "node", "--dry-run", "--format", "json", dir.appendingPathComponent("n").path]),
+            ("package", ["package", project.path, "--format", "json"]),
+            ("inspect", ["inspect", project.appendingPathComponent(".lambda-async/build/TasksLayer.zip").path, "--as", "layer", "--format", "json"]),
+            ("measure", ["compare", "--measure", "--invocations", "1", "--sync-ms", "1", "--task-ms", "1", "--format", "json"]),
+        ]
+        var documents: [(String, String)] = []
+        for (schema, arguments) in outputs {
+            let result = try TestSupport.run(Binary.url.path, arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            documents.append((schema, result.stdout))
+        }
+        for line in try String(contentsOf: report, encoding: .utf8).split(separator: "\n") {
+            documents.append(("invoke-report", String(line)))
+        }
+        let validator = """
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            document = json.load(sys.stdin)
+            jsonschema.Draft202012Validator.check_schema(schema)
+            errors = list(jsonschema.Draft202012Validator(schema).iter_errors(document))
+            for e in errors: print(list(e.absolute_path), e.message)
+            sys.exit(1 if errors else 0)
+            """
+        for (schema, document) in documents {
+            let path = Binary.repositoryRoot.appendingPathComponent("schemas/\(schema).schema.json").path
+            let checked = try TestSupport.run("python3", ["-c", validator, path], input: document)
+            #expect(checked.status == 0, "\(schema): \(checked.stdout)\(checked.stderr)")
+            let documented = Self.readme.contains("schemas/\(schema).schema.json")
+            #expect(documented, "the README points at \(schema)'s schema")
+        }
+    }
+
+    // MARK: Messages
+
+    @Test func aTypoIsAnsweredWithTheNearestValue() throws {
+        let strategy = try Binary.run("new", "--strategy", "extensoin", "x")
+        #expect(strategy.status == 64)
+        #expect(strategy.stderr.contains("The value 'extensoin' is invalid for '--strategy <strategy>'. Did you mean 'extension'?"), "\(strategy.stderr)")
+        // recommend takes any language (one without a managed runtime means a custom runtime): a typo
+        // of a managed one is still answered, with the likely one named.
+        let language = try Binary.run("recommend", "--language", "pyhton")
+        #expect(language.stderr.contains("did you mean 'python'?"), "\(language.stderr)")
+        let runtime = try Binary.run("invoke", "--code", "/tmp", "--runtime", "python3.31", "--handler", "app.handler")
+        #expect(runtime.status == 64)
+        #expect(runtime.stderr.contains("'python3.31' is not a Lambda runtime. Did you mean 'python3.13'?"), "\(runtime.stderr)")
+        // Far from every value: no guess, the list only.
+        let far = try Binary.run("new", "--language", "java", "x")
+        #expect(!far.stderr.contains("Did you mean"))
+        #expect(far.stderr.contains("'python' and 'node'"))
+    }
+
+    /// Every example line of every command's `--help` fits a terminal (80 columns, unwrapped) and,
+    /// pasted, parses: lambda-async lines in the binary's parse-only mode, others as shell words.
+    @Test(arguments: ["", "compare", "recommend", "new", "package", "inspect", "invoke", "serve"])
+    func helpExamplesCanBePasted(command: String) throws {
+        let help = try TestSupport.run(Binary.url.path, (command.isEmpty ? [] : [command]) + ["--help"], environment: ["COLUMNS": "80"]).stdout
+        let block = help.components(separatedBy: "Examples:\n").dropFirst().first?.components(separatedBy: "\n\n").first ?? ""
+        #expect(!block.isEmpty, "\(command) --help has examples")
+        var examples: [String] = []
+        var current = ""
+        for line in block.split(separator: "\n", omittingEmptySubsequences: false) {
+            #expect(line.count <= 80, "wrapped in the middle: \(line)")
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasSuffix("\\") {
+                current += text.dropLast() + " "
+            } else {
+                examples.append(current + text)
+                current = ""
+            }
+        }
+        #expect(current.isEmpty, "a continuation line ends the block")
+        // Shell words, cut at a pipe or a redirection, as the shell would.
+        let splitter = """
+            import json, shlex, sys
+            words = shlex.split(sys.stdin.read(), posix=True)
+            cut = next((i for i, w in enumerate(words) if w in ("|", "<<<", ">", "<", "&&")), len(words))
+            print(json.dumps(words[:cut]))
+            """
+        for example in examples where !example.isEmpty {
+            let split = try TestSupport.run("python3", ["-c", splitter], input: example)
+            #expect(split.status == 0, "\(example) is not valid shell: \(split.stderr)")
+            let words = (try? JSONSerialization.jsonObject(with: Data(split.stdout.utf8))) as? [String] ?? []
+            guard words.first == "lambda-async" else { continue }
+            let parsed = try TestSupport.run(Binary.url.path, Array(words.dropFirst()), environment: ["LAMBDA_ASYNC_PARSE_ONLY": "1"])
+            #expect(parsed.status == 0, "\(example): \(parsed.stderr)")
+        }
+    }
+
+    @Test func nextCommandsQuotePathsWithSpaces() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("my projects/orders")
+        let created = try TestSupport.run(Binary.url.path, ["new", "--strategy", "extension", "--name", "orders", folder.path])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains("  cd '\(folder.path)'\n"), "\(created.stdout)")
+        // Pasted into a shell, it goes where it says.
+        let line = created.stdout.split(separator: "\n").first { $0.hasPrefix("  cd ") }.map(String.init) ?? ""
+        let moved = try TestSupport.run("/bin/sh", ["-c", line + " && pwd"])
+        #expect(moved.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == folder.path)
+    }
+
+    @Test func theSizeLimitAdviceIsOneThatWorks() throws {
+        let message = try String(contentsOf: Binary.repositoryRoot.appendingPathComponent("Sources/LambdaAsyncArchive/LambdaChecks.swift"), encoding: .utf8)
+        // A layer counts toward the same 250 MB: the message must not send people there.
+        #expect(!message.contains("move dependencies to a layer"))
+        #expect(message.contains("container image"))
+    }
+
+    // MARK: invoke's output
+
+    /// A streamed HTTP response prints its body; the prelude (status, headers) is said on standard
+    /// error. A file gets the bytes exactly, as the client receives them, with no line end added.
+    @Test func invokeWritesWhatTheClientGets() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = dir.appendingPathComponent("src")
+        try FileManager.default.createDirectory(at: code, withIntermediateDirectories: true)
+        try """
+            export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+              const stream = awslambda.HttpResponseStream.from(responseStream, { statusCode: 201, headers: { "x-kind": "report" } });
+              stream.write("line one\\n");
+              stream.end("line two");
+            });
+            """.write(to: code.appendingPathComponent("index.mjs"), atomically: true, encoding: .utf8)
+        let printed = try Binary.run("invoke", "--code", code.path, "--runtime", "nodejs22.x", "--handler", "index.handler", "--isolation", "none")
+        #expect(printed.status == 0, "\(printed.stderr)")
+        #expect(printed.stdout == "line one\nline two\n", "\(printed.stdout.debugDescription)")
+        #expect(printed.stderr.contains(#"HTTP response prelude: {"statusCode":201,"headers":{"x-kind":"report"}}"#), "\(printed.stderr)")
+
+        let file = dir.appendingPathComponent("out.bin")
+        let written = try Binary.run("invoke", "--code", code.path, "--runtime", "nodejs22.x", "--handler", "index.handler",
+                                     "--isolation", "none", "--output", file.path)
+        #expect(written.status == 0)
+        let bytes = try Data(contentsOf: file)
+        #expect(bytes.contains(Data(repeating: 0, count: 8)), "the prelude stays in the file")
+        #expect(bytes.suffix(8) == Data("line two".utf8), "no line end the function did not write")
+
+        try "def handler(event, context):\n    return {'ok': True}\n".write(to: code.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
+        let buffered = dir.appendingPathComponent("buffered.json")
+        _ = try Binary.run("invoke", "--code", code.path, "--runtime", "python3.13", "--handler", "app.handler",
+                           "--isolation", "none", "--repeat", "2", "--output", buffered.path)
+        #expect(try String(contentsOf: buffered, encoding: .utf8) == #"{"ok": true}"#, "the last response, exactly")
+    }
+
+    // MARK: serve
+
+    /// A function of a runtime the runner cannot run is listed as such, and its calls are refused
+    /// at once with a 4xx the SDKs do not retry.
+    @Test func serveSaysWhatItCannotRun() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeSingleFunctionProject(at: dir, name: "JavaFunction", runtime: "java21", handler: "example.Handler::handleRequest",
+                                       files: ["README": "compiled elsewhere"])
+        let server = try ServeTests.Server(project: dir)
+        #expect(server.output.contains("JavaFunction  not runnable locally (java21)"), "\(server.output)")
+        let client = boto3ClientPreamble + """
+            started = time.time()
+            try:
+                lam.invoke(FunctionName="JavaFunction", Payload=b"{}")
+            except lam.exceptions.InvalidRuntimeException as e:
+                print("refused", e.response["ResponseMetadata"]["HTTPStatusCode"], round(time.time() - started, 1) < 2, e.response["Error"]["Message"])
+            """
+        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        #expect(result.stdout.hasPrefix("refused 400 True JavaFunction uses java21, which lambda-async's local runner cannot run"), "\(result.stdout)\(result.stderr)")
+        #expect(server.stop() == 130)
+    }
+}
