@@ -1,12 +1,13 @@
 /// "Did you mean ...?" for a mistyped value: the nearest valid one, when it is near enough to be a typo.
 public enum Suggestion {
     /// The candidate closest to `value` by edit distance (case-insensitive), if within a third of
-    /// its length (at least 2 edits): `extensoin` → `extension`, `pyhton` → `python`, not `java` → `node`.
-    public static func nearest(to value: String, in candidates: [String]) -> String? {
+    /// its length (at least 2 edits) or `maximum`: `extensoin` → `extension`, `pyhton` → `python`, not
+    /// `java` → `node`. Where any name is valid (recommend's languages), pass 1: `rust` is not a typo of `ruby`.
+    public static func nearest(to value: String, in candidates: [String], maximum: Int? = nil) -> String? {
         let typed = Array(value.lowercased())
         let scored = candidates.map { ($0, distance(typed, Array($0.lowercased()))) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 > 0 else { return nil }
-        return best.1 <= max(2, best.0.count / 3) ? best.0 : nil
+        return best.1 <= (maximum ?? max(2, best.0.count / 3)) ? best.0 : nil
     }
 
     /// Levenshtein distance, with a swap of two neighbours counted as one edit (Damerau).

@@ -57,7 +57,7 @@ struct Recommend: ParsableCommand {
         // Any language is accepted (one without a managed runtime means a custom runtime), so a typo
         // of a managed one would silently get a custom-runtime answer: name the likely one first.
         if let typed = try situation().language, !typed.hasManagedRuntime,
-           let guess = Suggestion.nearest(to: typed.name, in: Language.managed) {
+           let guess = Suggestion.nearest(to: typed.name, in: Language.managed, maximum: 1) {
             FileHandle.standardError.write(Data("note: '\(typed.name)' has no managed Lambda runtime, so it is treated as a custom-runtime language; did you mean '\(guess)'?\n".utf8))
         }
         do {
