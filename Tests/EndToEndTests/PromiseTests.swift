@@ -291,9 +291,17 @@ import TestSupport
                 lam.invoke(FunctionName="JavaFunction", Payload=b"{}")
             except lam.exceptions.InvalidRuntimeException as e:
                 print("refused", e.response["ResponseMetadata"]["HTTPStatusCode"], round(time.time() - started, 1) < 2, e.response["Error"]["Message"])
+            import urllib.request, urllib.error
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/nowhere")
+            except urllib.error.HTTPError as e:
+                print("raw", e.code, e.read().decode())
             """
         let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.stdout.hasPrefix("refused 400 True JavaFunction uses java21, which lambda-async's local runner cannot run"), "\(result.stdout)\(result.stderr)")
+        // JSON as people write it: no escaped slashes in paths.
+        #expect(result.stdout.contains("POST /2015-03-31/functions/NAME/invocations"), "\(result.stdout)")
+        #expect(!result.stdout.contains("\\/"), "\(result.stdout)")
         #expect(server.stop() == 130)
     }
 }
