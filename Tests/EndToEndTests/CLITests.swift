@@ -20,7 +20,7 @@ import LambdaAsyncCore
         // Caught by the parser: the usage of the command follows the message.
         let parsed = try TestSupport.run(Binary.url.path, ["invoke", "--code", "/tmp", "--runtime", "cobol"])
         #expect(parsed.status == 64)
-        #expect(parsed.stderr.contains("'cobol' is not a Lambda runtime; use one of: python3.13"))
+        #expect(parsed.stderr.contains("'cobol' is not a Lambda runtime. Use one of: python3.14, python3.13"))
         #expect(parsed.stderr.contains("Usage: lambda-async invoke"))
         // Found while running (the path does not exist): the message alone.
         let missing = "/nonexistent-\(UUID().uuidString.prefix(8))"

@@ -153,7 +153,8 @@ import TestSupport
         #expect(corrupt.status == 1)
         #expect(corrupt.stderr.contains("may be corrupt"))
         let missing = try TestSupport.run(Binary.url.path, ["inspect", dir.appendingPathComponent("none.zip").path])
-        #expect(missing.status == 1)
-        #expect(missing.stderr.contains("no such file"))
+        // A path that does not exist is bad input (64), as the README's exit-code table has it.
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("none.zip does not exist"))
     }
 }
