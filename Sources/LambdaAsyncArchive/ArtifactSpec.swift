@@ -53,9 +53,12 @@ public struct ArtifactSpec: Sendable {
     public var runtime: LambdaRuntime?
     public var handler: String?
     public var excludes: [String]
+    /// The function's instruction set, which its native code must match; nil when not known.
+    public var architecture: Architecture?
 
     public init(name: String, kind: ArtifactKind, sources: [ArtifactSource], runtime: LambdaRuntime? = nil,
-                handler: String? = nil, excludes: [String] = []) {
+                handler: String? = nil, excludes: [String] = [], architecture: Architecture? = nil) {
+        self.architecture = architecture
         self.name = name
         self.kind = kind
         self.sources = sources

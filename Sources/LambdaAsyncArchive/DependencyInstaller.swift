@@ -16,9 +16,9 @@ public struct DependencyInstaller: Sendable {
         let packageJSON = code.appendingPathComponent("package.json")
         if runtime.map({ $0.family == .python }) ?? true, let text = try? String(contentsOf: requirements, encoding: .utf8),
            Self.hasRequirements(text) {
-            return try installPython(requirements: requirements, text: text,
-                                     pythonVersion: runtime?.pythonVersion ?? LambdaRuntime.defaultPython.pythonVersion!,
-                                     architecture: architecture)
+            let python = runtime ?? LambdaRuntime.defaultPython
+            return try installPython(requirements: requirements, text: text, pythonVersion: python.pythonVersion!,
+                                     platforms: python.os.manylinuxTags(architecture), architecture: architecture)
         }
         if runtime.map({ $0.family == .node }) ?? true, let data = try? Data(contentsOf: packageJSON),
            Self.hasNodeDependencies(data), !FileManager.default.fileExists(atPath: code.appendingPathComponent("node_modules").path) {
@@ -61,11 +61,12 @@ public struct DependencyInstaller: Sendable {
         return url
     }
 
-    private func installPython(requirements: URL, text: String, pythonVersion: String, architecture: Architecture) throws -> ArtifactSource {
+    private func installPython(requirements: URL, text: String, pythonVersion: String, platforms: [String],
+                               architecture: Architecture) throws -> ArtifactSource {
         let environment = ProcessInfo.processInfo.environment
         // pip's own settings (an index, find-links) change what gets installed, so they key the cache too.
         let pipSettings = environment.filter { $0.key.hasPrefix("PIP_") }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        let folder = cacheFolder("python", key: ([text, pythonVersion, architecture.rawValue] + pipSettings).joined(separator: "\n"))
+        let folder = cacheFolder("python", key: ([text, pythonVersion, architecture.rawValue] + platforms + pipSettings).joined(separator: "\n"))
         if FileManager.default.fileExists(atPath: folder.path) { return ArtifactSource(root: folder) }
         guard let python = ExternalCommand.find("python3") else {
             throw PackagingError.dependencies("requirements.txt needs pip, and python3 is not on PATH: install Python 3 (apt-get install python3-pip)")
@@ -74,14 +75,15 @@ public struct DependencyInstaller: Sendable {
         let result = try ExternalCommand.run(python, [
             "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
             "--requirement", requirements.path, "--target", target.path,
-            // Wheels for Lambda's Linux and Python, never for this machine's.
-            "--platform", architecture.manylinuxPlatform, "--implementation", "cp",
-            "--python-version", pythonVersion, "--only-binary=:all:",
-        ])
+            // Wheels for Lambda's Linux and Python, never for this machine's: every manylinux tag the
+            // runtime's glibc loads (manylinux_2_34 down to manylinux2014 on Amazon Linux 2023, only up
+            // to 2_26 on Amazon Linux 2), so pip picks the newest wheel that still loads there.
+            "--implementation", "cp", "--python-version", pythonVersion, "--only-binary=:all:",
+        ] + platforms.flatMap { ["--platform", $0] })
         guard result.status == 0 else {
             try? FileManager.default.removeItem(at: target)
             throw PackagingError.dependencies("""
-                pip could not install \(requirements.path) for Python \(pythonVersion) on \(architecture.manylinuxPlatform):
+                pip could not install \(requirements.path) for Python \(pythonVersion) on \(platforms.first ?? "") or older:
                 \(ExternalCommand.tail(result.output))
                 Only binary wheels are used, so the zip runs on Lambda whatever this machine is; pin versions that publish \
                 wheels for that platform.

@@ -8,14 +8,17 @@ public struct LambdaChecks {
     public let kind: ArtifactKind
     public let runtime: LambdaRuntime?
     public let handler: String?
+    /// The function's architecture, for the native code checks (nil: unknown).
+    public let architecture: Architecture?
     /// Where an entry comes from on disk, so a fix names the file to edit (the entry path for zips).
     let origin: @Sendable (String) -> String
 
-    public init(kind: ArtifactKind, runtime: LambdaRuntime? = nil, handler: String? = nil,
+    public init(kind: ArtifactKind, runtime: LambdaRuntime? = nil, handler: String? = nil, architecture: Architecture? = nil,
                 origin: @escaping @Sendable (String) -> String = { $0 }) {
         self.kind = kind
         self.runtime = runtime
         self.handler = handler
+        self.architecture = architecture
         self.origin = origin
     }
 
@@ -54,6 +57,10 @@ public struct LambdaChecks {
             default: break
             }
         }
+
+        // A bootstrap with no runtime named most likely meets provided.al2023.
+        findings += NativeCodeChecks(kind: kind, runtime: runtime ?? (kind == .bootstrap ? .defaultProvided : nil),
+                                     architecture: architecture).run(entries, contents: contents)
 
         let unzipped = entries.reduce(Int64(0)) { $0 + $1.size }
         if unzipped > Int64(LambdaQuotas.unzippedFunctionAndLayersBytes) {

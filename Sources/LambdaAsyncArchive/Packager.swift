@@ -45,7 +45,8 @@ public enum Packager {
     public static func check(_ plan: ArtifactPlan) -> [Finding] {
         let sources = Dictionary(plan.entries.compactMap { entry in entry.source.map { (entry.entry.path, $0) } },
                                  uniquingKeysWith: { $1 })
-        let checks = LambdaChecks(kind: plan.spec.kind, runtime: plan.spec.runtime, handler: plan.spec.handler) { path in
+        let checks = LambdaChecks(kind: plan.spec.kind, runtime: plan.spec.runtime, handler: plan.spec.handler,
+                                  architecture: plan.spec.architecture) { path in
             sources[path].map { DisplayPath.relative($0.path) } ?? path
         }
         var findings = plan.findings + checks.run(plan.zipEntries) { path in

@@ -76,7 +76,8 @@ public struct ProjectPackager {
             sources.insert(dependencies, at: 0)
         }
         let spec = ArtifactSpec(name: function.logicalID, kind: .function, sources: sources,
-                                runtime: function.runtime, handler: function.handler, excludes: excludes)
+                                runtime: function.runtime, handler: function.handler, excludes: excludes,
+                                architecture: function.architecture)
         return try ArtifactPlan(spec: spec)
     }
 

@@ -5,12 +5,12 @@ import Foundation
 /// directory: that is where the Unix modes Lambda honours are stored.
 public enum ZipReader {
     public static func entries(of zip: URL) throws -> [ZipEntry] {
-        try read(zip, keepingContentsOf: { _ in false }).entries
+        try read(zip, keepingContentsOf: { _ in 0 }).entries
     }
 
-    /// Lists the entries and keeps the bytes of those `keep` selects (up to 1 MiB each: enough for a
-    /// shebang line or a handler's source).
-    public static func read(_ zip: URL, keepingContentsOf keep: (String) -> Bool) throws -> (entries: [ZipEntry], contents: [String: [UInt8]]) {
+    /// Lists the entries and keeps the bytes of those `keep` selects, up to the number of bytes it
+    /// says for each (a shebang line or a handler's source needs 1 MiB; an ELF file, all of it).
+    public static func read(_ zip: URL, keepingContentsOf keep: (ZipEntry) -> Int) throws -> (entries: [ZipEntry], contents: [String: [UInt8]]) {
         guard FileManager.default.isReadableFile(atPath: zip.path) else {
             throw ArchiveError.cannotRead(path: zip.path, reason: "no such readable file")
         }
@@ -43,15 +43,16 @@ public enum ZipReader {
             } else {
                 kind = .file
             }
-            result.append(ZipEntry(path: path, kind: kind, permissions: UInt32(archive_entry_perm(header)),
-                                   size: archive_entry_size(header)))
+            let entry = ZipEntry(path: path, kind: kind, permissions: UInt32(archive_entry_perm(header)), size: archive_entry_size(header))
+            result.append(entry)
             // Reading the data through checks every entry's CRC: a corrupt zip fails here.
-            let kept = kind == .file && keep(path)
+            let limit = kind == .file ? keep(entry) : 0
+            let kept = limit > 0
             var bytes: [UInt8] = []
             var n = 0
             repeat {
                 n = buffer.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
-                if kept, n > 0, bytes.count < 1 << 20 { bytes += buffer[..<n] }
+                if kept, n > 0, bytes.count < limit { bytes += buffer[..<n] }
             } while n > 0
             if kept { contents[path] = bytes }
             guard n == 0 else { throw fail("reading \(path)") }

@@ -31,6 +31,9 @@ struct Inspect: ParsableCommand {
     @Option(help: ArgumentHelp("The function's handler, to check it exists.", valueName: "handler"))
     var handler: String?
 
+    @Option(help: "The function's architecture, which native code (ELF files) must be built for; without it, the files must at least agree.")
+    var arch: Architecture?
+
     @Option(help: "Output format: table (for people) or json (for scripts).")
     var format: ReportFormat = .table
 
@@ -59,7 +62,7 @@ struct Inspect: ParsableCommand {
             throw CommandError.badInput("\(zip) does not exist: pass a zip (lambda-async package writes them under .lambda-async/build/)")
         }
         let inspection = try ZipInspection(zip: URL(fileURLWithPath: zip), as: kind,
-                                           runtime: runtime.flatMap(LambdaRuntime.init), handler: handler)
+                                           runtime: runtime.flatMap(LambdaRuntime.init), handler: handler, architecture: arch)
         let entries = inspection.entries.map { entry -> Report.Entry in
             switch entry.kind {
             case .file: return .init(path: entry.path, type: "file", mode: Self.octal(entry.permissions), size: entry.size, target: nil)

@@ -137,7 +137,7 @@ struct Package: ParsableCommand {
                 sources.insert(dependencies, at: 0)
             }
             spec = ArtifactSpec(name: code.lastPathComponent, kind: .function, sources: sources, runtime: runtime,
-                                handler: handler, excludes: exclude)
+                                handler: handler, excludes: exclude, architecture: arch)
             defaultName = code.lastPathComponent
         } else if let layer {
             let root = path(layer)

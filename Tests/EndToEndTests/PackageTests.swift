@@ -231,6 +231,33 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("g.zip").path))
     }
 
+    /// pip is told every manylinux tag the runtime's glibc loads: Amazon Linux 2023 (python3.13) gets
+    /// the newest wheel, built for glibc 2.34; Amazon Linux 2 (python3.11, glibc 2.26) must not.
+    @Test func wheelsAreChosenForTheRuntimesGlibc() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wheels = dir.appendingPathComponent("wheels")
+        #expect(try makePlatformWheel(in: wheels, name: "natdep", version: "2.0", tag: "manylinux_2_34_x86_64").status == 0)
+        #expect(try makePlatformWheel(in: wheels, name: "natdep", version: "1.5", tag: "manylinux_2_26_x86_64").status == 0)
+        #expect(try makePlatformWheel(in: wheels, name: "natdep", version: "1.0", tag: "manylinux2014_x86_64").status == 0)
+        let src = dir.appendingPathComponent("src")
+        try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true)
+        try "def handler(e, c):\n    return 1\n".write(to: src.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
+        try "natdep\n".write(to: src.appendingPathComponent("requirements.txt"), atomically: true, encoding: .utf8)
+        func installed(_ runtime: String) throws -> String? {
+            let zip = dir.appendingPathComponent("\(runtime).zip")
+            let result = try TestSupport.run(Binary.url.path, ["package", "--function", src.path, "--runtime", runtime, "--handler", "app.handler",
+                                                               "--arch", "x86_64", "-o", zip.path],
+                                             environment: ["PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheels.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            let listing = try pythonZipListing(zip).stdout
+            return listing.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+                .first { $0.hasPrefix("natdep-") && $0.hasSuffix(".dist-info/METADATA") }
+        }
+        #expect(try installed("python3.13") == "natdep-2.0.dist-info/METADATA")
+        #expect(try installed("python3.11") == "natdep-1.5.dist-info/METADATA")
+    }
+
     @Test func nodeDependenciesNeedALockFile() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
