@@ -272,10 +272,8 @@ import TestSupport
 }
 
 @Suite struct SwiftProductTests {
-    /// Builds a tiny executable with a resource, packages it, unpacks it with unzip and runs it.
-    @Test func aSwiftExecutableBecomesARunnableBootstrapWithItsResources() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+    /// A Swift package with one executable and a resource; `main` is the executable's code.
+    func package(in dir: URL, main: String) throws {
         let sources = dir.appendingPathComponent("Sources/Hello")
         try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
         try """
@@ -283,12 +281,23 @@ import TestSupport
             import PackageDescription
             let package = Package(name: "hello", targets: [.executableTarget(name: "Hello", resources: [.copy("greeting.txt")])])
             """.write(to: dir.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
-        try """
-            import Foundation
-            let url = Bundle.module.url(forResource: "greeting", withExtension: "txt")!
-            print(try! String(contentsOf: url, encoding: .utf8), terminator: "")
-            """.write(to: sources.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
+        try main.write(to: sources.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
         try "hello from a resource\n".write(to: sources.appendingPathComponent("greeting.txt"), atomically: true, encoding: .utf8)
+    }
+
+    /// This machine's glibc, as [major, minor].
+    static var hostGlibc: [Int] {
+        // "glibc 2.36"
+        let text = (try? TestSupport.run("getconf", ["GNU_LIBC_VERSION"]).stdout) ?? ""
+        return text.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").compactMap { Int($0) } ?? []
+    }
+
+    /// Builds a tiny executable with a resource, packages it, unpacks it with unzip and runs it.
+    @Test func aSwiftExecutableBecomesARunnableBootstrapWithItsResources() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // No Foundation: the static Swift runtime alone needs no glibc newer than provided.al2023's.
+        try package(in: dir, main: "print(\"hello from a bootstrap\")\n")
 
         let result = try TestSupport.run(Binary.url.path, ["package", "--swift-product", "Hello", "-o", "lambda.zip"], directory: dir)
         #expect(result.status == 0, "\(result.stderr)")
@@ -296,15 +305,45 @@ import TestSupport
         #expect(listing.hasPrefix("bootstrap 0o100755 "))
         #expect(listing.contains("hello_Hello.resources/greeting.txt 0o100644"))
 
-        // Unpacked elsewhere, as Lambda unpacks it into /var/task, the bootstrap runs and finds its bundle.
+        // Unpacked elsewhere, as Lambda unpacks it into /var/task, the bootstrap runs.
         let task = dir.appendingPathComponent("task")
         #expect(try TestSupport.run("unzip", ["-q", dir.appendingPathComponent("lambda.zip").path, "-d", task.path]).status == 0)
-        try FileManager.default.removeItem(at: dir.appendingPathComponent(".build"))
         let ran = try TestSupport.run(task.appendingPathComponent("bootstrap").path, [], directory: task)
-        #expect(ran.stdout == "hello from a resource\n", "\(ran.stderr)")
+        #expect(ran.stdout == "hello from a bootstrap\n", "\(ran.stderr)")
 
         let notAProduct = try TestSupport.run(Binary.url.path, ["package", "--swift-product", "Nope", "-o", "x.zip"], directory: dir)
         #expect(notAProduct.status == 1)
         #expect(notAProduct.stderr.contains("swift build of Nope failed"))
+    }
+
+    /// Foundation pulls in glibc symbols newer than provided.al2023's 2.34 when the machine's glibc
+    /// is newer (Debian 12 here): such a bootstrap would die at load on Lambda, so it is refused with
+    /// the ways out. On a machine with an older glibc it builds.
+    @Test func aBootstrapLinkedAgainstANewerGlibcIsRefused() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try package(in: dir, main: """
+            import Foundation
+            let url = Bundle.module.url(forResource: "greeting", withExtension: "txt")!
+            print(try! String(contentsOf: url, encoding: .utf8), terminator: "")
+            """)
+        let result = try TestSupport.run(Binary.url.path, ["package", "--swift-product", "Hello", "-o", "lambda.zip"], directory: dir)
+        guard [2, 34].lexicographicallyPrecedes(Self.hostGlibc) else {
+            #expect(result.status == 0, "glibc \(Self.hostGlibc) is not newer than Lambda's: \(result.stderr)")
+            return
+        }
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("Hello was linked against this machine's glibc and needs GLIBC_2.3"), "\(result.stderr)")
+        #expect(result.stderr.contains("--swift-sdk \(SwiftProductTests.cpu)-swift-linux-musl"))
+        #expect(result.stderr.contains("Amazon Linux 2023"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("lambda.zip").path))
+    }
+
+    static var cpu: String {
+        #if arch(x86_64)
+        return "x86_64"
+        #else
+        return "aarch64"
+        #endif
     }
 }
