@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // SHA-256 of zips as they are written (CodeSha256), with the CPU's SHA instructions.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // libarchive from the system (Debian: libarchive-dev), found through pkg-config.
@@ -63,7 +65,9 @@ let package = Package(
             dependencies: ["LambdaAsyncCore", "LambdaAsyncProject", "LambdaAsyncScaffold", "LambdaAsyncRuntime", "LambdaAsyncArchive"]
         ),
         // Reproducible zips through libarchive, Lambda's packaging checks, and the packager.
-        .target(name: "LambdaAsyncArchive", dependencies: ["CArchive", "LambdaAsyncCore", "LambdaAsyncProject"]),
+        .target(name: "LambdaAsyncArchive", dependencies: [
+            "CArchive", "LambdaAsyncCore", "LambdaAsyncProject", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(
             name: "lambda-async",
             dependencies: [

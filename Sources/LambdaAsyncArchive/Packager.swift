@@ -90,8 +90,9 @@ public enum Packager {
         }
         try writer.commit()
 
-        let digest = try Self.sha256(of: destination)
-        let size = (try FileManager.default.attributesOfItem(atPath: destination.path)[.size] as? NSNumber)?.int64Value ?? 0
+        // Hashed as it was written: the zip is not read back.
+        let digest = writer.sha256 ?? []
+        let size = writer.size
         var warnings = findings.warnings
         if size > Int64(LambdaQuotas.directUploadZipBytes) {
             warnings.append(.warning("\(destination.lastPathComponent) is \(ByteSize.describe(Int(size))), over the 50 MB Lambda takes in a direct upload: deploy it through S3 (sam deploy does)"))

@@ -15,6 +15,46 @@ public final class ZipWriter {
     private var archive: OpaquePointer?
     private let timestamp: Int
     private var committed = false
+    /// The temporary file's descriptor and the hash of every byte written to it.
+    private let sink: Sink
+    /// SHA-256 of the zip's bytes, computed as libarchive wrote them (set by `commit()`): the zip is
+    /// never read back to hash it.
+    public private(set) var sha256: [UInt8]?
+    /// The zip's size in bytes, once committed.
+    public var size: Int64 { sink.size }
+
+    /// Where libarchive's output goes: the temporary file, through SHA-256 on the way.
+    final class Sink {
+        let fd: Int32
+        var hash = SHA256()
+        var size: Int64 = 0
+        var failure: Int32 = 0
+        private var closed = false
+        init(fd: Int32) { self.fd = fd }
+
+        /// Closes the file once; the error of that close, or 0.
+        func close() -> Int32 {
+            guard !closed else { return 0 }
+            closed = true
+            return Glibc.close(fd) == 0 ? 0 : errno
+        }
+
+        func write(_ bytes: UnsafeRawBufferPointer) -> Int {
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return -1
+                }
+                offset += n
+            }
+            hash.update(bytes)
+            size += Int64(bytes.count)
+            return bytes.count
+        }
+    }
 
     /// - Parameters:
     ///   - timestamp: seconds since the epoch written on every entry (`SOURCE_DATE_EPOCH`).
@@ -30,6 +70,12 @@ public final class ZipWriter {
         TemporaryFiles.sweep(destination.deletingLastPathComponent())
         temporary = TemporaryFiles.beside(destination)
         TemporaryFiles.track(temporary)
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            TemporaryFiles.untrack(temporary)
+            throw ArchiveError.cannotCreate(path: destination.path, reason: String(cString: strerror(errno)))
+        }
+        sink = Sink(fd: fd)
         guard let archive = archive_write_new() else {
             throw ArchiveError.cannotCreate(path: destination.path, reason: "libarchive could not allocate a writer")
         }
@@ -37,7 +83,14 @@ public final class ZipWriter {
         try check(archive_write_set_format_zip(archive), "setting the zip format")
         try check(archive_write_set_options(archive, "zip:compression=deflate,zip:compression-level=\(min(9, max(0, compressionLevel)))"),
                   "setting the compression")
-        if archive_write_open_filename(archive, temporary.path) != ARCHIVE_OK {
+        // Unblocked and unpadded: the bytes are exactly the zip's, as with a file name.
+        archive_write_set_bytes_per_block(archive, 0)
+        archive_write_set_bytes_in_last_block(archive, 1)
+        let opened = archive_write_open(archive, Unmanaged.passUnretained(sink).toOpaque(), nil, { _, client, buffer, length in
+            guard let client, let buffer else { return -1 }
+            return Unmanaged<Sink>.fromOpaque(client).takeUnretainedValue().write(UnsafeRawBufferPointer(start: buffer, count: length))
+        }, nil)
+        if opened != ARCHIVE_OK {
             let reason = String(cString: archive_error_string(archive))
             archive_write_free(archive)
             self.archive = nil
@@ -47,6 +100,7 @@ public final class ZipWriter {
 
     deinit {
         if let archive { archive_write_free(archive) }
+        _ = sink.close()
         if !committed { try? FileManager.default.removeItem(at: temporary) }
         TemporaryFiles.untrack(temporary)
     }
@@ -93,6 +147,11 @@ public final class ZipWriter {
         try check(archive_write_close(archive), "finishing the zip")
         archive_write_free(archive)
         self.archive = nil
+        let closeError = sink.close()
+        guard sink.failure == 0, closeError == 0 else {
+            throw ArchiveError.cannotCreate(path: destination.path, reason: String(cString: strerror(sink.failure != 0 ? sink.failure : closeError)))
+        }
+        sha256 = sink.hash.finalize()
         // rename(2) is atomic within a file system: readers see the old zip or the new one.
         guard rename(temporary.path, destination.path) == 0 else {
             throw ArchiveError.cannotCreate(path: destination.path, reason: String(cString: strerror(errno)))
