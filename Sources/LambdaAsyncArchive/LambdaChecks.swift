@@ -22,8 +22,11 @@ public struct LambdaChecks {
         self.origin = origin
     }
 
-    /// - Parameter contents: the bytes of a file entry, by path (nil when it cannot be read).
-    public func run(_ entries: [ZipEntry], contents: (String) -> [UInt8]?) -> [Finding] {
+    /// - Parameters:
+    ///   - contents: the bytes of a file entry, by path (nil when it cannot be read).
+    ///   - head: its first bytes, when reading them is cheaper than reading it all (files on disk):
+    ///     native code is read whole only when it starts as an ELF file.
+    public func run(_ entries: [ZipEntry], contents: (String) -> [UInt8]?, head: ((String) -> [UInt8]?)? = nil) -> [Finding] {
         var findings: [Finding] = []
         let byPath = Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { $1 })
 
@@ -59,8 +62,12 @@ public struct LambdaChecks {
         }
 
         // A bootstrap with no runtime named most likely meets provided.al2023.
-        findings += NativeCodeChecks(kind: kind, runtime: runtime ?? (kind == .bootstrap ? .defaultProvided : nil),
-                                     architecture: architecture).run(entries, contents: contents)
+        let native = NativeCodeChecks(kind: kind, runtime: runtime ?? (kind == .bootstrap ? .defaultProvided : nil), architecture: architecture)
+        if let head {
+            findings += native.run(entries, contents: contents, head: head)
+        } else {
+            findings += native.run(entries, contents: contents, head: contents)
+        }
 
         let unzipped = entries.reduce(Int64(0)) { $0 + $1.size }
         if unzipped > Int64(LambdaQuotas.unzippedFunctionAndLayersBytes) {

@@ -24,12 +24,13 @@ struct NativeCodeChecks {
     var os: LambdaOS { runtime?.os ?? .amazonLinux2023 }
     private var target: String { runtime.map { "\($0.identifier) (\(os.rawValue))" } ?? os.rawValue }
 
-    func run(_ entries: [ZipEntry], contents: (String) -> [UInt8]?) -> [Finding] {
+    /// `head` gives a file's first bytes (at least four) where that is cheaper than `contents`.
+    func run(_ entries: [ZipEntry], contents: (String) -> [UInt8]?, head: (String) -> [UInt8]?) -> [Finding] {
         var findings: [Finding] = []
         let shipped = Set(entries.filter { $0.kind != .directory }.compactMap { $0.path.split(separator: "/").last.map(String.init) })
         var machines: [ELFFile.Machine: String] = [:]
         for entry in entries where Self.mayBeNative(entry) {
-            guard let bytes = contents(entry.path), ELFFile.hasMagic(bytes) else { continue }
+            guard let start = head(entry.path), ELFFile.hasMagic(start), let bytes = contents(entry.path) else { continue }
             guard let elf = ELFFile(bytes) else {
                 findings.append(.warning("\(entry.path) looks like an ELF file but could not be read as one (truncated?): check that it was copied whole"))
                 continue

@@ -24,6 +24,8 @@ public struct PackagingOptions: Sendable {
     public var force: Bool
     /// Called with (entries written, entries in all) while a zip is written.
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// How many writers compress at once (ShardedZip); the bytes are the same whatever the number.
+    public var parallelism = ProcessInfo.processInfo.activeProcessorCount
 
     public init(timestamp: Int = PackagingOptions.timestampFromEnvironment(), compressionLevel: Int = 6, force: Bool = false,
                 progress: (@Sendable (Int, Int) -> Void)? = nil) {
@@ -49,9 +51,14 @@ public enum Packager {
                                   architecture: plan.spec.architecture) { path in
             sources[path].map { DisplayPath.relative($0.path) } ?? path
         }
-        var findings = plan.findings + checks.run(plan.zipEntries) { path in
+        var findings = plan.findings + checks.run(plan.zipEntries, contents: { path in
             sources[path].flatMap { try? Data(contentsOf: $0) }.map(Array.init)
-        }
+        }, head: { path in
+            // Four bytes tell whether a candidate is an ELF file worth reading whole.
+            guard let url = sources[path], let handle = FileHandle(forReadingAtPath: url.path) else { return nil }
+            defer { try? handle.close() }
+            return (try? handle.read(upToCount: 4)).map(Array.init)
+        })
         // The zip is made right; say so where the folder was not.
         for entry in plan.entries where entry.entry.path == "bootstrap" && entry.entry.kind == .file {
             if let source = entry.source, let info = FileInfo(source), !info.isExecutable {
@@ -77,22 +84,8 @@ public enum Packager {
         }
 
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let writer = try ZipWriter(destination: destination, timestamp: options.timestamp, compressionLevel: options.compressionLevel)
-        let total = plan.entries.count
-        for (index, planned) in plan.entries.enumerated() {
-            let entry = planned.entry
-            switch entry.kind {
-            case .directory: try writer.addDirectory(entry.path, permissions: entry.permissions)
-            case .symlink(let target): try writer.addSymlink(entry.path, target: target)
-            case .file: try writer.addFile(entry.path, permissions: entry.permissions, from: planned.source!)
-            }
-            if index % 64 == 0 || index == total - 1 { options.progress?(index + 1, total) }
-        }
-        try writer.commit()
-
-        // Hashed as it was written: the zip is not read back.
-        let digest = writer.sha256 ?? []
-        let size = writer.size
+        // Hashed as it is written: the zip is never read back.
+        let (digest, size) = try write(plan, to: destination, options: options)
         var warnings = findings.warnings
         if size > Int64(LambdaQuotas.directUploadZipBytes) {
             warnings.append(.warning("\(destination.lastPathComponent) is \(ByteSize.describe(Int(size))), over the 50 MB Lambda takes in a direct upload: deploy it through S3 (sam deploy does)"))
@@ -103,6 +96,35 @@ public enum Packager {
                                     upToDate: false, warnings: warnings)
         Self.save(record: record, fingerprint: fingerprint, result: result)
         return result
+    }
+
+    /// Writes the zip with as many writers as the options allow (ShardedZip), or one.
+    static func write(_ plan: ArtifactPlan, to destination: URL, options: PackagingOptions) throws -> (sha256: [UInt8], size: Int64) {
+        let shards = ShardedZip.shardCount(for: plan, cores: options.parallelism)
+        if shards > 1 {
+            do {
+                return try ShardedZip.write(plan, to: destination, options: options, shards: shards, add: add)
+            } catch is ShardedZip.NeedsZip64 {
+                // Past the classic zip's limits: one writer, which writes zip64 records itself.
+            }
+        }
+        let writer = try ZipWriter(destination: destination, timestamp: options.timestamp, compressionLevel: options.compressionLevel)
+        let total = plan.entries.count
+        for (index, planned) in plan.entries.enumerated() {
+            try add(writer, planned)
+            if index % 64 == 0 || index == total - 1 { options.progress?(index + 1, total) }
+        }
+        try writer.commit()
+        return (writer.sha256 ?? [], writer.size)
+    }
+
+    @Sendable static func add(_ writer: ZipWriter, _ planned: ArtifactPlan.Entry) throws {
+        let entry = planned.entry
+        switch entry.kind {
+        case .directory: try writer.addDirectory(entry.path, permissions: entry.permissions)
+        case .symlink(let target): try writer.addSymlink(entry.path, target: target)
+        case .file: try writer.addFile(entry.path, permissions: entry.permissions, from: planned.source!)
+        }
     }
 
     /// Streams a file through SHA-256.

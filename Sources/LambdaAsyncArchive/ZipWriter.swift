@@ -59,7 +59,8 @@ public final class ZipWriter {
     /// - Parameters:
     ///   - timestamp: seconds since the epoch written on every entry (`SOURCE_DATE_EPOCH`).
     ///   - compressionLevel: deflate level 0-9.
-    public init(destination: URL, timestamp: Int = ZipWriter.defaultTimestamp, compressionLevel: Int = 6) throws {
+    ///   - raw: no libarchive writer: the bytes come whole through `appendRaw` (a zip joined from shards).
+    public init(destination: URL, timestamp: Int = ZipWriter.defaultTimestamp, compressionLevel: Int = 6, raw: Bool = false) throws {
         // libarchive converts mtimes to the zip's DOS time in local time: pin the zone so the
         // bytes do not depend on the machine's TZ.
         setenv("TZ", "UTC", 1)
@@ -76,6 +77,7 @@ public final class ZipWriter {
             throw ArchiveError.cannotCreate(path: destination.path, reason: String(cString: strerror(errno)))
         }
         sink = Sink(fd: fd)
+        guard !raw else { return }
         guard let archive = archive_write_new() else {
             throw ArchiveError.cannotCreate(path: destination.path, reason: "libarchive could not allocate a writer")
         }
@@ -141,12 +143,21 @@ public final class ZipWriter {
         }
     }
 
+    /// Bytes of a zip assembled elsewhere, written and hashed as they are (raw mode).
+    func appendRaw(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !committed, sink.write(bytes) == bytes.count else {
+            throw ArchiveError.cannotCreate(path: destination.path, reason: String(cString: strerror(sink.failure)))
+        }
+    }
+
     /// Finishes the archive and moves it into place.
     public func commit() throws {
-        guard let archive else { return }
-        try check(archive_write_close(archive), "finishing the zip")
-        archive_write_free(archive)
-        self.archive = nil
+        guard !committed else { return }
+        if let archive {
+            try check(archive_write_close(archive), "finishing the zip")
+            archive_write_free(archive)
+            self.archive = nil
+        }
         let closeError = sink.close()
         guard sink.failure == 0, closeError == 0 else {
             throw ArchiveError.cannotCreate(path: destination.path, reason: String(cString: strerror(sink.failure != 0 ? sink.failure : closeError)))

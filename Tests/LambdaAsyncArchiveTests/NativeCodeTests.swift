@@ -77,7 +77,7 @@ import LambdaAsyncCore
     func check(_ files: [String: [UInt8]], runtime: String = "python3.13", architecture: Architecture? = hostArchitecture,
                kind: ArtifactKind = .function) -> [Finding] {
         let entries = files.keys.sorted().map { ZipEntry(path: $0, kind: .file, permissions: 0o644, size: Int64(files[$0]!.count)) }
-        return NativeCodeChecks(kind: kind, runtime: LambdaRuntime(runtime), architecture: architecture).run(entries) { files[$0] }
+        return NativeCodeChecks(kind: kind, runtime: LambdaRuntime(runtime), architecture: architecture).run(entries, contents: { files[$0] }, head: { files[$0] })
     }
 
     @Test func aNewerGlibcIsRefusedOnTheRuntimesOS() throws {
