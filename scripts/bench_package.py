@@ -1,4 +1,5 @@
-"""Times lambda-async package against zip -qrX and Python's zipfile, deflate level 6 for all three.
+"""Times lambda-async package against zip -qrX, bsdtar (libarchive's own front end) and Python's
+zipfile, deflate level 6 for all four.
 
 Each tool runs as its own child process; its wall time comes from perf_counter and its peak
 memory (max RSS) from wait4, so the figures are per tool, not per script.
@@ -78,7 +79,8 @@ def main():
                 os.remove(out)
             b = measure(["zip", "-qrX", "-6", out, "."], cwd=tree)
             c = measure([sys.executable, "-c", PY_ZIP, tree, os.path.join(work, "py.zip")])
-            rows.append((label, a, b, c))
+            d = measure(["bsdtar", "-a", "--options", "zip:compression-level=6", "-cf", os.path.join(work, "bsdtar.zip"), "-C", tree, "."])
+            rows.append((label, a, b, c, d))
 
         run_all("cold", [])
         run_all("warm (nothing changed)", [])
@@ -86,15 +88,18 @@ def main():
             f.write("# changed\n")
         run_all("one file changed", [])
 
-        sizes = {name: os.path.getsize(os.path.join(work, name)) / 1_048_576 for name in ("ours.zip", "zip.zip", "py.zip")}
-        header = f"{'run':<24}{'lambda-async':>14}{'zip -qrX':>12}{'zipfile':>12}{'vs zip':>10}{'vs zipfile':>12}"
+        sizes = {name: os.path.getsize(os.path.join(work, name)) / 1_048_576 for name in ("ours.zip", "zip.zip", "py.zip", "bsdtar.zip")}
+        header = (f"{'run':<24}{'lambda-async':>14}{'zip -qrX':>12}{'bsdtar':>10}{'zipfile':>10}"
+                  f"{'vs zip':>9}{'vs bsdtar':>11}{'vs zipfile':>12}")
         print(header)
         print("-" * len(header))
-        for label, a, b, c in rows:
-            print(f"{label:<24}{a[0]:>13.2f}s{b[0]:>11.2f}s{c[0]:>11.2f}s{a[0] / b[0]:>9.2f}x{a[0] / c[0]:>11.2f}x")
+        for label, a, b, c, d in rows:
+            print(f"{label:<24}{a[0]:>13.2f}s{b[0]:>11.2f}s{d[0]:>9.2f}s{c[0]:>9.2f}s"
+                  f"{a[0] / b[0]:>8.2f}x{a[0] / d[0]:>10.2f}x{a[0] / c[0]:>11.2f}x")
         print()
-        print(f"{'peak memory (MiB)':<24}{max(r[1][1] for r in rows):>14.0f}{max(r[2][1] for r in rows):>12.0f}{max(r[3][1] for r in rows):>12.0f}")
-        print(f"{'zip size (MiB)':<24}{sizes['ours.zip']:>14.1f}{sizes['zip.zip']:>12.1f}{sizes['py.zip']:>12.1f}")
+        print(f"{'peak memory (MiB)':<24}{max(r[1][1] for r in rows):>14.0f}{max(r[2][1] for r in rows):>12.0f}"
+              f"{max(r[4][1] for r in rows):>10.0f}{max(r[3][1] for r in rows):>10.0f}")
+        print(f"{'zip size (MiB)':<24}{sizes['ours.zip']:>14.1f}{sizes['zip.zip']:>12.1f}{sizes['bsdtar.zip']:>10.1f}{sizes['py.zip']:>10.1f}")
         print("\nratios are lambda-async time / peer time: below 1.00x is faster than the peer.")
     finally:
         shutil.rmtree(work, ignore_errors=True)

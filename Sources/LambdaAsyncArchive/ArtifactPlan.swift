@@ -76,24 +76,32 @@ public struct ArtifactPlan: Sendable {
             }
         }
         // Swift's String comparison is by Unicode scalars, which for UTF-8 is byte order.
-        entries = byPath.values.sorted { Array($0.entry.path.utf8).lexicographicallyPrecedes(Array($1.entry.path.utf8)) }
+        // Byte order, compared in place (no copy of the bytes per comparison).
+        entries = byPath.values.sorted { $0.entry.path.utf8.lexicographicallyPrecedes($1.entry.path.utf8) }
         self.findings = findings
     }
 
     /// Depth-first walk, children in byte order, excluded names never entered.
     private static func walk(_ directory: URL, relative: String, matcher: ExcludeMatcher,
                              visit: (String, URL, FileInfo) throws -> Void) throws {
+        try walk(path: directory.path, relative: relative, matcher: matcher, visit: visit)
+    }
+
+    /// On path strings: building a URL per file by appending to its folder's was a fifth of an
+    /// unchanged run's time on 10,000 files.
+    private static func walk(path directory: String, relative: String, matcher: ExcludeMatcher,
+                             visit: (String, URL, FileInfo) throws -> Void) throws {
         let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path) } catch {
-            throw PackagingError.missingInput("cannot list \(directory.path): \(error.localizedDescription)")
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+            throw PackagingError.missingInput("cannot list \(directory): \(error.localizedDescription)")
         }
-        for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let childRelative = relative.isEmpty ? name : relative + "/" + name
             if matcher.excludes(relativePath: childRelative, name: name) { continue }
-            let url = directory.appendingPathComponent(name)
-            guard let info = FileInfo(url) else { continue }
-            try visit(childRelative, url, info)
-            if info.isDirectory { try walk(url, relative: childRelative, matcher: matcher, visit: visit) }
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            guard let info = FileInfo(path: path) else { continue }
+            try visit(childRelative, URL(fileURLWithPath: path, isDirectory: info.isDirectory), info)
+            if info.isDirectory { try walk(path: path, relative: childRelative, matcher: matcher, visit: visit) }
         }
     }
 
@@ -121,9 +129,11 @@ struct FileInfo {
     let modified: timespec
     let linkTarget: String?
 
-    init?(_ url: URL) {
+    init?(_ url: URL) { self.init(path: url.path) }
+
+    init?(path: String) {
         var status = stat()
-        guard lstat(url.path, &status) == 0 else { return nil }
+        guard lstat(path, &status) == 0 else { return nil }
         mode = status.st_mode
         #if canImport(Darwin)
         modified = status.st_mtimespec
@@ -132,7 +142,7 @@ struct FileInfo {
         #endif
         if (status.st_mode & S_IFMT) == S_IFLNK {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let count = readlink(url.path, &buffer, buffer.count - 1)
+            let count = readlink(path, &buffer, buffer.count - 1)
             linkTarget = count >= 0 ? String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
             size = 0
         } else {

@@ -103,7 +103,7 @@ public struct LambdaChecks {
     private func layerLayout(_ entries: [ZipEntry]) -> [Finding] {
         let topLevel = Set(entries.map { String($0.path.split(separator: "/").first ?? "") })
         var findings: [Finding] = []
-        if entries.contains(where: { $0.kind == .file && !$0.path.contains("/") && $0.path.hasSuffix(".py") }) && !topLevel.contains("python") {
+        if entries.contains(where: { $0.kind == .file && !$0.path.utf8.contains(UInt8(ascii: "/")) && $0.path.hasSuffix(".py") }) && !topLevel.contains("python") {
             findings.append(.warning("Python files at the layer's root land in /opt, which is not on sys.path; put them under python/ (--layer-kind python)"))
         }
         if topLevel.contains("node_modules") {

@@ -16,8 +16,11 @@ struct NativeCodeChecks {
     /// file without any of these would not be loaded by anything.
     static func mayBeNative(_ entry: ZipEntry) -> Bool {
         guard entry.kind == .file else { return false }
-        let name = entry.path.split(separator: "/").last.map(String.init) ?? entry.path
-        return entry.permissions & 0o111 != 0 || name.hasSuffix(".so") || name.contains(".so.") || name.hasSuffix(".node")
+        if entry.permissions & 0o111 != 0 { return true }
+        // `.so`, `.so.1.2` or `.node` in the last path component (plain Swift: this runs for every file).
+        let name = entry.path.utf8.split(separator: UInt8(ascii: "/")).last ?? entry.path.utf8[...]
+        let parts = name.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).dropFirst()
+        return parts.contains { $0.elementsEqual("so".utf8) } || parts.last?.elementsEqual("node".utf8) == true
     }
 
     /// The OS the checks hold files to: the runtime's, or the one a bootstrap or layer most likely meets.
@@ -27,7 +30,8 @@ struct NativeCodeChecks {
     /// `head` gives a file's first bytes (at least four) where that is cheaper than `contents`.
     func run(_ entries: [ZipEntry], contents: (String) -> [UInt8]?, head: (String) -> [UInt8]?) -> [Finding] {
         var findings: [Finding] = []
-        let shipped = Set(entries.filter { $0.kind != .directory }.compactMap { $0.path.split(separator: "/").last.map(String.init) })
+        // The file names in the zip, for DT_NEEDED: gathered at the first ELF file, if there is one.
+        var shipped: Set<String>?
         var machines: [ELFFile.Machine: String] = [:]
         for entry in entries where Self.mayBeNative(entry) {
             guard let start = head(entry.path), ELFFile.hasMagic(start), let bytes = contents(entry.path) else { continue }
@@ -35,7 +39,10 @@ struct NativeCodeChecks {
                 findings.append(.warning("\(entry.path) looks like an ELF file but could not be read as one (truncated?): check that it was copied whole"))
                 continue
             }
-            findings += check(entry.path, elf, shipped: shipped)
+            if shipped == nil {
+                shipped = Set(entries.filter { $0.kind != .directory }.compactMap { $0.path.split(separator: "/").last.map(String.init) })
+            }
+            findings += check(entry.path, elf, shipped: shipped ?? [])
             machines[elf.machine] = machines[elf.machine] ?? entry.path
         }
         if architecture == nil, let x86 = machines[.x86_64], let arm = machines[.aarch64] {
