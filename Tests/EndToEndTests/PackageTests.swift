@@ -339,6 +339,28 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("lambda.zip").path))
     }
 
+    /// The Static Linux SDK's id for this machine's CPU, when `swift sdk list` has it.
+    static let staticSDK: String? = {
+        let listed = (try? TestSupport.run("swift", ["sdk", "list"]).stdout) ?? ""
+        return listed.split(separator: "\n").map(String.init).first { $0.contains("\(cpu)-swift-linux-musl") }.map { _ in "\(cpu)-swift-linux-musl" }
+    }()
+
+    /// The way out the refusal names, end to end: fully static, so no glibc version can be too new.
+    @Test(.enabled(if: SwiftProductTests.staticSDK != nil,
+                   "the Static Linux SDK is not installed here (swift sdk install <its bundle from swift.org>); nothing to build with"))
+    func theStaticLinuxSDKMakesABootstrapThatLoadsOnLambda() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try package(in: dir, main: "import Foundation\nprint(Date(timeIntervalSince1970: 0).timeIntervalSince1970)\n")
+        let result = try TestSupport.run(Binary.url.path, ["package", "--swift-product", "Hello", "--swift-sdk", Self.staticSDK!, "-o", "lambda.zip"],
+                                         directory: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let task = dir.appendingPathComponent("task")
+        #expect(try TestSupport.run("unzip", ["-q", dir.appendingPathComponent("lambda.zip").path, "-d", task.path]).status == 0)
+        let ran = try TestSupport.run(task.appendingPathComponent("bootstrap").path, [], directory: task)
+        #expect(ran.stdout == "0.0\n", "\(ran.stderr)")
+    }
+
     static var cpu: String {
         #if arch(x86_64)
         return "x86_64"
