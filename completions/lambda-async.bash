@@ -387,7 +387,7 @@ _lambda-async_inspect() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--as --runtime --handler --format)
+    non_repeating_options=(--as --runtime --handler --arch --format)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -401,6 +401,10 @@ _lambda-async_inspect() {
         return
         ;;
     '--handler')
+        return
+        ;;
+    '--arch')
+        __lambda-async_add_completions -W 'x86_64'$'\n''arm64'
         return
         ;;
     '--format')
