@@ -64,7 +64,8 @@ public struct ArtifactPlan: Sendable {
                     byPath[path] = Entry(entry: ZipEntry(path: path, kind: .symlink(target: target), permissions: 0o777, size: Int64(target.utf8.count)),
                                          source: nil, fingerprint: "l:" + target)
                 } else if info.isRegularFile {
-                    guard access(url.path, R_OK) == 0 else {
+                    // The mode answers for most files; access(2) only where it cannot (ACLs, other owners).
+                    guard info.readableByMode || access(url.path, R_OK) == 0 else {
                         findings.append(.error("\(url.path) cannot be read; fix its permissions (chmod a+r) or exclude it"))
                         return
                     }
@@ -125,6 +126,7 @@ public struct ArtifactPlan: Sendable {
 /// What lstat says about a path.
 struct FileInfo {
     let mode: mode_t
+    let owner: uid_t
     let size: Int64
     let modified: timespec
     let linkTarget: String?
@@ -135,6 +137,7 @@ struct FileInfo {
         var status = stat()
         guard lstat(path, &status) == 0 else { return nil }
         mode = status.st_mode
+        owner = status.st_uid
         #if canImport(Darwin)
         modified = status.st_mtimespec
         #else
@@ -155,6 +158,8 @@ struct FileInfo {
     var isRegularFile: Bool { (mode & S_IFMT) == S_IFREG }
     var isSymlink: Bool { (mode & S_IFMT) == S_IFLNK }
     var isExecutable: Bool { mode & 0o111 != 0 }
+    /// Readable by everyone, or by its owner when that is us: no need to ask the kernel.
+    var readableByMode: Bool { mode & 0o004 != 0 || (owner == geteuid() && mode & 0o400 != 0) }
     var fingerprint: String { "\(size):\(modified.tv_sec).\(modified.tv_nsec):\(mode & 0o7777)" }
 }
 

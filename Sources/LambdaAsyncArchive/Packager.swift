@@ -70,17 +70,21 @@ public enum Packager {
 
     public static func build(_ plan: ArtifactPlan, to destination: URL, options: PackagingOptions,
                              extraFindings: [Finding] = []) throws -> ArtifactResult {
-        let findings = check(plan) + extraFindings
-        guard findings.errors.isEmpty else {
-            throw PackagingError.checksFailed(artifact: plan.spec.name, findings: findings)
-        }
         let fingerprint = Self.fingerprint(plan, options: options)
         let record = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).lambda-async.json")
-        if !options.force, let previous = Self.previous(record: record, fingerprint: fingerprint, zip: destination) {
+        // The same inputs (every file's size, mtime and mode, the runtime, handler and architecture)
+        // passed the checks when this zip was written: their warnings are the saved ones, and nothing
+        // is read again. An unchanged run is then a walk of the tree.
+        if !options.force, extraFindings.errors.isEmpty, let previous = Self.previous(record: record, fingerprint: fingerprint, zip: destination) {
             return ArtifactResult(name: plan.spec.name, kind: plan.spec.kind, path: destination.path, files: plan.fileCount,
                                   unzippedBytes: plan.unzippedBytes, zippedBytes: previous.zippedBytes,
                                   codeSha256: previous.codeSha256, sha256: previous.sha256, upToDate: true,
-                                  warnings: findings.warnings)
+                                  warnings: previous.warnings + extraFindings.warnings)
+        }
+        let checked = check(plan)
+        let findings = checked + extraFindings
+        guard findings.errors.isEmpty else {
+            throw PackagingError.checksFailed(artifact: plan.spec.name, findings: findings)
         }
 
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -94,7 +98,8 @@ public enum Packager {
                                     unzippedBytes: plan.unzippedBytes, zippedBytes: size,
                                     codeSha256: Data(digest).base64EncodedString(), sha256: digest.hexString,
                                     upToDate: false, warnings: warnings)
-        Self.save(record: record, fingerprint: fingerprint, result: result)
+        Self.save(record: record, fingerprint: fingerprint, result: result,
+                  warnings: checked.warnings + warnings.filter { !findings.warnings.contains($0) })
         return result
     }
 
@@ -147,12 +152,16 @@ public enum Packager {
         let zippedBytes: Int64
         let codeSha256: String
         let sha256: String
+        /// What the checks and the writing warned of, said again on an unchanged run.
+        let warnings: [Finding]
     }
 
     /// Every input that decides the zip's bytes: paths, modes, sizes, mtimes, the options and our version.
     static func fingerprint(_ plan: ArtifactPlan, options: PackagingOptions) -> String {
         var hash = SHA256()
-        let header = "\(LambdaAsyncVersion.current)|\(plan.spec.kind.rawValue)|\(options.timestamp)|\(options.compressionLevel)\n"
+        // What the checks depend on besides the files: the runtime, the handler and the architecture.
+        let header = "\(LambdaAsyncVersion.current)|\(plan.spec.kind.rawValue)|\(options.timestamp)|\(options.compressionLevel)|"
+            + "\(plan.spec.runtime?.identifier ?? "")|\(plan.spec.handler ?? "")|\(plan.spec.architecture?.rawValue ?? "")\n"
         hash.update(Array(header.utf8))
         for entry in plan.entries {
             hash.update(Array("\(entry.entry.path)|\(entry.entry.permissions)|\(entry.fingerprint)\n".utf8))
@@ -170,8 +179,9 @@ public enum Packager {
         return saved
     }
 
-    private static func save(record: URL, fingerprint: String, result: ArtifactResult) {
-        let saved = Record(fingerprint: fingerprint, zippedBytes: result.zippedBytes, codeSha256: result.codeSha256, sha256: result.sha256)
+    private static func save(record: URL, fingerprint: String, result: ArtifactResult, warnings: [Finding]) {
+        let saved = Record(fingerprint: fingerprint, zippedBytes: result.zippedBytes, codeSha256: result.codeSha256, sha256: result.sha256,
+                           warnings: warnings)
         // A missing record only costs a rebuild next time.
         try? JSONEncoder().encode(saved).write(to: record, options: .atomic)
     }

@@ -180,6 +180,35 @@ import TestSupport
         #expect(!forced.stdout.contains("up to date"))
     }
 
+    /// An unchanged run reads nothing again, so it must still say what the checks said, and anything
+    /// the checks depend on besides the files (the handler, the runtime) makes it check again.
+    @Test func anUnchangedRunKeepsItsWarningsAndAChangedHandlerIsCheckedAgain() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = dir.appendingPathComponent("src")
+        try FileManager.default.createDirectory(at: code, withIntermediateDirectories: true)
+        try "def handler(event, context):\n    return 1\n".write(to: code.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
+        // A shared object that needs a library nobody ships: a warning.
+        try "int helper(void);\nint g(void) { return helper(); }\n".write(to: dir.appendingPathComponent("uses.c"), atomically: true, encoding: .utf8)
+        try "int helper(void) { return 1; }\n".write(to: dir.appendingPathComponent("helper.c"), atomically: true, encoding: .utf8)
+        #expect(try TestSupport.run("cc", ["-shared", "-fPIC", "-o", "libhelper.so", "helper.c"], directory: dir).status == 0)
+        #expect(try TestSupport.run("cc", ["-shared", "-fPIC", "-o", code.appendingPathComponent("libuses.so").path, "uses.c", "-L.", "-lhelper"],
+                                    directory: dir).status == 0)
+        func package(_ handler: String) throws -> ProcessResult {
+            try TestSupport.run(Binary.url.path, ["package", "--function", code.path, "--runtime", "python3.13", "--handler", handler,
+                                                  "-o", dir.appendingPathComponent("f.zip").path])
+        }
+        let first = try package("app.handler")
+        #expect(first.status == 0 && first.stdout.contains(" built "), "\(first.stderr)")
+        #expect(first.stderr.contains("libuses.so needs libhelper.so"))
+        let again = try package("app.handler")
+        #expect(again.stdout.contains("up to date"))
+        #expect(again.stderr.contains("libuses.so needs libhelper.so"), "the warning is said again: \(again.stderr)")
+        let otherHandler = try package("nope.handler")
+        #expect(otherHandler.status == 1, "checked again, and refused: \(otherHandler.stdout)")
+        #expect(otherHandler.stderr.contains("nope.py"))
+    }
+
     @Test func directModes() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
