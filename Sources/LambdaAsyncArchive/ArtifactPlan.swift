@@ -167,12 +167,18 @@ struct FileInfo {
 /// relative path when it contains a slash.
 struct ExcludeMatcher {
     let patterns: [String]
+    /// Each pattern without a trailing slash, and whether it is a path: worked out once, not per file.
+    private let prepared: [(glob: String, isPath: Bool)]
+
+    init(patterns: [String]) {
+        self.patterns = patterns
+        prepared = patterns.map { pattern in
+            let trimmed = pattern.hasSuffix("/") ? String(pattern.dropLast()) : pattern
+            return (trimmed, trimmed.utf8.contains(UInt8(ascii: "/")))
+        }
+    }
 
     func excludes(relativePath: String, name: String) -> Bool {
-        patterns.contains { pattern in
-            let trimmed = pattern.hasSuffix("/") ? String(pattern.dropLast()) : pattern
-            if trimmed.contains("/") { return fnmatch(trimmed, relativePath, 0) == 0 }
-            return fnmatch(trimmed, name, 0) == 0
-        }
+        prepared.contains { fnmatch($0.glob, $0.isPath ? relativePath : name, 0) == 0 }
     }
 }
