@@ -31,6 +31,11 @@ public struct MeasureRenderer: Sendable {
                                     row.id, before, delayed, lost))
             }
             if let note = row.note, row.taskBeforeFreezePercent == nil { lines.append("\(row.id): \(note).") }
+            // A stream's point: the client reads its first bytes long before the end.
+            if row.latencyP50Ms - row.firstByteP50Ms >= 1 {
+                lines.append(String(format: "%@: time to first byte p50 %.0f ms, p95 %.0f ms (the whole response: p50 %.0f ms).",
+                                    row.id, row.firstByteP50Ms, row.firstByteP95Ms, row.latencyP50Ms))
+            }
         }
         lines.append(String(format: "Prices as of %@: $%.2f per million requests, $%.10f per GB-second (%@).",
                             report.pricesAsOf, report.perRequestUSD * 1_000_000, report.perGBSecondUSD, report.workload.architecture.rawValue))

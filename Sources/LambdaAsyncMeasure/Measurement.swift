@@ -27,6 +27,8 @@ public struct Workload: Sendable, Codable {
 /// One call of a strategy: what the client waited for and what every function it involved billed.
 public struct Sample: Sendable, Codable {
     public let clientLatencyMs: Double
+    /// Until the client had the first byte: earlier than the whole response only for a stream.
+    public let clientFirstByteMs: Double
     public let billedMs: Int
     public let requests: Int
     /// How long the call's invocations ran after the client had its response.
@@ -44,6 +46,9 @@ public struct StrategyMeasurement: Sendable, Codable {
     public let samples: [Sample]
     public let latencyP50Ms: Double
     public let latencyP95Ms: Double
+    /// Time to first byte: what a streamed response is for (equal to the latency when buffered).
+    public let firstByteP50Ms: Double
+    public let firstByteP95Ms: Double
     public let billedMsPerCall: Double
     public let requestsPerCall: Double
     public let postResponseMs: Double

@@ -153,7 +153,8 @@ public struct Measurer: Sendable {
                             samples: samples, rate: rate)
         return StrategyMeasurement(
             id: row.id, title: row.title, language: row.language, note: row.note, samples: row.samples,
-            latencyP50Ms: row.latencyP50Ms, latencyP95Ms: row.latencyP95Ms, billedMsPerCall: row.billedMsPerCall,
+            latencyP50Ms: row.latencyP50Ms, latencyP95Ms: row.latencyP95Ms,
+            firstByteP50Ms: row.firstByteP50Ms, firstByteP95Ms: row.firstByteP95Ms, billedMsPerCall: row.billedMsPerCall,
             requestsPerCall: row.requestsPerCall, postResponseMs: row.postResponseMs, coldInitMs: row.coldInitMs,
             costPerMillionCalls: row.costPerMillionCalls,
             taskBeforeFreezePercent: 100 * Double(before) / expected, taskDelayedPercent: 100 * Double(later) / expected,
@@ -185,8 +186,10 @@ public struct Measurer: Sendable {
                 let all = records.all
                 guard api.error == nil else { throw MeasureError.failed(label, "ApiFunction answered \(api.error!)") }
                 let responseMs = api.responseMs ?? api.durationMs
+                let clientLatency = api.clientLatencyMs ?? responseMs
                 samples.append(Sample(
-                    clientLatencyMs: api.clientLatencyMs ?? responseMs,
+                    clientLatencyMs: clientLatency,
+                    clientFirstByteMs: clientLatency - (responseMs - (api.firstByteMs ?? responseMs)),
                     billedMs: all.reduce(0) { $0 + $1.billedDurationMs },
                     requests: all.count,
                     postResponseMs: all.reduce(0) { $0 + $1.durationMs } - responseMs,
@@ -210,6 +213,8 @@ public struct Measurer: Sendable {
         return StrategyMeasurement(
             id: id, title: title, language: language, note: note, samples: samples,
             latencyP50Ms: Statistics.percentile(latencies, 50), latencyP95Ms: Statistics.percentile(latencies, 95),
+            firstByteP50Ms: Statistics.percentile(warm.map(\.clientFirstByteMs), 50),
+            firstByteP95Ms: Statistics.percentile(warm.map(\.clientFirstByteMs), 95),
             billedMsPerCall: billedMs, requestsPerCall: requests,
             postResponseMs: Statistics.mean(warm.map(\.postResponseMs)), coldInitMs: samples.first?.initMs,
             costPerMillionCalls: Pricing.costPerMillionCalls(requests: requests, billedMs: billedMs, memoryMB: workload.memoryMB, rate: rate),

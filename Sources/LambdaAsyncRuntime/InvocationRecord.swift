@@ -11,6 +11,9 @@ public struct InvocationRecord: Sendable, Codable, Equatable {
     /// Invoke delivered to the runtime until the response was complete: what the client waited for
     /// after the start of the invocation.
     @NullEncoded public var responseMs: Double?
+    /// When the client got the first byte: a stream's first chunk (its time to first byte), or the
+    /// whole response when it was buffered.
+    @NullEncoded public var firstByteMs: Double?
     /// Until the runtime asked for its next event.
     @NullEncoded public var runtimeDoneMs: Double?
     /// Until the last INVOKE-subscribed extension asked for its next event (nil without any).
@@ -33,7 +36,7 @@ public struct InvocationRecord: Sendable, Codable, Equatable {
     @NullEncoded public var executionLog: String?
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, requestId, initDurationMs, responseMs, runtimeDoneMs, extensionsDoneMs
+        case schemaVersion, requestId, initDurationMs, responseMs, firstByteMs, runtimeDoneMs, extensionsDoneMs
         // Per extension: not to be mistaken for `extensionsDoneMs`, the last of them.
         case extensionDoneMs = "doneMsByExtension"
         case durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB, frozen, error, clientLatencyMs, executionLog
@@ -51,6 +54,10 @@ public struct InvocationRecord: Sendable, Codable, Equatable {
     public var timelineLines: [String] {
         var events: [(Double, String)] = []
         events.append((0, "invoke delivered to the runtime"))
+        // A stream's first byte reaches the client long before its end: the number a stream is for.
+        if let firstByteMs, let responseMs, responseMs - firstByteMs >= 0.05 {
+            events.append((firstByteMs, "first byte of the stream: the client starts reading"))
+        }
         if let responseMs { events.append((responseMs, "response complete: the client has it")) }
         if let runtimeDoneMs { events.append((runtimeDoneMs, "runtime asked for its next event")) }
         for (name, ms) in extensionDoneMs { events.append((ms, "extension \(name) asked for its next event")) }

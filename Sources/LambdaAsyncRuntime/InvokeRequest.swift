@@ -19,16 +19,20 @@ enum InvokeRequest {
             guard body.count <= LambdaQuotas.asyncPayloadBytes else {
                 return .failure(.tooLarge("Request must be smaller than \(LambdaQuotas.asyncPayloadBytes) bytes for an asynchronous invocation"))
             }
+            if let problem = payloadProblem(body) { return .failure(.invalidContent(problem)) }
             return .success(.event)
         case "RequestResponse":
             guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
                 return .failure(.tooLarge("Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes for the Invoke operation"))
             }
+            if let problem = payloadProblem(body) { return .failure(.invalidContent(problem)) }
             return extras(headers).map(InvokeRequest.requestResponse)
         case let other:
             return .failure(.invalid("X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not \(other)"))
         }
     }
+
+    static func payloadProblem(_ body: [UInt8]) -> String? { InvokePayload.problem(body) }
 
     /// What a synchronous call asks besides its payload: its client context and `X-Amz-Log-Type`.
     private static func extras(_ headers: HTTPHeaders) -> Result<Sandbox.InvocationExtras, InvokeRequestError> {
@@ -65,6 +69,18 @@ enum InvokeRequest {
     static func answerHeaders(functionError: Bool) -> [(String, String)] {
         [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")]
             + (functionError ? [("X-Amz-Function-Error", "Unhandled")] : [])
+    }
+}
+
+/// An invocation's payload, as Lambda takes it.
+public enum InvokePayload {
+    /// Lambda parses every payload as JSON before any function runs: what is not JSON is refused with
+    /// `InvalidRequestContentException` (400), never handed to the runtime (where it would crash a
+    /// runtime client's loop). An empty payload is allowed, as the SDKs send one when none is given.
+    public static func problem(_ body: [UInt8]) -> String? {
+        guard !body.isEmpty, (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) == nil else { return nil }
+        let shown = String(decoding: body.prefix(40), as: UTF8.self)
+        return "Could not parse request body into json: Could not parse payload into json: the payload is not JSON (it starts \(shown.debugDescription))"
     }
 }
 

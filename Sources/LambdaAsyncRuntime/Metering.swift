@@ -10,6 +10,8 @@ struct Metering {
     /// When the caller asked for the invocation.
     var clientStart: UInt64
     var responseAt: UInt64?
+    /// The first byte the client got (a stream's first chunk); nil: when the response was complete.
+    var firstByteAt: UInt64? = nil
     var runtimeDoneAt: UInt64?
     /// Per INVOKE-subscribed extension, ms from `start` to its next `/event/next`.
     var extensionDoneMs: [String: Double] = [:]
@@ -31,6 +33,7 @@ struct Metering {
         return InvocationRecord(
             requestId: requestId, initDurationMs: initDurationMs,
             responseMs: responseAt.map { milliseconds(from: start, to: $0) },
+            firstByteMs: (firstByteAt ?? responseAt).map { milliseconds(from: start, to: $0) },
             runtimeDoneMs: runtimeDone, extensionsDoneMs: extensionDoneMs.values.max(), extensionDoneMs: extensionDoneMs,
             durationMs: duration, billedDurationMs: billedDuration, memorySizeMB: memorySizeMB, maxMemoryUsedMB: maxMemoryUsedMB,
             frozen: false, error: error,

@@ -130,6 +130,7 @@ extension Sandbox {
                     error: "Function.ResponseSizeTooLarge")
             return
         }
+        if invocation.firstByteAt == nil, !bytes.isEmpty { invocation.firstByteAt = now() }
         invocation.onResponse(.chunk(bytes))
     }
 

@@ -201,7 +201,7 @@ extension Sandbox {
         let failure = initFailure ?? ("Runtime.Unknown", Array(Self.errorJSON("Runtime.Unknown", "init failed")))
         invocation.onResponse(.error(type: failure.type, body: failure.body))
         let elapsed = milliseconds(from: initStart, to: now())
-        let record = InvocationRecord(requestId: invocation.id, initDurationMs: elapsed, responseMs: nil, runtimeDoneMs: nil,
+        let record = InvocationRecord(requestId: invocation.id, initDurationMs: elapsed, responseMs: nil, firstByteMs: nil, runtimeDoneMs: nil,
                                       extensionsDoneMs: nil, extensionDoneMs: [:], durationMs: elapsed, billedDurationMs: billed(elapsed),
                                       memorySizeMB: config.memoryMB, maxMemoryUsedMB: maxMemoryMB(), frozen: false, error: failure.type,
                                       clientLatencyMs: milliseconds(from: invocation.clientStart, to: now()))

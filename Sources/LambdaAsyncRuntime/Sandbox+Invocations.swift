@@ -64,6 +64,7 @@ extension Sandbox {
     func respond(_ invocation: Invocation, _ event: ResponseEvent, error: String? = nil) {
         guard invocation.responseAt == nil else { return }
         invocation.responseAt = now()
+        if invocation.firstByteAt == nil { invocation.firstByteAt = invocation.responseAt }
         if lifecycle.state == .invoking { move(.respond) }
         invocation.error = error
         invocation.onResponse(event)
@@ -88,6 +89,7 @@ extension Sandbox {
         defer { initDurationMs = nil }
         let record = Metering(
             requestId: invocation.id, start: start, clientStart: invocation.clientStart, responseAt: invocation.responseAt,
+            firstByteAt: invocation.firstByteAt,
             runtimeDoneAt: invocation.runtimeDoneAt, extensionDoneMs: extensions.doneTimes(since: start), timedOut: timedOut,
             timeoutMs: config.timeoutSeconds * 1000, initDurationMs: initDurationMs, memorySizeMB: config.memoryMB,
             maxMemoryUsedMB: maxMemoryMB(), error: invocation.error).record

@@ -149,6 +149,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         var deliveredAt: UInt64 = 0
         var deadlineMs: Int64 = 0
         var responseAt: UInt64?
+        /// When the client got the response's first byte: its first streamed chunk, or the whole buffered response.
+        var firstByteAt: UInt64?
         var runtimeDoneAt: UInt64?
         var streaming = false
         var streamedBytes = 0

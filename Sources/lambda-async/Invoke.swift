@@ -193,6 +193,15 @@ struct Invoke: AsyncParsableCommand {
     }
 
     private func readEvent(_ fallback: URL?) throws -> [UInt8] {
+        let payload = try readEventBytes(fallback)
+        // Refused before any sandbox starts, as Lambda refuses it before any function runs.
+        if let problem = InvokePayload.problem(payload) {
+            throw CommandError.badInput("InvalidRequestContentException: \(problem); pass a JSON event (--event FILE, or - for stdin)")
+        }
+        return payload
+    }
+
+    private func readEventBytes(_ fallback: URL?) throws -> [UInt8] {
         switch event {
         case "-": return Array(FileHandle.standardInput.readDataToEndOfFile())
         case let file?:

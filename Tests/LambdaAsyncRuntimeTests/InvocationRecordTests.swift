@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct InvocationRecordTests {
     let record = InvocationRecord(
-        requestId: "8f3e", initDurationMs: 85.204, responseMs: 1.5, runtimeDoneMs: 2.25, extensionsDoneMs: 402.4,
+        requestId: "8f3e", initDurationMs: 85.204, responseMs: 1.5, firstByteMs: 1.5, runtimeDoneMs: 2.25, extensionsDoneMs: 402.4,
         extensionDoneMs: ["tasks": 402.4], durationMs: 402.4, billedDurationMs: billed(402.4), memorySizeMB: 256,
         maxMemoryUsedMB: 31, frozen: true, error: nil, clientLatencyMs: 90)
 

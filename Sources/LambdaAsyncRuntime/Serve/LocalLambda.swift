@@ -281,6 +281,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
             return refuse(writer, .payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes")
         }
+        if let problem = InvokeRequest.payloadProblem(body) { return refuse(writer, .badRequest, "InvalidRequestContentException", problem) }
         writer.head(200, [("Content-Type", "application/vnd.amazon.eventstream"), ("X-Amz-Executed-Version", "$LATEST")])
         Task {
             let ended = OnceFlag()
