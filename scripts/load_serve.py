@@ -41,19 +41,25 @@ def main():
 
         def client(index):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            answers, latencies = {}, []
+            answers, latencies, throttles = {}, [], 0
             for n in range(index, TOTAL, CLIENTS):
                 if time.perf_counter() - started > DEADLINE_S:
                     break
                 order = f"o-{n}"
                 t = time.perf_counter()
-                connection.request("POST", "/2015-03-31/functions/ApiFunction/invocations", body=json.dumps({"orderId": order}))
-                response = connection.getresponse()
-                body = response.read()
+                # Beyond --concurrency, serve throttles as Lambda does (429): retried with backoff, as the SDKs do.
+                for attempt in range(50):
+                    connection.request("POST", "/2015-03-31/functions/ApiFunction/invocations", body=json.dumps({"orderId": order}))
+                    response = connection.getresponse()
+                    body = response.read()
+                    if response.status != 429:
+                        break
+                    throttles += 1
+                    time.sleep(0.005 * (attempt + 1))
                 latencies.append((time.perf_counter() - t) * 1000)
                 if response.status == 200:
                     answers[order] = json.loads(json.loads(body)["body"])["orderId"]
-            return answers, latencies
+            return answers, latencies, throttles
 
         with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
             results = list(pool.map(client, range(CLIENTS)))
@@ -61,7 +67,9 @@ def main():
         answers = {k: v for r in results for k, v in r[0].items()}
         latencies = sorted(l for r in results for l in r[1])
         lost = [f"o-{n}" for n in range(TOTAL) if answers.get(f"o-{n}") != f"o-{n}"]
-        print(f"{TOTAL} invocations, {CLIENTS} clients, --concurrency {CONCURRENCY}: {len(answers)} answered correctly, {len(lost)} lost")
+        throttles = sum(r[2] for r in results)
+        print(f"{TOTAL} invocations, {CLIENTS} clients, --concurrency {CONCURRENCY}: {len(answers)} answered correctly, {len(lost)} lost, "
+              f"{throttles} throttles retried")
         print(f"{len(answers) / elapsed:.0f} invocations/s; latency p50 {statistics.median(latencies):.2f} ms, "
               f"p99 {latencies[int(len(latencies) * 0.99) - 1]:.2f} ms; {elapsed:.1f} s in all")
         sys.exit(1 if lost else 0)

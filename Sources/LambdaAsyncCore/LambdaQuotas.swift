@@ -2,6 +2,8 @@
 /// Sizes are in bytes; AWS's "MB" here is a mebibyte (6 MB = 6,291,456 bytes).
 public enum LambdaQuotas {
     public static let mebibyte = 1_048_576
+    /// Concurrent executions per account and region, Lambda's default quota.
+    public static let accountConcurrentExecutions = 1_000
 
     /// A buffered (non-streamed) response or synchronous request payload.
     public static let bufferedPayloadBytes = 6 * mebibyte

@@ -46,6 +46,8 @@ public struct SAMTemplate: Sendable {
         public let functionURL: FunctionURLConfig?
         /// `EphemeralStorage.Size`: the size of /tmp, 512 to 10,240 MB (Lambda's default 512).
         public var ephemeralStorageMB: Int = LambdaQuotas.defaultEphemeralStorageMB
+        /// `ReservedConcurrentExecutions`: at most this many environments at once (0 throttles every call).
+        public var reservedConcurrency: Int? = nil
     }
 
     public struct EventInvokeConfig: Sendable, Equatable {
@@ -287,7 +289,8 @@ public struct SAMTemplate: Sendable {
                     isImage: isImage,
                     eventInvokeConfig: eventConfig,
                     functionURL: urlConfig,
-                    ephemeralStorageMB: setting(properties, "EphemeralStorage")?["Size"].flatMap(literal).flatMap { Int($0) } ?? LambdaQuotas.defaultEphemeralStorageMB))
+                    ephemeralStorageMB: setting(properties, "EphemeralStorage")?["Size"].flatMap(literal).flatMap { Int($0) } ?? LambdaQuotas.defaultEphemeralStorageMB,
+                    reservedConcurrency: literal(setting(properties, "ReservedConcurrentExecutions")).flatMap { Int($0) }))
             case "AWS::Serverless::LayerVersion":
                 let content = properties?["ContentUri"]
                 layers.append(Layer(

@@ -113,7 +113,7 @@ struct Invoke: AsyncParsableCommand {
         isolation.apply(to: &options)
         if listen {
             // One Invoke API: --listen is serve for this one function (sync, Event with retries,
-            // DryRun, streaming, limits, client context, log tail, partial ARNs), in one environment.
+            // DryRun, streaming, limits, client context, log tail, partial ARNs), scaling as serve does.
             let reportPath = report
             var lambdaOptions = LocalLambda.Options(destinations: scratch.appendingPathComponent("destinations"))
             lambdaOptions.port = port ?? 0

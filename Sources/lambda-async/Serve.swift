@@ -8,7 +8,9 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve every function of a project locally: Lambda's Invoke API, asynchronous invocation, function URLs.",
         discussion: """
             Each function runs in sandboxes like `invoke`'s (frozen between invocations), started on demand and kept \
-            warm; a request beyond the busy ones starts another, up to --concurrency. The Invoke API \
+            warm (the most recently used first); a request beyond the busy ones starts another, as Lambda scales, \
+            up to the function's ReservedConcurrentExecutions or --concurrency; beyond that a synchronous call is \
+            throttled (429 TooManyRequestsException, which the SDKs retry) and an event waits. The Invoke API \
             (POST /2015-03-31/functions/NAME/invocations) takes RequestResponse, Event (queued, retried per the \
             template's EventInvokeConfig with Lambda's delays scaled by --retry-delay, then sent to its destinations: a \
             function of the project, or .lambda-async/destinations/NAME.jsonl) and DryRun. Functions with a \
@@ -37,8 +39,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The address to listen on; loopback unless you mean otherwise.", valueName: "address"))
     var host: String = "127.0.0.1"
 
-    @Option(help: ArgumentHelp("Execution environments per function (beyond, requests wait).", valueName: "n"))
-    var concurrency: Int = 1
+    @Option(help: ArgumentHelp("Execution environments per function at most (beyond, synchronous calls are throttled with 429 and events wait); default: Lambda's account quota of 1,000, capped by what half of this machine's memory holds.", valueName: "n"))
+    var concurrency: Int?
 
     @Option(help: ArgumentHelp("Scale of Lambda's retry delays for failed asynchronous events (1 and 2 minutes × this).", valueName: "factor"))
     var retryDelay: Double = 0.01
@@ -55,7 +57,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
-        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if retryDelay < 0 { throw ValidationError("--retry-delay must not be negative") }
     }
 
@@ -74,6 +76,7 @@ struct Serve: AsyncParsableCommand {
             served.onSuccess = function.eventInvokeConfig.onSuccess
             served.onFailure = function.eventInvokeConfig.onFailure
             served.url = function.functionURL
+            served.reservedConcurrency = function.reservedConcurrency
             return served
         }
         guard !functions.isEmpty else {
@@ -94,8 +97,10 @@ struct Serve: AsyncParsableCommand {
                 lines.append("  \(function.config.name)  not runnable locally (\(function.config.runtime.identifier)): its calls are refused with InvalidRuntimeException")
                 continue
             }
+            let (limit, reserved) = LocalLambda.environmentLimit(for: function, requested: concurrency)
             lines.append("  \(function.config.name)  POST /2015-03-31/functions/\(function.config.name)/invocations"
-                         + (function.url.map { "  URL /urls/\(function.config.name)/ (\($0.invokeMode), \($0.authType)\($0.cors == nil ? "" : ", CORS"))" } ?? ""))
+                         + (function.url.map { "  URL /urls/\(function.config.name)/ (\($0.invokeMode), \($0.authType)\($0.cors == nil ? "" : ", CORS"))" } ?? "")
+                         + "  (up to \(limit) environment\(limit == 1 ? "" : "s")\(reserved ? ", reserved" : ""))")
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         await Interrupts.wait()

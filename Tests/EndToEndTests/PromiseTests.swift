@@ -365,3 +365,52 @@ import TestSupport
         #expect(server.stop() == 130)
     }
 }
+
+/// serve scales as Lambda does: another environment when all are busy, throttles beyond the limit.
+@Suite struct ScalingTests {
+    static let slowHandler = """
+        import time
+        def handler(event, context):
+            time.sleep(event.get('s', 0))
+            return 'ok'
+        """
+
+    @Test func aBusyEnvironmentMakesAnotherAndReservedConcurrencyThrottles() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeSingleFunctionProject(at: dir, name: "Scaled", runtime: "python3.13", timeout: 10,
+                                       extra: ["Limited", "Off"].enumerated().map { index, name in
+                                           "  \(name):\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n"
+                                               + "      Handler: app.handler\n      Runtime: python3.13\n      ReservedConcurrentExecutions: \(1 - index)\n"
+                                       }.joined(),
+                                       files: ["app.py": Self.slowHandler])
+        let server = try ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
+        #expect(server.output.contains("(up to 1 environment, reserved)"), "\(server.output)")
+        #expect(server.output.contains("(up to 0 environments, reserved)"))
+        let client = boto3ClientPreamble + """
+            import concurrent.futures
+            def call(name):
+                try:
+                    lam.invoke(FunctionName=name, Payload=b'{"s": 1.0}')
+                    return "ok"
+                except lam.exceptions.TooManyRequestsException as e:
+                    return "throttled " + e.response.get("Reason", "")
+            for name in ("Scaled", "Limited"):
+                with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                    first = pool.submit(call, name)
+                    time.sleep(0.3)
+                    second = pool.submit(call, name)
+                    print(name, sorted([first.result(), second.result()]))
+            print("Off", call("Off"))
+            """
+        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        // Two calls at once: two environments (two cold starts) where nothing limits it...
+        #expect(result.stdout.contains("Scaled ['ok', 'ok']"), "\(result.stdout)\(result.stderr)")
+        server.waitFor("Scaled ", count: 2)
+        #expect(server.output.components(separatedBy: "Scaled ").filter { $0.contains(", init ") }.count == 2, "\(server.output)")
+        // ...Lambda's throttle where ReservedConcurrentExecutions says one, or none.
+        #expect(result.stdout.contains("Limited ['ok', 'throttled ReservedFunctionConcurrentInvocationLimitExceeded']"), "\(result.stdout)")
+        #expect(result.stdout.contains("Off throttled ReservedFunctionConcurrentInvocationLimitExceeded"))
+        #expect(server.stop() == 130)
+    }
+}

@@ -13,7 +13,10 @@ import NIOPosix
 /// (their callbacks may run inline and come back here).
 final class FunctionPool: @unchecked Sendable {
     let config: FunctionConfig
+    /// At most this many environments at once; 0 (`ReservedConcurrentExecutions: 0`) runs nothing.
     let concurrency: Int
+    /// The limit is the function's reserved concurrency, not the account's: it names the throttle.
+    let reserved: Bool
     private let options: Sandbox.Options
     private let lock = NIOLock()
     private var all: [Sandbox] = []
@@ -27,22 +30,39 @@ final class FunctionPool: @unchecked Sendable {
     private var stopped = false
     private let eventLoop: EventLoop = MultiThreadedEventLoopGroup.singleton.any()
 
-    init(config: FunctionConfig, concurrency: Int, options: Sandbox.Options) {
+    init(config: FunctionConfig, concurrency: Int, reserved: Bool = false, options: Sandbox.Options) {
         self.config = config
-        self.concurrency = max(1, concurrency)
+        self.concurrency = max(0, concurrency)
+        self.reserved = reserved
         self.options = options
     }
 
-    func invoke(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(),
+    /// Lambda's answer to a synchronous call when every environment it may have is busy: 429
+    /// `TooManyRequestsException`, never a wait.
+    struct Throttled: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { "Rate Exceeded. (\(reason))" }
+    }
+
+    private var throttled: Throttled {
+        Throttled(reason: reserved ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "ConcurrentInvocationLimitExceeded")
+    }
+
+    /// Whether a call now would be throttled: no environment free and no room for another.
+    var wouldThrottle: Bool { lock.withLock { idle.isEmpty && all.count + starting >= concurrency } }
+
+    func invoke(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(), waitWhenBusy: Bool = true,
                 onResponse: @escaping @Sendable (ResponseEvent) -> Void) async throws -> InvocationRecord {
-        try await invoke(payload, extras: extras, onResponse: onResponse).get()
+        try await invoke(payload, extras: extras, waitWhenBusy: waitWhenBusy, onResponse: onResponse).get()
     }
 
     /// The record once the invocation ended; the sandbox is free again (or recycled, when the code
     /// changed meanwhile) before the future completes.
-    func invoke(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(),
+    /// `waitWhenBusy`: an asynchronous event waits for an environment (Lambda queues it); a
+    /// synchronous call is throttled at once, as Lambda throttles it.
+    func invoke(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(), waitWhenBusy: Bool,
                 onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
-        acquire().flatMap { [self] sandbox in
+        acquire(waitWhenBusy: waitWhenBusy).flatMap { [self] sandbox in
             let promise = sandbox.eventLoop.makePromise(of: InvocationRecord.self)
             sandbox.submit(payload, extras: extras, onResponse: onResponse).whenComplete { [self] result in
                 let isStale = lock.withLock { stale.remove(ObjectIdentifier(sandbox)) != nil }
@@ -77,22 +97,27 @@ final class FunctionPool: @unchecked Sendable {
         case make
         case wait(EventLoopPromise<Sandbox>)
         case refused
+        case throttled
     }
 
-    private func acquire() -> EventLoopFuture<Sandbox> {
+    private func acquire(waitWhenBusy: Bool) -> EventLoopFuture<Sandbox> {
         let acquired: Acquired = lock.withLock {
             if stopped { return .refused }
+            // No environment may ever run (reserved concurrency 0): every call, sync or not, is throttled.
+            if concurrency == 0 { return .throttled }
             if let sandbox = idle.popLast() { return .ready(sandbox) }
             if all.count + starting < concurrency {
                 starting += 1
                 return .make
             }
+            guard waitWhenBusy else { return .throttled }
             let promise = eventLoop.makePromise(of: Sandbox.self)
             waiters.append(promise)
             return .wait(promise)
         }
         switch acquired {
         case .refused: return eventLoop.makeFailedFuture(RunnerError.stopped)
+        case .throttled: return eventLoop.makeFailedFuture(throttled)
         case .ready(let sandbox): return sandbox.eventLoop.makeSucceededFuture(sandbox)
         case .wait(let promise): return promise.futureResult
         case .make:

@@ -41,7 +41,8 @@ extension LocalLambda {
         Task {
             let state = URLResponseState(decorate: decorate)
             do {
-                _ = try await pool.invoke(event) { response in
+                // A URL is a synchronous call: throttled, not queued, when every environment is busy.
+                _ = try await pool.invoke(event, waitWhenBusy: false) { response in
                     switch response {
                     case .chunk(let bytes):
                         guard streaming else { return state.buffer(bytes) }
@@ -62,6 +63,10 @@ extension LocalLambda {
                         }
                     }
                 }
+            } catch is FunctionPool.Throttled {
+                // A function URL answers a throttle with 429 and Lambda's short body.
+                writer.send(429, decorate([("Content-Type", "application/json"), ("x-amzn-ErrorType", "TooManyRequestsException")]),
+                            Array(#"{"Message":"Rate Exceeded."}"#.utf8))
             } catch {
                 writer.send(500, [("Content-Type", "text/plain")], Array("\(error)".utf8))
             }

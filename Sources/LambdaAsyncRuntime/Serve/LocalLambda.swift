@@ -19,6 +19,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         public var onFailure: String?
         /// Set when the function has a URL.
         public var url: SAMTemplate.FunctionURLConfig?
+        /// `ReservedConcurrentExecutions`: the function's own limit (0 throttles every call).
+        public var reservedConcurrency: Int?
 
         public init(config: FunctionConfig) { self.config = config }
     }
@@ -26,7 +28,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     public struct Options: Sendable {
         public var host = "127.0.0.1"
         public var port = 0
-        public var concurrency = 1
+        /// Environments per function at most; nil: as Lambda, the account's 1,000 capped by what this
+        /// machine can hold (half its memory in environments of the function's size).
+        public var concurrency: Int?
         /// Scales Lambda's retry delays (about 1 and 2 minutes).
         public var retryDelayScale = 0.01
         public var freeze = true
@@ -65,10 +69,11 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
 
     public init(functions: [Function], options: Options) throws {
         self.options = options
-        // One function with one environment (`invoke --listen`, a one-function project): the Invoke API
-        // and the sandbox share one event loop, so a warm call never crosses threads. Otherwise the
+        // One function (`invoke --listen`, a one-function project): the Invoke API and its environments
+        // share one event loop, so a warm call never crosses threads (the runner's own work per call is
+        // a fraction of a millisecond; the functions run in their own processes). Otherwise the
         // connections and the environments spread over the group's loops, one per core.
-        let sharedLoop = functions.count == 1 && options.concurrency == 1 ? group.next() : nil
+        let sharedLoop = functions.count == 1 ? group.next() : nil
         let channel = try ServeServer.start(router: self, group: sharedLoop ?? group, host: options.host, port: options.port)
         self.channel = channel
         port = channel.localAddress?.port ?? options.port
@@ -99,7 +104,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                     + (record.responseMs.map { String(format: ", response after %.1f ms", $0) } ?? "")
                     + (record.error.map { ", error \($0)" } ?? ""))
             }
-            let pool = FunctionPool(config: function.config, concurrency: options.concurrency, options: sandboxOptions)
+            let (limit, reserved) = Self.environmentLimit(for: function, requested: options.concurrency)
+            let pool = FunctionPool(config: function.config, concurrency: limit, reserved: reserved, options: sandboxOptions)
             pools[name] = pool
             queues[name] = AsyncInvocations(
                 functionName: name, functionARN: function.config.functionARN,
@@ -109,7 +115,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 invoke: { payload, requestId in
                     let collected = Collected()
                     let extras = Sandbox.InvocationExtras(requestId: requestId)
-                    let record = try await pool.invoke(payload, extras: extras) { collected.add($0) }
+                    // Lambda queues asynchronous events until an environment is free: they wait, never throttled.
+                    let record = try await pool.invoke(payload, extras: extras, waitWhenBusy: true) { collected.add($0) }
                     return (record, collected.bytes)
                 },
                 deliver: { [weak self] destination, record in await self?.deliver(record, to: destination) },
@@ -117,6 +124,15 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         }
         if options.reloadOnChange { watcher = watchCode() }
         _ = started.claim()
+    }
+
+    /// How many environments a function may have at once, and whether that is its reserved concurrency.
+    public static func environmentLimit(for function: Function, requested: Int?) -> (limit: Int, reserved: Bool) {
+        if let reserved = function.reservedConcurrency { return (min(reserved, requested ?? reserved), true) }
+        if let requested { return (requested, false) }
+        // Half of this machine's memory in environments of the function's size, at most the account's quota.
+        let fits = Int(ProcessInfo.processInfo.physicalMemory / 2 / UInt64(max(1, function.config.memoryMB) * LambdaQuotas.mebibyte))
+        return (max(1, min(LambdaQuotas.accountConcurrentExecutions, fits)), false)
     }
 
     /// Polls every function's folders; an edit recycles that function's environments.
@@ -158,7 +174,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     /// Invokes a function in-process, as a RequestResponse call would.
     public func invoke(_ name: String, payload: [UInt8], onResponse: @escaping @Sendable (ResponseEvent) -> Void = { _ in }) async throws -> InvocationRecord {
         guard let pool = pools[name] else { throw RunnerError.server("no function \(name) in this project") }
-        return try await pool.invoke(payload, onResponse: onResponse)
+        return try await pool.invoke(payload, waitWhenBusy: true, onResponse: onResponse)
     }
 
     /// Returns once no asynchronous event is queued or running, for at most `timeout` seconds.
@@ -248,6 +264,14 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         writer.send(Int(status.code), response.headers, response.body)
     }
 
+    /// Lambda's throttle: 429 `TooManyRequestsException` with its `Reason`, which the SDKs retry with backoff.
+    func throttle(_ writer: ResponseWriter, _ pool: FunctionPool, _ throttled: FunctionPool.Throttled? = nil) {
+        let reason = throttled?.reason ?? (pool.reserved ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "ConcurrentInvocationLimitExceeded")
+        let response = APIResponse.json(.tooManyRequests, ["Type": "User", "message": "Rate Exceeded.", "Reason": reason],
+                                        headers: [("X-Amzn-ErrorType", "TooManyRequestsException")])
+        writer.send(Int(response.status.code), response.headers, response.body)
+    }
+
     /// Whether the local runner can run functions of this runtime (Python, Node.js, custom runtimes).
     public static func runsLocally(_ runtime: LambdaRuntime) -> Bool {
         [.provided, .python, .node].contains(runtime.family)
@@ -282,11 +306,12 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             return refuse(writer, .payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes")
         }
         if let problem = InvokeRequest.payloadProblem(body) { return refuse(writer, .badRequest, "InvalidRequestContentException", problem) }
+        if pool.wouldThrottle { return throttle(writer, pool) }
         writer.head(200, [("Content-Type", "application/vnd.amazon.eventstream"), ("X-Amz-Executed-Version", "$LATEST")])
         Task {
             let ended = OnceFlag()
             do {
-                _ = try await pool.invoke(body) { event in
+                _ = try await pool.invoke(body, waitWhenBusy: true) { event in
                     switch event {
                     case .chunk(let bytes):
                         if !bytes.isEmpty { writer.chunk(EventStream.chunk(bytes)) }
@@ -325,7 +350,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             let collected = Collected()
             let answered = OnceFlag()
             let completed = OnceFlag()
-            pool.invoke(body, extras: extras) { event in
+            pool.invoke(body, extras: extras, waitWhenBusy: false) { event in
                 switch event {
                 case .chunk(let bytes): collected.add(.chunk(bytes))
                 case .complete(let bytes):
@@ -344,6 +369,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                         let failed = completed.claim() // still unclaimed: the function never completed
                         writer.send(200, InvokeRequest.answerHeaders(functionError: failed) + InvokeRequest.logResultHeader(record), collected.bytes)
                     }
+                case .failure(let throttled as FunctionPool.Throttled):
+                    if answered.claim() { throttle(writer, pool, throttled) }
                 case .failure(RunnerError.stopped):
                     // As the sandbox answers an invocation it had queued: a function error, not a 5xx to retry.
                     if answered.claim() {
