@@ -5,8 +5,10 @@ import Testing
 
 /// The Invoke API's checks, shared by `invoke --listen` and `serve`.
 @Suite struct InvokeRequestTests {
-    func parse(_ type: String?, bytes: Int) -> Result<InvokeRequest, InvokeRequestError> {
-        InvokeRequest.parse(headers: HTTPHeaders(type.map { [("X-Amz-Invocation-Type", $0)] } ?? []), body: [UInt8](repeating: 32, count: bytes))
+    /// A JSON string payload of exactly `bytes` bytes (or `body` as given).
+    func parse(_ type: String?, bytes: Int, body: [UInt8]? = nil) -> Result<InvokeRequest, InvokeRequestError> {
+        let json = bytes < 2 ? [UInt8](repeating: 32, count: bytes) : [34] + [UInt8](repeating: 97, count: bytes - 2) + [34]
+        return InvokeRequest.parse(headers: HTTPHeaders(type.map { [("X-Amz-Invocation-Type", $0)] } ?? []), body: body ?? json)
     }
 
     func errorType(_ result: Result<InvokeRequest, InvokeRequestError>) -> String? {
@@ -22,6 +24,10 @@ import Testing
         #expect(errorType(parse("Event", bytes: 1_048_577)) == "RequestTooLargeException")
         #expect(errorType(parse("Later", bytes: 2)) == "InvalidParameterValueException")
         if case .failure(let error) = parse("Event", bytes: 1_048_577) { #expect(error.response.status == .payloadTooLarge) }
+        // Not JSON: refused before any function runs, whatever the type; an empty payload is allowed.
+        #expect(errorType(parse(nil, bytes: 0, body: Array("not json".utf8))) == "InvalidRequestContentException")
+        #expect(errorType(parse("Event", bytes: 0, body: Array("{oops".utf8))) == "InvalidRequestContentException")
+        if case .success(.requestResponse) = parse(nil, bytes: 0, body: []) {} else { Issue.record("an empty payload is allowed") }
     }
 
     @Test func aClientContextIsBase64JSONOfAtMost3583Bytes() {
