@@ -502,7 +502,7 @@ _lambda-async_serve() {
     repeating_flags=()
     non_repeating_flags=(--no-cpu-limit --no-freeze --no-reload --version -h --help)
     repeating_options=(--env)
-    non_repeating_options=(--port --host --concurrency --retry-delay --env-vars --isolation)
+    non_repeating_options=(--port --host --concurrency --idle-timeout --retry-delay --env-vars --isolation)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -514,6 +514,9 @@ _lambda-async_serve() {
         return
         ;;
     '--concurrency')
+        return
+        ;;
+    '--idle-timeout')
         return
         ;;
     '--retry-delay')

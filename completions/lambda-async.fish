@@ -35,7 +35,7 @@ function __lambda-async_parse_tokens -S
         case 'invoke'
             __lambda-async_parse_subcommand 1 'function=' 'event=' 'code=' 'runtime=' 'handler=' 'layer=+' 'timeout=' 'memory=' 'env=+' 'env-vars=' 'isolation=' 'no-cpu-limit' 'repeat=' 'idle=' 'no-freeze' 'output=' 'listen' 'port=' 'report=' 'version' 'h/help'
         case 'serve'
-            __lambda-async_parse_subcommand 1 'port=' 'host=' 'concurrency=' 'retry-delay=' 'env=+' 'env-vars=' 'isolation=' 'no-cpu-limit' 'no-freeze' 'no-reload' 'version' 'h/help'
+            __lambda-async_parse_subcommand 1 'port=' 'host=' 'concurrency=' 'idle-timeout=' 'retry-delay=' 'env=+' 'env-vars=' 'isolation=' 'no-cpu-limit' 'no-freeze' 'no-reload' 'version' 'h/help'
         case 'help'
             __lambda-async_parse_subcommand -r 1 'version'
         end
@@ -191,6 +191,7 @@ complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_posit
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" port' -l 'port' -d 'The port to listen on.' -rfka ''
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" host' -l 'host' -d 'The address to listen on; loopback unless you mean otherwise.' -rfka ''
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" concurrency' -l 'concurrency' -d 'Execution environments per function at most (beyond, synchronous calls are throttled with 429 and events wait); default: Lambda\'s account quota of 1,000, capped by what half of this machine\'s memory holds.' -rfka ''
+complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" idle-timeout' -l 'idle-timeout' -d 'Shut an environment down after it has been free this long, as Lambda reclaims idle ones (0 keeps them).' -rfka ''
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" retry-delay' -l 'retry-delay' -d 'Scale of Lambda\'s retry delays for failed asynchronous events (1 and 2 minutes × this).' -rfka ''
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve"' -l 'env' -d 'An environment variable for the function (repeatable); wins over --env-vars and the template.' -rfka ''
 complete -c 'lambda-async' -n '__lambda-async_should_offer_completions_for_flags_or_options "lambda-async serve" env-vars' -l 'env-vars' -d 'A JSON file of environment variables, as SAM CLI\'s --env-vars: {"Parameters": {...}} for every function, {"LogicalId": {...}} for one.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'json\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'

@@ -42,6 +42,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Execution environments per function at most (beyond, synchronous calls are throttled with 429 and events wait); default: Lambda's account quota of 1,000, capped by what half of this machine's memory holds.", valueName: "n"))
     var concurrency: Int?
 
+    @Option(help: ArgumentHelp("Shut an environment down after it has been free this long, as Lambda reclaims idle ones (0 keeps them).", valueName: "seconds"))
+    var idleTimeout: Double = 600
+
     @Option(help: ArgumentHelp("Scale of Lambda's retry delays for failed asynchronous events (1 and 2 minutes × this).", valueName: "factor"))
     var retryDelay: Double = 0.01
 
@@ -59,6 +62,7 @@ struct Serve: AsyncParsableCommand {
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if retryDelay < 0 { throw ValidationError("--retry-delay must not be negative") }
+        if idleTimeout < 0 { throw ValidationError("--idle-timeout must not be negative") }
     }
 
     func run() async throws {
@@ -87,6 +91,7 @@ struct Serve: AsyncParsableCommand {
         options.port = port
         options.concurrency = concurrency
         options.retryDelayScale = retryDelay
+        options.idleTimeout = idleTimeout
         options.freeze = !noFreeze
         isolation.apply(to: &options)
         options.reloadOnChange = !noReload

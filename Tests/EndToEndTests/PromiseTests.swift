@@ -413,4 +413,25 @@ import TestSupport
         #expect(result.stdout.contains("Off throttled ReservedFunctionConcurrentInvocationLimitExceeded"))
         #expect(server.stop() == 130)
     }
+
+    /// An environment left free for --idle-timeout is shut down; the next call starts cold.
+    @Test func anIdleEnvironmentIsReclaimed() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeSingleFunctionProject(at: dir, name: "Idle", runtime: "python3.13", files: ["app.py": Self.slowHandler])
+        let server = try ServeTests.Server(project: dir, arguments: ["--isolation", "none", "--idle-timeout", "1"])
+        let client = boto3ClientPreamble + """
+            lam.invoke(FunctionName="Idle", Payload=b"{}")
+            time.sleep(float(sys.argv[2]))
+            lam.invoke(FunctionName="Idle", Payload=b"{}")
+            print("done")
+            """
+        let result = try TestSupport.run("python3", ["-c", client, String(server.port), "3"])
+        #expect(result.stdout.contains("done"), "\(result.stderr)")
+        server.waitFor("Idle ", count: 2)
+        #expect(server.output.contains("Idle: 1 environment(s) idle for 1 s shut down"), "\(server.output)")
+        // Both calls cold: the first environment was gone when the second came.
+        #expect(server.output.components(separatedBy: "\n").filter { $0.hasPrefix("Idle ") && $0.contains(", init ") }.count == 2, "\(server.output)")
+        #expect(server.stop() == 130)
+    }
 }

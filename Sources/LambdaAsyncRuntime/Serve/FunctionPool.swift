@@ -20,7 +20,10 @@ final class FunctionPool: @unchecked Sendable {
     private let options: Sandbox.Options
     private let lock = NIOLock()
     private var all: [Sandbox] = []
+    /// Free environments, the most recently used last (the next request takes it, as Lambda reuses a warm one).
     private var idle: [Sandbox] = []
+    /// When each free environment last finished an invocation.
+    private var idleSince: [ObjectIdentifier: Date] = [:]
     /// Sandboxes being made, not yet in `all`: their slots count toward `concurrency`.
     private var starting = 0
     private var waiters: [EventLoopPromise<Sandbox>] = []
@@ -150,11 +153,28 @@ final class FunctionPool: @unchecked Sendable {
         let waiter: EventLoopPromise<Sandbox>? = lock.withLock {
             guard !waiters.isEmpty else {
                 idle.append(sandbox)
+                idleSince[ObjectIdentifier(sandbox)] = Date()
                 return nil
             }
             return waiters.removeFirst()
         }
         waiter?.succeed(sandbox)
+    }
+
+    /// Shuts down the environments that have been free for `seconds`, as Lambda reclaims idle ones;
+    /// returns how many. The next request starts cold.
+    func shutDownIdle(olderThan seconds: TimeInterval) async -> Int {
+        let cutoff = Date().addingTimeInterval(-seconds)
+        let expired: [Sandbox] = lock.withLock {
+            let expired = idle.filter { (idleSince[ObjectIdentifier($0)] ?? Date()) < cutoff }
+            let ids = Set(expired.map(ObjectIdentifier.init))
+            idle.removeAll { ids.contains(ObjectIdentifier($0)) }
+            all.removeAll { ids.contains(ObjectIdentifier($0)) }
+            for id in ids { idleSince[id] = nil }
+            return expired
+        }
+        for sandbox in expired { await sandbox.shutdown() }
+        return expired.count
     }
 
     func shutdown() async {

@@ -42,6 +42,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         public var reloadOnChange = true
         /// How often the code is looked at for changes.
         public var reloadInterval: TimeInterval = 1
+        /// An environment free for this long is shut down, as Lambda reclaims idle ones; 0 keeps them.
+        public var idleTimeout: TimeInterval = 600
         /// Destination records for targets that are not functions of the project.
         public var destinations: URL
         public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
@@ -61,6 +63,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     private(set) var pools: [String: FunctionPool] = [:]
     private var queues: [String: AsyncInvocations] = [:]
     private var watcher: Task<Void, Never>?
+    private var idleReaper: Task<Void, Never>?
     /// Each function's variables as the project sets them, before serve adds its own.
     private var declaredEnvironment: [String: [String: String]] = [:]
 
@@ -123,6 +126,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 log: options.log)
         }
         if options.reloadOnChange { watcher = watchCode() }
+        if options.idleTimeout > 0 { idleReaper = reapIdleEnvironments() }
         _ = started.claim()
     }
 
@@ -133,6 +137,20 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         // Half of this machine's memory in environments of the function's size, at most the account's quota.
         let fits = Int(ProcessInfo.processInfo.physicalMemory / 2 / UInt64(max(1, function.config.memoryMB) * LambdaQuotas.mebibyte))
         return (max(1, min(LambdaQuotas.accountConcurrentExecutions, fits)), false)
+    }
+
+    /// Shuts down environments that stayed free for `idleTimeout`, checked every second or so.
+    private func reapIdleEnvironments() -> Task<Void, Never> {
+        let pools = pools, timeout = options.idleTimeout, log = options.log
+        return Task.detached(priority: .utility) {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(min(1, timeout / 2) * 1_000_000_000))
+                for (name, pool) in pools where !Task.isCancelled {
+                    let count = await pool.shutDownIdle(olderThan: timeout)
+                    if count > 0 { log("\(name): \(count) environment(s) idle for \(Int(timeout)) s shut down; the next invocation starts cold") }
+                }
+            }
+        }
     }
 
     /// Polls every function's folders; an edit recycles that function's environments.
@@ -193,6 +211,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         // A reload in progress ends before the sandboxes it recycles are shut down.
         watcher?.cancel()
         await watcher?.value
+        idleReaper?.cancel()
+        await idleReaper?.value
         var dropped: [String: Int] = [:]
         for (name, queue) in queues {
             let count = await queue.stop()
