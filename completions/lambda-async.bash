@@ -173,13 +173,13 @@ _lambda-async() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    compare|recommend|new|package|inspect|invoke|serve|help)
+    compare|recommend|new|package|inspect|invoke|serve|event|help)
         # Offer subcommand argument completions
         "_lambda-async_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'compare recommend new package inspect invoke serve help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'compare recommend new package inspect invoke serve event help' -- "${cur}"))
         ;;
     esac
 }
@@ -539,6 +539,53 @@ _lambda-async_serve() {
     case "${positional_number}" in
     1)
         __lambda-async_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_lambda-async_event() {
+    repeating_flags=()
+    non_repeating_flags=(--list --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--body --method --path --bucket --key --event-source --detail-type --detail --region)
+    __lambda-async_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--body')
+        return
+        ;;
+    '--method')
+        return
+        ;;
+    '--path')
+        return
+        ;;
+    '--bucket')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--event-source')
+        return
+        ;;
+    '--detail-type')
+        return
+        ;;
+    '--detail')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lambda-async_add_completions -W 'api-gateway-rest'$'\n''api-gateway-http'$'\n''function-url'$'\n''sqs'$'\n''sns'$'\n''s3'$'\n''eventbridge'$'\n''scheduled'$'\n''dynamodb-streams'$'\n''kinesis'
         return
         ;;
     esac

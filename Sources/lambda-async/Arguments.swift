@@ -30,15 +30,20 @@ extension LambdaRuntime {
 /// valid value named first when X looks like a typo of it.
 enum TypoHint {
     static func improve(_ message: String) -> String {
-        guard let range = message.range(of: #"The value '([^']*)' is invalid for '[^']*'\. Please provide one of "#, options: .regularExpression),
-              let typedStart = message.range(of: "The value '", range: range)?.upperBound,
-              let typedEnd = message[typedStart...].firstIndex(of: "'") else { return message }
-        let typed = String(message[typedStart..<typedEnd])
-        let listEnd = message[range.upperBound...].firstIndex(of: "\n") ?? message.endIndex
-        let list = message[range.upperBound..<listEnd]
-        let candidates = list.split(separator: "'", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        guard let valueStart = message.range(of: "The value '")?.upperBound,
+              let valueEnd = message[valueStart...].firstIndex(of: "'"),
+              let provide = message.range(of: " Please provide one of ", range: valueEnd..<message.endIndex) else { return message }
+        let typed = String(message[valueStart..<valueEnd])
+        // "'a', 'b' or 'c'." on one line, or "the following:" and a "  - a" line per value.
+        let rest = message[provide.upperBound...]
+        let candidates: [String]
+        if rest.hasPrefix("the following:") {
+            candidates = rest.split(separator: "\n").dropFirst().prefix { $0.hasPrefix("  - ") }.map { String($0.dropFirst(4)) }
+        } else {
+            let line = rest.prefix { $0 != "\n" }
+            candidates = line.split(separator: "'", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        }
         guard let guess = Suggestion.nearest(to: typed, in: candidates) else { return message }
-        let insertAt = message.range(of: " Please provide one of ", range: range)!.lowerBound
-        return String(message[..<insertAt]) + " Did you mean '\(guess)'?" + String(message[insertAt...])
+        return String(message[..<provide.lowerBound]) + " Did you mean '\(guess)'?" + String(message[provide.lowerBound...])
     }
 }

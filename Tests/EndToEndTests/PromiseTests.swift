@@ -183,7 +183,7 @@ import TestSupport
 
     /// Every example line of every command's `--help` fits a terminal (80 columns, unwrapped) and,
     /// pasted, parses: lambda-async lines in the binary's parse-only mode, others as shell words.
-    @Test(arguments: ["", "compare", "recommend", "new", "package", "inspect", "invoke", "serve"])
+    @Test(arguments: ["", "compare", "recommend", "new", "package", "inspect", "invoke", "serve", "event"])
     func helpExamplesCanBePasted(command: String) throws {
         let help = try TestSupport.run(Binary.url.path, (command.isEmpty ? [] : [command]) + ["--help"], environment: ["COLUMNS": "80"]).stdout
         let block = help.components(separatedBy: "Examples:\n").dropFirst().first?.components(separatedBy: "\n\n").first ?? ""

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The README's transcripts are pasted from real runs: each `$ lambda-async ...` whose output does
-/// not depend on time or on this machine (compare, recommend, new) is run again and must print
+/// not depend on time or on this machine (compare, recommend, new, event) is run again and must print
 /// exactly what the README shows. Runs that measure (invoke, serve, package, --measure) are left out.
 @Suite struct ReadmeTests {
     struct Transcript: CustomStringConvertible {
@@ -31,7 +31,7 @@ import TestSupport
                 let command = String(line.dropFirst("$ lambda-async ".count))
                 let subcommand = command.split(separator: " ").first.map(String.init) ?? ""
                 // Output left out on purpose (the next step shows it), or output that measures this machine.
-                guard !expected.isEmpty, ["compare", "recommend", "new"].contains(subcommand),
+                guard !expected.isEmpty, ["compare", "recommend", "new", "event"].contains(subcommand),
                       !command.contains("--measure"), !command.contains("&&") else { continue }
                 found.append(Transcript(command: command, expected: expected))
             }
