@@ -425,7 +425,7 @@ _lambda-async_inspect() {
 _lambda-async_invoke() {
     repeating_flags=()
     non_repeating_flags=(--no-cpu-limit --no-freeze --listen --version -h --help)
-    repeating_options=(--layer --env)
+    repeating_options=(--layer --env --parameter)
     non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --env-vars --isolation --repeat --idle --output --port --report)
     __lambda-async_offer_flags_options 1
 
@@ -466,6 +466,9 @@ _lambda-async_invoke() {
         __lambda-async_add_completions -o plusdirs -fX '!*.@(json)'
         return
         ;;
+    '--parameter')
+        return
+        ;;
     '--isolation')
         __lambda-async_add_completions -W 'auto'$'\n''strict'$'\n''none'
         return
@@ -501,7 +504,7 @@ _lambda-async_invoke() {
 _lambda-async_serve() {
     repeating_flags=()
     non_repeating_flags=(--no-cpu-limit --no-freeze --no-reload --version -h --help)
-    repeating_options=(--env)
+    repeating_options=(--env --parameter)
     non_repeating_options=(--port --host --concurrency --idle-timeout --retry-delay --env-vars --isolation)
     __lambda-async_offer_flags_options 1
 
@@ -527,6 +530,9 @@ _lambda-async_serve() {
         ;;
     '--env-vars')
         __lambda-async_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--parameter')
         return
         ;;
     '--isolation')

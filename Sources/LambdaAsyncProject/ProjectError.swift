@@ -4,6 +4,8 @@ public enum ProjectError: Error, CustomStringConvertible, Equatable {
     case invalidTemplate(path: String, reason: String)
     case unknownFunction(String, known: [String])
     case invalidEnvironmentFile(path: String, reason: String)
+    /// A `--parameter` the template does not declare, or a value its AllowedValues refuse.
+    case invalidParameter(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum ProjectError: Error, CustomStringConvertible, Equatable {
             return "the template has no function '\(name)'; its functions are: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         case .invalidEnvironmentFile(let path, let reason):
             return "\(path) is not an environment file: \(reason)"
+        case .invalidParameter(let reason):
+            return "--parameter: \(reason)"
         }
     }
 }

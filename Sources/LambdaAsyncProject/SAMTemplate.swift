@@ -13,6 +13,9 @@ public struct SAMTemplate: Sendable {
     public let layers: [Layer]
     /// Every local path the template's deployment reads, built code included.
     public let localPaths: [LocalPath]
+    /// Values the template computes that have no local value (`Fn::ImportValue`, an attribute only a
+    /// deployment knows), one line each naming the function, the variable and why: said once at start.
+    public var unresolved: [String] = []
 
     public var directory: URL { url.deletingLastPathComponent() }
 
@@ -140,7 +143,8 @@ public struct SAMTemplate: Sendable {
     public static let fileName = "template.yaml"
 
     /// Loads `template.yaml` (or `template.yml`) from a project folder, or a template file itself.
-    public static func load(from path: URL) throws -> SAMTemplate {
+    /// - Parameter parameters: values of the template's Parameters (`--parameter NAME=VALUE`), over their defaults.
+    public static func load(from path: URL, parameters: [String: String] = [:]) throws -> SAMTemplate {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
             throw ProjectError.noTemplate(path.path)
@@ -157,10 +161,10 @@ public struct SAMTemplate: Sendable {
         do { text = try String(contentsOf: file, encoding: .utf8) } catch {
             throw ProjectError.invalidTemplate(path: file.path, reason: "it cannot be read as UTF-8 text")
         }
-        return try parse(text, url: file.standardizedFileURL)
+        return try parse(text, url: file.standardizedFileURL, parameters: parameters)
     }
 
-    public static func parse(_ text: String, url: URL) throws -> SAMTemplate {
+    public static func parse(_ text: String, url: URL, parameters overrides: [String: String] = [:]) throws -> SAMTemplate {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -175,19 +179,14 @@ public struct SAMTemplate: Sendable {
         guard let resources = root["Resources"]?.mapping else {
             throw ProjectError.invalidTemplate(path: url.path, reason: "it has no Resources section")
         }
-        let parameters = root["Parameters"]?.mapping
-        func resolve(_ node: Node?) -> Node? {
-            guard let node else { return nil }
-            if node.tag.description == "!Ref", let name = node.string, let parameter = parameters?[name]?["Default"] {
-                return parameter
-            }
-            if let ref = node["Ref"]?.string, let parameter = parameters?[ref]?["Default"] { return parameter }
-            return node
-        }
+        // As a deployment would: parameters, pseudo parameters and intrinsic functions, evaluated locally.
+        let intrinsics = try Intrinsics(root: root, overrides: overrides, stackName: url.deletingLastPathComponent().lastPathComponent)
+        var unresolved: [String] = []
         func literal(_ node: Node?) -> String? {
-            guard let node = resolve(node) else { return nil }
+            guard let node else { return nil }
             if let scalar = node.scalar, !scalar.tag.description.hasPrefix("!") { return scalar.string }
-            return nil
+            if node.mapping != nil, node["Ref"] == nil, node.mapping?.first?.key.string?.hasPrefix("Fn::") != true { return nil }
+            return try? intrinsics.evaluate(node).text
         }
         func source(_ node: Node) -> String {
             if let scalar = node.scalar {
@@ -240,7 +239,16 @@ public struct SAMTemplate: Sendable {
                 var environment: [String: String] = [:]
                 for variables in [globals?["Environment"]?["Variables"], properties?["Environment"]?["Variables"]] {
                     for (name, value) in variables?.mapping ?? [:] {
-                        if let name = name.string { environment[name] = literal(value) ?? source(value) }
+                        guard let name = name.string else { continue }
+                        do {
+                            environment[name] = try intrinsics.evaluate(value).text
+                        } catch let problem as Intrinsics.Unresolved {
+                            // Left unset rather than passed on as the template's text.
+                            environment[name] = nil
+                            unresolved.append("\(logicalID): \(name) (\(source(value).trimmingCharacters(in: .whitespacesAndNewlines))) is left unset: \(problem.reason)")
+                        } catch {
+                            environment[name] = nil
+                        }
                     }
                 }
                 // SAM adds a function's own layers to those of Globals rather than replacing them.
@@ -302,10 +310,12 @@ public struct SAMTemplate: Sendable {
                 continue
             }
         }
-        return SAMTemplate(url: url, text: text,
-                           functions: functions.sorted { $0.logicalID < $1.logicalID },
-                           layers: layers.sorted { $0.logicalID < $1.logicalID },
-                           localPaths: localPaths.sorted { ($0.logicalID, $0.property) < ($1.logicalID, $1.property) })
+        var template = SAMTemplate(url: url, text: text,
+                                   functions: functions.sorted { $0.logicalID < $1.logicalID },
+                                   layers: layers.sorted { $0.logicalID < $1.logicalID },
+                                   localPaths: localPaths.sorted { ($0.logicalID, $0.property) < ($1.logicalID, $1.property) })
+        template.unresolved = unresolved.sorted()
+        return template
     }
 
     /// Local files, as opposed to `s3://` and `https://` locations.

@@ -15,8 +15,32 @@ struct EnvironmentOptions: ParsableArguments {
             completion: .file(extensions: ["json"]))
     var envVars: String?
 
+    @Option(help: ArgumentHelp("A value for one of the template's Parameters, over its Default (repeatable), as sam's --parameter-overrides.",
+                               valueName: "name=value"))
+    var parameter: [String] = []
+
     func validate() throws {
         for pair in env where !pair.contains("=") { throw ValidationError("--env takes NAME=VALUE; got '\(pair)'") }
+        for pair in parameter where !pair.contains("=") { throw ValidationError("--parameter takes NAME=VALUE; got '\(pair)'") }
+    }
+
+    /// `--parameter` values by name.
+    var parameters: [String: String] {
+        Dictionary(parameter.map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }, uniquingKeysWith: { $1 })
+    }
+
+    /// The project's template with its parameters; what it computes that has no local value is said
+    /// once, here, at start (those variables are left unset).
+    func template(at url: URL) throws -> SAMTemplate {
+        let template = try SAMTemplate.load(from: url, parameters: parameters)
+        if !template.unresolved.isEmpty {
+            FileHandle.standardError.write(Data(("warning: values the template computes that have no local value (set them with --env or --env-vars):\n"
+                + template.unresolved.map { "  \($0)\n" }.joined()).utf8))
+        }
+        return template
     }
 
     /// The file, read once; its sections must name functions of `template` when there is one.

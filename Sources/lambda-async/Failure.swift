@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LambdaAsyncArchive
+import LambdaAsyncProject
 import LambdaAsyncRuntime
 
 /// What a command throws when it fails while it runs: the message and the kind decide the exit code,
@@ -34,6 +35,9 @@ enum Failure {
             return (error.message, ExitCode.validationFailure.rawValue)
         case let exit as ExitCode:
             return (nil, exit.rawValue)
+        case ProjectError.invalidParameter(let reason):
+            // A --parameter the template does not take: bad usage.
+            return ("--parameter: \(reason)", ExitCode.validationFailure.rawValue)
         case let error as FunctionConfigError:
             return (error.description, ExitCode.validationFailure.rawValue)
         case let error as RunnerError:

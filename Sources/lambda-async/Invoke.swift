@@ -176,7 +176,7 @@ struct Invoke: AsyncParsableCommand {
                 memoryMB: memory ?? 128, timeoutSeconds: timeout ?? 3, environment: variables)
             return (config, nil)
         }
-        let template = try SAMTemplate.load(from: path(projectDirectory ?? "."))
+        let template = try environment.template(at: path(projectDirectory ?? "."))
         let candidates = template.functions.filter { $0.codeURI != nil }
         let chosen: SAMTemplate.Function
         if let function {

@@ -67,7 +67,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        let template = try SAMTemplate.load(from: URL(fileURLWithPath: projectDirectory ?? ".", relativeTo: cwd).standardizedFileURL)
+        let template = try environment.template(at: URL(fileURLWithPath: projectDirectory ?? ".", relativeTo: cwd).standardizedFileURL)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-serve-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let variables = try environment.file(checkedAgainst: template)

@@ -435,3 +435,31 @@ import TestSupport
         #expect(server.stop() == 130)
     }
 }
+
+/// The template's computed values reach the function as a deployment would give them.
+@Suite struct TemplateValuesTests {
+    @Test func parametersAndIntrinsicsAreResolvedAndWhatCannotBeIsSaidOnce() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeSingleFunctionProject(
+            at: dir, name: "Api", runtime: "python3.13",
+            extra: "      Environment:\n        Variables:\n          TABLE: !Sub orders-${Stage}\n          REGION: !Ref AWS::Region\n"
+                + "          SHARED: !ImportValue shared-table\n"
+                + "  Queue:\n    Type: AWS::SQS::Queue\n",
+            files: ["app.py": "import os\ndef handler(event, context):\n    return [os.environ.get(k) for k in ('TABLE', 'REGION', 'SHARED')]\n"])
+        // A Parameters section, before Resources.
+        let template = dir.appendingPathComponent("template.yaml")
+        let text = try String(contentsOf: template, encoding: .utf8)
+            .replacingOccurrences(of: "Resources:", with: "Parameters:\n  Stage:\n    Type: String\n    Default: dev\nResources:")
+        try text.write(to: template, atomically: true, encoding: .utf8)
+
+        let byDefault = try Binary.run("invoke", dir.path, "--isolation", "none")
+        #expect(byDefault.stdout == "[\"orders-dev\", \"us-east-1\", null]\n", "\(byDefault.stdout)\(byDefault.stderr)")
+        #expect(byDefault.stderr.components(separatedBy: "SHARED (!ImportValue shared-table) is left unset").count == 2, "\(byDefault.stderr)")
+        let overridden = try Binary.run("invoke", dir.path, "--isolation", "none", "--parameter", "Stage=prod")
+        #expect(overridden.stdout.hasPrefix("[\"orders-prod\""), "\(overridden.stdout)")
+        let unknown = try Binary.run("invoke", dir.path, "--parameter", "Stag=prod")
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("the template declares no parameter Stag (it has Stage)"), "\(unknown.stderr)")
+    }
+}

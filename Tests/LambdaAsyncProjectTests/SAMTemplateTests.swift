@@ -96,8 +96,8 @@ import LambdaAsyncCore
         #expect(api.architecture == .arm64)
         #expect(api.layers == [.local("Ext"), .external("arn:aws:lambda:us-east-1:123456789012:layer:other:3")])
         #expect(api.environment["LOG_LEVEL"] == "INFO")
-        #expect(api.environment["WORKER"] == "!Ref Worker")
-        #expect(api.environment["TABLE"] == "!Sub ${AWS::StackName}-table")
+        #expect(api.environment["WORKER"] == "Worker", "Ref of a function: its name, as CloudFormation gives it")
+        #expect(api.environment["TABLE"] == "project-table", "the stack is named after the project folder")
 
         let worker = try template.function(named: "Worker")
         #expect(worker.codeURI == "shared/")
@@ -141,7 +141,7 @@ import LambdaAsyncCore
         #expect(before == after)
         let reparsed = try SAMTemplate.parse(rewritten, url: URL(fileURLWithPath: "/p/template.yaml"))
         #expect(try reparsed.function(named: "Worker").codeURI == "Worker.zip")
-        #expect(try reparsed.function(named: "Api").environment["WORKER"] == "!Ref Worker")
+        #expect(try reparsed.function(named: "Api").environment["WORKER"] == "Worker")
     }
 
     @Test func findsEveryLocalPathSAMWouldUploadAndRelocatesThem() throws {
@@ -205,5 +205,87 @@ import LambdaAsyncCore
         } catch let error as ProjectError {
             #expect(error.description.contains("Api, Image, Worker"))
         }
+    }
+}
+
+/// Intrinsic functions evaluated as a deployment would, with local values for what the stack holds.
+@Suite struct IntrinsicsTests {
+    static let text = """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          Stage: {Type: String, Default: dev, AllowedValues: [dev, prod]}
+          Zones: {Type: CommaDelimitedList, Default: "a,b"}
+        Conditions:
+          IsProd: !Equals [!Ref Stage, prod]
+          NotProd: {"Fn::Not": [{"Condition": IsProd}]}
+        Resources:
+          Queue: {Type: AWS::SQS::Queue, Properties: {QueueName: !Sub "jobs-${Stage}"}}
+          Topic: {Type: AWS::SNS::Topic}
+          Table: {Type: AWS::DynamoDB::Table, Properties: {TableName: !Sub "orders-${Stage}"}}
+          Bucket: {Type: AWS::S3::Bucket}
+          Api:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: app.handler
+              Runtime: python3.13
+              MemorySize: !If [IsProd, 1024, 256]
+              Environment:
+                Variables:
+                  TABLE: !Ref Table
+                  TABLE_ARN: {"Fn::GetAtt": [Table, Arn]}
+                  QUEUE_URL: !Ref Queue
+                  QUEUE_ARN: !GetAtt Queue.Arn
+                  TOPIC: !Ref Topic
+                  BUCKET_ARN: !GetAtt Bucket.Arn
+                  WHERE: !Sub "${AWS::Region}/${AWS::AccountId}/${AWS::StackName}/${AWS::Partition}"
+                  LITERAL: !Sub "${!NotAVariable}"
+                  JOINED: {"Fn::Join": ["-", [x, !Ref Stage, {"Ref": "AWS::URLSuffix"}]]}
+                  SECOND: !Select [1, !Ref Zones]
+                  SPLIT: !Select [2, !Split ["/", "a/b/c"]]
+                  MODE: !If [NotProd, relaxed, strict]
+                  ENCODED: !Base64 hello
+                  SUBLIST: !Sub ["${A}:${B}", {A: !Ref Stage, B: !GetAtt Api.Arn}]
+                  IMPORTED: !ImportValue shared-table
+                  UNKNOWN: !GetAtt Queue.NoSuchAttribute
+        """
+
+    func api(_ overrides: [String: String] = [:]) throws -> (SAMTemplate, SAMTemplate.Function) {
+        let template = try SAMTemplate.parse(Self.text, url: URL(fileURLWithPath: "/work/orders/template.yaml"), parameters: overrides)
+        return (template, try template.function(named: "Api"))
+    }
+
+    @Test func everyIntrinsicHasItsLocalValue() throws {
+        let (template, api) = try api()
+        let env = api.environment
+        #expect(env["TABLE"] == "orders-dev")
+        #expect(env["TABLE_ARN"] == "arn:aws:dynamodb:us-east-1:000000000000:table/orders-dev")
+        #expect(env["QUEUE_URL"] == "https://sqs.us-east-1.amazonaws.com/000000000000/jobs-dev")
+        #expect(env["QUEUE_ARN"] == "arn:aws:sqs:us-east-1:000000000000:jobs-dev")
+        #expect(env["TOPIC"] == "arn:aws:sns:us-east-1:000000000000:Topic")
+        #expect(env["BUCKET_ARN"] == "arn:aws:s3:::bucket")
+        #expect(env["WHERE"] == "us-east-1/000000000000/orders/aws")
+        #expect(env["LITERAL"] == "${NotAVariable}")
+        #expect(env["JOINED"] == "x-dev-amazonaws.com")
+        #expect(env["SECOND"] == "b")
+        #expect(env["SPLIT"] == "c")
+        #expect(env["MODE"] == "relaxed")
+        #expect(env["ENCODED"] == "aGVsbG8=")
+        #expect(env["SUBLIST"] == "dev:arn:aws:lambda:us-east-1:000000000000:function:Api")
+        #expect(api.memorySizeMB == 256)
+        // What only a deployment knows is left unset and named once.
+        #expect(env["IMPORTED"] == nil && env["UNKNOWN"] == nil)
+        #expect(template.unresolved.count == 2)
+        #expect(template.unresolved.contains { $0.hasPrefix("Api: IMPORTED (!ImportValue shared-table) is left unset: Fn::ImportValue") })
+        #expect(template.unresolved.contains { $0.hasPrefix("Api: UNKNOWN (!GetAtt Queue.NoSuchAttribute) is left unset") })
+    }
+
+    @Test func parametersOverrideTheirDefaultsWithinTheirAllowedValues() throws {
+        let (_, api) = try api(["Stage": "prod", "Zones": "x, y, z"])
+        #expect(api.environment["TABLE"] == "orders-prod" && api.environment["MODE"] == "strict" && api.environment["SECOND"] == "y")
+        #expect(api.memorySizeMB == 1024)
+        #expect(throws: ProjectError.invalidParameter("Stage must be one of dev, prod; got qa")) { try self.api(["Stage": "qa"]) }
+        #expect(throws: ProjectError.invalidParameter("the template declares no parameter Nope (it has Stage, Zones)")) { try self.api(["Nope": "1"]) }
     }
 }
