@@ -424,9 +424,9 @@ _lambda-async_inspect() {
 
 _lambda-async_invoke() {
     repeating_flags=()
-    non_repeating_flags=(--no-cpu-limit --no-freeze --listen --version -h --help)
+    non_repeating_flags=(--no-cpu-limit --aws-credentials --no-freeze --listen --version -h --help)
     repeating_options=(--layer --env --parameter)
-    non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --env-vars --isolation --repeat --idle --output --port --report)
+    non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --env-vars --isolation --aws-endpoint-url --repeat --idle --output --port --report)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -473,6 +473,9 @@ _lambda-async_invoke() {
         __lambda-async_add_completions -W 'auto'$'\n''strict'$'\n''none'
         return
         ;;
+    '--aws-endpoint-url')
+        return
+        ;;
     '--repeat')
         return
         ;;
@@ -503,9 +506,9 @@ _lambda-async_invoke() {
 
 _lambda-async_serve() {
     repeating_flags=()
-    non_repeating_flags=(--no-cpu-limit --no-freeze --no-reload --version -h --help)
+    non_repeating_flags=(--no-cpu-limit --aws-credentials --no-freeze --no-reload --version -h --help)
     repeating_options=(--env --parameter)
-    non_repeating_options=(--port --host --concurrency --idle-timeout --retry-delay --env-vars --isolation)
+    non_repeating_options=(--port --host --concurrency --idle-timeout --retry-delay --env-vars --isolation --aws-endpoint-url)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -537,6 +540,9 @@ _lambda-async_serve() {
         ;;
     '--isolation')
         __lambda-async_add_completions -W 'auto'$'\n''strict'$'\n''none'
+        return
+        ;;
+    '--aws-endpoint-url')
         return
         ;;
     esac

@@ -28,7 +28,14 @@ extension Sandbox {
             "PATH": isolatedFS ? LambdaImage.path : "\(opt)/bin:" + (host["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"),
             "LD_LIBRARY_PATH": isolatedFS ? LambdaImage.libraryPath : "\(task):\(task)/lib:\(opt)/lib",
         ]
-        for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] { env[key] = host[key] }
+        // As Lambda, the function always has credentials: this shell's only when asked for
+        // (--aws-credentials); otherwise placeholders, so a local run never acts on a real account.
+        if options.hostCredentials {
+            for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] { env[key] = host[key] }
+        } else {
+            env["AWS_ACCESS_KEY_ID"] = "LOCALLAMBDAASYNC"
+            env["AWS_SECRET_ACCESS_KEY"] = "local-placeholder-not-a-real-secret"
+        }
         // Lambda sets no HOME; on the host, tools that need one keep the user's.
         if !isolatedFS { env["HOME"] = host["HOME"] }
         if !forExtension {

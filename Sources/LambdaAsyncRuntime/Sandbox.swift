@@ -42,6 +42,9 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         public var isolation: IsolationMode = .none
         /// CPU in proportion to memory (1,769 MB = one vCPU) when the environment has a cgroup.
         public var cpuLimit = true
+        /// Hand the functions this shell's AWS credentials, so that their calls to other services reach
+        /// the real account; otherwise they get placeholder ones and such calls fail instead.
+        public var hostCredentials = false
         /// The event loop of its state and APIs; nil picks one of the process's group. A caller on
         /// this loop (a one-function Invoke API) then reaches the sandbox without crossing threads.
         public var eventLoop: EventLoop?

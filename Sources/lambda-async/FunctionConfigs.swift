@@ -19,6 +19,20 @@ enum FunctionConfigs {
         return url
     }
 
+    /// A template's function as `serve` (and `invoke`, for the project's other functions) serves it:
+    /// its config with its asynchronous settings, URL and reserved concurrency.
+    static func served(_ function: SAMTemplate.Function, of template: SAMTemplate, scratch: URL,
+                       environment: [String: String]) throws -> LocalLambda.Function {
+        var served = LocalLambda.Function(config: try make(function, of: template, scratch: scratch, environment: environment))
+        served.maximumRetryAttempts = function.eventInvokeConfig.maximumRetryAttempts
+        served.maximumEventAgeSeconds = function.eventInvokeConfig.maximumEventAgeSeconds
+        served.onSuccess = function.eventInvokeConfig.onSuccess
+        served.onFailure = function.eventInvokeConfig.onFailure
+        served.url = function.functionURL
+        served.reservedConcurrency = function.reservedConcurrency
+        return served
+    }
+
     static func make(_ function: SAMTemplate.Function, of template: SAMTemplate, scratch: URL,
                      environment extra: [String: String] = [:], memory: Int? = nil, timeout: Double? = nil) throws -> FunctionConfig {
         // A published layer (an ARN) cannot be fetched here; say so rather than run as if it were there.

@@ -62,6 +62,8 @@ struct Invoke: AsyncParsableCommand {
 
     @OptionGroup var isolation: IsolationOptions
 
+    @OptionGroup var aws: AWSAccessOptions
+
     @Option(name: .customLong("repeat"), help: ArgumentHelp("Invoke this many times in one sandbox.", valueName: "n"))
     var invocations: Int = 1
 
@@ -105,12 +107,14 @@ struct Invoke: AsyncParsableCommand {
     func run() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-invoke-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let (config, defaultEvent) = try functionConfig(scratch: scratch)
+        var (config, defaultEvent, others) = try functionConfig(scratch: scratch)
         let payload = try readEvent(defaultEvent)
 
         var options = Sandbox.Options()
         options.freeze = !noFreeze
         isolation.apply(to: &options)
+        aws.apply(to: &options)
+        if let url = aws.awsEndpointUrl { config.environment["AWS_ENDPOINT_URL"] = config.environment["AWS_ENDPOINT_URL"] ?? url }
         if listen {
             // One Invoke API: --listen is serve for this one function (sync, Event with retries,
             // DryRun, streaming, limits, client context, log tail, partial ARNs), scaling as serve does.
@@ -119,6 +123,7 @@ struct Invoke: AsyncParsableCommand {
             lambdaOptions.port = port ?? 0
             lambdaOptions.freeze = !noFreeze
             isolation.apply(to: &lambdaOptions)
+            aws.apply(to: &lambdaOptions)
             lambdaOptions.reloadOnChange = false
             lambdaOptions.logRecords = false
             lambdaOptions.onRecord = { _, record in
@@ -132,6 +137,28 @@ struct Invoke: AsyncParsableCommand {
             // Stopped by Ctrl-C or SIGTERM, after a clean shutdown: 130, as plain `invoke` and `serve`.
             throw ExitCode(Interrupts.exitCode)
         }
+        // The project's other functions are served in-process, as `serve` serves them, and the function
+        // calls them there (AWS_ENDPOINT_URL_LAMBDA): an async-invoke project's worker runs here, never
+        // the deployed one. Their timelines follow the function's.
+        var served: LocalLambda?
+        if !others.isEmpty {
+            var lambdaOptions = LocalLambda.Options(destinations: scratch.appendingPathComponent("destinations"))
+            lambdaOptions.freeze = !noFreeze
+            isolation.apply(to: &lambdaOptions)
+            aws.apply(to: &lambdaOptions)
+            lambdaOptions.reloadOnChange = false
+            lambdaOptions.logRecords = false
+            lambdaOptions.idleTimeout = 0
+            let reportPath = report
+            lambdaOptions.onRecord = { name, record in
+                Self.printTimeline(record, function: name)
+                if let reportPath { try? Self.append(record, to: reportPath) }
+            }
+            let lambda = try LocalLambda(functions: others, options: lambdaOptions)
+            config.environment["AWS_ENDPOINT_URL_LAMBDA"] = config.environment["AWS_ENDPOINT_URL_LAMBDA"] ?? "http://127.0.0.1:\(lambda.port)"
+            served = lambda
+        }
+        let project = served
         let sandbox = try Sandbox(config: config, options: options)
         let interrupted = OnceFlag()
         // Ctrl-C or SIGTERM: SHUTDOWN to the extensions within Lambda's budget, then out, like the end of an environment.
@@ -140,6 +167,7 @@ struct Invoke: AsyncParsableCommand {
             _ = interrupted.claim()
             FileHandle.standardError.write(Data("interrupted: shutting the sandbox down\n".utf8))
             await sandbox.shutdown()
+            _ = await project?.stop()
             try? FileManager.default.removeItem(at: scratch)  // exit skips the defer
             Foundation.exit(Interrupts.exitCode)
         }
@@ -156,11 +184,17 @@ struct Invoke: AsyncParsableCommand {
             if let report { try Self.append(record, to: report) }
         }
         await sandbox.shutdown()
+        if let project {
+            // What the function started in the others (async invocations, their retries) ends first.
+            await project.waitUntilIdle(timeout: 120)
+            _ = await project.stop()
+        }
         if failed { throw ExitCode.failure }
     }
 
     /// The function to run, and the event to send when none is given.
-    private func functionConfig(scratch: URL) throws -> (FunctionConfig, URL?) {
+    /// The function to run, the event to send when none is given, and the project's other functions.
+    private func functionConfig(scratch: URL) throws -> (FunctionConfig, URL?, [LocalLambda.Function]) {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         func path(_ text: String) -> URL { URL(fileURLWithPath: text, relativeTo: cwd).standardizedFileURL }
         func folder(_ url: URL, _ label: String) throws -> URL {
@@ -174,7 +208,7 @@ struct Invoke: AsyncParsableCommand {
                 code: try folder(path(code), "code"),
                 layers: try layer.enumerated().map { try folder(path($0.element), "layer\($0.offset)") },
                 memoryMB: memory ?? 128, timeoutSeconds: timeout ?? 3, environment: variables)
-            return (config, nil)
+            return (config, nil, [])
         }
         let template = try environment.template(at: path(projectDirectory ?? "."))
         let candidates = template.functions.filter { $0.codeURI != nil }
@@ -186,10 +220,14 @@ struct Invoke: AsyncParsableCommand {
         } else {
             throw CommandError.badInput("the template has \(candidates.count) functions with local code: choose one with --function (\(candidates.map(\.logicalID).joined(separator: ", ")))")
         }
-        let variables = environment.variables(for: chosen.logicalID, from: try environment.file(checkedAgainst: template))
+        let file = try environment.file(checkedAgainst: template)
+        let variables = environment.variables(for: chosen.logicalID, from: file)
         let config = try FunctionConfigs.make(chosen, of: template, scratch: scratch, environment: variables, memory: memory, timeout: timeout)
+        let others = try template.functions
+            .filter { $0.logicalID != chosen.logicalID && $0.codeURI != nil && $0.runtime.map(LocalLambda.runsLocally) == true }
+            .map { try FunctionConfigs.served($0, of: template, scratch: scratch, environment: environment.variables(for: $0.logicalID, from: file)) }
         let sample = template.directory.appendingPathComponent("events/event.json")
-        return (config, FileManager.default.fileExists(atPath: sample.path) ? sample : nil)
+        return (config, FileManager.default.fileExists(atPath: sample.path) ? sample : nil, others)
     }
 
     private func readEvent(_ fallback: URL?) throws -> [UInt8] {
@@ -214,8 +252,8 @@ struct Invoke: AsyncParsableCommand {
         }
     }
 
-    static func printTimeline(_ record: InvocationRecord) {
-        var lines = ["--- \(record.requestId) timeline (ms from invoke delivery) ---"] + record.timelineLines
+    static func printTimeline(_ record: InvocationRecord, function: String? = nil) {
+        var lines = ["--- \(function.map { "\($0) " } ?? "")\(record.requestId) timeline (ms from invoke delivery) ---"] + record.timelineLines
         lines.append(record.reportLine)
         if let error = record.error { lines.append("error: \(error)") }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))

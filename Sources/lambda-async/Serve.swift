@@ -52,6 +52,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var isolation: IsolationOptions
 
+    @OptionGroup var aws: AWSAccessOptions
+
     @Flag(help: "Never freeze the sandboxes.")
     var noFreeze = false
 
@@ -72,16 +74,8 @@ struct Serve: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let variables = try environment.file(checkedAgainst: template)
         let functions = try template.functions.filter { $0.codeURI != nil && $0.runtime != nil }.map { function -> LocalLambda.Function in
-            let config = try FunctionConfigs.make(function, of: template, scratch: scratch,
-                                                  environment: environment.variables(for: function.logicalID, from: variables))
-            var served = LocalLambda.Function(config: config)
-            served.maximumRetryAttempts = function.eventInvokeConfig.maximumRetryAttempts
-            served.maximumEventAgeSeconds = function.eventInvokeConfig.maximumEventAgeSeconds
-            served.onSuccess = function.eventInvokeConfig.onSuccess
-            served.onFailure = function.eventInvokeConfig.onFailure
-            served.url = function.functionURL
-            served.reservedConcurrency = function.reservedConcurrency
-            return served
+            try FunctionConfigs.served(function, of: template, scratch: scratch,
+                                       environment: environment.variables(for: function.logicalID, from: variables))
         }
         guard !functions.isEmpty else {
             throw CommandError.badInput("\(template.url.path) has no function with local code and a runtime the runner knows")
@@ -94,6 +88,7 @@ struct Serve: AsyncParsableCommand {
         options.idleTimeout = idleTimeout
         options.freeze = !noFreeze
         isolation.apply(to: &options)
+        aws.apply(to: &options)
         options.reloadOnChange = !noReload
         let lambda = try LocalLambda(functions: functions, options: options)
         var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]

@@ -463,3 +463,40 @@ import TestSupport
         #expect(unknown.stderr.contains("the template declares no parameter Stag (it has Stage)"), "\(unknown.stderr)")
     }
 }
+
+/// A local run calls nothing real unless asked: the project's other functions run in-process, and
+/// other services get placeholder credentials (or this shell's with --aws-credentials, or an emulator).
+@Suite struct LocalCallsTests {
+    @Test func invokeRunsTheProjectsOtherFunctionsHere() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("orders")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke"]).status == 0)
+        let event = parent.appendingPathComponent("event.json")
+        try #"{"orderId": "o-7"}"#.write(to: event, atomically: true, encoding: .utf8)
+        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--function", "ApiFunction", "--event", event.path, "--isolation", "none"],
+                                         environment: ["AWS_ACCESS_KEY_ID": "AKIAREALLOOKING", "AWS_SECRET_ACCESS_KEY": "real-secret"])
+        #expect(result.status == 0, "\(result.stderr)")
+        // The worker the API function invoked ran here, not in the account of the shell's credentials; its timeline follows.
+        #expect(result.stderr.contains("--- WorkerFunction "), "\(result.stderr)")
+        #expect(result.stderr.components(separatedBy: "REPORT RequestId: ").count == 3, "\(result.stderr)")
+    }
+
+    @Test func credentialsArePlaceholdersUnlessAskedAndAnEmulatorCanBeNamed() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "import os\ndef handler(event, context):\n    return [os.environ.get(k) for k in ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL')]\n"
+            .write(to: dir.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
+        let host = ["AWS_ACCESS_KEY_ID": "AKIAREALLOOKING", "AWS_SECRET_ACCESS_KEY": "real-secret"]
+        func run(_ extra: [String]) throws -> String {
+            try TestSupport.run(Binary.url.path, ["invoke", "--code", dir.path, "--runtime", "python3.13", "--handler", "app.handler", "--isolation", "none"] + extra,
+                                environment: host).stdout
+        }
+        #expect(try run([]) == "[\"LOCALLAMBDAASYNC\", \"local-placeholder-not-a-real-secret\", null]\n")
+        #expect(try run(["--aws-credentials"]) == "[\"AKIAREALLOOKING\", \"real-secret\", null]\n")
+        #expect(try run(["--aws-endpoint-url", "http://127.0.0.1:5000"]).hasSuffix("\"http://127.0.0.1:5000\"]\n"))
+        let bad = try TestSupport.run(Binary.url.path, ["invoke", "--code", dir.path, "--runtime", "python3.13", "--handler", "app.handler",
+                                                        "--aws-endpoint-url", "localhost:5000"])
+        #expect(bad.status == 64)
+    }
+}

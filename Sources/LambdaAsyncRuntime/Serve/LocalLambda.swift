@@ -42,6 +42,11 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         public var reloadOnChange = true
         /// How often the code is looked at for changes.
         public var reloadInterval: TimeInterval = 1
+        /// This shell's AWS credentials for the functions (Sandbox.Options.hostCredentials).
+        public var hostCredentials = false
+        /// `AWS_ENDPOINT_URL` for the functions: their calls to other services go to this emulator
+        /// (moto's server, LocalStack); Lambda calls still come here.
+        public var endpointURL: String?
         /// An environment free for this long is shut down, as Lambda reclaims idle ones; 0 keeps them.
         public var idleTimeout: TimeInterval = 600
         /// Destination records for targets that are not functions of the project.
@@ -85,15 +90,14 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             declaredEnvironment[function.config.name] = function.config.environment
             // The project's functions call each other through this server, with the SDK they already use.
             function.config.environment["AWS_ENDPOINT_URL_LAMBDA"] = endpoint
-            for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] where ProcessInfo.processInfo.environment[key] == nil {
-                function.config.environment[key] = function.config.environment[key] ?? "local"
-            }
+            if let url = options.endpointURL { function.config.environment["AWS_ENDPOINT_URL"] = function.config.environment["AWS_ENDPOINT_URL"] ?? url }
             let name = function.config.name
             self.functions[name] = function
             var sandboxOptions = Sandbox.Options()
             sandboxOptions.freeze = options.freeze
             sandboxOptions.isolation = options.isolation
             sandboxOptions.cpuLimit = options.cpuLimit
+            sandboxOptions.hostCredentials = options.hostCredentials
             sandboxOptions.eventLoop = sharedLoop
             sandboxOptions.log = options.log
             let log = options.log
