@@ -25,6 +25,9 @@ import TestSupport
         else: print("valid")
         """
 
+    /// Powertools, installed by scripts/ensure-deps into a folder of its own (not the machine's Python).
+    static let powertools = Binary.repositoryRoot.appendingPathComponent(".build/test-tools/powertools").path
+
     static let cases: [(String, [String], String)] = [
         ("api-gateway-rest", ["--method", "get", "--path", "/orders/7", "--body", "hi"], "http GET /orders/7 hi"),
         ("api-gateway-http", ["--method", "PUT", "--path", "/orders/7", "--body", "{}"], "http PUT /orders/7 {}"),
@@ -45,7 +48,7 @@ import TestSupport
         for arguments in [[source], [source] + flags] {
             let printed = try TestSupport.run(Binary.url.path, ["event"] + arguments)
             #expect(printed.status == 0, "\(arguments): \(printed.stderr)")
-            let checked = try TestSupport.run("python3", ["-c", Self.validator, source], input: printed.stdout)
+            let checked = try TestSupport.run("python3", ["-c", Self.validator, source], environment: ["PYTHONPATH": Self.powertools], input: printed.stdout)
             #expect(checked.status == 0, "\(arguments): \(checked.stderr)")
             if arguments.count > 1 { #expect(checked.stdout.hasPrefix(expected), "\(arguments): \(checked.stdout)") }
         }
