@@ -51,6 +51,33 @@ public struct SAMTemplate: Sendable {
         public var ephemeralStorageMB: Int = LambdaQuotas.defaultEphemeralStorageMB
         /// `ReservedConcurrentExecutions`: at most this many environments at once (0 throttles every call).
         public var reservedConcurrency: Int? = nil
+        /// Its `Events` of type `HttpApi` and `Api`: the API Gateway routes that invoke it.
+        public var apiRoutes: [ApiRoute] = []
+    }
+
+    /// An API Gateway route of a function (`Events` of type `HttpApi` or `Api`).
+    public struct ApiRoute: Sendable, Equatable {
+        public enum Kind: String, Sendable { case http = "HttpApi", rest = "Api" }
+        public let kind: Kind
+        /// Upper case, or `ANY`.
+        public let method: String
+        /// `/orders/{id}`, `/files/{proxy+}`; nil: an HTTP API's `$default` route, which takes every request.
+        public let path: String?
+        /// "2.0" (an HTTP API's default) or "1.0" (REST APIs always).
+        public let payloadVersion: String
+        /// `Auth: {Authorizer: AWS_IAM}`: only SigV4-signed requests pass.
+        public let iamAuth: Bool
+
+        public init(kind: Kind, method: String, path: String?, payloadVersion: String, iamAuth: Bool) {
+            self.kind = kind
+            self.method = method
+            self.path = path
+            self.payloadVersion = payloadVersion
+            self.iamAuth = iamAuth
+        }
+
+        /// `GET /orders/{id}`, `$default`.
+        public var routeKey: String { path.map { "\(method == "ANY" ? "ANY" : method) \($0)" } ?? "$default" }
     }
 
     public struct EventInvokeConfig: Sendable, Equatable {
@@ -298,7 +325,18 @@ public struct SAMTemplate: Sendable {
                     eventInvokeConfig: eventConfig,
                     functionURL: urlConfig,
                     ephemeralStorageMB: setting(properties, "EphemeralStorage")?["Size"].flatMap(literal).flatMap { Int($0) } ?? LambdaQuotas.defaultEphemeralStorageMB,
-                    reservedConcurrency: literal(setting(properties, "ReservedConcurrentExecutions")).flatMap { Int($0) }))
+                    reservedConcurrency: literal(setting(properties, "ReservedConcurrentExecutions")).flatMap { Int($0) },
+                    apiRoutes: (properties?["Events"]?.mapping ?? [:]).compactMap { _, event -> ApiRoute? in
+                        guard let kind = literal(event["Type"]).flatMap(ApiRoute.Kind.init(rawValue:)) else { return nil }
+                        let properties = event["Properties"]
+                        let path = literal(properties?["Path"])
+                        let method = (literal(properties?["Method"]) ?? "ANY").uppercased()
+                        let version = kind == .rest ? "1.0" : (literal(properties?["PayloadFormatVersion"]) ?? "2.0")
+                        let auth = literal(properties?["Auth"]?["Authorizer"]) == "AWS_IAM"
+                        // An HttpApi event with no path is the API's $default route.
+                        return ApiRoute(kind: kind, method: method == "ANY" || method == "X-AMAZON-APIGATEWAY-ANY-METHOD" ? "ANY" : method,
+                                        path: kind == .http && path == nil ? nil : (path ?? "/"), payloadVersion: version, iamAuth: auth)
+                    }.sorted { $0.routeKey < $1.routeKey }))
             case "AWS::Serverless::LayerVersion":
                 let content = properties?["ContentUri"]
                 layers.append(Layer(

@@ -30,6 +30,7 @@ enum FunctionConfigs {
         served.onFailure = function.eventInvokeConfig.onFailure
         served.url = function.functionURL
         served.reservedConcurrency = function.reservedConcurrency
+        served.apiRoutes = function.apiRoutes
         return served
     }
 

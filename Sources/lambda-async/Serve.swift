@@ -101,6 +101,10 @@ struct Serve: AsyncParsableCommand {
             lines.append("  \(function.config.name)  POST /2015-03-31/functions/\(function.config.name)/invocations"
                          + (function.url.map { "  URL /urls/\(function.config.name)/ (\($0.invokeMode), \($0.authType)\($0.cors == nil ? "" : ", CORS"))" } ?? "")
                          + "  (up to \(limit) environment\(limit == 1 ? "" : "s")\(reserved ? ", reserved" : ""))")
+            for route in function.apiRoutes {
+                lines.append("    API \(route.routeKey == "$default" ? "$default (every other request)" : route.routeKey)  "
+                             + "(\(route.kind.rawValue), payload \(route.payloadVersion)\(route.iamAuth ? ", AWS_IAM" : ""))")
+            }
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         await Interrupts.wait()

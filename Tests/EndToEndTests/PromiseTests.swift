@@ -500,3 +500,98 @@ import TestSupport
         #expect(bad.status == 64)
     }
 }
+
+/// API Gateway in serve: HttpApi and Api events routed on serve's port as API Gateway would.
+@Suite struct APIGatewayTests {
+    static let template = """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          HttpFunction:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: app.handler
+              Runtime: python3.13
+              Events:
+                Get: {Type: HttpApi, Properties: {Path: "/orders/{id}", Method: get}}
+                Files: {Type: HttpApi, Properties: {Path: "/files/{proxy+}", Method: ANY, PayloadFormatVersion: "1.0"}}
+                Fallback: {Type: HttpApi}
+          RestFunction:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: app.rest
+              Runtime: python3.13
+              Events:
+                Post: {Type: Api, Properties: {Path: /items, Method: post}}
+                Secret: {Type: Api, Properties: {Path: /secret, Method: get, Auth: {Authorizer: AWS_IAM}}}
+                Broken: {Type: Api, Properties: {Path: /broken, Method: get}}
+        """
+    static let code = """
+        import json, base64
+        def handler(event, context):
+            # Every event back, so the test can read it with Powertools' models.
+            if event.get("version") == "1.0":
+                return {"statusCode": 201, "multiValueHeaders": {"x-seen": ["a", "b"]}, "body": json.dumps(event)}
+            if event["routeKey"] == "$default":
+                return event
+            return {"statusCode": 200, "headers": {"content-type": "application/json"}, "cookies": ["a=1"], "body": json.dumps(event)}
+        def rest(event, context):
+            if event["path"] == "/broken":
+                return "not a proxy response"
+            return {"statusCode": 200, "body": json.dumps(event)}
+        """
+
+    @Test func routesEventsAndAnswersAreAPIGateways() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try Self.template.write(to: dir.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
+        try Self.code.write(to: dir.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
+        let server = try ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
+        #expect(server.output.contains("API GET /orders/{id}  (HttpApi, payload 2.0)"), "\(server.output)")
+        #expect(server.output.contains("API GET /secret  (Api, payload 1.0, AWS_IAM)"))
+        let client = """
+            import json, sys, urllib.request, urllib.error
+            from aws_lambda_powertools.utilities.parser import parse, models as m
+            base = f"http://127.0.0.1:{sys.argv[1]}"
+            def call(method, path, data=None, headers={}):
+                request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+                try:
+                    with urllib.request.urlopen(request) as r:
+                        return r.status, r.headers, r.read()
+                except urllib.error.HTTPError as e:
+                    return e.code, e.headers, e.read()
+            status, headers, body = call("GET", "/orders/7?x=1")
+            event = parse(event=json.loads(body), model=m.APIGatewayProxyEventV2Model)
+            print("v2", status, headers.get("Set-Cookie"), event.routeKey, event.pathParameters, event.queryStringParameters)
+            status, headers, body = call("PUT", "/files/a/b.txt?t=1&t=2", b"hi", {"Content-Type": "text/plain"})
+            event = parse(event=json.loads(body), model=m.APIGatewayProxyEventModel)
+            print("v1", status, headers.get_all("x-seen"), event.pathParameters, event.multiValueQueryStringParameters, event.body)
+            status, _, body = call("GET", "/anything/else")
+            print("default", status, json.loads(body)["rawPath"])
+            status, _, body = call("POST", "/items", b"\\x00\\x01raw", {"Content-Type": "application/octet-stream"})
+            event = parse(event=json.loads(body), model=m.APIGatewayProxyEventModel)
+            print("rest", status, event.requestContext.stage, event.isBase64Encoded, event.resource)
+            print("unsigned", *call("GET", "/secret")[::2])
+            print("broken", *call("GET", "/broken")[::2])
+            print("missing", call("DELETE", "/items")[0])
+            """
+        let result = try TestSupport.run("python3", ["-c", client, String(server.port)], environment: ["PYTHONPATH": EventTests.powertools])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("v2 200 a=1 GET /orders/{id} {'id': '7'} {'x': '1'}"), "\(result.stdout)")
+        #expect(result.stdout.contains("v1 201 ['a', 'b'] {'proxy': 'a/b.txt'} {'t': ['1', '2']} hi"))
+        #expect(result.stdout.contains("default 200 /anything/else"))
+        #expect(result.stdout.contains("rest 200 Prod True /items"))
+        #expect(result.stdout.contains(#"unsigned 403 b'{"message":"Missing Authentication Token"}'"#))
+        #expect(result.stdout.contains(#"broken 502 b'{"message":"Internal server error"}'"#))
+        // No route of its own: the HTTP API's $default takes it (both APIs share serve's port).
+        #expect(result.stdout.contains("missing 200"))
+        // Signed for execute-api: the caller's access key reaches the event.
+        let signed = try TestSupport.run("curl", ["-s", "--aws-sigv4", "aws:amz:us-east-1:execute-api", "--user", "AKIDLOCAL:secret",
+                                                  "http://127.0.0.1:\(server.port)/secret"])
+        #expect(signed.stdout.contains(#""accessKey": "AKIDLOCAL""#), "\(signed.stdout)")
+        #expect(server.stop() == 130)
+    }
+}

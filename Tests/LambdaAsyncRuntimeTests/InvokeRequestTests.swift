@@ -45,3 +45,29 @@ import Testing
         }
     }
 }
+
+import LambdaAsyncProject
+
+/// Which API Gateway route a request takes.
+@Suite struct APIGatewayRoutingTests {
+    typealias Route = SAMTemplate.ApiRoute
+    static let routes: [(function: String, route: Route)] = [
+        ("Any", Route(kind: .http, method: "ANY", path: "/orders/{id}", payloadVersion: "2.0", iamAuth: false)),
+        ("Get", Route(kind: .http, method: "GET", path: "/orders/{id}", payloadVersion: "2.0", iamAuth: false)),
+        ("Literal", Route(kind: .http, method: "GET", path: "/orders/latest", payloadVersion: "2.0", iamAuth: false)),
+        ("Greedy", Route(kind: .rest, method: "ANY", path: "/orders/{proxy+}", payloadVersion: "1.0", iamAuth: false)),
+        ("Default", Route(kind: .http, method: "ANY", path: nil, payloadVersion: "2.0", iamAuth: false)),
+    ]
+
+    @Test func theMostSpecificRouteWins() {
+        func target(_ method: String, _ path: String) -> String? { APIGateway.match(method: method, path: path, routes: Self.routes)?.function }
+        #expect(target("GET", "/orders/latest") == "Literal")
+        #expect(target("GET", "/orders/7") == "Get")
+        #expect(target("POST", "/orders/7") == "Any")
+        #expect(target("GET", "/orders/7/lines/2") == "Greedy")
+        #expect(APIGateway.match(method: "GET", path: "/orders/7/lines/2", routes: Self.routes)?.pathParameters == ["proxy": "7/lines/2"])
+        #expect(target("GET", "/elsewhere") == "Default")
+        #expect(APIGateway.match(method: "GET", path: "/orders/a%20b", routes: Self.routes)?.pathParameters == ["id": "a b"])
+        #expect(APIGateway.match(method: "GET", path: "/x", routes: Array(Self.routes.prefix(4))) == nil)
+    }
+}

@@ -53,7 +53,7 @@ enum FunctionURL {
 
     /// The access key that signed a request with SigV4 for the lambda service, from the
     /// `Authorization` header or a presigned URL's `X-Amz-Credential`; nil when it is not signed so.
-    static func signingAccessKey(headers: [(String, String)], query: String) -> String? {
+    static func signingAccessKey(headers: [(String, String)], query: String, service: String = "lambda") -> String? {
         var credential: String?
         if let authorization = headers.first(where: { $0.0.lowercased() == "authorization" })?.1,
            authorization.hasPrefix("AWS4-HMAC-SHA256 ") {
@@ -65,7 +65,7 @@ enum FunctionURL {
             credential = String(pair.dropFirst("X-Amz-Credential=".count)).removingPercentEncoding
         }
         // AKID/date/region/service/aws4_request
-        guard let scope = credential?.split(separator: "/"), scope.count == 5, scope[3] == "lambda", scope[4] == "aws4_request" else {
+        guard let scope = credential?.split(separator: "/"), scope.count == 5, scope[3] == service, scope[4] == "aws4_request" else {
             return nil
         }
         return String(scope[0])

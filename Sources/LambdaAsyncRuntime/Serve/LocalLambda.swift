@@ -21,6 +21,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         public var url: SAMTemplate.FunctionURLConfig?
         /// `ReservedConcurrentExecutions`: the function's own limit (0 throttles every call).
         public var reservedConcurrency: Int?
+        /// Its API Gateway routes (`HttpApi` and `Api` events), served on the same port.
+        public var apiRoutes: [SAMTemplate.ApiRoute] = []
 
         public init(config: FunctionConfig) { self.config = config }
     }
@@ -72,6 +74,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     /// Each function's variables as the project sets them, before serve adds its own.
     private var declaredEnvironment: [String: [String: String]] = [:]
 
+    /// Every function's API Gateway routes.
+    private(set) var apiRoutes: [(function: String, route: SAMTemplate.ApiRoute)] = []
+
     /// Claimed once the tables are filled.
     private let started = OnceFlag()
 
@@ -93,6 +98,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             if let url = options.endpointURL { function.config.environment["AWS_ENDPOINT_URL"] = function.config.environment["AWS_ENDPOINT_URL"] ?? url }
             let name = function.config.name
             self.functions[name] = function
+            apiRoutes += function.apiRoutes.map { (name, $0) }
             var sandboxOptions = Sandbox.Options()
             sandboxOptions.freeze = options.freeze
             sandboxOptions.isolation = options.isolation
@@ -244,12 +250,14 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         } else if method == .GET, parts.count >= 2, parts.count <= 4, parts[0] == "2015-03-31", parts[1] == "functions",
                   parts.count != 4 || parts[3] == "configuration" {
             functionsAPI(parts.dropFirst(2).map { $0.removingPercentEncoding ?? $0 }, writer: writer)
+        } else if let match = APIGateway.match(method: method.rawValue, path: path, routes: apiRoutes) {
+            apiGateway(match, method: method.rawValue, path: path, query: query, headers: headers, body: body, writer: writer)
         } else if parts.count >= 2, parts[0] == "urls" {
             let rest = "/" + parts.dropFirst(2).joined(separator: "/") + (path.hasSuffix("/") && parts.count > 2 ? "/" : "")
             functionURL(parts[1], method: method.rawValue, path: rest, query: query, headers: headers, body: body, writer: writer)
         } else {
             let response = APIResponse.serviceError(.notFound, "ResourceNotFoundException",
-                "\(method) \(path): serve answers POST /2015-03-31/functions/NAME/invocations, GET /2015-03-31/functions[/NAME[/configuration]] and /urls/NAME/... for functions with a URL")
+                "\(method) \(path): serve answers POST /2015-03-31/functions/NAME/invocations, GET /2015-03-31/functions[/NAME[/configuration]] , /urls/NAME/... for functions with a URL, and the routes of the functions' HttpApi and Api events (none matched)")
             writer.send(Int(response.status.code), response.headers, response.body)
         }
     }

@@ -1,0 +1,53 @@
+import Foundation
+import LambdaAsyncProject
+import NIOCore
+import NIOHTTP1
+
+/// API Gateway routes on serve's port: the request becomes the route's proxy event; the function's
+/// response (not the end of its invocation: post-response work goes on) becomes the HTTP answer.
+extension LocalLambda {
+    func apiGateway(_ match: APIGateway.Match, method: String, path: String, query: String, headers: HTTPHeaders,
+                    body: [UInt8], writer: ResponseWriter) {
+        guard let pool = pools[match.function] else { return writer.send(502, [], Array(APIGateway.internalError.body)) }
+        let fields = headers.map { ($0.name, $0.value) }
+        var caller: String?
+        if match.route.iamAuth {
+            // As API Gateway: an AWS_IAM route turns away unsigned requests; the signature itself is not checked.
+            guard let key = FunctionURL.signingAccessKey(headers: fields, query: query, service: "execute-api") else {
+                let message = match.route.kind == .rest ? "Missing Authentication Token" : "Forbidden"
+                options.log("\(match.function) API \(match.route.routeKey): 403: the route's Authorizer is AWS_IAM; sign requests with SigV4 for execute-api "
+                            + "(curl --aws-sigv4 \"aws:amz:us-east-1:execute-api\" --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" ...)")
+                return writer.send(403, [("Content-Type", "application/json")], Array("{\"message\":\"\(message)\"}".utf8))
+            }
+            caller = key
+        }
+        if let runtime = functions[match.function]?.config.runtime, !Self.runsLocally(runtime) {
+            return writer.send(502, [("Content-Type", "application/json")], APIGateway.internalError.body)
+        }
+        let event = APIGateway.event(match, method: method, path: path, query: query, headers: fields, body: body,
+                                     requestId: UUID().uuidString.lowercased(), signedBy: caller)
+        let version = match.route.payloadVersion
+        let answered = OnceFlag()
+        let collected = Collected()
+        pool.invoke(event, waitWhenBusy: false) { response in
+            switch response {
+            case .chunk(let bytes):
+                collected.add(.chunk(bytes))  // API Gateway buffers: the answer goes at the end
+            case .complete(let bytes):
+                collected.add(.complete(bytes))
+                let answer = APIGateway.answer(collected.bytes, version: version)
+                if answered.claim() { writer.send(answer.status, answer.headers, answer.body) }
+            case .error:
+                // A function error is API Gateway's 502, whatever the function said.
+                if answered.claim() { writer.send(502, APIGateway.internalError.headers, APIGateway.internalError.body) }
+            }
+        }.whenComplete { result in
+            guard case .failure(let error) = result, answered.claim() else { return }
+            if error is FunctionPool.Throttled {
+                writer.send(429, [("Content-Type", "application/json")], Array(#"{"message":"Too Many Requests"}"#.utf8))
+            } else {
+                writer.send(502, APIGateway.internalError.headers, APIGateway.internalError.body)
+            }
+        }
+    }
+}
