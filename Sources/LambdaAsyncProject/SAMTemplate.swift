@@ -13,6 +13,11 @@ public struct SAMTemplate: Sendable {
     public let layers: [Layer]
     /// Every local path the template's deployment reads, built code included.
     public let localPaths: [LocalPath]
+    /// Each API's CORS (`Globals.HttpApi.CorsConfiguration` or an `AWS::Serverless::HttpApi`'s;
+    /// `Globals.Api.Cors` or an `AWS::Serverless::Api`'s): API Gateway answers preflights with it.
+    public var apiCors: [ApiRoute.Kind: FunctionURLConfig.CORS] = [:]
+    /// Each API's stage variables (`Variables` of a REST API, `StageVariables` of an HTTP API).
+    public var stageVariables: [ApiRoute.Kind: [String: String]] = [:]
     /// Values the template computes that have no local value (`Fn::ImportValue`, an attribute only a
     /// deployment knows), one line each naming the function, the variable and why: said once at start.
     public var unresolved: [String] = []
@@ -353,6 +358,43 @@ public struct SAMTemplate: Sendable {
                                    layers: layers.sorted { $0.logicalID < $1.logicalID },
                                    localPaths: localPaths.sorted { ($0.logicalID, $0.property) < ($1.logicalID, $1.property) })
         template.unresolved = unresolved.sorted()
+        // The implicit APIs' settings come from Globals, an explicit API's from its resource.
+        func api(_ type: String, _ global: String) -> Node? {
+            resources.first { $0.value["Type"]?.string == type }?.value["Properties"] ?? root["Globals"]?[global]
+        }
+        func strings(_ node: Node?) -> [String] {
+            if let list = node?.sequence { return list.compactMap(literal) }
+            // REST's quoted shorthand: "'GET,POST'".
+            return literal(node).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'")).split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        }
+        func cors(_ node: Node?, rest: Bool) -> FunctionURLConfig.CORS? {
+            guard let node else { return nil }
+            var cors = FunctionURLConfig.CORS()
+            if literal(node)?.lowercased() == "true" || (rest && node.mapping == nil) {
+                cors.allowOrigins = rest ? strings(node) : ["*"]
+                cors.allowMethods = ["*"]
+                cors.allowHeaders = ["*"]
+                return cors
+            }
+            cors.allowOrigins = strings(node[rest ? "AllowOrigin" : "AllowOrigins"])
+            cors.allowMethods = strings(node[rest ? "AllowMethods" : "AllowMethods"]).isEmpty ? ["*"] : strings(node["AllowMethods"])
+            cors.allowHeaders = strings(node[rest ? "AllowHeaders" : "AllowHeaders"])
+            cors.exposeHeaders = strings(node["ExposeHeaders"])
+            cors.maxAge = strings(node["MaxAge"]).first.flatMap { Int($0) } ?? 0
+            cors.allowCredentials = literal(node["AllowCredentials"])?.lowercased() == "true"
+            return cors
+        }
+        template.apiCors[.http] = cors(api("AWS::Serverless::HttpApi", "HttpApi")?["CorsConfiguration"], rest: false)
+        template.apiCors[.rest] = cors(api("AWS::Serverless::Api", "Api")?["Cors"], rest: true)
+        for (kind, key, type, global) in [(ApiRoute.Kind.rest, "Variables", "AWS::Serverless::Api", "Api"),
+                                          (.http, "StageVariables", "AWS::Serverless::HttpApi", "HttpApi")] {
+            var variables: [String: String] = [:]
+            for (name, value) in api(type, global)?[key]?.mapping ?? [:] {
+                if let name = name.string, let value = literal(value) { variables[name] = value }
+            }
+            if !variables.isEmpty { template.stageVariables[kind] = variables }
+        }
         return template
     }
 

@@ -86,6 +86,8 @@ struct Serve: AsyncParsableCommand {
         options.concurrency = concurrency
         options.retryDelayScale = retryDelay
         options.idleTimeout = idleTimeout
+        options.apiCors = template.apiCors
+        options.stageVariables = template.stageVariables
         options.freeze = !noFreeze
         isolation.apply(to: &options)
         aws.apply(to: &options)

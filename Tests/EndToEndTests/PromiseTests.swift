@@ -506,6 +506,14 @@ import TestSupport
     static let template = """
         AWSTemplateFormatVersion: '2010-09-09'
         Transform: AWS::Serverless-2016-10-31
+        Globals:
+          HttpApi:
+            CorsConfiguration:
+              AllowOrigins: ["https://app.example.com"]
+              AllowMethods: [GET, POST]
+          Api:
+            Variables:
+              TABLE: orders-prod
         Resources:
           HttpFunction:
             Type: AWS::Serverless::Function
@@ -577,6 +585,11 @@ import TestSupport
             print("unsigned", *call("GET", "/secret")[::2])
             print("broken", *call("GET", "/broken")[::2])
             print("missing", call("DELETE", "/items")[0])
+            status, headers, _ = call("OPTIONS", "/orders/7", None, {"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"})
+            print("preflight", status, headers.get("Access-Control-Allow-Origin"), headers.get("Access-Control-Allow-Methods"))
+            print("cors", call("GET", "/orders/7", None, {"Origin": "https://app.example.com"})[1].get("Access-Control-Allow-Origin"),
+                  call("GET", "/orders/7", None, {"Origin": "https://evil.example"})[1].get("Access-Control-Allow-Origin"))
+            print("stage", json.loads(call("POST", "/items", b"{}", {"Content-Type": "application/json"})[2])["stageVariables"])
             """
         let result = try TestSupport.run("python3", ["-c", client, String(server.port)], environment: ["PYTHONPATH": EventTests.powertools])
         #expect(result.status == 0, "\(result.stderr)")
@@ -588,6 +601,10 @@ import TestSupport
         #expect(result.stdout.contains(#"broken 502 b'{"message":"Internal server error"}'"#))
         // No route of its own: the HTTP API's $default takes it (both APIs share serve's port).
         #expect(result.stdout.contains("missing 200"))
+        // The HTTP API's CORS answers preflights and marks answers; the REST API's stage variables reach its events.
+        #expect(result.stdout.contains("preflight 200 https://app.example.com GET,POST"), "\(result.stdout)")
+        #expect(result.stdout.contains("cors https://app.example.com None"))
+        #expect(result.stdout.contains("stage {'TABLE': 'orders-prod'}"))
         // Signed for execute-api: the caller's access key reaches the event.
         let signed = try TestSupport.run("curl", ["-s", "--aws-sigv4", "aws:amz:us-east-1:execute-api", "--user", "AKIDLOCAL:secret",
                                                   "http://127.0.0.1:\(server.port)/secret"])

@@ -66,10 +66,14 @@ enum APIGateway {
     }
 
     static func event(_ match: Match, method: String, path: String, query: String, headers: [(String, String)], body: [UInt8],
-                      requestId: String, signedBy accessKey: String?) -> [UInt8] {
-        match.route.payloadVersion == "1.0"
+                      requestId: String, signedBy accessKey: String?, stageVariables: [String: String]? = nil) -> [UInt8] {
+        let event = match.route.payloadVersion == "1.0"
             ? version1(match, method: method, path: path, query: query, headers: headers, body: body, requestId: requestId, signedBy: accessKey)
             : version2(match, method: method, path: path, query: query, headers: headers, body: body, requestId: requestId, signedBy: accessKey)
+        guard let stageVariables, !stageVariables.isEmpty,
+              var object = (try? JSONSerialization.jsonObject(with: Data(event))) as? [String: Any] else { return event }
+        object["stageVariables"] = stageVariables
+        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
     }
 
     /// Payload 2.0: the function URL's event with the route's key, stage and path parameters.

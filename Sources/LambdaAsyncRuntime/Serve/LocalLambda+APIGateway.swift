@@ -6,6 +6,15 @@ import NIOHTTP1
 /// API Gateway routes on serve's port: the request becomes the route's proxy event; the function's
 /// response (not the end of its invocation: post-response work goes on) becomes the HTTP answer.
 extension LocalLambda {
+    /// The CORS of the API a preflight request is for: one whose routes take its path (any method).
+    func apiPreflight(method: String, path: String, headers: HTTPHeaders) -> SAMTemplate.FunctionURLConfig.CORS? {
+        guard SAMTemplate.FunctionURLConfig.CORS.isPreflight(method: method, headers: headers.map { ($0.name, $0.value) }) else { return nil }
+        let routes = apiRoutes.map { ($0.function, SAMTemplate.ApiRoute(kind: $0.route.kind, method: "ANY", path: $0.route.path,
+                                                                         payloadVersion: $0.route.payloadVersion, iamAuth: false)) }
+        guard let match = APIGateway.match(method: "OPTIONS", path: path, routes: routes) else { return nil }
+        return options.apiCors[match.route.kind]
+    }
+
     func apiGateway(_ match: APIGateway.Match, method: String, path: String, query: String, headers: HTTPHeaders,
                     body: [UInt8], writer: ResponseWriter) {
         guard let pool = pools[match.function] else { return writer.send(502, [], Array(APIGateway.internalError.body)) }
@@ -25,7 +34,11 @@ extension LocalLambda {
             return writer.send(502, [("Content-Type", "application/json")], APIGateway.internalError.body)
         }
         let event = APIGateway.event(match, method: method, path: path, query: query, headers: fields, body: body,
-                                     requestId: UUID().uuidString.lowercased(), signedBy: caller)
+                                     requestId: UUID().uuidString.lowercased(), signedBy: caller,
+                                     stageVariables: options.stageVariables[match.route.kind])
+        // The API's CORS headers on every answer, in place of any the function sent.
+        let cors = options.apiCors[match.route.kind]
+        let decorate: @Sendable ([(String, String)]) -> [(String, String)] = { headers in cors.map { $0.responseHeaders(headers, request: fields) } ?? headers }
         let version = match.route.payloadVersion
         let answered = OnceFlag()
         let collected = Collected()
@@ -36,7 +49,7 @@ extension LocalLambda {
             case .complete(let bytes):
                 collected.add(.complete(bytes))
                 let answer = APIGateway.answer(collected.bytes, version: version)
-                if answered.claim() { writer.send(answer.status, answer.headers, answer.body) }
+                if answered.claim() { writer.send(answer.status, decorate(answer.headers), answer.body) }
             case .error:
                 // A function error is API Gateway's 502, whatever the function said.
                 if answered.claim() { writer.send(502, APIGateway.internalError.headers, APIGateway.internalError.body) }

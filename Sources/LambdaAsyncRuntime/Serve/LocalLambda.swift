@@ -49,6 +49,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         /// `AWS_ENDPOINT_URL` for the functions: their calls to other services go to this emulator
         /// (moto's server, LocalStack); Lambda calls still come here.
         public var endpointURL: String?
+        /// Each API's CORS and stage variables, from the template.
+        public var apiCors: [SAMTemplate.ApiRoute.Kind: SAMTemplate.FunctionURLConfig.CORS] = [:]
+        public var stageVariables: [SAMTemplate.ApiRoute.Kind: [String: String]] = [:]
         /// An environment free for this long is shut down, as Lambda reclaims idle ones; 0 keeps them.
         public var idleTimeout: TimeInterval = 600
         /// Destination records for targets that are not functions of the project.
@@ -250,6 +253,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         } else if method == .GET, parts.count >= 2, parts.count <= 4, parts[0] == "2015-03-31", parts[1] == "functions",
                   parts.count != 4 || parts[3] == "configuration" {
             functionsAPI(parts.dropFirst(2).map { $0.removingPercentEncoding ?? $0 }, writer: writer)
+        } else if let cors = apiPreflight(method: method.rawValue, path: path, headers: headers) {
+            // API Gateway answers a browser's preflight itself, from the API's CORS, before any route or auth.
+            writer.send(200, cors.preflightHeaders(headers.map { ($0.name, $0.value) }), [])
         } else if let match = APIGateway.match(method: method.rawValue, path: path, routes: apiRoutes) {
             apiGateway(match, method: method.rawValue, path: path, query: query, headers: headers, body: body, writer: writer)
         } else if parts.count >= 2, parts[0] == "urls" {
