@@ -126,11 +126,13 @@ struct Invoke: AsyncParsableCommand {
             aws.apply(to: &lambdaOptions)
             lambdaOptions.reloadOnChange = false
             lambdaOptions.logRecords = false
-            lambdaOptions.onRecord = { _, record in
-                Self.printTimeline(record)
+            let chosen = config.name
+            lambdaOptions.onRecord = { name, record in
+                Self.printTimeline(record, function: name == chosen ? nil : name)
                 if let reportPath { try? Self.append(record, to: reportPath) }
             }
-            let lambda = try LocalLambda(functions: [LocalLambda.Function(config: config)], options: lambdaOptions)
+            // The project's other functions are served beside it, so its calls to them stay here.
+            let lambda = try LocalLambda(functions: [LocalLambda.Function(config: config)] + others, options: lambdaOptions)
             FileHandle.standardError.write(Data("Invoke API for \(config.name): http://127.0.0.1:\(lambda.port)/2015-03-31/functions/\(config.name)/invocations (Ctrl-C stops)\n".utf8))
             await Interrupts.wait()
             _ = await lambda.stop()
