@@ -100,6 +100,7 @@ def main():
         print(f"{'peak memory (MiB)':<24}{max(r[1][1] for r in rows):>14.0f}{max(r[2][1] for r in rows):>12.0f}"
               f"{max(r[4][1] for r in rows):>10.0f}{max(r[3][1] for r in rows):>10.0f}")
         print(f"{'zip size (MiB)':<24}{sizes['ours.zip']:>14.1f}{sizes['zip.zip']:>12.1f}{sizes['bsdtar.zip']:>10.1f}{sizes['py.zip']:>10.1f}")
+        print(f"{'unchanged / cold':<24}{rows[1][1][0] / rows[0][1][0]:>13.3f}x  (lambda-async's own re-run against its cold run)")
         print("\nratios are lambda-async time / peer time: below 1.00x is faster than the peer.")
     finally:
         shutil.rmtree(work, ignore_errors=True)

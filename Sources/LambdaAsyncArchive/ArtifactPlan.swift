@@ -85,24 +85,64 @@ public struct ArtifactPlan: Sendable {
     /// Depth-first walk, children in byte order, excluded names never entered.
     private static func walk(_ directory: URL, relative: String, matcher: ExcludeMatcher,
                              visit: (String, URL, FileInfo) throws -> Void) throws {
-        try walk(path: directory.path, relative: relative, matcher: matcher, visit: visit)
+        // The top folder's entries are gathered on every core at once (a tree's cost is one lstat per
+        // file), then visited in order, so the result is the same as one walk's.
+        let top = try listing(directory.path, relative: relative, matcher: matcher)
+        let subtrees = SubtreeResults(count: top.count)
+        DispatchQueue.concurrentPerform(iterations: top.count) { index in
+            let (childRelative, path, info) = top[index]
+            guard info.isDirectory else { return }
+            subtrees.set(index, Result { try gather(path: path, relative: childRelative, matcher: matcher) })
+        }
+        for (index, (childRelative, path, info)) in top.enumerated() {
+            try visit(childRelative, URL(fileURLWithPath: path, isDirectory: info.isDirectory), info)
+            for (relative, path, info) in try subtrees.get(index) {
+                try visit(relative, URL(fileURLWithPath: path, isDirectory: info.isDirectory), info)
+            }
+        }
     }
 
-    /// On path strings: building a URL per file by appending to its folder's was a fifth of an
-    /// unchanged run's time on 10,000 files.
-    private static func walk(path directory: String, relative: String, matcher: ExcludeMatcher,
-                             visit: (String, URL, FileInfo) throws -> Void) throws {
+    /// A folder's entries in byte order, excluded names left out: (relative path, path, lstat).
+    private static func listing(_ directory: String, relative: String, matcher: ExcludeMatcher) throws -> [(String, String, FileInfo)] {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
             throw PackagingError.missingInput("cannot list \(directory): \(error.localizedDescription)")
         }
-        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        return names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).compactMap { name in
             let childRelative = relative.isEmpty ? name : relative + "/" + name
-            if matcher.excludes(relativePath: childRelative, name: name) { continue }
+            if matcher.excludes(relativePath: childRelative, name: name) { return nil }
+            // On path strings: building a URL per file by appending to its folder's was a fifth of an
+            // unchanged run's time on 10,000 files.
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            guard let info = FileInfo(path: path) else { continue }
-            try visit(childRelative, URL(fileURLWithPath: path, isDirectory: info.isDirectory), info)
-            if info.isDirectory { try walk(path: path, relative: childRelative, matcher: matcher, visit: visit) }
+            return FileInfo(path: path).map { (childRelative, path, $0) }
+        }
+    }
+
+    /// Everything under a folder, depth first, in the order one walk visits it.
+    private static func gather(path directory: String, relative: String, matcher: ExcludeMatcher) throws -> [(String, String, FileInfo)] {
+        var all: [(String, String, FileInfo)] = []
+        for entry in try listing(directory, relative: relative, matcher: matcher) {
+            all.append(entry)
+            if entry.2.isDirectory { all += try gather(path: entry.1, relative: entry.0, matcher: matcher) }
+        }
+        return all
+    }
+
+    /// Each top-level folder's gathered entries, filled from several threads.
+    /// @unchecked Sendable: every slot is written once, under `lock`, and read after the writers end.
+    private final class SubtreeResults: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [Result<[(String, String, FileInfo)], Error>?]
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ result: Result<[(String, String, FileInfo)], Error>) {
+            lock.lock()
+            slots[index] = result
+            lock.unlock()
+        }
+        func get(_ index: Int) throws -> [(String, String, FileInfo)] {
+            lock.lock()
+            defer { lock.unlock() }
+            return try slots[index]?.get() ?? []
         }
     }
 

@@ -164,7 +164,7 @@ public enum Packager {
             + "\(plan.spec.runtime?.identifier ?? "")|\(plan.spec.handler ?? "")|\(plan.spec.architecture?.rawValue ?? "")\n"
         hash.update(Array(header.utf8))
         for entry in plan.entries {
-            hash.update(Array("\(entry.entry.path)|\(entry.entry.permissions)|\(entry.fingerprint)\n".utf8))
+            hash.update("\(entry.entry.path)|\(entry.entry.permissions)|\(entry.fingerprint)\n".utf8)
         }
         return hash.finalize().hexString
     }

@@ -9,7 +9,9 @@ public struct SHA256: Sendable {
     public init() {}
 
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        hasher.update(data: Array(bytes))
+        // In place where the bytes are contiguous (arrays, native strings' UTF-8): no copy.
+        let done: Void? = bytes.withContiguousStorageIfAvailable { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        if done == nil { hasher.update(data: Array(bytes)) }
     }
 
     public mutating func update(_ buffer: UnsafeRawBufferPointer) {
