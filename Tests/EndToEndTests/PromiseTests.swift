@@ -612,3 +612,37 @@ import TestSupport
         #expect(server.stop() == 130)
     }
 }
+
+/// The generated custom-runtime loops survive a result they cannot send, as Lambda's own clients do.
+@Suite struct RuntimeLoopSurvivalTests {
+    @Test(arguments: ["python", "node"])
+    func aResultThatCannotBeSentLeavesTheNextCallWarm(language: String) throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("loop")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime", "--language", language]).status == 0)
+        if language == "python" {
+            try """
+                import datetime
+                calls = {"n": 0}
+                def handler(event, context):
+                    calls["n"] += 1
+                    return {"at": datetime.datetime(2026, 1, 1)} if calls["n"] == 1 else {"ok": calls["n"]}
+                """.write(to: project.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
+        } else {
+            try """
+                let calls = 0;
+                export const handler = async () => (++calls === 1 ? { big: 10n } : { ok: calls });
+                """.write(to: project.appendingPathComponent("src/app.mjs"), atomically: true, encoding: .utf8)
+        }
+        let report = parent.appendingPathComponent("report.jsonl")
+        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--isolation", "none", "--repeat", "2", "--report", report.path])
+        #expect(result.stdout.contains("\"ok\": 2") || result.stdout.contains("\"ok\":2"), "\(result.stdout)\(result.stderr)")
+        let records = try String(contentsOf: report, encoding: .utf8).split(separator: "\n")
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(records.count == 2)
+        #expect(records.first?["error"] as? String == "Runtime.MarshalError", "\(records)")
+        // The same environment answered the second call: no init.
+        #expect(records.last?["error"] is NSNull && records.last?["initDurationMs"] is NSNull, "\(records)")
+    }
+}

@@ -9,6 +9,29 @@ import { join } from "node:path";
 import { request } from "./lambda-http.mjs";
 import { bind, log } from "./log.mjs";
 
+/** Lambda's limit on a buffered response; past it Lambda answers Function.ResponseSizeTooLarge. */
+export const MAX_RESPONSE_BYTES = 6_291_556;
+
+/**
+ * The result as JSON text, or the error Lambda gives for a result it cannot send: a BigInt or a
+ * circular object is a Runtime.MarshalError, more than 6 MB a Function.ResponseSizeTooLarge. The loop
+ * answers such a result with an error response and goes on; the next invocation stays warm.
+ */
+export function serialize(result) {
+  let body;
+  try {
+    body = JSON.stringify(result ?? null) ?? "null";
+  } catch (error) {
+    throw Object.assign(new Error(`Unable to stringify response body as json: ${error.message}`), { type: "Runtime.MarshalError" });
+  }
+  const size = Buffer.byteLength(body);
+  if (size > MAX_RESPONSE_BYTES) {
+    throw Object.assign(new Error(`Response payload size (${size} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`),
+      { type: "Function.ResponseSizeTooLarge" });
+  }
+  return body;
+}
+
 export class RuntimeAPI {
   constructor(address) {
     this.base = `http://${address}/2018-06-01/runtime`;
@@ -20,14 +43,14 @@ export class RuntimeAPI {
     return { event: response.json(), headers: response.headers };
   }
 
-  respond(requestId, result) {
-    return request("POST", `${this.base}/invocation/${requestId}/response`, { body: JSON.stringify(result ?? null) });
+  respond(requestId, body) {
+    return request("POST", `${this.base}/invocation/${requestId}/response`, { body });
   }
 
   fail(requestId, error, type = "Unhandled") {
     return request("POST", `${this.base}/invocation/${requestId}/error`, {
       headers: { "Lambda-Runtime-Function-Error-Type": type },
-      body: errorBody(error),
+      body: errorBody(error, type),
     });
   }
 
@@ -90,8 +113,15 @@ export async function serve(api, handler, { invocations } = {}) {
       await api.fail(context.awsRequestId, error);
       continue;
     }
-    await api.respond(context.awsRequestId, result);
-    // The caller has its response; the environment runs until the next api.next().
+    // A result that cannot be sent is an error response, never the end of the loop; the tasks
+    // already queued still run.
+    try {
+      await api.respond(context.awsRequestId, serialize(result));
+    } catch (error) {
+      log("ERROR", "result not sent", { error: String(error.message ?? error) });
+      if (error.type) await api.fail(context.awsRequestId, error, error.type);
+    }
+    // The caller has its answer; the environment runs until the next api.next().
     for (const task of context.afterResponse) {
       try {
         await task();

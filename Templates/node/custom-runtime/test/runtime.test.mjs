@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 import { handler } from "../src/app.mjs";
-import { loadHandler, RuntimeAPI, serve } from "../src/runtime.mjs";
+import { loadHandler, MAX_RESPONSE_BYTES, RuntimeAPI, serve } from "../src/runtime.mjs";
 
 async function fakeRuntimeAPI(events) {
   const log = [];
@@ -78,4 +78,21 @@ test("a missing handler is an init error of the right type", async () => {
   await assert.rejects(loadHandler("nothere.handler", root), (error) => error.lambdaType === "Runtime.ImportModuleError");
   await assert.rejects(loadHandler("app.nothing", root), (error) => error.lambdaType === "Runtime.HandlerNotFound");
   assert.equal(typeof (await loadHandler("app.handler", root)), "function");
+});
+
+test("a result that cannot be sent is an error and the loop goes on", async () => {
+  const { log, server, api } = await fakeRuntimeAPI([["r-5", {}], ["r-6", {}], ["r-7", {}]]);
+  const results = [{ big: 10n }, { blob: "x".repeat(MAX_RESPONSE_BYTES + 1) }, { ok: true }];
+  try {
+    await serve(api, async () => results.shift(), { invocations: 3 });
+    const posts = Object.fromEntries(log.filter((entry) => entry.path !== "next").map((entry) => [entry.path.split("/").at(-2), entry]));
+    // A BigInt cannot be written as JSON, and 6 MB is Lambda's limit: each is the error Lambda gives.
+    assert.equal(posts["r-5"].type, "Runtime.MarshalError");
+    assert.match(posts["r-5"].body.errorMessage, /Unable to stringify response body/);
+    assert.equal(posts["r-6"].type, "Function.ResponseSizeTooLarge");
+    // The loop is still there: the next result goes out.
+    assert.deepEqual(posts["r-7"].body, { ok: true });
+  } finally {
+    server.close();
+  }
 });

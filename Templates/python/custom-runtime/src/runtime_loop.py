@@ -4,15 +4,38 @@ Lambda freezes the environment only when the runtime asks for its next invocatio
 the response first, so the caller has it, and asks for the next invocation only after the tasks the
 handler queued with `context.run_after_response` have run. Standard library only.
 """
+import decimal
 import importlib
 import json
 import os
 import sys
 import time
 import traceback
+import urllib.error
 import urllib.request
 
 from log import bind, log
+
+# Lambda's limit on a buffered response; past it Lambda answers Function.ResponseSizeTooLarge.
+MAX_RESPONSE_BYTES = 6_291_556
+
+
+class MarshalError(Exception):
+    """A result json cannot write (a datetime, a set, an object): Lambda's Runtime.MarshalError."""
+
+
+def serialize(result):
+    """The result as Lambda's Python runtime writes it: a Decimal is a number (DynamoDB gives
+    Decimals); anything else json cannot write is a MarshalError, answered as an error response
+    while the loop goes on."""
+    def number(value):
+        if isinstance(value, decimal.Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    try:
+        return json.dumps(result, default=number).encode()
+    except (TypeError, ValueError) as error:
+        raise MarshalError(f"Unable to marshal response: {error}") from None
 
 
 class Context:
@@ -52,8 +75,8 @@ class RuntimeAPI:
         with urllib.request.urlopen(self.base + "/invocation/next") as response:
             return json.loads(response.read() or b"null"), dict(response.headers)
 
-    def respond(self, request_id, result):
-        self._post(f"/invocation/{request_id}/response", json.dumps(result).encode())
+    def respond(self, request_id, body):
+        self._post(f"/invocation/{request_id}/response", body)
 
     def fail(self, request_id, error, error_type="Unhandled"):
         self._post(f"/invocation/{request_id}/error", error_body(error, error_type),
@@ -61,6 +84,11 @@ class RuntimeAPI:
 
     def init_error(self, error, error_type):
         self._post("/init/error", error_body(error, error_type), {"Lambda-Runtime-Function-Error-Type": error_type})
+
+
+class ResponseTooLarge(Exception):
+    def __init__(self, size):
+        super().__init__(f"Response payload size ({size} bytes) exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).")
 
 
 def error_body(error, error_type):
@@ -91,15 +119,30 @@ def serve(api, handler, invocations=None):
         except Exception as error:
             log("ERROR", "handler failed", error=repr(error))
             api.fail(context.aws_request_id, error)
-        else:
-            api.respond(context.aws_request_id, result)
-            # The caller has its response; the environment runs until the next api.next().
-            for function, args in context.after_response:
-                try:
-                    function(*args)
-                except Exception as error:  # a failed task must not end the loop
-                    log("ERROR", "task after the response failed", error=repr(error),
-                        stackTrace=traceback.format_exc().splitlines())
+            served += 1
+            continue
+        # A result that cannot be sent is an error response, never the end of the loop: the next
+        # invocation stays warm, and the tasks already queued still run.
+        try:
+            body = serialize(result)
+            if len(body) > MAX_RESPONSE_BYTES:
+                raise ResponseTooLarge(len(body))
+            api.respond(context.aws_request_id, body)
+        except MarshalError as error:
+            log("ERROR", "result not sent", error=str(error))
+            api.fail(context.aws_request_id, error, "Runtime.MarshalError")
+        except ResponseTooLarge as error:
+            log("ERROR", "result not sent", error=str(error))
+            api.fail(context.aws_request_id, error, "Function.ResponseSizeTooLarge")
+        except urllib.error.HTTPError as error:
+            log("ERROR", "the Runtime API refused the response", status=error.code)
+        # The caller has its answer; the environment runs until the next api.next().
+        for function, args in context.after_response:
+            try:
+                function(*args)
+            except Exception as error:  # a failed task must not end the loop
+                log("ERROR", "task after the response failed", error=repr(error),
+                    stackTrace=traceback.format_exc().splitlines())
         served += 1
 
 

@@ -85,6 +85,24 @@ class RuntimeLoopTest(unittest.TestCase):
         paths = [entry[0] for entry in FakeRuntimeAPI.log]
         self.assertIn("/2018-06-01/runtime/invocation/r-4/response", paths)
 
+    def test_a_result_that_cannot_be_sent_is_an_error_and_the_loop_goes_on(self):
+        import datetime
+        import decimal
+        FakeRuntimeAPI.events = [("r-5", {}), ("r-6", {}), ("r-7", {}), ("r-8", {})]
+        results = iter([{"price": decimal.Decimal("9.50"), "count": decimal.Decimal("3")},
+                        {"at": datetime.datetime(2026, 1, 1)},
+                        {"blob": "x" * (runtime_loop.MAX_RESPONSE_BYTES + 1)},
+                        {"ok": True}])
+        runtime_loop.serve(self.api, lambda event, context: next(results), invocations=4)
+        posts = {entry[0].split("/")[-2]: entry for entry in FakeRuntimeAPI.log if entry[0] != "next"}
+        # A Decimal is a number, as Lambda's own Python runtime writes it.
+        self.assertEqual(posts["r-5"][2], {"price": 9.5, "count": 3})
+        # What json cannot write, or what is over 6 MB, is the error Lambda gives, not a dead loop.
+        self.assertEqual(posts["r-6"][3], "Runtime.MarshalError")
+        self.assertIn("Unable to marshal response", posts["r-6"][2]["errorMessage"])
+        self.assertEqual(posts["r-7"][3], "Function.ResponseSizeTooLarge")
+        self.assertEqual(posts["r-8"][2], {"ok": True})
+
     def test_a_missing_handler_is_an_init_error(self):
         with self.assertRaises(AttributeError):
             runtime_loop.load_handler("app.nothing")
