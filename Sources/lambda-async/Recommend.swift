@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import LambdaAsyncCore
+import LambdaAsyncScaffold
 
 struct Recommend: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,10 +63,37 @@ struct Recommend: ParsableCommand {
         }
         do {
             let recommendation = try Recommender().recommend(try situation())
-            print(RecommendationRenderer(recommendation).render(output.format, style: output.style))
+            var text = RecommendationRenderer(recommendation).render(output.format, style: output.style)
+            if output.format != .json { text += "\n" + Self.generate(recommendation) }
+            print(text)
         } catch let error as RecommendationError {
             if case .conflicting = error { throw CommandError.badInput(error.description) }
             throw error
         }
+    }
+}
+
+extension Recommend {
+    /// The `new` command that builds what was recommended, always one `new` can run: in the situation's
+    /// language when `new` has that cell, otherwise in the language that has it, saying why.
+    static func generate(_ recommendation: Recommendation) -> String {
+        let strategy = recommendation.recommended
+        let supported = ProjectLanguage.allCases.filter { language in
+            Matrix.cells.contains { $0.language == language && $0.strategy == strategy && $0.isSupported }
+        }
+        func command(_ language: ProjectLanguage) -> String { "lambda-async new --strategy \(strategy.rawValue) --language \(language.rawValue) NAME" }
+        guard let first = supported.first else { return "No template generates \(strategy.rawValue) yet." }
+        let asked = recommendation.situation.language?.name
+        if let asked, let language = ProjectLanguage(rawValue: asked), supported.contains(language) {
+            return "Generate it: \(command(language))"
+        }
+        let why = asked.map { name -> String in
+            if let language = ProjectLanguage(rawValue: name) {
+                let refusal = Matrix.cells.first { $0.language == language && $0.strategy == strategy }?.refusal
+                return "\(name) has no \(strategy.rawValue) template" + (refusal.map { ": \($0.split(separator: ":").first.map(String.init) ?? $0)" } ?? "")
+            }
+            return "new generates \(ProjectLanguage.allCases.map(\.rawValue).joined(separator: " and ")) projects, not \(name)"
+        }
+        return "Generate it: \(command(first))" + (why.map { " (\($0))" } ?? "")
     }
 }

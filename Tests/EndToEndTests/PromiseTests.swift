@@ -646,3 +646,38 @@ import TestSupport
         #expect(records.last?["error"] is NSNull && records.last?["initDurationMs"] is NSNull, "\(records)")
     }
 }
+
+/// recommend and new agree: whatever recommend says, the project it names is one new generates.
+@Suite struct RecommendNewAgreementTests {
+    @Test func everyRecommendationNamesAProjectNewCanGenerate() throws {
+        var checked = 0
+        for language in ["python", "node", "rust", nil] as [String?] {
+            for door in [nil, "function-url", "api-gateway-rest", "api-gateway-http"] as [String?] {
+                for mustComplete in [false, true] {
+                    for response in [nil, "8MB"] as [String?] {
+                        for task in [nil, "2MB"] as [String?] {
+                            var arguments = ["recommend"]
+                            if let language { arguments += ["--language", language] }
+                            if let door { arguments += ["--front-door", door] }
+                            if mustComplete { arguments.append("--must-complete") }
+                            if let response { arguments += ["--response-size", response] }
+                            if let task { arguments += ["--task-payload-size", task] }
+                            let said = try TestSupport.run(Binary.url.path, arguments)
+                            // No strategy fits (1) or the situation contradicts itself (64): nothing to generate.
+                            guard said.status == 0 else { continue }
+                            let line = said.stdout.split(separator: "\n").first { $0.hasPrefix("Generate it: lambda-async new ") }
+                            let command = try #require(line, "\(arguments): \(said.stdout)")
+                            let words = command.dropFirst("Generate it: lambda-async ".count).split(separator: " ").prefix(5).map(String.init)
+                            let dir = try makeTemporaryDirectory()
+                            defer { try? FileManager.default.removeItem(at: dir) }
+                            let generated = try TestSupport.run(Binary.url.path, words + ["--dry-run", dir.appendingPathComponent("p").path])
+                            #expect(generated.status == 0, "\(arguments) → \(words): \(generated.stderr)")
+                            checked += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(checked > 40, "situations with a recommendation: \(checked)")
+    }
+}
