@@ -69,5 +69,6 @@ extension SAMTemplate {
             }
             if !variables.isEmpty { stageVariables[kind] = variables }
         }
+        binaryMediaTypes = strings(api("AWS::Serverless::Api", "Api")?["BinaryMediaTypes"]).map { $0.replacingOccurrences(of: "~1", with: "/") }
     }
 }

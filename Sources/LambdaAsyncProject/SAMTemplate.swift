@@ -18,6 +18,9 @@ public struct SAMTemplate: Sendable {
     public var apiCors: [ApiRoute.Kind: FunctionURLConfig.CORS] = [:]
     /// Each API's stage variables (`Variables` of a REST API, `StageVariables` of an HTTP API).
     public var stageVariables: [ApiRoute.Kind: [String: String]] = [:]
+    /// A REST API's `BinaryMediaTypes` (`image/png`, `*/*`; SAM writes `/` as `~1`): bodies of these
+    /// types reach the function base64-encoded, any other as text.
+    public var binaryMediaTypes: [String] = []
     /// Values the template computes that have no local value (`Fn::ImportValue`, an attribute only a
     /// deployment knows), one line each naming the function, the variable and why: said once at start.
     public var unresolved: [String] = []

@@ -88,6 +88,7 @@ struct Serve: AsyncParsableCommand {
         options.idleTimeout = idleTimeout
         options.apiCors = template.apiCors
         options.stageVariables = template.stageVariables
+        options.binaryMediaTypes = template.binaryMediaTypes
         options.freeze = !noFreeze
         isolation.apply(to: &options)
         aws.apply(to: &options)

@@ -514,6 +514,7 @@ import TestSupport
           Api:
             Variables:
               TABLE: orders-prod
+            BinaryMediaTypes: ["application~1octet-stream"]
         Resources:
           HttpFunction:
             Type: AWS::Serverless::Function
@@ -582,6 +583,10 @@ import TestSupport
             status, _, body = call("POST", "/items", b"\\x00\\x01raw", {"Content-Type": "application/octet-stream"})
             event = parse(event=json.loads(body), model=m.APIGatewayProxyEventModel)
             print("rest", status, event.requestContext.stage, event.isBase64Encoded, event.resource)
+            # Not one of the REST API's BinaryMediaTypes: passed as text.
+            status, _, body = call("POST", "/items", b"plain", {"Content-Type": "image/png"})
+            event = parse(event=json.loads(body), model=m.APIGatewayProxyEventModel)
+            print("rest-text", status, event.isBase64Encoded, event.body)
             print("unsigned", *call("GET", "/secret")[::2])
             print("broken", *call("GET", "/broken")[::2])
             print("missing", call("DELETE", "/items")[0])
@@ -597,6 +602,7 @@ import TestSupport
         #expect(result.stdout.contains("v1 201 ['a', 'b'] {'proxy': 'a/b.txt'} {'t': ['1', '2']} hi"))
         #expect(result.stdout.contains("default 200 /anything/else"))
         #expect(result.stdout.contains("rest 200 Prod True /items"))
+        #expect(result.stdout.contains("rest-text 200 False plain"), "\(result.stdout)")
         #expect(result.stdout.contains(#"unsigned 403 b'{"message":"Missing Authentication Token"}'"#))
         #expect(result.stdout.contains(#"broken 502 b'{"message":"Internal server error"}'"#))
         // No route of its own: the HTTP API's $default takes it (both APIs share serve's port).

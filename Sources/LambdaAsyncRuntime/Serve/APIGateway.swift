@@ -65,10 +65,25 @@ enum APIGateway {
             || type.contains("x-www-form-urlencoded")
     }
 
+    /// Whether a REST API takes the body as binary: its content type matches one of `types`
+    /// (`image/png`, `image/*`, `*/*`).
+    static func isBinary(_ headers: [(String, String)], types: [String]) -> Bool {
+        guard let type = headers.first(where: { $0.0.lowercased() == "content-type" })?.1.lowercased()
+            .split(separator: ";").first?.trimmingCharacters(in: .whitespaces) else { return false }
+        return types.contains { pattern in
+            let pattern = pattern.lowercased()
+            if pattern == "*/*" { return true }
+            if pattern.hasSuffix("/*") { return type.hasPrefix(String(pattern.dropLast())) }
+            return pattern == type
+        }
+    }
+
     static func event(_ match: Match, method: String, path: String, query: String, headers: [(String, String)], body: [UInt8],
-                      requestId: String, signedBy accessKey: String?, stageVariables: [String: String]? = nil) -> [UInt8] {
+                      requestId: String, signedBy accessKey: String?, stageVariables: [String: String]? = nil,
+                      binaryMediaTypes: [String] = []) -> [UInt8] {
         let event = match.route.payloadVersion == "1.0"
-            ? version1(match, method: method, path: path, query: query, headers: headers, body: body, requestId: requestId, signedBy: accessKey)
+            ? version1(match, method: method, path: path, query: query, headers: headers, body: body, requestId: requestId, signedBy: accessKey,
+                       binaryMediaTypes: binaryMediaTypes)
             : version2(match, method: method, path: path, query: query, headers: headers, body: body, requestId: requestId, signedBy: accessKey)
         guard let stageVariables, !stageVariables.isEmpty,
               var object = (try? JSONSerialization.jsonObject(with: Data(event))) as? [String: Any] else { return event }
@@ -101,7 +116,7 @@ enum APIGateway {
     /// Payload 1.0 (REST APIs' Lambda proxy integration): single- and multi-value headers and query
     /// parameters, the resource and its stage (SAM's default stage is Prod).
     private static func version1(_ match: Match, method: String, path: String, query: String, headers: [(String, String)], body: [UInt8],
-                                 requestId: String, signedBy accessKey: String?) -> [UInt8] {
+                                 requestId: String, signedBy accessKey: String?, binaryMediaTypes: [String]) -> [UInt8] {
         var single: [String: String] = [:], multi: [String: [String]] = [:]
         for (name, value) in headers {
             single[name] = value
@@ -120,7 +135,10 @@ enum APIGateway {
         time.locale = Locale(identifier: "en_US_POSIX")
         time.timeZone = TimeZone(identifier: "UTC")
         time.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
-        let text = isText(headers) ? String(bytes: body, encoding: .utf8) : nil
+        // A REST API passes a body as text unless its type is one of the API's binary media types; an
+        // HTTP API with payload 1.0 base64-encodes what is not text, as with 2.0.
+        let binary = match.route.kind == .rest ? isBinary(headers, types: binaryMediaTypes) : !isText(headers)
+        let text = binary ? nil : String(decoding: body, as: UTF8.self)
         let identity: [String: Any] = [
             "accessKey": accessKey ?? NSNull(), "accountId": accessKey == nil ? NSNull() : FunctionConfig.accountID as Any,
             "caller": NSNull(), "cognitoAuthenticationProvider": NSNull(), "cognitoAuthenticationType": NSNull(),

@@ -35,7 +35,7 @@ extension LocalLambda {
         }
         let event = APIGateway.event(match, method: method, path: path, query: query, headers: fields, body: body,
                                      requestId: UUID().uuidString.lowercased(), signedBy: caller,
-                                     stageVariables: options.stageVariables[match.route.kind])
+                                     stageVariables: options.stageVariables[match.route.kind], binaryMediaTypes: options.binaryMediaTypes)
         // The API's CORS headers on every answer, in place of any the function sent.
         let cors = options.apiCors[match.route.kind]
         let decorate: @Sendable ([(String, String)]) -> [(String, String)] = { headers in cors.map { $0.responseHeaders(headers, request: fields) } ?? headers }

@@ -52,6 +52,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         /// Each API's CORS and stage variables, from the template.
         public var apiCors: [SAMTemplate.ApiRoute.Kind: SAMTemplate.FunctionURLConfig.CORS] = [:]
         public var stageVariables: [SAMTemplate.ApiRoute.Kind: [String: String]] = [:]
+        /// The REST API's binary media types (SAMTemplate.binaryMediaTypes).
+        public var binaryMediaTypes: [String] = []
         /// An environment free for this long is shut down, as Lambda reclaims idle ones; 0 keeps them.
         public var idleTimeout: TimeInterval = 600
         /// Destination records for targets that are not functions of the project.
