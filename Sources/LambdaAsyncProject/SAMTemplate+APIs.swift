@@ -16,17 +16,36 @@ extension SAMTemplate {
         public let payloadVersion: String
         /// `Auth: {Authorizer: AWS_IAM}`: only SigV4-signed requests pass.
         public let iamAuth: Bool
+        /// `Auth: {Authorizer: NAME}`: one of the API's Lambda authorizers; `NONE` for none; nil: the
+        /// API's `DefaultAuthorizer`, if it has one.
+        public let authorizer: String?
 
-        public init(kind: Kind, method: String, path: String?, payloadVersion: String, iamAuth: Bool) {
+        public init(kind: Kind, method: String, path: String?, payloadVersion: String, iamAuth: Bool, authorizer: String? = nil) {
             self.kind = kind
             self.method = method
             self.path = path
             self.payloadVersion = payloadVersion
             self.iamAuth = iamAuth
+            self.authorizer = authorizer
         }
 
         /// `GET /orders/{id}`, `$default`.
         public var routeKey: String { path.map { "\(method == "ANY" ? "ANY" : method) \($0)" } ?? "$default" }
+    }
+
+    /// A Lambda authorizer of an API (`Auth.Authorizers.NAME` with a `FunctionArn`).
+    public struct LambdaAuthorizer: Sendable, Equatable {
+        /// The project's function that decides (from `FunctionArn: !GetAtt Fn.Arn`).
+        public var function: String
+        /// REST: `TOKEN` (the identity header alone) or `REQUEST` (the whole request); HTTP APIs: `REQUEST`.
+        public var payloadType = "TOKEN"
+        /// The header the identity comes from (REST TOKEN: `Authorization` unless `Identity.Header` says).
+        public var identityHeaders: [String] = ["Authorization"]
+        /// HTTP APIs: `{"isAuthorized": ...}` answers rather than IAM policies.
+        public var simpleResponses = false
+        /// HTTP APIs: "2.0" or "1.0".
+        public var payloadVersion = "2.0"
+        public init(function: String) { self.function = function }
     }
 
     /// Each API's CORS and stage variables: the implicit APIs' from Globals, an explicit API's from its
@@ -70,5 +89,28 @@ extension SAMTemplate {
             if !variables.isEmpty { stageVariables[kind] = variables }
         }
         binaryMediaTypes = strings(api("AWS::Serverless::Api", "Api")?["BinaryMediaTypes"]).map { $0.replacingOccurrences(of: "~1", with: "/") }
+        for (kind, type, global) in [(ApiRoute.Kind.rest, "AWS::Serverless::Api", "Api"), (.http, "AWS::Serverless::HttpApi", "HttpApi")] {
+            let auth = api(type, global)?["Auth"]
+            if let name = literal(auth?["DefaultAuthorizer"]) { defaultAuthorizers[kind] = name }
+            var authorizers: [String: LambdaAuthorizer] = [:]
+            for (key, node) in auth?["Authorizers"]?.mapping ?? [:] {
+                // `FunctionArn: !GetAtt Fn.Arn` resolves to the function's ARN, which ends with its name.
+                guard let name = key.string, let arn = literal(node["FunctionArn"]),
+                      let function = arn.components(separatedBy: ":function:").last?.split(separator: ":").first else { continue }
+                var authorizer = LambdaAuthorizer(function: String(function))
+                if kind == .rest {
+                    authorizer.payloadType = literal(node["FunctionPayloadType"])?.uppercased() ?? "TOKEN"
+                    authorizer.identityHeaders = [literal(node["Identity"]?["Header"]) ?? "Authorization"]
+                } else {
+                    authorizer.payloadType = "REQUEST"
+                    authorizer.simpleResponses = literal(node["EnableSimpleResponses"])?.lowercased() == "true"
+                    authorizer.payloadVersion = literal(node["AuthorizerPayloadFormatVersion"]) ?? "2.0"
+                    let headers = strings(node["Identity"]?["Headers"])
+                    authorizer.identityHeaders = headers.isEmpty ? ["Authorization"] : headers
+                }
+                authorizers[name] = authorizer
+            }
+            if !authorizers.isEmpty { lambdaAuthorizers[kind] = authorizers }
+        }
     }
 }

@@ -21,6 +21,9 @@ public struct SAMTemplate: Sendable {
     /// A REST API's `BinaryMediaTypes` (`image/png`, `*/*`; SAM writes `/` as `~1`): bodies of these
     /// types reach the function base64-encoded, any other as text.
     public var binaryMediaTypes: [String] = []
+    /// Each API's Lambda authorizers by name, and the one its routes use unless they say otherwise.
+    public var lambdaAuthorizers: [ApiRoute.Kind: [String: LambdaAuthorizer]] = [:]
+    public var defaultAuthorizers: [ApiRoute.Kind: String] = [:]
     /// Values the template computes that have no local value (`Fn::ImportValue`, an attribute only a
     /// deployment knows), one line each naming the function, the variable and why: said once at start.
     public var unresolved: [String] = []
@@ -315,10 +318,12 @@ public struct SAMTemplate: Sendable {
                         let path = literal(properties?["Path"])
                         let method = (literal(properties?["Method"]) ?? "ANY").uppercased()
                         let version = kind == .rest ? "1.0" : (literal(properties?["PayloadFormatVersion"]) ?? "2.0")
-                        let auth = literal(properties?["Auth"]?["Authorizer"]) == "AWS_IAM"
+                        let authorizer = literal(properties?["Auth"]?["Authorizer"])
+                        let auth = authorizer == "AWS_IAM"
                         // An HttpApi event with no path is the API's $default route.
                         return ApiRoute(kind: kind, method: method == "ANY" || method == "X-AMAZON-APIGATEWAY-ANY-METHOD" ? "ANY" : method,
-                                        path: kind == .http && path == nil ? nil : (path ?? "/"), payloadVersion: version, iamAuth: auth)
+                                        path: kind == .http && path == nil ? nil : (path ?? "/"), payloadVersion: version, iamAuth: auth,
+                                        authorizer: auth ? nil : authorizer)
                     }.sorted { $0.routeKey < $1.routeKey }))
             case "AWS::Serverless::LayerVersion":
                 let content = properties?["ContentUri"]

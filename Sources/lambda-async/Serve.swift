@@ -89,6 +89,8 @@ struct Serve: AsyncParsableCommand {
         options.apiCors = template.apiCors
         options.stageVariables = template.stageVariables
         options.binaryMediaTypes = template.binaryMediaTypes
+        options.lambdaAuthorizers = template.lambdaAuthorizers
+        options.defaultAuthorizers = template.defaultAuthorizers
         options.freeze = !noFreeze
         isolation.apply(to: &options)
         aws.apply(to: &options)

@@ -617,6 +617,79 @@ import TestSupport
         #expect(signed.stdout.contains(#""accessKey": "AKIDLOCAL""#), "\(signed.stdout)")
         #expect(server.stop() == 130)
     }
+
+    @Test func lambdaAuthorizersDecideAsAPIGatewaysDo() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try """
+            AWSTemplateFormatVersion: '2010-09-09'
+            Transform: AWS::Serverless-2016-10-31
+            Globals:
+              Api:
+                Auth:
+                  DefaultAuthorizer: TokenAuth
+                  Authorizers:
+                    TokenAuth: {FunctionArn: !GetAtt Authorizer.Arn}
+              HttpApi:
+                Auth:
+                  Authorizers:
+                    KeyAuth:
+                      FunctionArn: !GetAtt Authorizer.Arn
+                      EnableSimpleResponses: true
+                      Identity: {Headers: [x-key]}
+            Resources:
+              Authorizer:
+                Type: AWS::Serverless::Function
+                Properties: {CodeUri: src/, Handler: app.authorize, Runtime: python3.13}
+              Api:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+                  Handler: app.handler
+                  Runtime: python3.13
+                  Events:
+                    Guarded: {Type: Api, Properties: {Path: /guarded, Method: get}}
+                    Open: {Type: Api, Properties: {Path: /open, Method: get, Auth: {Authorizer: NONE}}}
+                    Keyed: {Type: HttpApi, Properties: {Path: /keyed, Method: get, Auth: {Authorizer: KeyAuth}}}
+            """.write(to: dir.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
+        try """
+            import json
+            def authorize(event, context):
+                if event.get("type") == "TOKEN":
+                    effect = "Allow" if event["authorizationToken"] == "allow" else "Deny"
+                    return {"principalId": "u1", "context": {"plan": "pro"},
+                            "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"].rsplit("/", 2)[0] + "/*"}]}}
+                return {"isAuthorized": event["identitySource"] == ["ok"], "context": {"key": "checked"}}
+            def handler(event, context):
+                return {"statusCode": 200, "body": json.dumps(event["requestContext"].get("authorizer"))}
+            """.write(to: dir.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
+        let server = try ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
+        let client = """
+            import sys, urllib.request, urllib.error
+            base = f"http://127.0.0.1:{sys.argv[1]}"
+            def call(path, headers={}):
+                try:
+                    with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers)) as r:
+                        return r.status, r.read().decode()
+                except urllib.error.HTTPError as e:
+                    return e.code, e.read().decode()
+            print("allowed", *call("/guarded", {"Authorization": "allow"}))
+            print("denied", *call("/guarded", {"Authorization": "nope"}))
+            print("missing", *call("/guarded"))
+            print("open", *call("/open"))
+            print("keyed", *call("/keyed", {"x-key": "ok"}))
+            print("wrong-key", *call("/keyed", {"x-key": "bad"}))
+            """
+        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        #expect(result.stdout.contains(#"allowed 200 {"plan": "pro", "principalId": "u1"}"#), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(#"denied 403 {"message":"User is not authorized to access this resource with an explicit deny"}"#))
+        #expect(result.stdout.contains(#"missing 401 {"message":"Unauthorized"}"#))
+        #expect(result.stdout.contains("open 200 null"))
+        #expect(result.stdout.contains(#"keyed 200 {"lambda": {"key": "checked"}}"#))
+        #expect(result.stdout.contains(#"wrong-key 403 {"message":"Forbidden"}"#))
+        #expect(server.stop() == 130)
+    }
 }
 
 /// The generated custom-runtime loops survive a result they cannot send, as Lambda's own clients do.

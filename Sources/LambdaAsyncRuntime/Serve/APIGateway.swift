@@ -80,14 +80,19 @@ enum APIGateway {
 
     static func event(_ match: Match, method: String, path: String, query: String, headers: [(String, String)], body: [UInt8],
                       requestId: String, signedBy accessKey: String?, stageVariables: [String: String]? = nil,
-                      binaryMediaTypes: [String] = []) -> [UInt8] {
+                      binaryMediaTypes: [String] = [], authorizer: [String: Any]? = nil) -> [UInt8] {
         let event = match.route.payloadVersion == "1.0"
             ? version1(match, method: method, path: path, query: query, headers: headers, body: body, requestId: requestId, signedBy: accessKey,
                        binaryMediaTypes: binaryMediaTypes)
             : version2(match, method: method, path: path, query: query, headers: headers, body: body, requestId: requestId, signedBy: accessKey)
-        guard let stageVariables, !stageVariables.isEmpty,
+        let variables = stageVariables ?? [:]
+        guard !variables.isEmpty || authorizer != nil,
               var object = (try? JSONSerialization.jsonObject(with: Data(event))) as? [String: Any] else { return event }
-        object["stageVariables"] = stageVariables
+        if !variables.isEmpty { object["stageVariables"] = variables }
+        if let authorizer, var context = object["requestContext"] as? [String: Any] {
+            context["authorizer"] = authorizer
+            object["requestContext"] = context
+        }
         return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
     }
 
@@ -187,5 +192,60 @@ enum APIGateway {
             answer.body = (object["isBase64Encoded"] as? Bool == true) ? Array(Data(base64Encoded: body) ?? Data()) : Array(body.utf8)
         }
         return answer
+    }
+
+    // MARK: Lambda authorizers
+
+    /// `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH`, what policies name.
+    static func methodARN(_ route: SAMTemplate.ApiRoute, method: String, path: String) -> String {
+        "arn:aws:execute-api:us-east-1:\(FunctionConfig.accountID):local/\(route.kind == .rest ? "Prod" : "$default")/\(method.uppercased())\(path)"
+    }
+
+    /// The authorizer's event: REST TOKEN (the identity alone), REST REQUEST (the request), HTTP
+    /// (payload 2.0 with `identitySource` and `routeArn`, or 1.0 like REST REQUEST).
+    static func authorizerEvent(_ authorizer: SAMTemplate.LambdaAuthorizer, match: Match, method: String, path: String, query: String,
+                                headers: [(String, String)], identity: [String], requestId: String) -> [UInt8] {
+        let arn = methodARN(match.route, method: method, path: path)
+        var event: [String: Any]
+        if match.route.kind == .rest, authorizer.payloadType == "TOKEN" {
+            event = ["type": "TOKEN", "authorizationToken": identity.first ?? "", "methodArn": arn]
+        } else {
+            let request = self.event(match, method: method, path: path, query: query, headers: headers, body: [], requestId: requestId, signedBy: nil)
+            event = (try? JSONSerialization.jsonObject(with: Data(request))) as? [String: Any] ?? [:]
+            event.removeValue(forKey: "body")
+            event.removeValue(forKey: "isBase64Encoded")
+            event["type"] = "REQUEST"
+            if match.route.kind == .http, authorizer.payloadVersion == "2.0" {
+                event["routeArn"] = arn
+                event["identitySource"] = identity
+            } else {
+                event["methodArn"] = arn
+            }
+        }
+        return Array((try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
+    }
+
+    /// What the authorizer decided: allowed, and the context the function's event carries.
+    static func decision(_ response: [UInt8], authorizer: SAMTemplate.LambdaAuthorizer, kind: SAMTemplate.ApiRoute.Kind,
+                         methodARN arn: String) -> (allowed: Bool, context: [String: Any]) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(response))) as? [String: Any] else { return (false, [:]) }
+        let context = object["context"] as? [String: Any] ?? [:]
+        if kind == .http, authorizer.simpleResponses {
+            return (object["isAuthorized"] as? Bool == true, ["lambda": context])
+        }
+        // An IAM policy: allowed when a statement allows execute-api:Invoke on this ARN and none denies it.
+        let statements = ((object["policyDocument"] as? [String: Any])?["Statement"] as? [[String: Any]]) ?? []
+        func matches(_ statement: [String: Any]) -> Bool {
+            let resources = (statement["Resource"] as? [String]) ?? [(statement["Resource"] as? String) ?? ""]
+            return resources.contains { pattern in
+                let regex = "^" + NSRegularExpression.escapedPattern(for: pattern).replacingOccurrences(of: "\\*", with: ".*") + "$"
+                return arn.range(of: regex, options: .regularExpression) != nil
+            }
+        }
+        let allows = statements.contains { ($0["Effect"] as? String) == "Allow" && matches($0) }
+        let denies = statements.contains { ($0["Effect"] as? String) == "Deny" && matches($0) }
+        var carried = context
+        if let principal = object["principalId"] { carried["principalId"] = principal }
+        return (allows && !denies, kind == .http && authorizer.payloadVersion == "2.0" ? ["lambda": carried] : carried)
     }
 }

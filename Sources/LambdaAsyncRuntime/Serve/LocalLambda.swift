@@ -54,6 +54,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         public var stageVariables: [SAMTemplate.ApiRoute.Kind: [String: String]] = [:]
         /// The REST API's binary media types (SAMTemplate.binaryMediaTypes).
         public var binaryMediaTypes: [String] = []
+        /// Each API's Lambda authorizers and default one (SAMTemplate.lambdaAuthorizers, defaultAuthorizers).
+        public var lambdaAuthorizers: [SAMTemplate.ApiRoute.Kind: [String: SAMTemplate.LambdaAuthorizer]] = [:]
+        public var defaultAuthorizers: [SAMTemplate.ApiRoute.Kind: String] = [:]
         /// An environment free for this long is shut down, as Lambda reclaims idle ones; 0 keeps them.
         public var idleTimeout: TimeInterval = 600
         /// Destination records for targets that are not functions of the project.
