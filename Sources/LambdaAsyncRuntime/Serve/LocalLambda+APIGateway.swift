@@ -47,7 +47,7 @@ extension LocalLambda {
     /// Runs a Lambda authorizer; `then` gets the context to pass on when it allows the request.
     private func authorize(_ authorizer: SAMTemplate.LambdaAuthorizer, match: APIGateway.Match, method: String, path: String, query: String,
                            fields: [(String, String)], writer: ResponseWriter, then proceed: @escaping @Sendable ([String: Any]?) -> Void) {
-        func send(_ status: Int, _ message: String) {
+        @Sendable func send(_ status: Int, _ message: String) {
             writer.send(status, [("Content-Type", "application/json")], Array("{\"message\":\"\(message)\"}".utf8))
         }
         guard let pool = pools[authorizer.function] else {
