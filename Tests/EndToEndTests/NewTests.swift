@@ -45,6 +45,12 @@ import TestSupport
             : try TestSupport.run("node", ["--test"], directory: project)
         #expect(tests.status == 0, "\(cell): \(tests.stdout)\(tests.stderr)")
         #expect(tests.stdout.contains(cell.language == "python" ? " passed" : "# fail 0"))
+        // A Python project's tests pass whether or not the machine has Powertools installed.
+        if cell.language == "python", cell.arguments.contains("--powertools") {
+            let withPowertools = try TestSupport.run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                                                     environment: ["PYTHONPATH": EventTests.powertools], directory: project)
+            #expect(withPowertools.status == 0, "\(cell) with Powertools installed: \(withPowertools.stdout)")
+        }
 
         let lint = try TestSupport.run("cfn-lint", ["template.yaml"], directory: project)
         #expect(lint.status == 0, "\(cell): cfn-lint: \(lint.stdout)\(lint.stderr)")
