@@ -80,7 +80,4 @@ struct EnvironmentProcesses {
         isolated = nil
         return taken
     }
-
-    /// After a reset the environment is gone: nothing frozen remains.
-    mutating func ended() { frozen = false }
 }

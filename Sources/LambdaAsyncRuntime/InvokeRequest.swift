@@ -19,20 +19,18 @@ enum InvokeRequest {
             guard body.count <= LambdaQuotas.asyncPayloadBytes else {
                 return .failure(.tooLarge("Request must be smaller than \(LambdaQuotas.asyncPayloadBytes) bytes for an asynchronous invocation"))
             }
-            if let problem = payloadProblem(body) { return .failure(.invalidContent(problem)) }
+            if let problem = InvokePayload.problem(body) { return .failure(.invalidContent(problem)) }
             return .success(.event)
         case "RequestResponse":
             guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
                 return .failure(.tooLarge("Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes for the Invoke operation"))
             }
-            if let problem = payloadProblem(body) { return .failure(.invalidContent(problem)) }
+            if let problem = InvokePayload.problem(body) { return .failure(.invalidContent(problem)) }
             return extras(headers).map(InvokeRequest.requestResponse)
         case let other:
             return .failure(.invalid("X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not \(other)"))
         }
     }
-
-    static func payloadProblem(_ body: [UInt8]) -> String? { InvokePayload.problem(body) }
 
     /// What a synchronous call asks besides its payload: its client context and `X-Amz-Log-Type`.
     private static func extras(_ headers: HTTPHeaders) -> Result<Sandbox.InvocationExtras, InvokeRequestError> {

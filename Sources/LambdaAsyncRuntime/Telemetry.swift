@@ -92,8 +92,6 @@ final class Telemetry: @unchecked Sendable {
         return formatter
     }()
 
-    var isEmpty: Bool { subscribers.isEmpty }
-
     /// `PUT /2022-07-01/telemetry` or `/2020-08-15/logs`: `{"destination": {"protocol": "HTTP", "URI": ...}, "types": [...]}`.
     func subscribe(extensionId: String, body: [UInt8]) -> String? {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],

@@ -136,10 +136,6 @@ enum APIGateway {
         }
         let stage = match.route.kind == .rest ? "Prod" : "$default"
         let now = Date()
-        let time = DateFormatter()
-        time.locale = Locale(identifier: "en_US_POSIX")
-        time.timeZone = TimeZone(identifier: "UTC")
-        time.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
         // A REST API passes a body as text unless its type is one of the API's binary media types; an
         // HTTP API with payload 1.0 base64-encodes what is not text, as with 2.0.
         let binary = match.route.kind == .rest ? isBinary(headers, types: binaryMediaTypes) : !isText(headers)
@@ -163,7 +159,7 @@ enum APIGateway {
                 "accountId": FunctionConfig.accountID, "apiId": "local", "domainName": "localhost", "domainPrefix": "localhost",
                 "extendedRequestId": requestId, "httpMethod": method.uppercased(), "identity": identity,
                 "path": match.route.kind == .rest ? "/\(stage)\(path)" : path, "protocol": "HTTP/1.1", "requestId": requestId,
-                "requestTime": time.string(from: now), "requestTimeEpoch": Int(now.timeIntervalSince1970 * 1000),
+                "requestTime": FunctionURL.requestTime(now), "requestTimeEpoch": Int(now.timeIntervalSince1970 * 1000),
                 "resourceId": "local", "resourcePath": match.route.path ?? "/{proxy+}", "stage": stage,
             ] as [String: Any],
             "body": body.isEmpty ? NSNull() : (text ?? Data(body).base64EncodedString()) as Any,

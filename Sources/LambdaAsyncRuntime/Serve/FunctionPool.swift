@@ -47,7 +47,8 @@ final class FunctionPool: @unchecked Sendable {
         var description: String { "Rate Exceeded. (\(reason))" }
     }
 
-    private var throttled: Throttled {
+    /// The throttle this pool answers with: its reason names the limit that was reached.
+    var throttled: Throttled {
         Throttled(reason: reserved ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "ConcurrentInvocationLimitExceeded")
     }
 

@@ -20,10 +20,6 @@ enum FunctionURL {
         }
         let text = String(bytes: body, encoding: .utf8)
         let now = Date()
-        let time = DateFormatter()
-        time.locale = Locale(identifier: "en_US_POSIX")
-        time.timeZone = TimeZone(identifier: "UTC")
-        time.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
         var event: [String: Any] = [
             "version": "2.0", "routeKey": "$default", "rawPath": rawPath, "rawQueryString": query, "headers": lowered,
             "requestContext": [
@@ -31,7 +27,7 @@ enum FunctionURL {
                 "http": ["method": method, "path": rawPath, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
                          "userAgent": lowered["user-agent"] ?? ""],
                 "requestId": requestId, "routeKey": "$default", "stage": "$default",
-                "time": time.string(from: now), "timeEpoch": Int(now.timeIntervalSince1970 * 1000),
+                "time": requestTime(now), "timeEpoch": Int(now.timeIntervalSince1970 * 1000),
             ] as [String: Any],
             "isBase64Encoded": text == nil,
         ]
@@ -49,6 +45,15 @@ enum FunctionURL {
         if !parameters.isEmpty { event["queryStringParameters"] = parameters }
         if !body.isEmpty { event["body"] = text ?? Data(body).base64EncodedString() }
         return Array((try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
+    }
+
+    /// `30/Nov/2026:12:00:00 +0000`: how function URLs and API Gateway stamp a request's time.
+    static func requestTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
+        return formatter.string(from: date)
     }
 
     /// The access key that signed a request with SigV4 for the lambda service, from the

@@ -43,7 +43,7 @@ extension LocalLambda {
 
     /// Lambda's throttle: 429 `TooManyRequestsException` with its `Reason`, which the SDKs retry with backoff.
     func throttle(_ writer: ResponseWriter, _ pool: FunctionPool, _ throttled: FunctionPool.Throttled? = nil) {
-        let reason = throttled?.reason ?? (pool.reserved ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "ConcurrentInvocationLimitExceeded")
+        let reason = (throttled ?? pool.throttled).reason
         let response = APIResponse.json(.tooManyRequests, ["Type": "User", "message": "Rate Exceeded.", "Reason": reason],
                                         headers: [("X-Amzn-ErrorType", "TooManyRequestsException")])
         writer.send(Int(response.status.code), response.headers, response.body)
@@ -82,7 +82,7 @@ extension LocalLambda {
         guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
             return refuse(writer, .payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes")
         }
-        if let problem = InvokeRequest.payloadProblem(body) { return refuse(writer, .badRequest, "InvalidRequestContentException", problem) }
+        if let problem = InvokePayload.problem(body) { return refuse(writer, .badRequest, "InvalidRequestContentException", problem) }
         if pool.wouldThrottle { return throttle(writer, pool) }
         writer.head(200, [("Content-Type", "application/vnd.amazon.eventstream"), ("X-Amz-Executed-Version", "$LATEST")])
         Task {
