@@ -64,6 +64,19 @@ public struct SAMTemplate: Sendable {
         public var reservedConcurrency: Int? = nil
         /// Its `Events` of type `HttpApi` and `Api`: the API Gateway routes that invoke it.
         public var apiRoutes: [ApiRoute] = []
+        /// `LoggingConfig`: Lambda's log format and levels (its own and Globals' keys merged, as SAM does).
+        public var logging = LoggingConfig()
+    }
+
+    /// `LoggingConfig`. With `LogFormat: JSON` the runtime writes each log call as a JSON object and
+    /// drops the ones under `ApplicationLogLevel`; with `Text` (the default) the levels do not apply.
+    public struct LoggingConfig: Sendable, Equatable {
+        public var logFormat = "Text"
+        public var applicationLogLevel: String?
+        public var systemLogLevel: String?
+        public var logGroup: String?
+        public init() {}
+        public var isJSON: Bool { logFormat.uppercased() == "JSON" }
     }
 
     public struct EventInvokeConfig: Sendable, Equatable {
@@ -324,7 +337,18 @@ public struct SAMTemplate: Sendable {
                         return ApiRoute(kind: kind, method: method == "ANY" || method == "X-AMAZON-APIGATEWAY-ANY-METHOD" ? "ANY" : method,
                                         path: kind == .http && path == nil ? nil : (path ?? "/"), payloadVersion: version, iamAuth: auth,
                                         authorizer: auth ? nil : authorizer)
-                    }.sorted { $0.routeKey < $1.routeKey }))
+                    }.sorted { $0.routeKey < $1.routeKey },
+                    logging: {
+                        func value(_ key: String) -> String? {
+                            literal(properties?["LoggingConfig"]?[key]) ?? literal(globals?["LoggingConfig"]?[key])
+                        }
+                        var logging = LoggingConfig()
+                        logging.logFormat = value("LogFormat") ?? "Text"
+                        logging.applicationLogLevel = value("ApplicationLogLevel")
+                        logging.systemLogLevel = value("SystemLogLevel")
+                        logging.logGroup = value("LogGroup")
+                        return logging
+                    }()))
             case "AWS::Serverless::LayerVersion":
                 let content = properties?["ContentUri"]
                 layers.append(Layer(

@@ -34,5 +34,8 @@ extension FunctionConfig {
                   memoryMB: memoryMB ?? function.memorySizeMB, timeoutSeconds: timeoutSeconds ?? Double(function.timeoutSeconds),
                   environment: environment)
         ephemeralStorageMB = function.ephemeralStorageMB
+        jsonLogs = function.logging.isJSON
+        logLevel = function.logging.applicationLogLevel
+        logGroup = function.logging.logGroup
     }
 }

@@ -16,6 +16,12 @@ public struct FunctionConfig: Sendable {
     public var region: String
     /// The size of /tmp (`EphemeralStorage`), 512 to 10,240 MB.
     public var ephemeralStorageMB = LambdaQuotas.defaultEphemeralStorageMB
+    /// `LoggingConfig: LogFormat: JSON`: the runtime client writes JSON log lines and applies
+    /// `logLevel` (`ApplicationLogLevel`), as Lambda's does through AWS_LAMBDA_LOG_FORMAT/LEVEL.
+    public var jsonLogs = false
+    public var logLevel: String?
+    /// `LoggingConfig.LogGroup`, when the function names its own.
+    public var logGroup: String?
     /// What each cold start runs, when it is not `code` and `layers` as they are: the zips `package`
     /// builds, unpacked. Called at every cold start, so an edit (`serve` reloads) ships anew.
     public var shipped: (@Sendable () throws -> (code: URL, layers: [URL]))?

@@ -41,7 +41,12 @@ extension Sandbox {
         if !forExtension {
             env["_HANDLER"] = config.handler
             env["LAMBDA_TASK_ROOT"] = task
-            env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/\(config.name)"
+            env["AWS_LAMBDA_LOG_GROUP_NAME"] = config.logGroup ?? "/aws/lambda/\(config.name)"
+            // LoggingConfig: the runtime clients (Lambda's and ours) format and filter by these.
+            if config.jsonLogs {
+                env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+                env["AWS_LAMBDA_LOG_LEVEL"] = (config.logLevel ?? "INFO").uppercased()
+            }
             env["AWS_LAMBDA_LOG_STREAM_NAME"] = logStreamName
             if config.runtime.family != .provided { env["AWS_EXECUTION_ENV"] = "AWS_Lambda_\(config.runtime.identifier)" }
             switch config.runtime.family {

@@ -40,10 +40,15 @@ public struct ProjectGenerator: Sendable {
             }
         }
         // A cell's `_layout` puts shared files where its design needs them: "move FROM TO" and
-        // "copy FROM TO" for the language's common files, "use NAME TO" for one of its `_shared/` files.
+        // "copy FROM TO" for the language's common files, "use NAME TO" for one of its `_shared/` files,
+        // "drop FROM" for a common file the cell has no use for.
         if let layout = byPath.removeValue(forKey: "_layout") {
             for line in layout.contents.split(separator: "\n") {
                 let words = line.split(separator: " ").map(String.init)
+                if words.count == 2, words[0] == "drop" {
+                    byPath[words[1]] = nil
+                    continue
+                }
                 guard words.count == 3 else { continue }
                 let source = words[0] == "use"
                     ? EmbeddedTemplates.files.first { $0.path == "\(language)/_shared/\(words[1])" }
@@ -62,10 +67,21 @@ public struct ProjectGenerator: Sendable {
         }
     }
 
+    /// `Templates/_partials/NAME.EXT`, included as `{{> NAME}}`: the blocks every cell's template.yaml
+    /// shares (parameters, the failed-tasks queue and its alarm), written once.
+    static let partials: Result<MustacheLibrary, Error> = Result {
+        var library = MustacheLibrary()
+        for file in EmbeddedTemplates.files where file.path.hasPrefix("_partials/") {
+            let name = String(file.path.dropFirst("_partials/".count).split(separator: ".")[0])
+            try library.register("{{% CONTENT_TYPE: TEXT}}" + file.contents, named: name)
+        }
+        return library
+    }
+
     /// Mustache without HTML escaping: these are source files, not pages.
     static func render(_ text: String, _ context: [String: Any]) throws -> String {
         do {
-            return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text).render(context)
+            return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text).render(context, library: try partials.get())
         } catch {
             throw ScaffoldError.unsupported("a template failed to render (\(error)); this is a bug in lambda-async")
         }

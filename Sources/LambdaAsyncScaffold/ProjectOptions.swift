@@ -14,10 +14,12 @@ public struct ProjectOptions: Sendable {
     public var publicURL: Bool
     /// Logging through Powertools for AWS Lambda, from its public layer.
     public var powertools: Bool
+    /// A DynamoDB table that keeps a task from running twice for one task id.
+    public var idempotency: Bool
 
     public init(name: String, language: ProjectLanguage = .python, strategy: Strategy, variant: ExtensionVariant? = nil,
                 runtime: LambdaRuntime? = nil, architecture: Architecture = .arm64, memoryMB: Int = 256,
-                timeoutSeconds: Int = 30, publicURL: Bool = false, powertools: Bool = false) {
+                timeoutSeconds: Int = 30, publicURL: Bool = false, powertools: Bool = false, idempotency: Bool = false) {
         self.name = name
         self.language = language
         self.strategy = strategy
@@ -28,6 +30,7 @@ public struct ProjectOptions: Sendable {
         self.timeoutSeconds = timeoutSeconds
         self.publicURL = publicURL
         self.powertools = powertools
+        self.idempotency = idempotency
     }
 
     /// Lambda's rule for function names, plus a leading letter so the name also makes logical IDs.
@@ -64,6 +67,7 @@ public struct ProjectOptions: Sendable {
             "authType": publicURL ? "NONE" : "AWS_IAM",
             "public": publicURL,
             "powertools": powertools,
+            "idempotency": idempotency,
             "powertoolsLayer": Powertools.layerARN(for: runtime) ?? "",
             "strategy": strategy.rawValue,
             "language": language.rawValue,

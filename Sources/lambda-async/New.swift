@@ -53,8 +53,12 @@ struct New: ParsableCommand {
     var `public` = false
 
     @Flag(help: ArgumentHelp("Log through Powertools for AWS Lambda, added from its public layer (the version current as of \(Powertools.asOf)); "
-                             + "the project's own JSON logger writes where the layer is absent: its tests, the local runner."))
+                             + "the standard library's logger writes where the layer is absent: its tests, the local runner."))
     var powertools = false
+
+    @Flag(help: ArgumentHelp("Add a DynamoDB table that keeps a task from running twice for one task id, across every "
+                             + "execution environment (without it, each environment remembers only its own tasks)."))
+    var idempotency = false
 
     @Flag(help: "Print the matrix of languages and strategies, with what each generates.")
     var list = false
@@ -88,7 +92,7 @@ struct New: ParsableCommand {
             let generator = try ProjectGenerator(options: ProjectOptions(
                 name: name ?? folder.lastPathComponent, language: language, strategy: strategy!, variant: variant,
                 runtime: runtime.flatMap(LambdaRuntime.init), architecture: arch, memoryMB: memory,
-                timeoutSeconds: timeout, publicURL: `public`, powertools: powertools))
+                timeoutSeconds: timeout, publicURL: `public`, powertools: powertools, idempotency: idempotency))
             let files = dryRun ? try generator.files() : try generator.write(to: folder, force: force)
             print(GeneratedReport(directory: folder.path, cell: generator.cell, files: files, written: !dryRun)
                 .render(format.output, style: .standardOutput))

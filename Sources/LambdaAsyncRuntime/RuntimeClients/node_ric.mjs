@@ -8,6 +8,7 @@ import http from "node:http";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { format } from "node:util";
 
 const API = `http://${process.env.AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime`;
 const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
@@ -56,6 +57,32 @@ globalThis.awslambda = {
     },
   },
 };
+
+let currentRequestId;
+
+/** LoggingConfig LogFormat JSON: console calls become JSON lines with the request id, filtered by
+ * AWS_LAMBDA_LOG_LEVEL, as Lambda's runtime writes them. One object alone stays an object. */
+function jsonConsole() {
+  const levels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+  const floor = Math.max(0, levels.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? "INFO").toUpperCase()));
+  const methods = { trace: "TRACE", debug: "DEBUG", info: "INFO", log: "INFO", warn: "WARN", error: "ERROR", fatal: "FATAL" };
+  for (const [method, level] of Object.entries(methods)) {
+    console[method] = levels.indexOf(level) < floor ? () => {} : (message, ...params) => {
+      const line = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
+      line.message = params.length === 0 ? message : format(message, ...params);
+      const error = [message, ...params].find((value) => value instanceof Error);
+      if (error) Object.assign(line, { errorType: error.name, errorMessage: error.message, stackTrace: String(error.stack).split("\n") });
+      let text;
+      try {
+        text = JSON.stringify(line);
+      } catch {
+        text = JSON.stringify({ ...line, message: format(message, ...params) });
+      }
+      process.stdout.write(text + "\n");
+    };
+  }
+}
+if ((process.env.AWS_LAMBDA_LOG_FORMAT ?? "").toUpperCase() === "JSON") jsonConsole();
 
 class InitError extends Error {
   constructor(type, message) {
@@ -156,6 +183,7 @@ async function main() {
     const next = await request("GET", "/invocation/next");
     const event = JSON.parse(next.body.toString() || "null");
     const context = makeContext(next.headers);
+    currentRequestId = context.awsRequestId;
     if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
     if (handler[STREAMING] === "response") {
       await invokeStreaming(handler, event, context);

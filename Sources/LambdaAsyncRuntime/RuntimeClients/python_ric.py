@@ -6,6 +6,7 @@ errors with Lambda's error types. Standard library only.
 """
 import importlib
 import json
+import logging
 import os
 import sys
 import time
@@ -15,6 +16,53 @@ import urllib.error
 import urllib.request
 
 API = f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2018-06-01/runtime"
+_request_id = None
+
+
+class _Tagged(logging.Filter):
+    """Every record carries the current invocation's request id, as in Lambda."""
+
+    def filter(self, record):
+        record.aws_request_id = _request_id
+        return True
+
+
+class _JSONLines(logging.Formatter):
+    """LoggingConfig LogFormat JSON: one object per record, with the fields passed in `extra`."""
+
+    _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"aws_request_id", "message", "asctime"}
+
+    def format(self, record):
+        line = {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+            "requestId": record.aws_request_id,
+        }
+        if record.exc_info:
+            line.update(errorType=record.exc_info[0].__name__, errorMessage=str(record.exc_info[1]),
+                        stackTrace=traceback.format_tb(record.exc_info[2]))
+        line.update((key, value) for key, value in vars(record).items() if key not in self._STANDARD and key not in line)
+        return json.dumps({key: value for key, value in line.items() if value is not None}, default=str)
+
+
+def _configure_logging():
+    """The root logger as Lambda's Python runtime sets it up: text lines `[LEVEL] time request-id
+    message` at the logging module's default level (WARNING), or JSON at AWS_LAMBDA_LOG_LEVEL."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(_Tagged())
+    root = logging.getLogger()
+    if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON":
+        handler.setFormatter(_JSONLines())
+        level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper()
+        root.setLevel({"TRACE": "DEBUG", "FATAL": "CRITICAL", "WARN": "WARNING"}.get(level, level))
+    else:
+        formatter = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+                                      "%Y-%m-%dT%H:%M:%S")
+        formatter.converter = time.gmtime
+        handler.setFormatter(formatter)
+    root.addHandler(handler)
 
 
 def _client_context(text):
@@ -100,6 +148,8 @@ class InitError(Exception):
 
 
 def main():
+    global _request_id
+    _configure_logging()
     sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "."))
     try:
         handler = load_handler(os.environ["_HANDLER"])
@@ -120,7 +170,7 @@ def main():
         context = LambdaContext(headers)
         if headers.get("Lambda-Runtime-Trace-Id"):
             os.environ["_X_AMZN_TRACE_ID"] = headers["Lambda-Runtime-Trace-Id"]
-        request_id = context.aws_request_id
+        request_id = _request_id = context.aws_request_id
         try:
             result = handler(event, context)
         except Exception as error:

@@ -1,43 +1,31 @@
-// Structured logs: one JSON object per line, with the request id, as CloudWatch Logs Insights reads them.{{#powertools}}
-// In Lambda the lines go through Powertools for AWS Lambda's Logger (its public layer is in
-// template.yaml); where the layer is absent (unit tests, the local runner) this module writes them itself.{{/powertools}}
+// The project's logger: `console`{{#powertools}}, or Powertools for AWS Lambda's Logger where its public layer
+// is present (in Lambda; unit tests fall back to `console`){{/powertools}}.
+//
+// Lambda does the formatting: template.yaml sets `LoggingConfig: LogFormat: JSON`, so each console call
+// becomes one JSON object with the time, the level and the request id, and calls under
+// `ApplicationLogLevel` are dropped. An object passed alone stays an object, so its fields stay
+// fields: log as `logger.info("task done", { orderId })`.
 {{#powertools}}
 import { createRequire } from "node:module";
 
 {{/powertools}}
-let requestId = null;
+const viaConsole = Object.fromEntries(
+  ["debug", "info", "warn", "error"].map((level) => [level, (message, fields = {}) => console[level]({ message, ...fields })]),
+);
+
+function make() {
 {{#powertools}}
-
-let powertools = null;
-try {
-  // require, not import: a layer's /opt/nodejs/node_modules reaches Node.js through NODE_PATH,
-  // which CommonJS resolution reads and ES module resolution does not.
-  const { Logger } = createRequire(import.meta.url)("@aws-lambda-powertools/logger");
-  powertools = new Logger(); // the service name comes from POWERTOOLS_SERVICE_NAME (template.yaml)
-} catch {
-  powertools = null;
-}
-{{/powertools}}
-
-/** Tags the following log lines with the invocation's request id. */
-export function bind(context) {
-  bindRequestId(context?.awsRequestId ?? null);
-}
-
-/** The same for a process that has an event, not a context (an extension). */
-export function bindRequestId(id) {
-  requestId = id;
-}
-
-export function log(level, message, fields = {}) {
-  const { requestId: explicit, ...rest } = fields;
-{{#powertools}}
-  if (powertools) {
-    powertools[level.toLowerCase()](message, { requestId: explicit ?? requestId, ...rest });
-    return;
+  try {
+    // require, not import: a layer's /opt/nodejs/node_modules reaches Node.js through NODE_PATH,
+    // which CommonJS resolution reads and ES module resolution does not.
+    const { Logger } = createRequire(import.meta.url)("@aws-lambda-powertools/logger");
+    return new Logger({ serviceName: "{{name}}" }); // it follows AWS_LAMBDA_LOG_LEVEL too
+  } catch {
+    // no layer here
   }
 {{/powertools}}
-  process.stdout.write(
-    JSON.stringify({ time: new Date().toISOString(), level, message, requestId: explicit ?? requestId, ...rest }) + "\n",
-  );
+  return viaConsole;
 }
+
+/** Tests replace its methods (node:test's `mock.method`) to see what was logged. */
+export const logger = make();

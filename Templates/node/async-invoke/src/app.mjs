@@ -2,8 +2,8 @@
 // asynchronous invoke. Lambda queues the event, retries the worker when it fails, and sends what
 // still fails to the on-failure destination: the task survives this function's freeze.
 import { setTimeout as sleep } from "node:timers/promises";
-import { bind, log } from "./log.mjs";
-import { workMs } from "./tasks.mjs";
+import { logger } from "./log.mjs";
+import { taskFor, workMs } from "./tasks.mjs";
 import { orderOf } from "./order.mjs";
 
 // An asynchronous invocation's event may be at most 1 MB (256 KB through the legacy InvokeAsync API).
@@ -34,13 +34,12 @@ export async function submit(task) {
     throw new Error(`task is ${payload.length} bytes; an asynchronous event may carry at most ${MAX_EVENT_BYTES}`);
   }
   const status = await deps.invokeAsync(process.env.WORKER_FUNCTION_NAME, payload);
-  log("INFO", "task handed to the worker", { status });
+  logger.info("task handed to the worker", { taskId: task.taskId, status });
 }
 
 export const handler = async (event, context) => {
-  bind(context);
   const order = orderOf(event);
   const response = await buildResponse(order);
-  await submit({ orderId: order.orderId ?? null, fail: Boolean(order.fail), submittedBy: context.awsRequestId });
+  await submit(taskFor(order, context));
   return { statusCode: 202, headers: { "content-type": "application/json" }, body: JSON.stringify(response) };
 };

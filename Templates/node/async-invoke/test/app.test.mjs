@@ -17,7 +17,15 @@ test("answers and invokes the worker asynchronously", async () => {
   assert.equal(calls.length, 1);
   assert.equal(calls[0].name, "worker-fn");
   assert.equal(calls[0].task.orderId, "o-1");
-  assert.equal(calls[0].task.submittedBy, context.awsRequestId);
+  assert.equal(calls[0].task.taskId, "o-1");
+});
+
+test("an order without an id gets the request id as its task id", async () => {
+  const calls = [];
+  deps.invokeAsync = async (name, payload) => calls.push(JSON.parse(payload));
+  const context = fakeContext();
+  await handler({}, context);
+  assert.equal(calls[0].taskId, context.awsRequestId);
 });
 
 test("refuses a task over the asynchronous payload limit", async () => {

@@ -6,8 +6,35 @@
 import { pathToFileURL } from "node:url";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { format } from "node:util";
 import { request } from "./lambda-http.mjs";
-import { bind, log } from "./log.mjs";
+import { logger } from "./log.mjs";
+import { runTask } from "./retries.mjs";
+
+const current = { requestId: undefined };
+
+/** Lambda's JSON log format (LoggingConfig in template.yaml). This loop replaces the managed
+ * runtime's client, so it writes the lines that client would: each console call one JSON object
+ * with the time, the level and the request id (one object passed alone stays an object), and the
+ * calls under AWS_LAMBDA_LOG_LEVEL dropped. */
+export function jsonConsole(write = (line) => process.stdout.write(line)) {
+  const levels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+  const floor = Math.max(0, levels.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? "INFO").toUpperCase()));
+  const methods = { trace: "TRACE", debug: "DEBUG", info: "INFO", log: "INFO", warn: "WARN", error: "ERROR" };
+  for (const [method, level] of Object.entries(methods)) {
+    console[method] = levels.indexOf(level) < floor ? () => {} : (message, ...params) => {
+      const line = { timestamp: new Date().toISOString(), level, requestId: current.requestId };
+      line.message = params.length === 0 ? message : format(message, ...params);
+      let text;
+      try {
+        text = JSON.stringify(line);
+      } catch {
+        text = JSON.stringify({ ...line, message: format(message, ...params) });
+      }
+      write(text + "\n");
+    };
+  }
+}
 
 /** Lambda's limit on a buffered response; past it Lambda answers Function.ResponseSizeTooLarge. */
 export const MAX_RESPONSE_BYTES = 6_291_556;
@@ -83,7 +110,9 @@ export function makeContext(headers) {
     logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    runAfterResponse: (task) => afterResponse.push(task),
+    /** Queues `fn(task)` to run after the response is posted, with retries; a task that keeps
+     * failing goes to the failed-tasks queue. */
+    runAfterResponse: (fn, task) => afterResponse.push([fn, task]),
     afterResponse,
   };
 }
@@ -103,13 +132,13 @@ export async function serve(api, handler, { invocations } = {}) {
   for (let served = 0; invocations === undefined || served < invocations; served += 1) {
     const { event, headers } = await api.next();
     const context = makeContext(headers);
-    bind(context);
+    current.requestId = context.awsRequestId;
     if (headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = headers["lambda-runtime-trace-id"];
     let result;
     try {
       result = await call(handler, event, context);
     } catch (error) {
-      log("ERROR", "handler failed", { error: String(error) });
+      logger.error("handler failed", { error: String(error) });
       await api.fail(context.awsRequestId, error);
       continue;
     }
@@ -118,16 +147,18 @@ export async function serve(api, handler, { invocations } = {}) {
     try {
       await api.respond(context.awsRequestId, serialize(result));
     } catch (error) {
-      log("ERROR", "result not sent", { error: String(error.message ?? error) });
+      logger.error("result not sent", { error: String(error.message ?? error) });
       if (error.type) await api.fail(context.awsRequestId, error, error.type);
     }
-    // The caller has its answer; the environment runs until the next api.next().
-    for (const task of context.afterResponse) {
+    // The caller has its answer; the environment runs until the next api.next(). Each task gets
+    // retries inside the invocation's deadline; what still fails is queued, never thrown.
+    for (const [fn, task] of context.afterResponse) {
       try {
-        await task();
+        await runTask(fn, task, context.getRemainingTimeInMillis,
+          { requestId: context.awsRequestId, functionArn: context.invokedFunctionArn });
       } catch (error) {
-        // A failed task must not end the loop.
-        log("ERROR", "task after the response failed", { error: String(error) });
+        // A bug in the retry path itself must not end the loop.
+        logger.error("task after the response could not be run", { error: String(error) });
       }
     }
   }
@@ -147,6 +178,7 @@ export async function loadHandler(name, root) {
 }
 
 export async function main() {
+  if ((process.env.AWS_LAMBDA_LOG_FORMAT ?? "").toUpperCase() === "JSON") jsonConsole();
   const api = new RuntimeAPI(process.env.AWS_LAMBDA_RUNTIME_API);
   let handler;
   try {

@@ -1,11 +1,13 @@
 // The loop against a stand-in Runtime API: the response is posted before the task runs, errors are
 // reported as Lambda expects, and a failing task does not stop the loop.
-import { test } from "node:test";
+import { test, mock } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 import { handler } from "../src/app.mjs";
-import { loadHandler, MAX_RESPONSE_BYTES, RuntimeAPI, serve } from "../src/runtime.mjs";
+import { fakeFailedTasksQueue } from "./context.mjs";
+import { logger } from "../src/log.mjs";
+import { jsonConsole, loadHandler, MAX_RESPONSE_BYTES, RuntimeAPI, serve } from "../src/runtime.mjs";
 
 async function fakeRuntimeAPI(events) {
   const log = [];
@@ -58,10 +60,16 @@ test("a failing handler is reported as an invocation error", async () => {
   }
 });
 
-test("a failing task does not stop the loop, and callback handlers work", async () => {
+test("a failing task is retried, queued once, and the loop goes on; callback handlers work", async () => {
   const { log, server, api } = await fakeRuntimeAPI([["r-3", { orderId: "o-3", fail: true }], ["r-4", {}]]);
+  const queue = await fakeFailedTasksQueue();
+  for (const level of ["info", "warn", "error"]) mock.method(logger, level, () => {});
   try {
     await serve(api, handler, { invocations: 1 });
+    assert.equal(queue.records.length, 1);
+    const [record] = queue.records;
+    assert.deepEqual([record.requestPayload.orderId, record.requestContext.requestId, record.requestContext.approximateInvokeCount],
+      ["o-3", "r-3", 3]);
     await serve(api, (event, context, callback) => callback(null, { ok: true }), { invocations: 1 });
     assert.deepEqual(log.filter((entry) => entry.path !== "next").map((entry) => entry.path), [
       "/2018-06-01/runtime/invocation/r-3/response",
@@ -69,8 +77,27 @@ test("a failing task does not stop the loop, and callback handlers work", async 
     ]);
     assert.deepEqual(log.at(-1).body, { ok: true });
   } finally {
+    queue.restore();
+    mock.restoreAll();
     server.close();
   }
+});
+
+test("with LoggingConfig's JSON format, each console call is one JSON line at or above the level", () => {
+  const saved = { ...console };
+  const lines = [];
+  process.env.AWS_LAMBDA_LOG_LEVEL = "WARN";
+  try {
+    jsonConsole((line) => lines.push(JSON.parse(line)));
+    console.info({ message: "dropped" });
+    console.warn({ message: "slow", orderId: "o-1" });
+    console.error("failed %d times", 3);
+  } finally {
+    Object.assign(console, saved);
+    delete process.env.AWS_LAMBDA_LOG_LEVEL;
+  }
+  assert.deepEqual(lines.map((line) => [line.level, line.message]),
+    [["WARN", { message: "slow", orderId: "o-1" }], ["ERROR", "failed 3 times"]]);
 });
 
 test("a missing handler is an init error of the right type", async () => {

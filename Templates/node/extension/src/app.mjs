@@ -4,6 +4,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { submit, withExtension } from "./extension-client.mjs";
 import { orderOf } from "./order.mjs";
 
+/** The task for an order; its id is the order's (see tasks.mjs in the extension, where it runs). */
+const taskFor = (order, context) => ({ taskId: String(order.orderId ?? context.awsRequestId), orderId: order.orderId ?? null, fail: Boolean(order.fail) });
+
 const workMs = (variable) => Number.parseInt(process.env[variable] ?? "0", 10) || 0;
 
 async function buildResponse(order) {
@@ -14,6 +17,6 @@ async function buildResponse(order) {
 export const handler = withExtension(async (event, context) => {
   const order = orderOf(event);
   const response = await buildResponse(order);
-  await submit(context, { orderId: order.orderId ?? null, fail: Boolean(order.fail) });
+  await submit(context, taskFor(order, context));
   return { statusCode: 202, headers: { "content-type": "application/json" }, body: JSON.stringify(response) };
 });

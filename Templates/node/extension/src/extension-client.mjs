@@ -1,11 +1,11 @@
 // Hands tasks to the external extension over localhost HTTP, and tells it when the handler is done.
 // Outside Lambda (no AWS_LAMBDA_RUNTIME_API, as in unit tests) there is no extension: tasks go to
 // `client.runInline` when the handler returns, so the same code is testable anywhere.
-import { bind, log } from "./log.mjs";
+import { logger } from "./log.mjs";
 
 export const client = {
   port: Number.parseInt(process.env.TASKS_PORT ?? "4243", 10),
-  runInline: async (task) => log("WARN", "outside Lambda there is no extension to run the task", { task }),
+  runInline: async (task) => logger.warn("outside Lambda there is no extension to run the task", { task }),
 };
 
 const inLambda = () => Boolean(process.env.AWS_LAMBDA_RUNTIME_API);
@@ -29,7 +29,6 @@ export async function submit(context, task) {
 /** Wraps a Lambda handler: tells the extension when the handler has handed over all its tasks. */
 export function withExtension(handler) {
   return async (event, context) => {
-    bind(context);
     try {
       return await handler(event, context);
     } finally {

@@ -1,32 +1,30 @@
-import { test } from "node:test";
+import { test, beforeEach, afterEach, mock } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
-import { fakeContext } from "./context.mjs";
+import { fakeContext, fakeFailedTasksQueue } from "./context.mjs";
 import { client } from "../src/extension-client.mjs";
 import { handler } from "../src/app.mjs";
+import { logger } from "../extension/{{name}}-extension/log.mjs";
 import { Inbox, serve, startServer } from "../extension/{{name}}-extension/task-extension.mjs";
+
+let queue;
+beforeEach(async () => {
+  queue = await fakeFailedTasksQueue();
+  for (const level of ["info", "warn", "error"]) mock.method(logger, level, () => {});
+});
+afterEach(() => {
+  queue.restore();
+  mock.restoreAll();
+});
+
+/** The messages logged so far at `level`. */
+const logged = (level) => logger[level].mock.calls.map((call) => ({ message: call.arguments[0], ...call.arguments[1] }));
 
 /** Hands out queued events and records, for each /event/next, what `snapshot` said at that moment. */
 function fakeExtensionsAPI(events, snapshot = () => null) {
   return { nextCalls: [], async next() { this.nextCalls.push(snapshot()); return events.shift(); } };
-}
-
-/** Runs `body` with the JSON log lines this process writes collected (each log line is one write). */
-async function capturingLogs(body) {
-  const logged = [];
-  const write = process.stdout.write;
-  process.stdout.write = (chunk, ...rest) => {
-    // The test runner writes its own (binary) messages to stdout too.
-    if (String(chunk).startsWith('{"time"')) logged.push(JSON.parse(String(chunk)));
-    return write.call(process.stdout, chunk, ...rest);
-  };
-  try {
-    return await body(logged);
-  } finally {
-    process.stdout.write = write;
-  }
 }
 
 test("answers, then runs the task outside Lambda", async () => {
@@ -34,7 +32,7 @@ test("answers, then runs the task outside Lambda", async () => {
   client.runInline = async (task) => ran.push(task);
   const response = await handler({ orderId: "o-1" }, fakeContext());
   assert.equal(response.statusCode, 202);
-  assert.deepEqual(ran, [{ orderId: "o-1", fail: false }]);
+  assert.deepEqual(ran, [{ taskId: "o-1", orderId: "o-1", fail: false }]);
 });
 
 test("the extension runs an invocation's tasks before asking for its next event", async () => {
@@ -44,8 +42,8 @@ test("the extension runs an invocation's tasks before asking for its next event"
   process.env.AWS_LAMBDA_RUNTIME_API = "127.0.0.1:9";
   process.env.TASK_MS = "200";
   try {
-    await capturingLogs(async (logged) => {
-      const tasksDone = () => logged.filter((line) => line.message === "task done").length;
+    await (async () => {
+      const tasksDone = () => logged("info").filter((line) => line.message === "task done").length;
       const context = fakeContext();
       const deadlineMs = Date.now() + 10_000;
       const api = fakeExtensionsAPI(
@@ -63,7 +61,7 @@ test("the extension runs an invocation's tasks before asking for its next event"
       assert.equal(await loop, "spindown");
       assert.equal(response.statusCode, 202);
       assert.deepEqual(api.nextCalls, [0, 1], "/event/next came before the task finished");
-    });
+    })();
   } finally {
     delete process.env.AWS_LAMBDA_RUNTIME_API;
     delete process.env.TASK_MS;
@@ -71,17 +69,15 @@ test("the extension runs an invocation's tasks before asking for its next event"
   }
 });
 
-test("SHUTDOWN runs what is still queued, a failing task included", async () => {
+test("SHUTDOWN runs what is still queued; a task that keeps failing is queued once", async () => {
   const inbox = new Inbox();
-  inbox.put("r-late", { orderId: "o-9", fail: true });
-  inbox.put("r-late", { orderId: "o-10" });
+  inbox.put("r-late", { taskId: "o-9", orderId: "o-9", fail: true });
+  inbox.put("r-late", { taskId: "o-10", orderId: "o-10" });
   const api = fakeExtensionsAPI([{ eventType: "SHUTDOWN", shutdownReason: "timeout", deadlineMs: 0 }]);
-  const logged = await capturingLogs(async (logged) => {
-    assert.equal(await serve(api, inbox), "timeout");
-    return logged;
-  });
-  assert.ok(logged.some((l) => l.message === "task failed" && l.error.includes("o-9")));
-  assert.ok(logged.some((l) => l.message === "task done" && l.orderId === "o-10"));
+  assert.equal(await serve(api, inbox), "timeout");
+  assert.deepEqual(queue.records.map((record) => [record.requestPayload.orderId, record.requestContext.requestId,
+    record.requestContext.approximateInvokeCount]), [["o-9", "r-late", 3]]);
+  assert.ok(logged("info").some((l) => l.message === "task done" && l.orderId === "o-10"));
   assert.deepEqual(inbox.take(), []);
 });
 

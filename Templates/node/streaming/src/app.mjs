@@ -5,8 +5,8 @@
 /* global awslambda */
 import { finished } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { bind, log } from "./log.mjs";
-import { run, workMs } from "./tasks.mjs";
+import { runTask } from "./retries.mjs";
+import { run, taskFor, workMs } from "./tasks.mjs";
 import { orderOf } from "./order.mjs";
 
 async function buildResponse(order) {
@@ -15,7 +15,6 @@ async function buildResponse(order) {
 }
 
 export const handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
-  bind(context);
   const order = orderOf(event);
   const body = await buildResponse(order);
   // Status and headers go first, in the HTTP integration prelude function URLs read.
@@ -26,10 +25,8 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
   stream.write(JSON.stringify(body));
   stream.end();
   await finished(stream); // the client has every byte now
-  try {
-    await run({ orderId: order.orderId ?? null, fail: Boolean(order.fail) });
-  } catch (error) {
-    // The caller already has a success: a failed task can only be logged (or queued for a retry).
-    log("ERROR", "task after the response failed", { error: String(error) });
-  }
+  // The caller already has a success: a failing task is retried inside the invocation's remaining
+  // time, and one that keeps failing goes to the failed-tasks queue. Nothing is thrown.
+  await runTask(run, taskFor(order, context), context.getRemainingTimeInMillis,
+    { requestId: context.awsRequestId, functionArn: context.invokedFunctionArn });
 });

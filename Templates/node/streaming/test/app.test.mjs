@@ -1,7 +1,8 @@
-import { test } from "node:test";
+import { test, mock } from "node:test";
 import assert from "node:assert/strict";
 import { recordingStream } from "./awslambda.mjs";
-import { fakeContext } from "./context.mjs";
+import { fakeContext, fakeFailedTasksQueue } from "./context.mjs";
+import { logger } from "../src/log.mjs";
 
 const { handler } = await import("../src/app.mjs");
 
@@ -25,8 +26,20 @@ test("reads the order from a function URL event", async () => {
   assert.equal(JSON.parse(stream.chunks.join("")).orderId, "o-2");
 });
 
-test("a failing task is logged and the invocation still succeeds", async () => {
-  const stream = recordingStream();
-  await handler({ orderId: "o-3", fail: true }, stream, fakeContext());
-  assert.equal(JSON.parse(stream.chunks.join("")).status, "accepted");
+test("a failing task is retried, then queued once, and the invocation still succeeds", async () => {
+  const queue = await fakeFailedTasksQueue();
+  for (const level of ["info", "warn", "error"]) mock.method(logger, level, () => {});
+  try {
+    const stream = recordingStream();
+    const context = fakeContext();
+    await handler({ orderId: "o-3", fail: true }, stream, context);
+    assert.equal(JSON.parse(stream.chunks.join("")).status, "accepted");
+    assert.equal(queue.records.length, 1);
+    const [record] = queue.records;
+    assert.deepEqual([record.requestPayload.orderId, record.requestContext.requestId, record.requestContext.approximateInvokeCount],
+      ["o-3", context.awsRequestId, 3]);
+  } finally {
+    queue.restore();
+    mock.restoreAll();
+  }
 });

@@ -1,51 +1,21 @@
-"""Structured logs: one JSON object per line, with the request id, as CloudWatch Logs Insights reads them.{{#powertools}}
+"""The project's logger: the standard library's `logging`{{#powertools}}, or Powertools for AWS Lambda's
+Logger where its public layer is present (in Lambda; unit tests fall back to `logging`){{/powertools}}.
 
-In Lambda the lines go through Powertools for AWS Lambda's Logger (its public layer is in
-template.yaml); where the layer is absent (unit tests, the local runner) this module writes them itself.{{/powertools}}"""
-import json
-import sys
-import threading
-import time
-
-_local = threading.local()
+Lambda does the formatting: template.yaml sets `LoggingConfig: LogFormat: JSON`, so each call becomes
+one JSON object with the time, the level, the request id and the fields passed in `extra`, and calls
+under `ApplicationLogLevel` are dropped. Log as `logger.info("task done", extra={"orderId": ...})`."""
+import logging
 {{#powertools}}
 
 try:
     from aws_lambda_powertools import Logger
 
-    # The service name comes from POWERTOOLS_SERVICE_NAME (template.yaml).
-    _powertools = Logger()
+    # Powertools' Logger follows AWS_LAMBDA_LOG_LEVEL too; the service name is the project's.
+    logger = Logger(service="{{name}}")
 except ImportError:
-    _powertools = None
+    logger = logging.getLogger("{{name}}")
 {{/powertools}}
+{{^powertools}}
 
-
-def bind(context):
-    """Tags this thread's log lines with the invocation's request id."""
-    bind_request_id(getattr(context, "aws_request_id", None))
-
-
-def bind_request_id(request_id):
-    """The same for a thread or process that has an event, not a context (an extension)."""
-    _local.request_id = request_id
-
-
-def log(level, message, **fields):
-    request_id = fields.pop("request_id", getattr(_local, "request_id", None))
-{{#powertools}}
-    if _powertools is not None:
-        # WARN is Powertools' (and logging's) warning.
-        emit = getattr(_powertools, {"WARN": "warning"}.get(level, level.lower()))
-        emit(message, extra={"requestId": request_id, **fields})
-        return
+logger = logging.getLogger("{{name}}")
 {{/powertools}}
-    record = {
-        "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z",
-        "level": level,
-        "message": message,
-        "requestId": request_id,
-    }
-    record.update(fields)
-    # One write per line keeps lines whole when threads log at once.
-    sys.stdout.write(json.dumps(record, default=str) + "\n")
-    sys.stdout.flush()

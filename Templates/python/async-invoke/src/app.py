@@ -5,7 +5,8 @@ import json
 import os
 import time
 
-from log import bind, log
+import tasks
+from log import logger
 from order import order_of
 from tasks import work_ms
 
@@ -41,12 +42,11 @@ def submit(task):
         InvocationType="Event",
         Payload=body,
     )
-    log("INFO", "task handed to the worker", status=result.get("StatusCode"))
+    logger.info("task handed to the worker", extra={"taskId": task.get("taskId"), "status": result.get("StatusCode")})
 
 
 def handler(event, context):
     order = order_of(event)
-    bind(context)
     response = build_response(order)
-    submit({"orderId": order.get("orderId"), "fail": bool(order.get("fail")), "submittedBy": context.aws_request_id})
+    submit(tasks.task_for(order, context))
     return {"statusCode": 202, "headers": {"content-type": "application/json"}, "body": json.dumps(response)}

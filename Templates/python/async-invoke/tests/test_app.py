@@ -37,7 +37,12 @@ class ApiFunctionTest(unittest.TestCase):
         self.assertEqual(call["InvocationType"], "Event")
         task = json.loads(call["Payload"])
         self.assertEqual(task["orderId"], "o-1")
-        self.assertEqual(task["submittedBy"], context.aws_request_id)
+        self.assertEqual(task["taskId"], "o-1")
+
+    def test_an_order_without_an_id_gets_the_request_id_as_its_task_id(self):
+        context = FakeContext()
+        app.handler({}, context)
+        self.assertEqual(json.loads(self.fake.calls[0]["Payload"])["taskId"], context.aws_request_id)
 
     def test_refuses_a_task_over_the_async_payload_limit(self):
         with mock.patch.object(app, "MAX_EVENT_BYTES", 100):

@@ -17,5 +17,5 @@ def build_response(order):
 def handler(event, context):
     order = order_of(event)
     response = build_response(order)
-    context.run_after_response(tasks.run, {"orderId": order.get("orderId"), "fail": bool(order.get("fail"))})
+    context.run_after_response(tasks.run, tasks.task_for(order, context))
     return {"statusCode": 202, "headers": {"content-type": "application/json"}, "body": json.dumps(response)}

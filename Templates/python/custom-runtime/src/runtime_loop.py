@@ -7,14 +7,68 @@ handler queued with `context.run_after_response` have run. Standard library only
 import decimal
 import importlib
 import json
+import logging
 import os
 import sys
+import threading
 import time
 import traceback
 import urllib.error
 import urllib.request
 
-from log import bind, log
+import retries
+from log import logger
+
+_current = threading.local()
+
+
+class _RequestId(logging.Filter):
+    """Tags each record with the invocation's request id, as Lambda's runtime client does."""
+
+    def filter(self, record):
+        record.aws_request_id = getattr(_current, "request_id", None)
+        return True
+
+
+class _JSONLines(logging.Formatter):
+    """Lambda's JSON log format (LoggingConfig in template.yaml): this loop replaces the managed
+    runtime's client, so it writes the lines that client would: one JSON object per record, with
+    the time, the level, the request id and the fields passed in `extra`."""
+
+    _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"aws_request_id", "message", "asctime"}
+
+    def format(self, record):
+        line = {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+            "requestId": record.aws_request_id,
+        }
+        if record.exc_info:
+            line["errorType"] = record.exc_info[0].__name__
+            line["errorMessage"] = str(record.exc_info[1])
+            line["stackTrace"] = traceback.format_exception(*record.exc_info)
+        line.update((key, value) for key, value in vars(record).items() if key not in self._STANDARD and key not in line)
+        return json.dumps({key: value for key, value in line.items() if value is not None}, default=str)
+
+
+def configure_logging():
+    """AWS_LAMBDA_LOG_FORMAT=JSON (LoggingConfig LogFormat JSON): JSON lines at AWS_LAMBDA_LOG_LEVEL;
+    otherwise Lambda's text lines, `[LEVEL] time request-id message`, from WARNING up."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(_RequestId())
+    if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON":
+        handler.setFormatter(_JSONLines())
+        level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper()
+        logging.getLogger().setLevel({"TRACE": "DEBUG", "WARN": "WARNING", "FATAL": "CRITICAL"}.get(level, level))
+    else:
+        text = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+                                 "%Y-%m-%dT%H:%M:%S")
+        text.converter = time.gmtime
+        handler.setFormatter(text)
+    logging.getLogger().addHandler(handler)
+
 
 # Lambda's limit on a buffered response; past it Lambda answers Function.ResponseSizeTooLarge.
 MAX_RESPONSE_BYTES = 6_291_556
@@ -56,8 +110,10 @@ class Context:
     def get_remaining_time_in_millis(self):
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
-    def run_after_response(self, function, *args):
-        self.after_response.append((function, args))
+    def run_after_response(self, function, task):
+        """Queues `function(task)` to run after the response is posted, with retries; a task that
+        keeps failing goes to the failed-tasks queue."""
+        self.after_response.append((function, task))
 
 
 class RuntimeAPI:
@@ -111,13 +167,13 @@ def serve(api, handler, invocations=None):
     while invocations is None or served < invocations:
         event, headers = api.next()
         context = Context(headers)
-        bind(context)
+        _current.request_id = context.aws_request_id
         if headers.get("Lambda-Runtime-Trace-Id"):
             os.environ["_X_AMZN_TRACE_ID"] = headers["Lambda-Runtime-Trace-Id"]
         try:
             result = handler(event, context)
         except Exception as error:
-            log("ERROR", "handler failed", error=repr(error))
+            logger.exception("handler failed")
             api.fail(context.aws_request_id, error)
             served += 1
             continue
@@ -129,24 +185,26 @@ def serve(api, handler, invocations=None):
                 raise ResponseTooLarge(len(body))
             api.respond(context.aws_request_id, body)
         except MarshalError as error:
-            log("ERROR", "result not sent", error=str(error))
+            logger.error("result not sent", extra={"error": str(error)})
             api.fail(context.aws_request_id, error, "Runtime.MarshalError")
         except ResponseTooLarge as error:
-            log("ERROR", "result not sent", error=str(error))
+            logger.error("result not sent", extra={"error": str(error)})
             api.fail(context.aws_request_id, error, "Function.ResponseSizeTooLarge")
         except urllib.error.HTTPError as error:
-            log("ERROR", "the Runtime API refused the response", status=error.code)
-        # The caller has its answer; the environment runs until the next api.next().
-        for function, args in context.after_response:
+            logger.error("the Runtime API refused the response", extra={"status": error.code})
+        # The caller has its answer; the environment runs until the next api.next(). Each task
+        # gets retries inside the invocation's deadline; what still fails is queued, never raised.
+        for function, task in context.after_response:
             try:
-                function(*args)
-            except Exception as error:  # a failed task must not end the loop
-                log("ERROR", "task after the response failed", error=repr(error),
-                    stackTrace=traceback.format_exc().splitlines())
+                retries.run_task(function, task, context.get_remaining_time_in_millis,
+                                 context.aws_request_id, context.invoked_function_arn)
+            except Exception:  # a bug in the retry path itself must not end the loop
+                logger.exception("task after the response could not be run")
         served += 1
 
 
 def main():
+    configure_logging()
     api = RuntimeAPI(os.environ["AWS_LAMBDA_RUNTIME_API"])
     sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", os.path.dirname(os.path.abspath(__file__))))
     try:

@@ -11,8 +11,8 @@ class ContextWithTasks(FakeContext):
         super().__init__()
         self.after_response = []
 
-    def run_after_response(self, function, *args):
-        self.after_response.append((function, args))
+    def run_after_response(self, function, task):
+        self.after_response.append((function, task))
 
 
 class HandlerTest(unittest.TestCase):
@@ -21,8 +21,9 @@ class HandlerTest(unittest.TestCase):
         response = app.handler({"orderId": "o-1"}, context)
         self.assertEqual(json.loads(response["body"])["status"], "accepted")
         self.assertEqual(len(context.after_response), 1)
-        function, args = context.after_response[0]
-        self.assertEqual(function(*args), {"orderId": "o-1", "recorded": True})
+        function, task = context.after_response[0]
+        self.assertEqual(task["taskId"], "o-1")
+        self.assertEqual(function(task), {"orderId": "o-1", "recorded": True})
 
 
 if __name__ == "__main__":

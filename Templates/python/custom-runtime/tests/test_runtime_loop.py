@@ -6,7 +6,7 @@ import threading
 import time
 import unittest
 
-import lambda_context  # noqa: F401  (puts src/ on sys.path)
+from lambda_context import FunctionTest
 
 import app
 import runtime_loop
@@ -41,8 +41,9 @@ class FakeRuntimeAPI(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"{}")
 
 
-class RuntimeLoopTest(unittest.TestCase):
+class RuntimeLoopTest(FunctionTest):
     def setUp(self):
+        super().setUp()
         FakeRuntimeAPI.log = []
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeRuntimeAPI)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -79,11 +80,16 @@ class RuntimeLoopTest(unittest.TestCase):
         self.assertEqual(body["errorType"], "KeyError")
         self.assertTrue(body["stackTrace"])
 
-    def test_a_failing_task_does_not_stop_the_loop(self):
+    def test_a_failing_task_is_retried_queued_once_and_the_loop_goes_on(self):
         FakeRuntimeAPI.events = [("r-3", {"orderId": "o-3", "fail": True}), ("r-4", {"orderId": "o-4"})]
-        runtime_loop.serve(self.api, app.handler, invocations=2)
+        with self.assertLogs("{{name}}", level="ERROR"):
+            runtime_loop.serve(self.api, app.handler, invocations=2)
         paths = [entry[0] for entry in FakeRuntimeAPI.log]
         self.assertIn("/2018-06-01/runtime/invocation/r-4/response", paths)
+        self.assertEqual(len(self.queue.records), 1)
+        record = self.queue.records[0]
+        self.assertEqual((record["requestPayload"]["orderId"], record["requestContext"]["requestId"],
+                          record["requestContext"]["approximateInvokeCount"]), ("o-3", "r-3", 3))
 
     def test_a_result_that_cannot_be_sent_is_an_error_and_the_loop_goes_on(self):
         import datetime

@@ -4,6 +4,7 @@ import json
 import time
 
 import extension_client
+import tasks
 from order import order_of
 from tasks import work_ms
 
@@ -18,5 +19,5 @@ def build_response(order):
 def handler(event, context):
     order = order_of(event)
     response = build_response(order)
-    extension_client.submit(context, {"orderId": order.get("orderId"), "fail": bool(order.get("fail"))})
+    extension_client.submit(context, tasks.task_for(order, context))
     return {"statusCode": 202, "headers": {"content-type": "application/json"}, "body": json.dumps(response)}

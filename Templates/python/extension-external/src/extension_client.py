@@ -8,8 +8,6 @@ import json
 import os
 import urllib.request
 
-from log import bind, log
-
 PORT = int(os.environ.get("TASKS_PORT", "4243"))
 _inline = []
 
@@ -38,19 +36,17 @@ def handler(function):
 
     @functools.wraps(function)
     def wrapper(event, context):
-        bind(context)
         try:
             return function(event, context)
         finally:
             if in_lambda():
                 _post(f"/tasks/{context.aws_request_id}/done")
             else:
+                import retries
                 import tasks
 
                 while _inline:
-                    try:
-                        tasks.run(_inline.pop(0))
-                    except Exception as error:
-                        log("ERROR", "task failed", error=repr(error))
+                    retries.run_task(tasks.run, _inline.pop(0), context.get_remaining_time_in_millis,
+                                     context.aws_request_id, getattr(context, "invoked_function_arn", None))
 
     return wrapper

@@ -8,7 +8,7 @@ import time
 import unittest
 from unittest import mock
 
-from lambda_context import FakeContext
+from lambda_context import FakeContext, FunctionTest
 
 import app
 import extension_client
@@ -29,8 +29,9 @@ class FakeExtensionsAPI:
         return self.events.pop(0)
 
 
-class ExtensionTest(unittest.TestCase):
+class ExtensionTest(FunctionTest):
     def setUp(self):
+        super().setUp()
         self.inbox = task_extension.Inbox()
         self.server = task_extension.make_server(self.inbox, 0)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -65,11 +66,29 @@ class ExtensionTest(unittest.TestCase):
 
     def test_drains_what_is_queued_on_shutdown(self):
         ran = []
-        self.inbox.put("r-late", {"orderId": "o-9"})
+        self.inbox.put("r-late", {"taskId": "o-9", "orderId": "o-9"})
         api = FakeExtensionsAPI([{"eventType": "SHUTDOWN", "shutdownReason": "timeout", "deadlineMs": 0}])
         with mock.patch.object(tasks, "run", side_effect=ran.append):
             self.assertEqual(task_extension.serve(api, self.inbox), "timeout")
-        self.assertEqual(ran, [{"orderId": "o-9"}])
+        self.assertEqual(ran, [{"taskId": "o-9", "orderId": "o-9"}])
+
+    def test_a_failing_task_is_retried_then_queued_and_the_extension_goes_on(self):
+        context = FakeContext()
+        deadline = int(time.time() * 1000) + 10_000
+        api = FakeExtensionsAPI([
+            {"eventType": "INVOKE", "requestId": context.aws_request_id, "deadlineMs": deadline,
+             "invokedFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:f"},
+            {"eventType": "SHUTDOWN", "shutdownReason": "spindown", "deadlineMs": deadline},
+        ])
+        loop = threading.Thread(target=task_extension.serve, args=(api, self.inbox))
+        with self.assertLogs("{{name}}", level="ERROR"):
+            loop.start()
+            app.handler({"orderId": "o-5", "fail": True}, context)
+            loop.join(5)
+        self.assertEqual(len(api.next_calls), 2, "the extension stopped after a failed task")
+        self.assertEqual([r["requestPayload"]["orderId"] for r in self.queue.records], ["o-5"])
+        self.assertEqual(self.queue.records[0]["requestContext"]["functionArn"],
+                         "arn:aws:lambda:us-east-1:123456789012:function:f")
 
 
 class EntryScriptTest(unittest.TestCase):

@@ -14,10 +14,10 @@ import os
 import queue
 import threading
 import time
-import traceback
 import urllib.request
 
-from log import bind, bind_request_id, log
+import retries
+from log import logger
 
 EXTENSION_NAME = "{{extensionName}}"
 
@@ -60,22 +60,21 @@ class InternalExtension:
             # INVOKE arrives while the handler runs: wait until it has queued all its tasks.
             self.handler_done.wait()
             self.handler_done.clear()
-            self.drain(event.get("requestId"), event.get("deadlineMs"))
+            self.drain(event.get("requestId"), event.get("deadlineMs"), event.get("invokedFunctionArn"))
 
-    def drain(self, request_id, deadline_ms=None):
-        bind_request_id(request_id)
+    def drain(self, request_id, deadline_ms=None, function_arn=None):
+        """Runs every queued task, each with retries inside the invocation's deadline; what still
+        fails goes to the failed-tasks queue. Nothing a task does can stop this thread."""
+        remaining_ms = (lambda: deadline_ms - time.time() * 1000) if deadline_ms else (lambda: 60_000)
         while True:
             try:
-                function, args = self.tasks.get_nowait()
+                function, task = self.tasks.get_nowait()
             except queue.Empty:
                 return
-            if deadline_ms and deadline_ms - time.time() * 1000 < 1000:
-                log("WARN", "less than a second left before the function timeout", request_id=request_id)
             try:
-                function(*args)
-            except Exception as error:  # a failed task must not stop the extension
-                log("ERROR", "background task failed", request_id=request_id, error=repr(error),
-                    stackTrace=traceback.format_exc().splitlines())
+                retries.run_task(function, task, remaining_ms, request_id, function_arn)
+            except Exception:  # a bug in the retry path itself: log it, keep the extension alive
+                logger.exception("background task could not be run", extra={"taskId": task.get("taskId")})
 
 
 _extension = None
@@ -86,12 +85,13 @@ if os.environ.get("AWS_LAMBDA_RUNTIME_API"):
 _inline = []
 
 
-def run_after_response(function, *args):
-    """Queues `function(*args)` to run after the handler returns, before the environment freezes."""
+def run_after_response(function, task):
+    """Queues `function(task)` to run after the handler returns, before the environment freezes,
+    with retries; a task that keeps failing goes to the failed-tasks queue."""
     if _extension is None:
-        _inline.append((function, args))
+        _inline.append((function, task))
     else:
-        _extension.tasks.put((function, args))
+        _extension.tasks.put((function, task))
 
 
 def handler(function):
@@ -99,7 +99,6 @@ def handler(function):
 
     @functools.wraps(function)
     def wrapper(event, context):
-        bind(context)
         try:
             return function(event, context)
         finally:
@@ -107,10 +106,8 @@ def handler(function):
                 _extension.handler_done.set()
             else:
                 while _inline:
-                    task, args = _inline.pop(0)
-                    try:
-                        task(*args)
-                    except Exception as error:
-                        log("ERROR", "background task failed", error=repr(error))
+                    task_function, task = _inline.pop(0)
+                    retries.run_task(task_function, task, context.get_remaining_time_in_millis,
+                                     context.aws_request_id, getattr(context, "invoked_function_arn", None))
 
     return wrapper

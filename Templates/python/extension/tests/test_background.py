@@ -5,7 +5,7 @@ import threading
 import time
 import unittest
 
-from lambda_context import FakeContext
+from lambda_context import FunctionTest
 
 import background
 
@@ -37,7 +37,7 @@ class FakeExtensionsAPI(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class InternalExtensionTest(unittest.TestCase):
+class InternalExtensionTest(FunctionTest):
     def test_calls_event_next_only_after_the_queued_tasks_finish(self):
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeExtensionsAPI)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -45,7 +45,7 @@ class InternalExtensionTest(unittest.TestCase):
             extension = background.InternalExtension(f"127.0.0.1:{server.server_address[1]}")
             extension.start()
             finished = []
-            extension.tasks.put((lambda: (time.sleep(0.3), finished.append(time.monotonic())), ()))
+            extension.tasks.put((lambda task: (time.sleep(0.3), finished.append(time.monotonic())), {"taskId": "t-1"}))
             extension.handler_done.set()  # the handler returned
             deadline = time.monotonic() + 5
             while len([c for c in FakeExtensionsAPI.calls if c[0] == "next"]) < 2 and time.monotonic() < deadline:

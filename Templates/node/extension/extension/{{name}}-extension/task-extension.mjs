@@ -7,12 +7,15 @@
 // /event/next. On SHUTDOWN it runs whatever is still queued, within Lambda's 2-second budget, and exits.
 import http from "node:http";
 import { request } from "./lambda-http.mjs";
-import { bindRequestId, log } from "./log.mjs";
+import { logger } from "./log.mjs";
+import { runTask } from "./retries.mjs";
 import { run } from "./tasks.mjs";
 
 export const PORT = Number.parseInt(process.env.TASKS_PORT ?? "4243", 10);
 // Lambda kills an extension still busy past the timeout; leave it room to answer.
 const SAFETY_MS = 500;
+// At SHUTDOWN an external extension has about 2 seconds in all (500 ms with internal ones too).
+const SHUTDOWN_BUDGET_MS = 1_500;
 
 /** Tasks by request id, and which invocations have handed over all of theirs. */
 export class Inbox {
@@ -98,14 +101,14 @@ export class ExtensionsAPI {
   }
 }
 
-async function runAll(queued) {
+/** Each task with retries until the deadline; what still fails goes to the failed-tasks queue. */
+async function runAll(queued, deadlineMs, functionArn = null) {
   for (const [requestId, task] of queued) {
-    bindRequestId(requestId);
     try {
-      await run(task);
+      await runTask(run, task, () => deadlineMs - Date.now(), { requestId, functionArn });
     } catch (error) {
-      // A failed task must not end the extension.
-      log("ERROR", "task failed", { requestId, error: String(error) });
+      // A bug in the retry path itself must not end the extension.
+      logger.error("task could not be run", { requestId, error: String(error) });
     }
   }
 }
@@ -116,15 +119,15 @@ export async function serve(api, inbox) {
     const event = await api.next();
     if (event.eventType === "SHUTDOWN") {
       const left = inbox.take();
-      log("INFO", "shutting down", { reason: event.shutdownReason, queued: left.length });
-      await runAll(left);
+      logger.info("shutting down", { reason: event.shutdownReason, queued: left.length });
+      await runAll(left, event.deadlineMs || Date.now() + SHUTDOWN_BUDGET_MS);
       return event.shutdownReason;
     }
-    const remaining = (event.deadlineMs ?? 0) - Date.now() - SAFETY_MS;
-    if (!(await inbox.waitClosed(event.requestId, remaining))) {
-      log("WARN", "the function did not close its tasks before the deadline", { requestId: event.requestId });
+    const deadlineMs = (event.deadlineMs ?? 0) - SAFETY_MS;
+    if (!(await inbox.waitClosed(event.requestId, deadlineMs - Date.now()))) {
+      logger.warn("the function did not close its tasks before the deadline", { requestId: event.requestId });
     }
-    await runAll(inbox.take(event.requestId));
+    await runAll(inbox.take(event.requestId), deadlineMs, event.invokedFunctionArn);
   }
 }
 

@@ -9,18 +9,21 @@ handed over all its tasks (POST /tasks/{requestId}/done), runs them, and only th
 import http.server
 import json
 import os
+import logging
 import sys
 import threading
 import time
-import traceback
 import urllib.request
 
+import retries
 import tasks
-from log import bind_request_id, log
+from log import logger
 
 PORT = int(os.environ.get("TASKS_PORT", "4243"))
 # Lambda kills an extension that is still busy past the timeout; leave it room to answer.
 SAFETY_MS = 500
+# At SHUTDOWN an external extension has about 2 seconds in all (500 ms with internal ones too).
+SHUTDOWN_BUDGET_MS = 1_500
 
 
 class Inbox:
@@ -97,14 +100,15 @@ class ExtensionsAPI:
             return json.load(response)
 
 
-def run_all(queued):
+def run_all(queued, deadline_ms, function_arn=None):
+    """Each task with retries until the deadline; what still fails goes to the failed-tasks queue."""
+    def remaining_ms():
+        return deadline_ms - time.time() * 1000
     for request_id, task in queued:
-        bind_request_id(request_id)
         try:
-            tasks.run(task)
-        except Exception as error:  # a failed task must not end the extension
-            log("ERROR", "task failed", request_id=request_id, error=repr(error),
-                stackTrace=traceback.format_exc().splitlines())
+            retries.run_task(tasks.run, task, remaining_ms, request_id, function_arn)
+        except Exception:  # a bug in the retry path itself must not end the extension
+            logger.exception("task could not be run", extra={"requestId": request_id})
 
 
 def serve(api, inbox):
@@ -113,17 +117,31 @@ def serve(api, inbox):
         event = api.next()
         if event.get("eventType") == "SHUTDOWN":
             left = inbox.take()
-            log("INFO", "shutting down", reason=event.get("shutdownReason"), queued=len(left))
-            run_all(left)
+            logger.info("shutting down", extra={"reason": event.get("shutdownReason"), "queued": len(left)})
+            run_all(left, event.get("deadlineMs") or time.time() * 1000 + SHUTDOWN_BUDGET_MS)
             return event.get("shutdownReason")
         request_id = event.get("requestId")
-        remaining_ms = event.get("deadlineMs", 0) - time.time() * 1000 - SAFETY_MS
-        if not inbox.wait_closed(request_id, remaining_ms / 1000):
-            log("WARN", "the function did not close its tasks before the deadline", request_id=request_id)
-        run_all(inbox.take(request_id))
+        deadline_ms = event.get("deadlineMs", 0) - SAFETY_MS
+        if not inbox.wait_closed(request_id, (deadline_ms - time.time() * 1000) / 1000):
+            logger.warning("the function did not close its tasks before the deadline", extra={"requestId": request_id})
+        run_all(inbox.take(request_id), deadline_ms, event.get("invokedFunctionArn"))
+
+
+class _WithFields(logging.Formatter):
+    """This process is not the runtime, so Lambda's JSON log format does not reach it: its lines say
+    their level and name themselves, followed by the fields passed in `extra`, as JSON."""
+
+    _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+    def format(self, record):
+        fields = {key: value for key, value in vars(record).items() if key not in self._STANDARD}
+        return super().format(record) + (" " + json.dumps(fields, default=str) if fields else "")
 
 
 def main():
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_WithFields(f"[%(levelname)s] {os.path.basename(sys.argv[0])}: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     inbox = Inbox()
     server = make_server(inbox, PORT)
     threading.Thread(target=server.serve_forever, daemon=True).start()
