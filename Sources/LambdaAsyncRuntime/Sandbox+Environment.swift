@@ -66,6 +66,12 @@ extension Sandbox {
                 break
             }
         }
+        if forExtension, config.runtime.family == .node {
+            // An extension written in Node.js that loads the AWS SDK the runtime ships resolves it
+            // from /var/runtime/node_modules on Lambda; here the SDK stand-ins are in the folder above
+            // the code, which an extension under /opt cannot reach by walking up.
+            env["NODE_PATH"] = isolatedFS ? "/var/node_modules" : root.appendingPathComponent("node_modules").path
+        }
         for (key, value) in config.environment {
             env[key] = isolatedFS ? value : value.replacingOccurrences(of: "/var/task", with: task, options: .anchored)
                 .replacingOccurrences(of: "/opt", with: opt, options: .anchored)

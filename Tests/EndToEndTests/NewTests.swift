@@ -140,3 +140,55 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("solo/src/app.mjs").path))
     }
 }
+
+/// The failed-tasks path as a user meets it: a generated project, run by `invoke` with its calls
+/// sent to moto's SQS, given an order whose task always fails, leaves exactly one record in the
+/// queue, with the task and the attempt count.
+@Suite(.serialized) struct FailedTaskTests {
+    static let cells: [[String]] = [
+        ["--strategy", "extension"],
+        ["--strategy", "extension", "--variant", "external"],
+        ["--strategy", "custom-runtime"],
+        ["--strategy", "streaming", "--language", "node"],
+        ["--strategy", "extension", "--language", "node"],
+        ["--strategy", "custom-runtime", "--language", "node"],
+    ]
+
+    @Test(arguments: cells)
+    func aTaskThatAlwaysFailsLeavesOneRecordInTheQueue(_ cell: [String]) throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("shop")
+        let created = try TestSupport.run(Binary.url.path, ["new", project.path] + cell)
+        #expect(created.status == 0, "\(created.stderr)")
+
+        let moto = try MotoServer()
+        defer { moto.stop() }
+        let queue = try moto.python("""
+            import sys, boto3
+            print(boto3.client("sqs", endpoint_url=sys.argv[1]).create_queue(QueueName="failed-tasks")["QueueUrl"])
+            """)
+        let queueURL = queue.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(queue.status == 0 && queueURL.hasPrefix("http"), "\(queue.stderr)")
+
+        let invoked = try TestSupport.run(Binary.url.path, [
+            "invoke", project.path, "--event", project.appendingPathComponent("events/failing-task.json").path,
+            "--aws-endpoint-url", moto.endpoint, "--env", "FAILED_TASKS_QUEUE_URL=\(queueURL)",
+        ])
+        #expect(invoked.status == 0, "\(cell): \(invoked.stdout)\(invoked.stderr)")
+
+        let received = try moto.python("""
+            import json, sys, boto3
+            sqs = boto3.client("sqs", endpoint_url=sys.argv[1])
+            messages = sqs.receive_message(QueueUrl=sys.argv[2], MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+            print(json.dumps([json.loads(m["Body"]) for m in messages]))
+            """, [queueURL])
+        let records = try JSONSerialization.jsonObject(with: Data(received.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(records.count == 1, "\(cell): \(received.stdout)\(received.stderr)\n\(invoked.stdout)\(invoked.stderr)")
+        let context = records.first?["requestContext"] as? [String: Any]
+        #expect(context?["approximateInvokeCount"] as? Int == 3)
+        #expect(context?["condition"] as? String == "RetriesExhausted")
+        #expect((records.first?["requestPayload"] as? [String: Any])?["orderId"] as? String == "order-1002")
+        #expect((records.first?["responsePayload"] as? [String: Any])?["errorType"] as? String == "TaskError")
+    }
+}

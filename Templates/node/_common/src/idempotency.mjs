@@ -7,6 +7,7 @@
 // environment remembers, so a retry that lands in another environment runs the task again: then
 // make the task itself safe to repeat (a conditional write, an upsert).
 import { logger } from "./log.mjs";
+import { awsSdk } from "./sdk.mjs";
 
 // How long a finished task is remembered; Lambda gives up on an asynchronous event after 6 hours.
 export const EXPIRES_AFTER_S = 6 * 3600;
@@ -23,7 +24,7 @@ export const done = new Map();
 export const store = {
   client: null,
   async send(command, input) {
-    const sdk = await import("@aws-sdk/client-dynamodb");
+    const sdk = await awsSdk("@aws-sdk/client-dynamodb");
     this.client ??= new sdk.DynamoDBClient({});
     return this.client.send(new sdk[command](input));
   },

@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { once } from "./idempotency.mjs";
 import { logger } from "./log.mjs";
+import { awsSdk } from "./sdk.mjs";
 
 export const settings = {
   // At most this many runs of one task (TASK_MAX_ATTEMPTS in template.yaml).
@@ -22,7 +23,7 @@ export const settings = {
 export const failedTasksQueue = {
   client: null,
   async send(queueUrl, body) {
-    const { SQSClient, SendMessageCommand } = await import("@aws-sdk/client-sqs");
+    const { SQSClient, SendMessageCommand } = await awsSdk("@aws-sdk/client-sqs");
     // Short timeouts: the send must fit in the time the invocation has left.
     this.client ??= new SQSClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 } });
     return this.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
