@@ -268,7 +268,7 @@ _lambda-async_recommend() {
 
 _lambda-async_new() {
     repeating_flags=()
-    non_repeating_flags=(--public --powertools --list --dry-run --force --version -h --help)
+    non_repeating_flags=(--public --powertools --idempotency --list --dry-run --force --version -h --help)
     repeating_options=()
     non_repeating_options=(--strategy --language --variant --name --runtime --arch --memory --timeout --format)
     __lambda-async_offer_flags_options 1

@@ -24,7 +24,7 @@ public struct Catalog: Sendable {
             .taskStart: "Any time during the invocation; after the stream ends when it must not delay the response.",
             .limits: "Native only on the Node.js managed runtimes. Callers need a function URL with InvokeMode RESPONSE_STREAM or InvokeWithResponseStream; API Gateway REST integrations buffer the response. A function URL need not be public: AuthType AWS_IAM requires signed requests. Past the first 6 MB the stream is limited to 2 MB/s.",
             .benefits: "The client receives the response in parts, and responses may exceed 6 MB (up to 200 MB).",
-            .retries: "The developer's job: the caller already has a successful response, so Lambda retries nothing.",
+            .retries: "The developer's job: the caller already has a successful response, so Lambda retries nothing. Generated projects retry inside the invocation, then send what still fails to an SQS queue.",
         ],
         .extension: [
             .howItWorks: "The handler hands the task to an extension (internal: a thread registered with the Extensions API; external: a process from a layer); the extension calls /event/next only when the task is done, so the environment is not frozen before.",
@@ -34,7 +34,7 @@ public struct Catalog: Sendable {
             .taskStart: "Any time during the invocation, even before the response is sent.",
             .limits: "Counts against the limit of 10 extensions; the function timeout covers the runtime and every extension; internal extensions receive INVOKE only, never SHUTDOWN.",
             .benefits: "The task runs on its own thread or process alongside the handler, which can cut the total duration and cost.",
-            .retries: "The developer's job: retry inside the extension, or log the failure and hand the task to a queue.",
+            .retries: "The developer's job: Lambda retries nothing. Generated projects retry inside the extension, then send what still fails to an SQS queue.",
         ],
         .customRuntime: [
             .howItWorks: "A bootstrap loop calls /next, runs the handler, posts /response, runs the task, then calls /next again; the environment freezes only at that /next.",
@@ -44,7 +44,7 @@ public struct Catalog: Sendable {
             .taskStart: "After the response is posted, unless the loop starts the task on a thread of its own.",
             .limits: "The developer owns the whole loop: error reporting (/invocation/{id}/error, /init/error), the language runtime and its packaging.",
             .benefits: "Any language, and full control of the invocation loop.",
-            .retries: "The developer's job: the loop reports nothing to Lambda once the response is posted.",
+            .retries: "The developer's job: the loop reports nothing to Lambda once the response is posted. Generated projects retry inside the loop, then send what still fails to an SQS queue.",
         ],
     ])
 

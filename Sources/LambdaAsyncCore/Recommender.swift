@@ -142,7 +142,7 @@ public struct Recommender: Sendable {
         }
         if situation.mustComplete, best != .asyncInvoke {
             add(best, .disfavours, .retries, 0,
-                "the task must complete, but retries are the developer's job here: retry inside the task and send what still fails to a queue")
+                "the task must complete, but Lambda retries nothing here: the task retries within the invocation's time left and sends what still fails to a queue (as `new` generates it)")
         }
         return Recommendation(situation: situation, recommended: best, runnerUp: ranked.dropFirst().first,
                               reasons: reasons, ruledOut: ruledOut)

@@ -70,6 +70,7 @@ public struct ProjectOptions: Sendable {
             "idempotency": idempotency,
             "powertoolsLayer": Powertools.layerARN(for: runtime) ?? "",
             "strategy": strategy.rawValue,
+            "asyncInvoke": strategy == .asyncInvoke,
             "language": language.rawValue,
             "toolVersion": LambdaAsyncVersion.current,
         ]

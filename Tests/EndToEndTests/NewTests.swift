@@ -28,6 +28,11 @@ import TestSupport
         Cell(arguments: ["--strategy", "extension", "--variant", "external", "--powertools"], language: "python",
              zips: ["ApiFunction", "TasksLayer"], executables: ["extension/extensions/demo-tasks"]),
         Cell(arguments: ["--strategy", "streaming", "--language", "node", "--powertools"], language: "node", zips: ["ApiFunction"], executables: []),
+        // With the idempotency table (and its permissions) in the template.
+        Cell(arguments: ["--strategy", "async-invoke", "--idempotency", "--powertools"], language: "python",
+             zips: ["ApiFunction", "WorkerFunction"], executables: []),
+        Cell(arguments: ["--strategy", "custom-runtime", "--language", "node", "--idempotency"], language: "node",
+             zips: ["ApiFunction"], executables: ["src/bootstrap"]),
     ]
 
     @Test(arguments: cells)
@@ -190,5 +195,73 @@ import TestSupport
         #expect(context?["condition"] as? String == "RetriesExhausted")
         #expect((records.first?["requestPayload"] as? [String: Any])?["orderId"] as? String == "order-1002")
         #expect((records.first?["responsePayload"] as? [String: Any])?["errorType"] as? String == "TaskError")
+    }
+}
+
+/// `new --idempotency`: the worker of a generated async-invoke project, against a DynamoDB table in
+/// moto, runs a task once per task id, returns the first result to a retry, and lets a failed task
+/// run again. With --powertools and Powertools installed, through Powertools' idempotency utility.
+@Suite(.serialized) struct IdempotencyTableTests {
+    static let script = """
+        import json, os, sys
+        endpoint = sys.argv[1]
+        os.environ.update(AWS_ENDPOINT_URL=endpoint, IDEMPOTENCY_TABLE="idempotency")
+        sys.path.insert(0, "src")
+        import boto3
+        ddb = boto3.client("dynamodb")
+        ddb.create_table(TableName="idempotency", BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+        import idempotency, tasks, worker
+
+        class Context:
+            aws_request_id = "r-1"
+            def get_remaining_time_in_millis(self):
+                return 30_000
+
+        runs = []
+        real = tasks.run
+        tasks.run = lambda task: runs.append(task["taskId"]) or real(task)
+        first = worker.handler({"taskId": "o-1", "orderId": "o-1"}, Context())
+        second = worker.handler({"taskId": "o-1", "orderId": "o-1"}, Context())
+        try:
+            worker.handler({"taskId": "o-2", "orderId": "o-2", "fail": True}, Context())
+        except tasks.TaskError:
+            pass
+        tasks.run = lambda task: runs.append(task["taskId"]) or {"retried": True}
+        third = worker.handler({"taskId": "o-2", "orderId": "o-2", "fail": True}, Context())
+        items = ddb.scan(TableName="idempotency")["Items"]
+        print(json.dumps({"runs": runs, "first": first, "second": second, "third": third,
+                          "statuses": sorted(item["status"]["S"] for item in items),
+                          "powertools": getattr(idempotency, "_powertools", None) is not None}))
+        """
+
+    @Test(arguments: [false, true])
+    func aTaskRunsOncePerTaskIdAcrossEnvironments(powertools: Bool) throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("shop")
+        let created = try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke", "--idempotency"]
+                                          + (powertools ? ["--powertools"] : []))
+        #expect(created.status == 0, "\(created.stderr)")
+        let template = try String(contentsOf: project.appendingPathComponent("template.yaml"), encoding: .utf8)
+        #expect(template.contains("IdempotencyTable:") && template.contains("IDEMPOTENCY_TABLE: !Ref IdempotencyTable"))
+
+        let moto = try MotoServer()
+        defer { moto.stop() }
+        let result = try TestSupport.run("python3", ["-c", Self.script, moto.endpoint], environment: [
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+            "PYTHONPATH": powertools ? EventTests.powertools : "",
+        ], directory: project)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        // The last line: Powertools' Logger writes its own lines to stdout before it.
+        let last = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let outcome = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any] ?? [:]
+        #expect(outcome["runs"] as? [String] == ["o-1", "o-2", "o-2"], "\(result.stdout)\(result.stderr)")
+        #expect((outcome["first"] as? [String: Any])?["recorded"] as? Bool == true)
+        #expect((outcome["second"] as? [String: Any])?["recorded"] as? Bool == true)
+        #expect((outcome["third"] as? [String: Any])?["retried"] as? Bool == true)
+        #expect(outcome["statuses"] as? [String] == ["COMPLETED", "COMPLETED"])
+        #expect(outcome["powertools"] as? Bool == powertools)
     }
 }
