@@ -14,9 +14,9 @@ public enum Powertools {
         switch runtime.family {
         case .python:
             let python = "python" + (runtime.pythonVersion ?? "").replacingOccurrences(of: ".", with: "")
-            return "arn:aws:lambda:${AWS::Region}:\(pythonAccount):layer:AWSLambdaPowertoolsPythonV3-\(python)-${Architecture}:\(pythonVersion)"
+            return "arn:${AWS::Partition}:lambda:${AWS::Region}:\(pythonAccount):layer:AWSLambdaPowertoolsPythonV3-\(python)-${Architecture}:\(pythonVersion)"
         case .node:
-            return "arn:aws:lambda:${AWS::Region}:\(nodeAccount):layer:AWSLambdaPowertoolsTypeScriptV2:\(nodeVersion)"
+            return "arn:${AWS::Partition}:lambda:${AWS::Region}:\(nodeAccount):layer:AWSLambdaPowertoolsTypeScriptV2:\(nodeVersion)"
         default:
             return nil
         }

@@ -78,11 +78,11 @@ import LambdaAsyncCore
             return Dictionary(uniqueKeysWithValues: try generator.files().map { ($0.path, $0.contents) })
         }
         let python = try files(.python, .customRuntime, runtime: "python3.12", powertools: true)
-        #expect(python["template.yaml"]?.contains(#"- !Sub "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-${Architecture}:"#) == true)
+        #expect(python["template.yaml"]?.contains(#"- !Sub "arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-${Architecture}:"#) == true)
         #expect(python["template.yaml"]?.contains("POWERTOOLS_SERVICE_NAME: orders") == true)
         #expect(python["src/log.py"]?.contains("from aws_lambda_powertools import Logger") == true)
         let node = try files(.node, .asyncInvoke, runtime: "nodejs22.x", powertools: true)
-        #expect(node["template.yaml"]?.contains(#"- !Sub "arn:aws:lambda:${AWS::Region}:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:"#) == true)
+        #expect(node["template.yaml"]?.contains(#"- !Sub "arn:${AWS::Partition}:lambda:${AWS::Region}:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:"#) == true)
         #expect(node["src/log.mjs"]?.contains(#"("@aws-lambda-powertools/logger")"#) == true)
 
         // Without --powertools, no trace of it: only the standard library and the runtime's SDK.
