@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "LambdaAsyncProject", targets: ["LambdaAsyncProject"]),
         .library(name: "LambdaAsyncScaffold", targets: ["LambdaAsyncScaffold"]),
         .library(name: "LambdaAsyncRuntime", targets: ["LambdaAsyncRuntime"]),
+        .library(name: "LambdaAsyncAWS", targets: ["LambdaAsyncAWS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -68,6 +69,9 @@ let package = Package(
         .target(name: "LambdaAsyncArchive", dependencies: [
             "CArchive", "LambdaAsyncCore", "LambdaAsyncProject", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // A small native AWS client for `deploy`: SigV4 (swift-crypto), the standard credential
+        // chain, endpoints, retries; CloudFormation, S3, STS and Lambda calls.
+        .target(name: "LambdaAsyncAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "lambda-async",
             dependencies: [
@@ -77,6 +81,7 @@ let package = Package(
                 "LambdaAsyncScaffold",
                 "LambdaAsyncRuntime",
                 "LambdaAsyncMeasure",
+                "LambdaAsyncAWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -91,6 +96,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "LambdaAsyncScaffoldTests", dependencies: ["LambdaAsyncScaffold", "TestSupport"]),
+        .testTarget(name: "LambdaAsyncAWSTests", dependencies: ["LambdaAsyncAWS", "TestSupport"]),
         // Runs the built binary the way a user does; depending on it makes `swift test` build it.
         .testTarget(name: "EndToEndTests", dependencies: ["lambda-async", "TestSupport"]),
     ]
