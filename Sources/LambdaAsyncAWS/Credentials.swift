@@ -285,3 +285,10 @@ struct SharedConfig {
         return sections
     }
 }
+
+/// A setting of a profile in ~/.aws/config (the region, for one).
+public enum SharedConfigReader {
+    public static func value(_ key: String, profile: String, environment: [String: String]) -> String? {
+        SharedConfig(environment: environment).profile(profile)?[key]
+    }
+}

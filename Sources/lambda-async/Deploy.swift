@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import LambdaAsyncAWS
+import LambdaAsyncCore
+import LambdaAsyncDeploy
+
+/// `lambda-async deploy`: package, upload what is missing, a CloudFormation change set, execute,
+/// wait, outputs, and each function's live code checked against the local zip.
+struct Deploy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Deploy the project to AWS through a CloudFormation change set, and verify the code it runs.",
+        discussion: """
+            Packages the project (up to date in a fraction of a second when nothing changed), says which \
+            account, region and identity it acts as, uploads the zips S3 does not have yet (content-addressed \
+            keys in one private bucket per account and region), and runs a change set with CAPABILITY_IAM. \
+            "No changes" exits 0. Credentials come from the standard chain (environment, web identity, \
+            profiles with keys, roles or credential_process, containers, EC2); AWS_ENDPOINT_URL and \
+            AWS_ENDPOINT_URL_<SERVICE> point it elsewhere (moto, LocalStack).
+
+            Examples:
+              lambda-async deploy orders-api --region eu-west-1
+              lambda-async deploy --stack-name orders-dev --parameter LogLevel=DEBUG --yes
+              lambda-async deploy --profile prod --tag team=orders --no-execute
+              lambda-async deploy orders-api --delete
+            """)
+
+    @Argument(help: "The project folder (its template.yaml); the current folder when omitted.", completion: .directory)
+    var projectDirectory: String?
+
+    @Option(help: "The stack's name (default: the project folder's name).")
+    var stackName: String?
+
+    @Option(help: "The AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region).")
+    var region: String?
+
+    @Option(help: "A profile of ~/.aws/config and ~/.aws/credentials.")
+    var profile: String?
+
+    @Option(help: ArgumentHelp("A template parameter's value, KEY=VALUE (repeatable).", valueName: "key=value"))
+    var parameter: [String] = []
+
+    @Option(help: ArgumentHelp("A tag for the stack and its resources, KEY=VALUE (repeatable).", valueName: "key=value"))
+    var tag: [String] = []
+
+    @Option(help: "The S3 bucket for the zips (default: lambda-async-artifacts-ACCOUNT-REGION, created once, private).")
+    var bucket: String?
+
+    @Flag(help: "Execute without asking, even when resources are removed or replaced or IAM changes.")
+    var yes = false
+
+    @Flag(help: "Create the change set and leave it for review (exit 2).")
+    var noExecute = false
+
+    @Option(help: "When a new stack fails: rollback (CloudFormation's default), delete, or keep what was made.")
+    var onFailure: String = "rollback"
+
+    @Flag(help: "A stack in ROLLBACK_COMPLETE (its creation failed) is deleted, then created again.")
+    var replaceFailed = false
+
+    @Flag(help: "Delete the stack instead, wait, and name what CloudFormation kept.")
+    var delete = false
+
+    @Option(help: "Output format: table (for people) or json (for scripts).")
+    var format: ReportFormat = .table
+
+    func validate() throws {
+        guard ["rollback", "delete", "keep"].contains(onFailure) else {
+            throw ValidationError("--on-failure takes rollback, delete or keep; got \(onFailure)")
+        }
+        for pair in parameter + tag where !pair.contains("=") {
+            throw ValidationError("\(pair): write KEY=VALUE")
+        }
+    }
+
+    func run() async throws {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let project = URL(fileURLWithPath: projectDirectory ?? ".", relativeTo: cwd).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: project.appendingPathComponent("template.yaml").path) || delete else {
+            throw CommandError.badInput("\(project.path) has no template.yaml: run deploy in a project folder, or name one (lambda-async new makes one)")
+        }
+        var options = DeployOptions()
+        options.stackName = stackName
+        options.region = region
+        options.profile = profile
+        options.parameters = Self.pairs(parameter)
+        options.tags = Self.pairs(tag)
+        options.bucket = bucket
+        options.yes = yes
+        options.noExecute = noExecute
+        options.onFailure = onFailure
+        options.replaceFailed = replaceFailed
+        options.interactive = isatty(STDIN_FILENO) == 1
+        let json = format == .json
+        // Progress goes to stderr with --format json, so stdout is the JSON document alone.
+        let deployer = Deployer(project: project, options: options, say: { line in
+            if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
+        }, ask: { question in
+            FileHandle.standardError.write(Data(question.utf8))
+            return (readLine() ?? "").lowercased().hasPrefix("y")
+        })
+        do {
+            let result = delete ? try await deployer.delete() : try await deployer.deploy()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            }
+        } catch let error as DeployError {
+            switch error {
+            case .changeSetLeft(let message):
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                throw ExitCode(2)
+            case .refused(let message):
+                throw CommandError.badInput(message)
+            case .failed(let message):
+                throw CommandError.failed(message)
+            }
+        } catch let error as CredentialsError {
+            throw CommandError.failed("\(error)")
+        } catch let error as AWSError {
+            throw CommandError.failed(Self.explain(error))
+        }
+    }
+
+    static func pairs(_ list: [String]) -> [String: String] {
+        Dictionary(list.map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }, uniquingKeysWith: { $1 })
+    }
+
+    /// What an AWS error means for a deploy, and what to do.
+    static func explain(_ error: AWSError) -> String {
+        switch error.code {
+        case "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidAccessKeyId":
+            return "\(error)\nThe credentials were refused: check the keys, the profile (--profile) or the session's expiry."
+        case "ExpiredToken", "ExpiredTokenException":
+            return "\(error)\nThe session expired: sign in again (aws sso login, or new keys)."
+        case "AccessDenied", "AccessDeniedException":
+            return "\(error)\nThe identity may not do this: it needs cloudformation:*, s3 on the artifacts bucket, iam:PassRole and lambda:GetFunction."
+        case "NetworkError":
+            return "\(error)\nNo answer from AWS: check the network, the region, or AWS_ENDPOINT_URL."
+        default:
+            return "\(error)"
+        }
+    }
+}
