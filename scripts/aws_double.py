@@ -131,15 +131,23 @@ def prepare(form, region):
     return json.dumps(template)
 
 
-def resolve(value, physical):
-    """A Ref or GetAtt Arn of the stack's resource → its physical id (functions' names)."""
+def resolve(value, physical, resources=None):
+    """Refs (a parameter's value, a resource's physical id) and GetAtts (through moto's resource),
+    anywhere in `value`."""
     if isinstance(value, dict):
         if "Ref" in value:
             return physical.get(value["Ref"], value["Ref"])
         attr = value.get("Fn::GetAtt")
         if attr:
-            name = attr[0] if isinstance(attr, list) else attr.split(".")[0]
-            return physical.get(name, name)
+            name, attribute = attr if isinstance(attr, list) else attr.split(".", 1)
+            resource = (resources or {}).get(name)
+            try:
+                return resource.get_cfn_attribute(attribute)
+            except Exception:  # noqa: BLE001 (moto does not know the attribute: the physical id)
+                return physical.get(name, name)
+        return {k: resolve(v, physical, resources) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, physical, resources) for v in value]
     return value
 
 
@@ -195,7 +203,8 @@ def after_execute(stack_name, region):
                     output.value = url
         else:
             target = resolve(properties["FunctionName"], physical)
-            lam.put_function_event_invoke_config(target, {k: v for k, v in properties.items() if k not in ("FunctionName", "Qualifier")})
+            config = {k: resolve(v, physical, dict(stack.resource_map.items())) for k, v in properties.items() if k not in ("FunctionName", "Qualifier")}
+            lam.put_function_event_invoke_config(target, config)
 
 
 class Double:

@@ -7,11 +7,12 @@ public final class MotoServer: @unchecked Sendable {
     private let process: Process
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
-    public init(environment: [String: String] = [:]) throws {
+    /// moto's server alone, or `script` (scripts/aws_double.py: moto with the SAM transform) on the port.
+    public init(script: String? = nil, environment: [String: String] = [:]) throws {
         port = try Self.freePort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
+        process.arguments = script.map { ["python3", $0, String(port)] } ?? ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -37,10 +38,15 @@ public final class MotoServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// What a client of this server needs: its endpoint, moto's test keys, a region.
+    public var clientEnvironment: [String: String] {
+        ["AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"]
+    }
+
     /// Runs a Python script with boto3 pointed at this server (`sys.argv[1]` is the endpoint).
     public func python(_ script: String, _ arguments: [String] = []) throws -> ProcessResult {
-        try run("python3", ["-c", script, endpoint] + arguments,
-                environment: ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"])
+        try run("python3", ["-c", script, endpoint] + arguments, environment: clientEnvironment)
     }
 
     static func accepts(_ port: Int) -> Bool {

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `lambda-async deploy` as a user runs it, against scripts/aws_double.py (moto's server with the SAM
+/// transform CloudFormation runs): generated projects are created, checked live against their
+/// template and zips, redeployed without change, updated, left for review, and deleted.
+@Suite(.serialized) struct DeployTests {
+    static let double = Binary.repositoryRoot.appendingPathComponent("scripts/aws_double.py").path
+
+    func deploy(_ project: URL, _ arguments: [String], _ aws: MotoServer, extra: [String: String] = [:]) throws -> ProcessResult {
+        try TestSupport.run(Binary.url.path, ["deploy", project.path] + arguments, environment: aws.clientEnvironment.merging(extra) { $1 })
+    }
+
+    func json(_ result: ProcessResult) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    @Test func aProjectIsCreatedVerifiedLeftUnchangedUpdatedAndDeleted() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("orders")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension", "--variant", "external"]).status == 0)
+        let aws = try MotoServer(script: Self.double)
+        defer { aws.stop() }
+
+        let created = try deploy(project, ["--format", "json", "--tag", "team=orders"], aws)
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        let report = json(created)
+        #expect(report["status"] as? String == "CREATE_COMPLETE")
+        #expect((report["uploaded"] as? [String])?.sorted() == ["ApiFunction", "TasksLayer"])
+        #expect(report["codeVerified"] as? [String] == ["ApiFunction"])
+        let outputs = report["outputs"] as? [[String: Any]] ?? []
+        #expect((outputs.first?["value"] as? String)?.contains(".lambda-url.") == true, "URLs first: \(outputs)")
+        #expect(created.stderr.contains("Deploying stack orders to account 123456789012, region us-east-1"))
+        #expect(created.stderr.contains("ApiFunctionRole") && created.stderr.contains("[IAM]"))
+
+        // The live resources against the template and the zips, read with boto3.
+        let live = try aws.python("""
+            import base64, hashlib, json, sys, boto3
+            cf, lam = boto3.client("cloudformation"), boto3.client("lambda")
+            resources = {r.get("LogicalResourceId"): r.get("PhysicalResourceId") for r in cf.describe_stack_resources(StackName="orders")["StackResources"]}
+            function = lam.get_function(FunctionName=resources["ApiFunction"])["Configuration"]
+            zip_hash = base64.b64encode(hashlib.sha256(open(sys.argv[2], "rb").read()).digest()).decode()
+            url = lam.get_function_url_config(FunctionName=resources["ApiFunction"])
+            queues = boto3.client("sqs").list_queues().get("QueueUrls", [])
+            tags = {t["Key"]: t["Value"] for t in cf.describe_stacks(StackName="orders")["Stacks"][0].get("Tags", [])}
+            print(json.dumps({"sha": function["CodeSha256"] == zip_hash, "arch": function["Architectures"], "layers": len(function.get("Layers", [])),
+                              "auth": url["AuthType"], "runtime": function["Runtime"], "queue": any("FailedTasksQueue" in q for q in queues),
+                              "env": sorted(function["Environment"]["Variables"]), "tags": tags}))
+            """, [project.appendingPathComponent(".lambda-async/build/ApiFunction.zip").path])
+        #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
+        let state = (try? JSONSerialization.jsonObject(with: Data(live.stdout.utf8)) as? [String: Any]) ?? [:]
+        #expect(state["sha"] as? Bool == true, "\(live.stdout)")
+        #expect(state["arch"] as? [String] == ["arm64"])
+        #expect(state["layers"] as? Int == 1)
+        #expect(state["auth"] as? String == "AWS_IAM")
+        #expect(state["runtime"] as? String == "python3.13")
+        #expect(state["queue"] as? Bool == true)
+        #expect((state["env"] as? [String])?.contains("FAILED_TASKS_QUEUE_URL") == true)
+        #expect((state["tags"] as? [String: String])?["team"] == "orders")
+
+        // Again, nothing changed: nothing uploaded, no change set, exit 0.
+        let again = try deploy(project, [], aws)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stdout.contains("No changes: stack orders is up to date."))
+        #expect(again.stdout.contains("Artifacts: none uploaded; unchanged"))
+
+        // A code edit: that function's zip only, one change, the new code live.
+        try (String(contentsOf: project.appendingPathComponent("src/app.py"), encoding: .utf8) + "\n# v2\n")
+            .write(to: project.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
+        let updated = try deploy(project, ["--format", "json"], aws)
+        #expect(updated.status == 0, "\(updated.stderr)")
+        let update = json(updated)
+        #expect(update["uploaded"] as? [String] == ["ApiFunction"])
+        #expect(update["reused"] as? [String] == ["TasksLayer"])
+        #expect((update["changes"] as? [[String: Any]])?.map { "\($0["action"]!) \($0["logicalID"]!)" } == ["Modify ApiFunction"])
+        #expect(update["codeVerified"] as? [String] == ["ApiFunction"])
+
+        // --no-execute leaves the change set and exits 2.
+        try (String(contentsOf: project.appendingPathComponent("src/app.py"), encoding: .utf8) + "# v3\n")
+            .write(to: project.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
+        let review = try deploy(project, ["--no-execute"], aws)
+        #expect(review.status == 2, "\(review.stdout)\(review.stderr)")
+        #expect(review.stderr.contains("left for review (--no-execute)"))
+
+        // --delete: gone, and the queue CloudFormation keeps is named.
+        let deleted = try deploy(project, ["--delete"], aws)
+        #expect(deleted.status == 0, "\(deleted.stdout)\(deleted.stderr)")
+        #expect(deleted.stdout.contains("Kept (DeletionPolicy Retain):") && deleted.stdout.contains("FailedTasksQueue (AWS::SQS::Queue)"))
+        let gone = try deploy(project, ["--delete"], aws)
+        #expect(gone.status == 64 && gone.stderr.contains("there is no stack orders"))
+    }
+
+    @Test func anAsyncInvokeProjectGetsItsEventInvokeConfigAndRole() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("billing")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke", "--language", "node", "--idempotency"]).status == 0)
+        let aws = try MotoServer(script: Self.double)
+        defer { aws.stop() }
+        let created = try deploy(project, ["--stack-name", "billing-dev", "--parameter", "LogLevel=DEBUG"], aws)
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        #expect(created.stdout.contains("Verified: ApiFunction, WorkerFunction run the code packaged here"))
+        let live = try aws.python("""
+            import json, boto3
+            cf, lam = boto3.client("cloudformation"), boto3.client("lambda")
+            resources = {r.get("LogicalResourceId"): r.get("PhysicalResourceId") for r in cf.describe_stack_resources(StackName="billing-dev")["StackResources"]}
+            config = lam.get_function_event_invoke_config(FunctionName=resources["WorkerFunction"])
+            worker = lam.get_function(FunctionName=resources["WorkerFunction"])["Configuration"]
+            print(json.dumps({"retries": config["MaximumRetryAttempts"], "age": config["MaximumEventAgeInSeconds"],
+                              "onFailure": config["DestinationConfig"]["OnFailure"]["Destination"],
+                              "table": "IdempotencyTable" in resources, "role": worker["Role"]}))
+            """)
+        #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
+        let state = (try? JSONSerialization.jsonObject(with: Data(live.stdout.utf8)) as? [String: Any]) ?? [:]
+        #expect(state["retries"] as? Int == 2 && state["age"] as? Int == 3600, "\(live.stdout)")
+        #expect((state["onFailure"] as? String)?.hasPrefix("arn:aws:sqs:us-east-1:123456789012:") == true)
+        #expect(state["table"] as? Bool == true)
+        #expect((state["role"] as? String)?.contains("WorkerFunctionRole") == true)
+    }
+
+    @Test func refusalsSayWhatToDo() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("broken")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension"]).status == 0)
+        let aws = try MotoServer(script: Self.double)
+        defer { aws.stop() }
+
+        // No region anywhere.
+        let noRegion = try TestSupport.run(Binary.url.path, ["deploy", project.path], environment: [
+            "AWS_ENDPOINT_URL": aws.endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": "", "AWS_DEFAULT_REGION": "", "HOME": parent.path])
+        #expect(noRegion.status == 64 && noRegion.stderr.contains("no AWS region: pass --region"), "\(noRegion.stderr)")
+        // No credentials anywhere.
+        let noKeys = try TestSupport.run(Binary.url.path, ["deploy", project.path, "--region", "us-east-1"], environment: [
+            "AWS_ENDPOINT_URL": aws.endpoint, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "HOME": parent.path,
+            "AWS_EC2_METADATA_DISABLED": "true"])
+        #expect(noKeys.status == 1 && noKeys.stderr.contains("no AWS credentials found"), "\(noKeys.stderr)")
+        // A template the SAM transform refuses: its message, verbatim.
+        let template = project.appendingPathComponent("template.yaml")
+        try (try String(contentsOf: template, encoding: .utf8)).replacingOccurrences(of: "      Handler: app.handler\n",
+                                                                                    with: "      Handler: app.handler\n      Events:\n        Bad:\n          Type: NotAnEventSource\n")
+            .write(to: template, atomically: true, encoding: .utf8)
+        let refused = try deploy(project, [], aws)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("Transform AWS::Serverless-2016-10-31 failed with:") && refused.stderr.contains("Bad"), "\(refused.stderr)")
+        // Bad usage.
+        let usage = try deploy(project, ["--on-failure", "ignore"], aws)
+        #expect(usage.status == 64 && usage.stderr.contains("--on-failure takes rollback, delete or keep"))
+    }
+}
