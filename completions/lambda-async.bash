@@ -173,13 +173,13 @@ _lambda-async() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    compare|recommend|new|package|inspect|invoke|serve|event|help)
+    compare|recommend|new|package|inspect|invoke|serve|event|deploy|help)
         # Offer subcommand argument completions
         "_lambda-async_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'compare recommend new package inspect invoke serve event help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'compare recommend new package inspect invoke serve event deploy help' -- "${cur}"))
         ;;
     esac
 }
@@ -598,6 +598,51 @@ _lambda-async_event() {
     case "${positional_number}" in
     1)
         __lambda-async_add_completions -W 'api-gateway-rest'$'\n''api-gateway-http'$'\n''function-url'$'\n''sqs'$'\n''sns'$'\n''s3'$'\n''eventbridge'$'\n''scheduled'$'\n''dynamodb-streams'$'\n''kinesis'
+        return
+        ;;
+    esac
+}
+
+_lambda-async_deploy() {
+    repeating_flags=()
+    non_repeating_flags=(--yes --no-execute --replace-failed --delete --version -h --help)
+    repeating_options=(--parameter --tag)
+    non_repeating_options=(--stack-name --region --profile --bucket --on-failure --format)
+    __lambda-async_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--stack-name')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--parameter')
+        return
+        ;;
+    '--tag')
+        return
+        ;;
+    '--bucket')
+        return
+        ;;
+    '--on-failure')
+        return
+        ;;
+    '--format')
+        __lambda-async_add_completions -W 'table'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lambda-async_add_completions -d
         return
         ;;
     esac

@@ -11,6 +11,8 @@ the gaps `deploy` would fall into filled, and nothing else:
 - Resources moto's CloudFormation does not know: `AWS::Lambda::Url` and `AWS::Lambda::EventInvokeConfig`
   are taken out of the template moto sees and made through moto's Lambda backend once the change set
   has run; a `GetAtt` of a URL's `FunctionUrl` in the outputs is then replaced by the real URL.
+- Failures: moto answers HTTP 500 when it cannot make or update a resource; the stack is rolled
+  back instead (ROLLBACK_COMPLETE or UPDATE_ROLLBACK_COMPLETE, with a *_FAILED event), as CloudFormation.
 - What moto's CloudFormation drops from functions: `Architectures` and `Layers` are set on the
   function moto made, and an update's new code is loaded (moto's stack update keeps the old zip).
   Layers of other accounts (Powertools' public layer) are left out and logged.
@@ -230,13 +232,50 @@ class Double:
                 body = urllib.parse.urlencode(form, doseq=True).encode()
         environ["wsgi.input"] = __import__("io").BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+        if action == "ExecuteChangeSet":
+            return self.execute(environ, start_response, form, region)
         result = self.app(environ, start_response)
-        if action == "ExecuteChangeSet" or (action == "CreateStack"):
+        if action == "CreateStack":
             try:
                 after_execute(form.get("StackName", [""])[0], region)
             except Exception as error:  # noqa: BLE001
                 log(f"could not fill the gaps of {form.get('StackName')}: {error!r}")
         return result
+
+    def execute(self, environ, start_response, form, region):
+        """moto answers HTTP 500 when it cannot make or update a resource; CloudFormation would roll
+        the stack back and record why. So does this: the stack ends in (UPDATE_)ROLLBACK_COMPLETE."""
+        answer = {}
+
+        def capture(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, headers
+
+        try:
+            body = b"".join(self.app(environ, capture))
+        except Exception as error:  # noqa: BLE001 (moto's own failure: werkzeug would answer 500)
+            log(f"moto failed to execute the change set: {error!r}")
+            answer["status"], body = "500 Internal Server Error", b""
+        stack_name = form.get("StackName", [""])[0]
+        if answer["status"].startswith("5"):
+            stack = backend("cloudformation", region).get_stack(stack_name)
+            created = stack.status in ("REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_PENDING")
+            failed = "ROLLBACK_COMPLETE" if created else "UPDATE_ROLLBACK_COMPLETE"
+            reason = "a resource could not be created or updated (moto raised an error; CloudFormation would roll back)"
+            stack._add_stack_event("CREATE_FAILED" if created else "UPDATE_FAILED", resource_status_reason=reason)
+            stack._add_stack_event(failed)
+            stack.status = failed
+            with lock:
+                pending.pop(stack_name, None)
+            log(f"{stack_name}: {failed} ({reason})")
+            body = b'<ExecuteChangeSetResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ExecuteChangeSetResult/></ExecuteChangeSetResponse>'
+            start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
+            return [body]
+        start_response(answer["status"], answer["headers"])
+        try:
+            after_execute(stack_name, region)
+        except Exception as error:  # noqa: BLE001
+            log(f"could not fill the gaps of {stack_name}: {error!r}")
+        return [body]
 
     @staticmethod
     def refuse(start_response, message):

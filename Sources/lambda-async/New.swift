@@ -161,7 +161,7 @@ struct GeneratedReport {
         lines += files.map { "  \($0.path)\($0.executable ? "  (executable)" : "")" }
         if written {
             let test = cell.language == .python ? "python3 -m pytest" : "node --test"
-            lines += ["", "Next:", "  cd \(Shell.quote(where_))", "  \(test)", "  lambda-async package", "  sam deploy --template-file .lambda-async/build/template.yaml --guided"]
+            lines += ["", "Next:", "  cd \(Shell.quote(where_))", "  \(test)", "  lambda-async deploy --region eu-west-1"]
         }
         return lines.joined(separator: "\n")
     }

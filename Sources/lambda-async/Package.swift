@@ -175,7 +175,7 @@ struct PackageReport: Encodable {
         }
         var text = Columns(header: ["ARTIFACT", "KIND", "FILES", "UNZIPPED", "ZIPPED", "CODESHA256", "STATUS", "ZIP"],
                            rows: rows, rightAligned: [2, 3, 4]).render(style: style)
-        if let template { text += "\n\nDeploy these zips: sam deploy --template-file \(Shell.quote(DisplayPath.relative(template))) --guided" }
+        if let template { text += "\n\nDeploy these zips: lambda-async deploy (or sam deploy --template-file \(Shell.quote(DisplayPath.relative(template))))" }
         for line in skipped { text += "\nleft as it is: \(line)" }
         return text
     }
