@@ -127,6 +127,8 @@ def prepare(form, region):
         if len(layers) != len(properties.get("Layers", [])):
             log(f"{name}: public layers of other accounts left out (moto cannot resolve them)")
         dropped[name] = {"Architectures": properties.get("Architectures"), "Layers": layers, "Code": properties.get("Code")}
+        # moto's CloudFormation does not apply Layers, and fails to update a function that has them.
+        properties.pop("Layers", None)
     template["Outputs"] = replace_url_outputs(template.get("Outputs", {}), {n for n, r in gaps.items() if r["Type"] == "AWS::Lambda::Url"})
     with lock:
         pending[stack] = {"gaps": gaps, "functions": dropped}

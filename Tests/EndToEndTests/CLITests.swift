@@ -92,7 +92,7 @@ import LambdaAsyncCore
         (["recommend", "--response-size", "lots"], "B, KB, MB or GB"),
         (["recommend", "--front-door", "event-source", "--response-size", "1KB"], "event source receives no response"),
         (["compare", "--width", "5"], "at least 20"),
-        (["deploy"], "Usage"),
+        (["deploy", "--on-failure", "ignore"], "--on-failure takes rollback, delete or keep"),
     ])
     func badInputNamesTheValidChoices(arguments: [String], expected: String) throws {
         let result = try TestSupport.run(Binary.url.path, arguments)
