@@ -73,7 +73,7 @@ let package = Package(
         // chain, endpoints, retries; CloudFormation, S3, STS and Lambda calls.
         .target(name: "LambdaAsyncAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // `deploy`: the packaged project through a CloudFormation change set, verified.
-        .target(name: "LambdaAsyncDeploy", dependencies: ["LambdaAsyncAWS", "LambdaAsyncArchive", "LambdaAsyncProject", "LambdaAsyncCore"]),
+        .target(name: "LambdaAsyncDeploy", dependencies: ["LambdaAsyncAWS", "LambdaAsyncArchive", "LambdaAsyncProject", "LambdaAsyncCore", "Yams"]),
         .executableTarget(
             name: "lambda-async",
             dependencies: [

@@ -11,8 +11,8 @@ the gaps `deploy` would fall into filled, and nothing else:
 - Resources moto's CloudFormation does not know: `AWS::Lambda::Url` and `AWS::Lambda::EventInvokeConfig`
   are taken out of the template moto sees and made through moto's Lambda backend once the change set
   has run; a `GetAtt` of a URL's `FunctionUrl` in the outputs is then replaced by the real URL.
-- Failures: moto answers HTTP 500 when it cannot make or update a resource; the stack is rolled
-  back instead (ROLLBACK_COMPLETE or UPDATE_ROLLBACK_COMPLETE, with a *_FAILED event), as CloudFormation.
+- Failures: moto answers ExecuteChangeSet with an error (400, 500) when it refuses or fails to make
+  or update a resource; the stack is rolled back instead (ROLLBACK_COMPLETE or UPDATE_ROLLBACK_COMPLETE, with a *_FAILED event), as CloudFormation.
 - What moto's CloudFormation drops from functions: `Architectures` and `Layers` are set on the
   function moto made, and an update's new code is loaded (moto's stack update keeps the old zip).
   Layers of other accounts (Powertools' public layer) are left out and logged.
@@ -258,11 +258,13 @@ class Double:
             log(f"moto failed to execute the change set: {error!r}")
             answer["status"], body = "500 Internal Server Error", b""
         stack_name = form.get("StackName", [""])[0]
-        if answer["status"].startswith("5"):
+        if not answer["status"].startswith("2"):
+            # A resource moto refused (400, its validation) or failed on (500): the stack's failure.
             stack = backend("cloudformation", region).get_stack(stack_name)
-            created = stack.status in ("REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_PENDING")
+            created = stack.status in ("REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_PENDING", "CREATE_FAILED")
             failed = "ROLLBACK_COMPLETE" if created else "UPDATE_ROLLBACK_COMPLETE"
-            reason = "a resource could not be created or updated (moto raised an error; CloudFormation would roll back)"
+            message = body.decode(errors="replace").split("<Message>")[-1].split("</Message>")[0] if b"<Message>" in body else ""
+            reason = message or "a resource could not be created or updated (moto raised an error; CloudFormation would roll back)"
             stack._add_stack_event("CREATE_FAILED" if created else "UPDATE_FAILED", resource_status_reason=reason)
             stack._add_stack_event(failed)
             stack.status = failed

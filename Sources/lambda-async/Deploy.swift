@@ -21,13 +21,18 @@ struct Deploy: AsyncParsableCommand {
               lambda-async deploy orders-api --region eu-west-1
               lambda-async deploy --stack-name orders-dev --parameter LogLevel=DEBUG --yes
               lambda-async deploy --profile prod --tag team=orders --no-execute
+              lambda-async deploy --stage prod --yes
               lambda-async deploy orders-api --delete
             """)
 
     @Argument(help: "The project folder (its template.yaml); the current folder when omitted.", completion: .directory)
     var projectDirectory: String?
 
-    @Option(help: "The stack's name (default: the project folder's name).")
+    @Option(help: ArgumentHelp("A stage of the project's lambda-async.yaml: its stack (default PROJECT-STAGE), region, profile, "
+                             + "bucket, parameters and tags; the options given here win.", valueName: "name"))
+    var stage: String?
+
+    @Option(help: "The stack's name (default: the project folder's name, or PROJECT-STAGE with --stage).")
     var stackName: String?
 
     @Option(help: "The AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region).")
@@ -91,6 +96,11 @@ struct Deploy: AsyncParsableCommand {
         options.replaceFailed = replaceFailed
         options.interactive = isatty(STDIN_FILENO) == 1
         let json = format == .json
+        do {
+            if let stage { options = try Stage.load(stage, project: project).applied(to: options, name: stage, project: project) }
+        } catch let error as DeployError {
+            throw CommandError.badInput(error.description)
+        }
         // Progress goes to stderr with --format json, so stdout is the JSON document alone.
         let deployer = Deployer(project: project, options: options, say: { line in
             if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }

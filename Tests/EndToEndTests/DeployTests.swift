@@ -150,4 +150,86 @@ import TestSupport
         let usage = try deploy(project, ["--on-failure", "ignore"], aws)
         #expect(usage.status == 64 && usage.stderr.contains("--on-failure takes rollback, delete or keep"))
     }
+
+    @Test func aFailedCreationRollsBackAndIsReplacedOnlyWhenAsked() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("failing")
+        try FileManager.default.createDirectory(at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try "def handler(event, context):\n    return 1\n".write(to: project.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
+        let template = """
+            AWSTemplateFormatVersion: '2010-09-09'
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+                  Handler: app.handler
+                  Runtime: python3.12
+              Inbox:
+                Type: AWS::SQS::Queue
+                Properties:
+                  QueueName: "QUEUE_NAME"
+
+            """
+        func write(_ queueName: String) throws {
+            try template.replacingOccurrences(of: "QUEUE_NAME", with: queueName)
+                .write(to: project.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
+        }
+        let aws = try MotoServer(script: Self.double)
+        defer { aws.stop() }
+
+        // A resource SQS refuses: the creation fails, rolls back, and its reason is printed.
+        try write("not a valid name!")
+        let failed = try deploy(project, [], aws)
+        #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+        #expect(failed.stderr.contains("stack failing ended in ROLLBACK_COMPLETE") && failed.stderr.contains("Can only include alphanumeric"),
+                "\(failed.stderr)")
+        // CloudFormation cannot update it: explained, with the way out.
+        let stuck = try deploy(project, [], aws)
+        #expect(stuck.status == 64 && stuck.stderr.contains("ROLLBACK_COMPLETE") && stuck.stderr.contains("--replace-failed"), "\(stuck.stderr)")
+        // Fixed, and asked to replace it: deleted, created, verified.
+        try write("inbox")
+        let replaced = try deploy(project, ["--replace-failed"], aws)
+        #expect(replaced.status == 0, "\(replaced.stdout)\(replaced.stderr)")
+        #expect(replaced.stdout.contains("deleting it first (--replace-failed)") && replaced.stdout.contains("CREATE_COMPLETE"))
+        #expect(replaced.stdout.contains("Verified: Fn runs the code packaged here"))
+    }
+
+    @Test func stagesComeFromLambdaAsyncYaml() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("shop")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime"]).status == 0)
+        try """
+            stages:
+              dev:
+                parameters: {LogLevel: DEBUG}
+                tags: {team: shop}
+              prod:
+                stack: shop-live
+                region: eu-west-1
+            """.write(to: project.appendingPathComponent("lambda-async.yaml"), atomically: true, encoding: .utf8)
+        let aws = try MotoServer(script: Self.double)
+        defer { aws.stop() }
+        let dev = try deploy(project, ["--stage", "dev", "--format", "json"], aws)
+        #expect(dev.status == 0, "\(dev.stdout)\(dev.stderr)")
+        #expect(json(dev)["stackName"] as? String == "shop-dev")
+        let live = try aws.python("""
+            import json, boto3
+            stack = boto3.client("cloudformation").describe_stacks(StackName="shop-dev")["Stacks"][0]
+            print(json.dumps({"tags": {t["Key"]: t["Value"] for t in stack.get("Tags", [])},
+                              "parameters": {p["ParameterKey"]: p["ParameterValue"] for p in stack.get("Parameters", [])}}))
+            """)
+        let state = (try? JSONSerialization.jsonObject(with: Data(live.stdout.utf8)) as? [String: Any]) ?? [:]
+        #expect((state["tags"] as? [String: String]) == ["team": "shop", "lambda-async:stage": "dev"], "\(live.stdout)\(live.stderr)")
+        #expect((state["parameters"] as? [String: String])?["LogLevel"] == "DEBUG")
+        // The stage's region, unless the command line says otherwise.
+        let prod = try deploy(project, ["--stage", "prod", "--format", "json"], aws)
+        #expect(prod.status == 0 && json(prod)["stackName"] as? String == "shop-live" && json(prod)["region"] as? String == "eu-west-1",
+                "\(prod.stdout)\(prod.stderr)")
+        let missing = try deploy(project, ["--stage", "qa"], aws)
+        #expect(missing.status == 64 && missing.stderr.contains("--stage qa is not in lambda-async.yaml; its stages: dev, prod"), "\(missing.stderr)")
+    }
 }
