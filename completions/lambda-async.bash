@@ -607,11 +607,14 @@ _lambda-async_deploy() {
     repeating_flags=()
     non_repeating_flags=(--yes --no-execute --replace-failed --delete --version -h --help)
     repeating_options=(--parameter --tag)
-    non_repeating_options=(--stack-name --region --profile --bucket --on-failure --format)
+    non_repeating_options=(--stage --stack-name --region --profile --bucket --on-failure --via --format)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--stage')
+        return
+        ;;
     '--stack-name')
         return
         ;;
@@ -631,6 +634,9 @@ _lambda-async_deploy() {
         return
         ;;
     '--on-failure')
+        return
+        ;;
+    '--via')
         return
         ;;
     '--format')

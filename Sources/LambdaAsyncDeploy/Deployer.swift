@@ -20,6 +20,8 @@ public struct DeployOptions: Sendable {
     public var onFailure = "rollback"
     /// Delete a stack in ROLLBACK_COMPLETE, then create it again.
     public var replaceFailed = false
+    /// Hand the packaged, uploaded template to `sam deploy` or `aws cloudformation deploy` instead.
+    public var via: String?
     /// On a terminal: ask before executing risky changes.
     public var interactive = false
     public var environment: [String: String] = ProcessInfo.processInfo.environment
@@ -151,6 +153,11 @@ public final class Deployer: @unchecked Sendable {
         }
 
         let cloudFormation = CloudFormation(aws)
+        if let via = options.via {
+            try handOver(to: via, body: body, region: region, bucket: bucket)
+            say("\(via) finished; checking the result")
+            return try await finish(result, cloudFormation, aws: aws, artifacts: outcome.artifacts)
+        }
         var type = "UPDATE"
         switch try await settledStack(cloudFormation)?.status {
         case nil, "REVIEW_IN_PROGRESS", "DELETE_COMPLETE":
@@ -247,6 +254,36 @@ public final class Deployer: @unchecked Sendable {
             say("Verified: \(result.codeVerified.joined(separator: ", ")) run\(result.codeVerified.count == 1 ? "s" : "") the code packaged here (CodeSha256).")
         }
         return result
+    }
+
+    /// `--via sam|aws`: the same bytes (zips already in S3, the template pointed at them) through
+    /// the other tool's deploy; its output is the user's to read, its failure ours to report.
+    func handOver(to tool: String, body: String, region: String, bucket: String) throws {
+        let template = project.appendingPathComponent(".lambda-async/build/deploy-template.yaml")
+        try Data(body.utf8).write(to: template, options: .atomic)
+        var arguments = tool == "sam"
+            ? ["sam", "deploy", "--template-file", template.path, "--stack-name", stackName, "--s3-bucket", bucket, "--region", region,
+               "--capabilities", "CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND", "--no-fail-on-empty-changeset",
+               "--no-confirm-changeset"]
+            : ["aws", "cloudformation", "deploy", "--template-file", template.path, "--stack-name", stackName, "--region", region,
+               "--capabilities", "CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND", "--no-fail-on-empty-changeset"]
+        if let profile = options.profile { arguments += ["--profile", profile] }
+        if !options.parameters.isEmpty {
+            arguments += ["--parameter-overrides"] + options.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        }
+        if !options.tags.isEmpty { arguments += ["--tags"] + options.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } }
+        say("$ " + arguments.joined(separator: " "))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.environment = options.environment
+        do { try process.run() } catch {
+            throw DeployError.refused("--via \(tool): `\(arguments[0])` could not start (\(error)); install it, or deploy without --via")
+        }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw DeployError.failed("--via \(tool): `\(arguments.prefix(3).joined(separator: " "))` exited \(process.terminationStatus)")
+        }
     }
 
     /// The packaged template with each CodeUri/ContentUri pointed at its zip in S3.

@@ -62,6 +62,10 @@ struct Deploy: AsyncParsableCommand {
     @Flag(help: "A stack in ROLLBACK_COMPLETE (its creation failed) is deleted, then created again.")
     var replaceFailed = false
 
+    @Option(help: ArgumentHelp("Hand the same packaged, uploaded template to `sam deploy` or `aws cloudformation deploy`; "
+                             + "lambda-async still checks the live code afterwards.", valueName: "sam|aws"))
+    var via: String?
+
     @Flag(help: "Delete the stack instead, wait, and name what CloudFormation kept.")
     var delete = false
 
@@ -72,6 +76,7 @@ struct Deploy: AsyncParsableCommand {
         guard ["rollback", "delete", "keep"].contains(onFailure) else {
             throw ValidationError("--on-failure takes rollback, delete or keep; got \(onFailure)")
         }
+        if let via, via != "sam", via != "aws" { throw ValidationError("--via takes sam or aws; got \(via)") }
         for pair in parameter + tag where !pair.contains("=") {
             throw ValidationError("\(pair): write KEY=VALUE")
         }
@@ -94,6 +99,7 @@ struct Deploy: AsyncParsableCommand {
         options.noExecute = noExecute
         options.onFailure = onFailure
         options.replaceFailed = replaceFailed
+        options.via = via
         options.interactive = isatty(STDIN_FILENO) == 1
         let json = format == .json
         do {

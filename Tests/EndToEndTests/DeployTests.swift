@@ -229,6 +229,12 @@ import TestSupport
         let prod = try deploy(project, ["--stage", "prod", "--format", "json"], aws)
         #expect(prod.status == 0 && json(prod)["stackName"] as? String == "shop-live" && json(prod)["region"] as? String == "eu-west-1",
                 "\(prod.stdout)\(prod.stderr)")
+        // The same bytes through the AWS CLI: it runs the change set, lambda-async checks the code after.
+        // (A new stack: moto fails the CLI's updates of these templates, whose parameters it sends as
+        // UsePreviousValue, on the conditional topic.)
+        let via = try deploy(project, ["--stage", "dev", "--stack-name", "shop-via", "--via", "aws"], aws)
+        #expect(via.status == 0, "\(via.stdout)\(via.stderr)")
+        #expect(via.stdout.contains("$ aws cloudformation deploy --template-file") && via.stdout.contains("Verified: ApiFunction"))
         let missing = try deploy(project, ["--stage", "qa"], aws)
         #expect(missing.status == 64 && missing.stderr.contains("--stage qa is not in lambda-async.yaml; its stages: dev, prod"), "\(missing.stderr)")
     }
