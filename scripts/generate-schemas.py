@@ -72,3 +72,13 @@ write("measure","lambda-async compare --measure --format json","Each strategy me
   "measured":obj({"schemaVersion":V,"workload":obj({"language":S(),"syncMs":I(),"taskMs":I(),"memoryMB":I(),"architecture":enum(["x86_64","arm64"]),"invocations":I(),"region":S()}),
      "pricesAsOf":S(),"perRequestUSD":N(),"perGBSecondUSD":N(),"rows":arr(row)}),
   "comparison":comparison}))
+write("deploy","lambda-async deploy --format json (and --delete)","What a deploy did: the identity, the artifacts, the change set, the stack's state, its outputs, the code checked.",obj({
+  "schemaVersion":V,"stackName":S(),"region":S(),"account":S(),"caller":S("The identity's ARN (sts:GetCallerIdentity)."),
+  "credentials":S("Where the credentials came from."),"bucket":S("The artifacts bucket; empty for --delete."),
+  "uploaded":arr(S("A zip sent to S3.")),"reused":arr(S("A zip S3 had already (same content, same key).")),
+  "changeSet":null(S("The change set's id; null when there was nothing to change, or with --delete.")),
+  "changes":arr(obj({"action":S(),"logicalID":S(),"type":S(),"replacement":null(S("True, False or Conditional.")),"iam":B()})),
+  "status":S("The stack's final state."),"noChanges":B(),
+  "outputs":arr(obj({"key":S(),"value":S(),"description":null(S())})),
+  "codeVerified":arr(S("A function whose live CodeSha256 is its local zip's.")),
+  "retained":arr(S("With --delete: what CloudFormation kept (DeletionPolicy Retain)."))}))

@@ -54,7 +54,7 @@ public struct DeployResult: Sendable, Codable {
     public var bucket: String
     public var uploaded: [String] = []
     public var reused: [String] = []
-    public var changeSet: String?
+    @NullEncoded public var changeSet: String?
     public var changes: [ChangeRow] = []
     public var status: String
     public var noChanges = false
@@ -66,14 +66,14 @@ public struct DeployResult: Sendable, Codable {
         public let action: String
         public let logicalID: String
         public let type: String
-        public let replacement: String?
+        @NullEncoded public var replacement: String?
         public let iam: Bool
     }
 
     public struct OutputRow: Sendable, Codable, Equatable {
         public let key: String
         public let value: String
-        public let description: String?
+        @NullEncoded public var description: String?
     }
 }
 

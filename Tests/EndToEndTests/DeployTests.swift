@@ -28,6 +28,12 @@ import TestSupport
         #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
         let report = json(created)
         #expect(report["status"] as? String == "CREATE_COMPLETE")
+        // The document against its schema, by an independent validator.
+        let validated = try TestSupport.run("python3", ["-c", """
+            import json, sys, jsonschema
+            jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(sys.stdin))
+            """, Binary.repositoryRoot.appendingPathComponent("schemas/deploy.schema.json").path], input: created.stdout)
+        #expect(validated.status == 0, "\(validated.stderr)")
         #expect((report["uploaded"] as? [String])?.sorted() == ["ApiFunction", "TasksLayer"])
         #expect(report["codeVerified"] as? [String] == ["ApiFunction"])
         let outputs = report["outputs"] as? [[String: Any]] ?? []
