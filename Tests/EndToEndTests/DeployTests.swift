@@ -244,4 +244,25 @@ import TestSupport
         let missing = try deploy(project, ["--stage", "qa"], aws)
         #expect(missing.status == 64 && missing.stderr.contains("--stage qa is not in lambda-async.yaml; its stages: dev, prod"), "\(missing.stderr)")
     }
+
+    @Test func aTemplateOverCloudFormationsBodyLimitGoesThroughS3() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("big")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension"]).status == 0)
+        let template = project.appendingPathComponent("template.yaml")
+        try (try String(contentsOf: template, encoding: .utf8))
+            .replacingOccurrences(of: "\nResources:\n", with: "\nMetadata:\n  Padding: '\(String(repeating: "x", count: 52_000))'\n\nResources:\n")
+            .write(to: template, atomically: true, encoding: .utf8)
+        let aws = try MotoServer(script: Self.double)
+        defer { aws.stop() }
+        let created = try deploy(project, ["--format", "json"], aws)
+        #expect(created.status == 0 && json(created)["status"] as? String == "CREATE_COMPLETE", "\(created.stdout)\(created.stderr)")
+        let listed = try aws.python("""
+            import boto3
+            for item in boto3.client("s3").list_objects_v2(Bucket="lambda-async-artifacts-123456789012-us-east-1", Prefix="lambda-async/templates/")["Contents"]:
+                print(item["Key"], item["Size"])
+            """)
+        #expect(listed.stdout.hasPrefix("lambda-async/templates/") && listed.stdout.contains(".yaml"), "\(listed.stdout)\(listed.stderr)")
+    }
 }
