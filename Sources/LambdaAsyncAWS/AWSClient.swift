@@ -127,11 +127,15 @@ public actor AWSClient {
         return AWSError(service: service, action: action, status: response.status, code: code, message: message)
     }
 
+    /// An HTTP date (`Tue, 01 Dec 2026 00:55:00 GMT`), as servers send in `Date`.
     static func httpDate(_ text: String) -> Date? {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
+        for format in ["EEE, dd MMM yyyy HH:mm:ss 'GMT'", "EEE, dd MMM yyyy HH:mm:ss zzz"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
     }
 }
