@@ -117,8 +117,9 @@ public actor AWSClient {
         var code = response.header("x-amzn-ErrorType").map { String($0.split(separator: ":").first ?? "") } ?? ""
         var message = ""
         if let xml = XMLElement.parse(response.body) {
-            code = xml["Error/Code"] ?? xml.first("Error")?["Code"] ?? (xml.name == "Error" ? xml["Code"] : nil) ?? code
-            message = xml["Error/Message"] ?? (xml.name == "Error" ? xml["Message"] : nil) ?? ""
+            // <ErrorResponse><Error>, S3's <Error>, EC2-style <Response><Errors><Error>: the first Code.
+            code = (xml.name == "Code" ? xml.text : xml.descendant("Code")?.text) ?? code
+            message = (xml.name == "Message" ? xml.text : xml.descendant("Message")?.text) ?? ""
         } else if let json = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
             code = code.isEmpty ? String((json["__type"] as? String ?? "").split(separator: "#").last ?? "") : code
             message = json["message"] as? String ?? json["Message"] as? String ?? ""

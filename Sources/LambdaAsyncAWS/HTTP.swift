@@ -59,6 +59,15 @@ public final class XMLElement: @unchecked Sendable {
         return node
     }
 
+    /// The first element named `name` anywhere below, depth first.
+    public func descendant(_ name: String) -> XMLElement? {
+        for child in children {
+            if child.name == name { return child }
+            if let found = child.descendant(name) { return found }
+        }
+        return nil
+    }
+
     /// The text at `path`, nil when absent.
     public subscript(_ path: String) -> String? { first(path)?.text }
 

@@ -266,3 +266,37 @@ import TestSupport
         #expect(listed.stdout.hasPrefix("lambda-async/templates/") && listed.stdout.contains(".yaml"), "\(listed.stdout)\(listed.stderr)")
     }
 }
+
+/// moto's server with authentication on (after a few unauthenticated set-up calls): it verifies
+/// SigV4 signatures as AWS does, so the native client's requests pass with the right secret and are
+/// refused, with the advice a user needs, with a wrong one.
+@Suite struct SignatureCheckTests {
+    @Test func aServerThatChecksSignaturesAcceptsTheRightSecretOnly() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let aws = try MotoServer(environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "3"])
+        defer { aws.stop() }
+        let keys = try aws.python("""
+            import json, boto3
+            iam = boto3.client("iam")
+            iam.create_user(UserName="deployer")
+            iam.put_user_policy(UserName="deployer", PolicyName="all", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+            key = iam.create_access_key(UserName="deployer")["AccessKey"]
+            print(key["AccessKeyId"], key["SecretAccessKey"])
+            """)
+        let parts = keys.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(keys.status == 0 && parts.count == 2, "\(keys.stdout)\(keys.stderr)")
+        guard parts.count == 2 else { return }
+        func deleteMissingStack(secret: String) throws -> ProcessResult {
+            try TestSupport.run(Binary.url.path, ["deploy", parent.path, "--delete", "--stack-name", "nothing-here"], environment: [
+                "AWS_ENDPOINT_URL": aws.endpoint, "AWS_ACCESS_KEY_ID": parts[0], "AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": "us-east-1"])
+        }
+        // Signed right: STS and CloudFormation answer (there is no such stack).
+        let right = try deleteMissingStack(secret: parts[1])
+        #expect(right.status == 64 && right.stderr.contains("there is no stack nothing-here"), "\(right.stderr)")
+        // A wrong secret: refused, and said so.
+        let wrong = try deleteMissingStack(secret: parts[1] + "x")
+        #expect(wrong.status == 1 && wrong.stderr.contains("The credentials were refused"), "\(wrong.stderr)")
+    }
+}
