@@ -215,12 +215,14 @@ public final class Deployer: @unchecked Sendable {
             let what = risky.map { "\($0.logicalID) (\($0.action == "Remove" ? "removed" : $0.iam ? "IAM" : "replaced"))" }.joined(separator: ", ")
             guard ask("This removes, replaces or changes IAM resources: \(what). Execute? [y/N] ") else {
                 try? await cloudFormation.deleteChangeSet(changeSetID, stack: stackName)
+                // A new stack would stay behind empty, in REVIEW_IN_PROGRESS.
+                if type == "CREATE" { try? await cloudFormation.deleteStack(stackName) }
                 throw DeployError.refused("not executed; the change set was deleted")
             }
         }
         let before = Set(((try? await cloudFormation.events(stackName)) ?? []).map(\.id))
         try await cloudFormation.executeChangeSet(changeSetID, stack: stackName, disableRollback: options.onFailure == "keep")
-        let final = try await waitForStack(cloudFormation, seen: before, printing: true)
+        let final = try await waitForStack(cloudFormation, seen: before, printing: true, executing: true)
         result.status = final?.status ?? "DELETE_COMPLETE"
         guard let status = final?.status, status == "CREATE_COMPLETE" || status == "UPDATE_COMPLETE" else {
             let reasons = try await failureReasons(cloudFormation)
@@ -325,7 +327,10 @@ public final class Deployer: @unchecked Sendable {
 
     /// Polls until the stack is in a final state, printing its events not `seen` before, oldest
     /// first; nil once deleted.
-    func waitForStack(_ cloudFormation: CloudFormation, seen: Set<String> = [], printing: Bool) async throws -> CloudFormation.Stack? {
+    /// `executing`: a change set was just executed, so REVIEW_IN_PROGRESS (a new stack before
+    /// CloudFormation starts on it) is not an end.
+    func waitForStack(_ cloudFormation: CloudFormation, seen: Set<String> = [], printing: Bool,
+                      executing: Bool = false) async throws -> CloudFormation.Stack? {
         var seen = seen
         let deadline = Date().addingTimeInterval(options.timeout)
         while true {
@@ -338,7 +343,7 @@ public final class Deployer: @unchecked Sendable {
                 }
             }
             guard let stack = try await cloudFormation.stack(stackName) else { return nil }
-            if !stack.status.hasSuffix("_IN_PROGRESS") || stack.status == "REVIEW_IN_PROGRESS" {
+            if !stack.status.hasSuffix("_IN_PROGRESS") || (stack.status == "REVIEW_IN_PROGRESS" && !executing) {
                 return stack.status == "DELETE_COMPLETE" ? nil : stack
             }
             guard Date() < deadline else { throw DeployError.failed("stack \(stackName) is still \(stack.status) after \(Int(options.timeout)) s") }

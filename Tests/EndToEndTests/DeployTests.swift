@@ -245,6 +245,26 @@ import TestSupport
         #expect(missing.status == 64 && missing.stderr.contains("--stage qa is not in lambda-async.yaml; its stages: dev, prod"), "\(missing.stderr)")
     }
 
+    /// On a terminal (here a pseudo-terminal from util-linux's `script`), a change set that adds IAM
+    /// resources is executed only after a yes; a no deletes it.
+    @Test func onATerminalRiskyChangesWaitForAYes() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("careful")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension"]).status == 0)
+        let aws = try MotoServer(script: Self.double)
+        defer { aws.stop() }
+        func onTerminal(answer: String) throws -> ProcessResult {
+            try TestSupport.run("script", ["-qec", "\(Binary.url.path) deploy \(project.path)", "/dev/null"],
+                                environment: aws.clientEnvironment, input: answer + "\n")
+        }
+        let declined = try onTerminal(answer: "n")
+        #expect(declined.stdout.contains("Execute? [y/N]") && declined.stdout.contains("ApiFunctionRole (IAM)"), "\(declined.stdout)")
+        #expect(declined.stdout.contains("not executed; the change set was deleted"), "\(declined.stdout)")
+        let accepted = try onTerminal(answer: "y")
+        #expect(accepted.stdout.contains("CREATE_COMPLETE") && accepted.stdout.contains("Verified: ApiFunction"), "\(accepted.stdout)")
+    }
+
     @Test func aTemplateOverCloudFormationsBodyLimitGoesThroughS3() throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
