@@ -53,14 +53,17 @@ public actor AWSClient {
         ["cloudformation": "CLOUDFORMATION", "s3": "S3", "sts": "STS", "lambda": "LAMBDA", "iam": "IAM"][service] ?? service.uppercased()
     }
 
-    /// A query-protocol call (CloudFormation, STS): form-encoded POST, XML answer.
-    public func query(_ service: String, _ action: String, version: String, _ parameters: [String: String]) async throws -> XMLElement {
+    /// A query-protocol call (CloudFormation, STS): form-encoded POST, XML answer. `unsigned` for
+    /// the calls that carry their own proof (AssumeRoleWithWebIdentity).
+    public func query(_ service: String, _ action: String, version: String, _ parameters: [String: String],
+                      unsigned: Bool = false) async throws -> XMLElement {
         var form = parameters
         form["Action"] = action
         form["Version"] = version
         let body = Data(form.sorted { $0.key < $1.key }.map { "\(SigV4.encode($0.key))=\(SigV4.encode($0.value))" }.joined(separator: "&").utf8)
         let response = try await send(service, action: action, method: "POST", url: endpoint(service).url,
-                                      headers: ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"], body: body)
+                                      headers: ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"], body: body,
+                                      unsigned: unsigned)
         guard let xml = XMLElement.parse(response.body) else {
             throw AWSError(service: service, action: action, status: response.status, code: "UnreadableAnswer", message: String(decoding: response.body.prefix(200), as: UTF8.self))
         }

@@ -27,16 +27,9 @@ public struct STS: Sendable {
         var parameters = ["RoleArn": role, "RoleSessionName": session, "DurationSeconds": "3600"]
         let action = webIdentityToken == nil ? "AssumeRole" : "AssumeRoleWithWebIdentity"
         if let token = webIdentityToken { parameters["WebIdentityToken"] = token }
-        var form = parameters
-        form["Action"] = action
-        form["Version"] = "2011-06-15"
-        let body = Data(form.sorted { $0.key < $1.key }.map { "\(SigV4.encode($0.key))=\(SigV4.encode($0.value))" }.joined(separator: "&").utf8)
-        let response = try await client.send("sts", action: action, method: "POST", url: client.endpoint("sts").url,
-                                             headers: ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"], body: body,
-                                             unsigned: webIdentityToken != nil)
-        guard let creds = XMLElement.parse(response.body)?.first("\(action)Result/Credentials"),
-              let id = creds["AccessKeyId"], let secret = creds["SecretAccessKey"] else {
-            throw AWSError(service: "sts", action: action, status: response.status, code: "UnreadableAnswer", message: "no Credentials")
+        let xml = try await client.query("sts", action, version: "2011-06-15", parameters, unsigned: webIdentityToken != nil)
+        guard let creds = xml.first("\(action)Result/Credentials"), let id = creds["AccessKeyId"], let secret = creds["SecretAccessKey"] else {
+            throw AWSError(service: "sts", action: action, status: 200, code: "UnreadableAnswer", message: "no Credentials")
         }
         return AWSCredentials(accessKeyID: id, secretAccessKey: secret, sessionToken: creds["SessionToken"],
                               expiration: creds["Expiration"].flatMap { ISO8601DateFormatter().date(from: $0) }, source: "STS")

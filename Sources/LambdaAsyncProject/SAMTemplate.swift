@@ -27,6 +27,8 @@ public struct SAMTemplate: Sendable {
     /// Values the template computes that have no local value (`Fn::ImportValue`, an attribute only a
     /// deployment knows), one line each naming the function, the variable and why: said once at start.
     public var unresolved: [String] = []
+    /// Resources CloudFormation keeps when the stack is deleted (`DeletionPolicy: Retain`).
+    public var retained: [String] = []
 
     public var directory: URL { url.deletingLastPathComponent() }
 
@@ -66,17 +68,6 @@ public struct SAMTemplate: Sendable {
         public var apiRoutes: [ApiRoute] = []
         /// `LoggingConfig`: Lambda's log format and levels (its own and Globals' keys merged, as SAM does).
         public var logging = LoggingConfig()
-    }
-
-    /// `LoggingConfig`. With `LogFormat: JSON` the runtime writes each log call as a JSON object and
-    /// drops the ones under `ApplicationLogLevel`; with `Text` (the default) the levels do not apply.
-    public struct LoggingConfig: Sendable, Equatable {
-        public var logFormat = "Text"
-        public var applicationLogLevel: String?
-        public var systemLogLevel: String?
-        public var logGroup: String?
-        public init() {}
-        public var isJSON: Bool { logFormat.uppercased() == "JSON" }
     }
 
     public struct EventInvokeConfig: Sendable, Equatable {
@@ -365,6 +356,9 @@ public struct SAMTemplate: Sendable {
                                    layers: layers.sorted { $0.logicalID < $1.logicalID },
                                    localPaths: localPaths.sorted { ($0.logicalID, $0.property) < ($1.logicalID, $1.property) })
         template.unresolved = unresolved.sorted()
+        template.retained = resources.compactMap { key, resource in
+            resource["DeletionPolicy"]?.string == "Retain" ? key.string : nil
+        }.sorted()
         template.readAPISettings(root: root, resources: resources, literal: literal)
         return template
     }

@@ -47,3 +47,14 @@ enum TypoHint {
         return String(message[..<provide.lowerBound]) + " Did you mean '\(guess)'?" + String(message[provide.lowerBound...])
     }
 }
+
+/// `NAME=VALUE` options (`--env`, `--parameter`, `--tag`) by name; a later NAME wins, and a pair
+/// without `=` (refused by each command's `validate()`) is NAME with an empty value.
+enum KeyValuePairs {
+    static func parse(_ list: [String]) -> [String: String] {
+        Dictionary(list.map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }, uniquingKeysWith: { $1 })
+    }
+}

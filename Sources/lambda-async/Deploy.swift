@@ -92,8 +92,8 @@ struct Deploy: AsyncParsableCommand {
         options.stackName = stackName
         options.region = region
         options.profile = profile
-        options.parameters = Self.pairs(parameter)
-        options.tags = Self.pairs(tag)
+        options.parameters = KeyValuePairs.parse(parameter)
+        options.tags = KeyValuePairs.parse(tag)
         options.bucket = bucket
         options.yes = yes
         options.noExecute = noExecute
@@ -136,13 +136,6 @@ struct Deploy: AsyncParsableCommand {
         } catch let error as AWSError {
             throw CommandError.failed(Self.explain(error))
         }
-    }
-
-    static func pairs(_ list: [String]) -> [String: String] {
-        Dictionary(list.map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            return (parts[0], parts.count > 1 ? parts[1] : "")
-        }, uniquingKeysWith: { $1 })
     }
 
     /// What an AWS error means for a deploy, and what to do.

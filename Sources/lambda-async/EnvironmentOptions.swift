@@ -25,12 +25,7 @@ struct EnvironmentOptions: ParsableArguments {
     }
 
     /// `--parameter` values by name.
-    var parameters: [String: String] {
-        Dictionary(parameter.map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-        }, uniquingKeysWith: { $1 })
-    }
+    var parameters: [String: String] { KeyValuePairs.parse(parameter) }
 
     /// The project's template with its parameters; what it computes that has no local value is said
     /// once, here, at start (those variables are left unset).
@@ -57,11 +52,7 @@ struct EnvironmentOptions: ParsableArguments {
 
     /// What one function gets on top of its template's variables (`logicalID` nil: not a project's function).
     func variables(for logicalID: String?, from file: EnvironmentFile?) -> [String: String] {
-        var variables = logicalID.map { file?.variables(for: $0) ?? [:] } ?? file?.shared ?? [:]
-        for pair in env {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            variables[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
-        return variables
+        let variables = logicalID.map { file?.variables(for: $0) ?? [:] } ?? file?.shared ?? [:]
+        return variables.merging(KeyValuePairs.parse(env)) { $1 }
     }
 }
