@@ -126,6 +126,29 @@ import TestSupport
         #expect((state["role"] as? String)?.contains("WorkerFunctionRole") == true)
     }
 
+    /// The cells the tests above do not deploy: each is created, its functions run the zips' code,
+    /// and its URL is the first output.
+    @Test(arguments: [
+        (["--strategy", "streaming", "--language", "node"], ["ApiFunction"]),
+        (["--strategy", "extension", "--language", "node"], ["ApiFunction"]),
+        (["--strategy", "custom-runtime", "--language", "node"], ["ApiFunction"]),
+        (["--strategy", "async-invoke"], ["ApiFunction", "WorkerFunction"]),
+    ])
+    func everyOtherCellDeploys(_ arguments: [String], _ functions: [String]) throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("cell")
+        #expect(try TestSupport.run(Binary.url.path, ["new", project.path] + arguments).status == 0)
+        let aws = try MotoServer(script: Self.double)
+        defer { aws.stop() }
+        let created = try deploy(project, ["--format", "json"], aws)
+        #expect(created.status == 0, "\(arguments): \(created.stdout)\(created.stderr)")
+        let report = json(created)
+        #expect(report["status"] as? String == "CREATE_COMPLETE")
+        #expect(report["codeVerified"] as? [String] == functions)
+        #expect(((report["outputs"] as? [[String: Any]])?.first?["value"] as? String)?.contains(".lambda-url.") == true, "\(report)")
+    }
+
     @Test func refusalsSayWhatToDo() throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
