@@ -56,6 +56,34 @@ import LambdaAsyncCore
         let template = files.first { $0.path == "template.yaml" }!.contents
         #expect(template.contains("Runtime: \(language.defaultRuntime.identifier)"))
         #expect(template.contains("Default: arm64"))
+
+        // Work that is not lost, logs by the platform (issue 12), in every cell.
+        for fragment in ["LogFormat: JSON", "ApplicationLogLevel: !Ref LogLevel", "RetentionInDays: !Ref LogRetentionDays",
+                         "FailedTasksQueue:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Retain", "SqsManagedSseEnabled: true",
+                         "FailedTasksAlarm:", "Condition: HasAlarmEmail", "FailedTasksQueueUrl:"] {
+            #expect(template.contains(fragment), "\(strategy): \(fragment)")
+        }
+        let logGroups = template.components(separatedBy: "Type: AWS::Logs::LogGroup").count - 1
+        #expect(logGroups == (strategy == .asyncInvoke ? 2 : 1))
+        if strategy != .asyncInvoke {
+            // The task's retries and its queue: the permission to send there, and nothing wider.
+            #expect(template.contains("FAILED_TASKS_QUEUE_URL: !Ref FailedTasksQueue"))
+            #expect(template.contains("- SQSSendMessagePolicy:\n            QueueName: !GetAtt FailedTasksQueue.QueueName"))
+            #expect(paths.contains { $0.hasSuffix("retries.py") || $0.hasSuffix("retries.mjs") })
+        } else {
+            #expect(template.contains("Destination: !GetAtt FailedTasksQueue.Arn"))
+        }
+        #expect(!template.contains("IdempotencyTable"))
+        let readme = files.first { $0.path == "README.md" }!.contents
+        #expect(readme.contains("## When a task fails") && readme.contains("lambda-async deploy"))
+        #expect(!files.contains { $0.contents.contains("def log(level") || $0.contents.contains("export function log(") },
+                "a hand-written logger is left")
+
+        let withTable = try ProjectGenerator(options: ProjectOptions(name: "orders-api", language: language, strategy: strategy,
+                                                                     variant: variant, idempotency: true)).files()
+        let tableTemplate = withTable.first { $0.path == "template.yaml" }!.contents
+        #expect(tableTemplate.contains("IdempotencyTable:\n    Type: AWS::DynamoDB::Table"))
+        #expect(tableTemplate.contains("IDEMPOTENCY_TABLE: !Ref IdempotencyTable") && tableTemplate.contains("- DynamoDBCrudPolicy:"))
     }
 
     @Test func optionsReachTheTemplate() throws {
