@@ -20,6 +20,8 @@ public struct ProjectGenerator: Sendable {
         guard options.runtime.family.rawValue == options.language.rawValue else {
             throw ScaffoldError.runtimeMismatch(runtime: options.runtime.identifier, language: options.language)
         }
+        // As cfn-lint (E2531): a runtime Lambda no longer creates functions on is refused here.
+        if let refusal = options.runtime.creationRefusal() { throw ScaffoldError.unsupported(refusal) }
         guard LambdaQuotas.memoryMB.contains(options.memoryMB) else {
             throw ScaffoldError.unsupported("--memory \(options.memoryMB) is outside Lambda's 128-10240 MB")
         }

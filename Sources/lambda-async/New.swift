@@ -93,6 +93,9 @@ struct New: ParsableCommand {
                 name: name ?? folder.lastPathComponent, language: language, strategy: strategy!, variant: variant,
                 runtime: runtime.flatMap(LambdaRuntime.init), architecture: arch, memoryMB: memory,
                 timeoutSeconds: timeout, publicURL: `public`, powertools: powertools, idempotency: idempotency))
+            if let warning = generator.options.runtime.deprecationWarning() {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            }
             let files = dryRun ? try generator.files() : try generator.write(to: folder, force: force)
             print(GeneratedReport(directory: folder.path, cell: generator.cell, files: files, written: !dryRun)
                 .render(format.output, style: .standardOutput))

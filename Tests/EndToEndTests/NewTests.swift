@@ -93,6 +93,8 @@ import TestSupport
             (["new", "orders.api", "--strategy", "extension"], "'.' is not allowed"),
             (["new", "p4", "--strategy", "extension", "--runtime", "nodejs22.x"], "does not run python code"),
             (["new", "p5"], "missing --strategy"),
+            (["new", "p6", "--strategy", "extension", "--runtime", "python3.9"],
+             "python3.9 was deprecated on 2025-12-15 and Lambda creates no function on it since 2026-06-01: use --runtime python3.14"),
             (["new", "occupied", "--strategy", "extension"], "exists and is not empty"),
         ] {
             let result = try TestSupport.run(Binary.url.path, arguments, directory: parent)

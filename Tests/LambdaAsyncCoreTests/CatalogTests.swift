@@ -62,3 +62,16 @@ import Testing
         #expect(Pricing.rate(region: "mars-north-1", architecture: .arm64) == nil)
     }
 }
+
+@Suite struct RuntimeLifecycleTests {
+    @Test func refusalAndWarningFollowTheSchedule() {
+        let node20 = LambdaRuntime("nodejs20.x")!
+        #expect(node20.deprecationWarning(on: "2026-05-01") == "nodejs20.x is deprecated since 2026-04-30; Lambda stops creating functions on it on 2026-06-01 (use nodejs24.x)")
+        #expect(node20.creationRefusal(on: "2026-05-01") == nil)
+        #expect(node20.creationRefusal(on: "2026-06-01")?.hasSuffix("since 2026-06-01: use --runtime nodejs24.x") == true)
+        #expect(node20.deprecationWarning(on: "2026-06-01") == nil)
+        #expect(LambdaRuntime("python3.14")!.creationRefusal(on: "2026-11-30") == nil)
+        // Every runtime Lambda knows has a schedule but the newest .NET, which has none yet.
+        #expect(LambdaRuntime.supported.filter { LambdaRuntime($0)!.lifecycle == nil } == ["dotnet10"])
+    }
+}

@@ -88,10 +88,10 @@ import LambdaAsyncCore
 
     @Test func optionsReachTheTemplate() throws {
         let generator = try ProjectGenerator(options: ProjectOptions(
-            name: "reports", language: .node, strategy: .streaming, runtime: LambdaRuntime("nodejs20.x"),
+            name: "reports", language: .node, strategy: .streaming, runtime: LambdaRuntime("nodejs24.x"),
             architecture: .x86_64, memoryMB: 1024, timeoutSeconds: 120, publicURL: true))
         let template = try generator.files().first { $0.path == "template.yaml" }!.contents
-        #expect(template.contains("Runtime: nodejs20.x"))
+        #expect(template.contains("Runtime: nodejs24.x"))
         #expect(template.contains("Default: x86_64"))
         #expect(template.contains("Default: 1024"))
         #expect(template.contains("Default: 120"))
