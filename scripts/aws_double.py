@@ -13,8 +13,8 @@ the gaps `deploy` would fall into filled, and nothing else:
   has run; a `GetAtt` of a URL's `FunctionUrl` in the outputs is then replaced by the real URL.
 - Failures: moto answers ExecuteChangeSet with an error (400, 500) when it refuses or fails to make
   or update a resource; the stack is rolled back instead (ROLLBACK_COMPLETE or UPDATE_ROLLBACK_COMPLETE, with a *_FAILED event), as CloudFormation.
-- What moto's CloudFormation drops from functions: `Architectures` and `Layers` are set on the
-  function moto made, and an update's new code is loaded (moto's stack update keeps the old zip).
+- What moto's CloudFormation drops: functions' `Architectures`, `Layers` and `Tags` are set on the
+  function moto made, roles' `ManagedPolicyArns` attached (those moto knows), and an update's new code is loaded (moto's stack update keeps the old zip).
   Layers of other accounts (Powertools' public layer) are left out and logged.
 
 Usage: aws_double.py PORT  (then AWS_ENDPOINT_URL=http://127.0.0.1:PORT)
@@ -28,6 +28,8 @@ import urllib.parse
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+# AWS managed policies (AWSLambdaBasicExecutionRole), so roles can have them attached.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 from moto.server import DomainDispatcherApplication, create_backend_app  # noqa: E402
 from werkzeug.serving import run_simple  # noqa: E402
@@ -126,12 +128,14 @@ def prepare(form, region):
         layers = [l for l in properties.get("Layers", []) if not (isinstance(l, str) and f":{ACCOUNT}:" not in l and l.startswith("arn:"))]
         if len(layers) != len(properties.get("Layers", [])):
             log(f"{name}: public layers of other accounts left out (moto cannot resolve them)")
-        dropped[name] = {"Architectures": properties.get("Architectures"), "Layers": layers, "Code": properties.get("Code")}
+        dropped[name] = {"Architectures": properties.get("Architectures"), "Layers": layers, "Code": properties.get("Code"),
+                         "Tags": properties.get("Tags", [])}
         # moto's CloudFormation does not apply Layers, and fails to update a function that has them.
         properties.pop("Layers", None)
+    roles = {name: r.get("Properties", {}).get("ManagedPolicyArns", []) for name, r in resources.items() if r.get("Type") == "AWS::IAM::Role"}
     template["Outputs"] = replace_url_outputs(template.get("Outputs", {}), {n for n, r in gaps.items() if r["Type"] == "AWS::Lambda::Url"})
     with lock:
-        pending[stack] = {"gaps": gaps, "functions": dropped}
+        pending[stack] = {"gaps": gaps, "functions": dropped, "roles": roles}
     return json.dumps(template)
 
 
@@ -179,6 +183,8 @@ def after_execute(stack_name, region):
             # moto's stack update keeps a function's old code: its new zip, as CloudFormation would.
             lam.update_function_code(function.function_name, None, {"S3Bucket": resolve(code.get("S3Bucket"), physical),
                                                                      "S3Key": resolve(code["S3Key"], physical)})
+        if extra.get("Tags"):
+            lam.tag_resource(function.function_arn, {t["Key"]: str(resolve(t["Value"], physical)) for t in extra["Tags"]})
         if extra["Architectures"]:
             function.architectures = [resolve(a, physical) for a in extra["Architectures"]]
         if extra["Layers"]:
@@ -191,6 +197,13 @@ def after_execute(stack_name, region):
                             value = listed["LatestMatchingVersion"]["LayerVersionArn"]
                 arns.append(value)
             function.layers = function._get_layers_data(arns)
+    iam = backend("iam", "global")
+    for name, arns in work.get("roles", {}).items():
+        for arn in resolve(arns, physical):
+            try:
+                iam.attach_role_policy(arn, physical.get(name, name))
+            except Exception as error:  # noqa: BLE001 (an AWS managed policy moto has not loaded)
+                log(f"{name}: {arn} not attached ({error!r})")
     for name, resource in work["gaps"].items():
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::Lambda::Url":
@@ -209,6 +222,26 @@ def after_execute(stack_name, region):
             target = resolve(properties["FunctionName"], physical)
             config = {k: resolve(v, physical, dict(stack.resource_map.items())) for k, v in properties.items() if k not in ("FunctionName", "Qualifier")}
             lam.put_function_event_invoke_config(target, config)
+
+
+def before_delete(stack_name, region):
+    """The managed policies attached above: moto's stack deletion does not detach them, and IAM
+    refuses to delete a role that has any."""
+    try:
+        stack = backend("cloudformation", region).get_stack(stack_name)
+    except Exception:  # noqa: BLE001 (no such stack: moto answers that itself)
+        return
+    iam = backend("iam", "global")
+    # The resources moto made (iterating the map itself would try to make the missing ones).
+    for name, resource in list(getattr(stack.resource_map, "_parsed_resources", {}).items()):
+        if resource is None or getattr(resource, "cloudformation_type", lambda: "")() != "AWS::IAM::Role":
+            continue
+        role = getattr(resource, "physical_resource_id", name)
+        for policy in list(getattr(resource, "managed_policies", {}).keys()):
+            try:
+                iam.detach_role_policy(policy, role)
+            except Exception as error:  # noqa: BLE001
+                log(f"{role}: {policy} not detached ({error!r})")
 
 
 class Double:
@@ -236,6 +269,8 @@ class Double:
         environ["CONTENT_LENGTH"] = str(len(body))
         if action == "ExecuteChangeSet":
             return self.execute(environ, start_response, form, region)
+        if action == "DeleteStack":
+            before_delete(form.get("StackName", [""])[0], region)
         result = self.app(environ, start_response)
         if action == "CreateStack":
             try:

@@ -51,7 +51,12 @@ import TestSupport
             url = lam.get_function_url_config(FunctionName=resources["ApiFunction"])
             queues = boto3.client("sqs").list_queues().get("QueueUrls", [])
             tags = {t["Key"]: t["Value"] for t in cf.describe_stacks(StackName="orders")["Stacks"][0].get("Tags", [])}
-            print(json.dumps({"sha": function["CodeSha256"] == zip_hash, "arch": function["Architectures"], "layers": len(function.get("Layers", [])),
+            iam = boto3.client("iam")
+            role = function["Role"].split("/")[-1]
+            managed = [p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]]
+            inline = [iam.get_role_policy(RoleName=role, PolicyName=n)["PolicyDocument"] for n in iam.list_role_policies(RoleName=role)["PolicyNames"]]
+            sends = any("sqs:SendMessage" in json.dumps(doc) for doc in inline)
+            print(json.dumps({"functionTags": lam.list_tags(Resource=function["FunctionArn"])["Tags"], "managed": managed, "sends": sends,"sha": function["CodeSha256"] == zip_hash, "arch": function["Architectures"], "layers": len(function.get("Layers", [])),
                               "auth": url["AuthType"], "runtime": function["Runtime"], "queue": any("FailedTasksQueue" in q for q in queues),
                               "env": sorted(function["Environment"]["Variables"]), "tags": tags}))
             """, [project.appendingPathComponent(".lambda-async/build/ApiFunction.zip").path])
@@ -65,6 +70,9 @@ import TestSupport
         #expect(state["queue"] as? Bool == true)
         #expect((state["env"] as? [String])?.contains("FAILED_TASKS_QUEUE_URL") == true)
         #expect((state["tags"] as? [String: String])?["team"] == "orders")
+        #expect((state["functionTags"] as? [String: String])?["lambda:createdBy"] == "SAM")
+        #expect(state["managed"] as? [String] == ["AWSLambdaBasicExecutionRole"])
+        #expect(state["sends"] as? Bool == true, "the role may send to the failed-tasks queue")
 
         // Again, nothing changed: nothing uploaded, no change set, exit 0.
         let again = try deploy(project, [], aws)
