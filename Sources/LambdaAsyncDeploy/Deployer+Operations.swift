@@ -6,12 +6,9 @@ import LambdaAsyncProject
 extension Deployer {
     /// `deploy --delete`: deletes the stack, waits, names what CloudFormation kept (DeletionPolicy Retain).
     public func delete() async throws -> DeployResult {
-        let region = try region()
-        let aws = client(region: region)
-        let credentials = try await aws.credentials()
-        let identity = try await STS(aws).callerIdentity()
-        var result = DeployResult(stackName: stackName, region: region, account: identity.account, caller: identity.arn,
-                                  credentials: credentials.source, bucket: options.bucket ?? "", status: "")
+        let (aws, identity, start) = try await connect()
+        let region = start.region
+        var result = start
         let cloudFormation = CloudFormation(aws)
         guard let stack = try await cloudFormation.stack(stackName) else {
             throw DeployError.refused("there is no stack \(stackName) in account \(identity.account), region \(region): nothing to delete")

@@ -111,20 +111,29 @@ public final class Deployer: @unchecked Sendable {
         return AWSClient(region: region, environment: environment) { try await chain.resolve() }
     }
 
+    /// The client, who it acts as (said before anything changes), and the result that names both.
+    func connect() async throws -> (AWSClient, STS.Identity, DeployResult) {
+        let region = try region()
+        let aws = client(region: region)
+        let credentials = try await aws.credentials()
+        let identity = try await STS(aws).callerIdentity()
+        let result = DeployResult(stackName: stackName, region: region, account: identity.account, caller: identity.arn,
+                                  credentials: credentials.source, bucket: options.bucket ?? "", status: "")
+        return (aws, identity, result)
+    }
+
     /// The stack's name: --stack-name, else the project folder's name.
     var stackName: String { options.stackName ?? project.lastPathComponent }
 
     public func deploy() async throws -> DeployResult {
         let template = try SAMTemplate.load(from: project, parameters: options.parameters)
         let outcome = try ProjectPackager(template: template, output: nil, excludes: [], options: PackagingOptions(force: false)).package()
-        let region = try region()
-        let aws = client(region: region)
-        let credentials = try await aws.credentials()
-        let identity = try await STS(aws).callerIdentity()
-        say("Deploying stack \(stackName) to account \(identity.account), region \(region), as \(identity.arn) (credentials: \(credentials.source))")
+        let (aws, identity, start) = try await connect()
+        let region = start.region
+        say("Deploying stack \(stackName) to account \(identity.account), region \(region), as \(identity.arn) (credentials: \(start.credentials))")
         let bucket = options.bucket ?? "lambda-async-artifacts-\(identity.account)-\(region)"
-        var result = DeployResult(stackName: stackName, region: region, account: identity.account, caller: identity.arn,
-                                  credentials: credentials.source, bucket: bucket, status: "")
+        var result = start
+        result.bucket = bucket
         let s3 = S3(aws)
         if options.bucket == nil, try await !s3.bucketExists(bucket) {
             try await s3.createPrivateBucket(bucket)

@@ -3,11 +3,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { submit, withExtension } from "./extension-client.mjs";
 import { orderOf } from "./order.mjs";
-
-/** The task for an order; its id is the order's (see tasks.mjs in the extension, where it runs). */
-const taskFor = (order, context) => ({ taskId: String(order.orderId ?? context.awsRequestId), orderId: order.orderId ?? null, fail: Boolean(order.fail) });
-
-const workMs = (variable) => Number.parseInt(process.env[variable] ?? "0", 10) || 0;
+// The task (its id, its simulated work) is defined once, in tasks.mjs; the extension runs it.
+import { taskFor, workMs } from "./tasks.mjs";
 
 async function buildResponse(order) {
   await sleep(workMs("SYNC_MS")); // the synchronous part: what the caller waits for
