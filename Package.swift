@@ -44,6 +44,8 @@ let package = Package(
         // Build-time embedding of Templates/ and the runtime clients as Swift source.
         .executableTarget(name: "EmbedFiles", path: "Tools/EmbedFiles"),
         .plugin(name: "EmbedFilesPlugin", capability: .buildTool(), dependencies: ["EmbedFiles"]),
+        // Sockets made inside an execution environment's own network namespace (setns needs C).
+        .target(name: "CNetworkNamespace"),
         // The local runner: Runtime and Extensions APIs over SwiftNIO, sandbox processes, freezing,
         // timeouts and the timeline of each invocation.
         .target(
@@ -51,6 +53,7 @@ let package = Package(
             dependencies: [
                 "LambdaAsyncCore",
                 "LambdaAsyncProject",
+                "CNetworkNamespace",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

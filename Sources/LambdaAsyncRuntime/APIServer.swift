@@ -126,16 +126,7 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
 enum HTTPServer {
     static func bind(group: EventLoopGroup, host: String, port: Int,
                      handler: @escaping @Sendable () -> ChannelHandler) throws -> Channel {
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(handler())
-                }
-            }
-            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+        let bootstrap = bootstrap(group: group, handler: handler)
         do {
             return try bootstrap.bind(host: host, port: port).wait()
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
@@ -146,11 +137,40 @@ enum HTTPServer {
             throw RunnerError.server("cannot listen on \(host):\(port): \(error)")
         }
     }
+
+    /// The same server on a socket already listening (one made inside an environment's network).
+    /// Not on `group`'s event loop: it waits for the channel.
+    static func adopt(listening socket: Int32, group: EventLoopGroup, handler: @escaping @Sendable () -> ChannelHandler) throws -> Channel {
+        do {
+            return try bootstrap(group: group, handler: handler).withBoundSocket(socket).wait()
+        } catch {
+            throw RunnerError.server("cannot serve inside the environment's network: \(error)")
+        }
+    }
+
+    private static func bootstrap(group: EventLoopGroup, handler: @escaping @Sendable () -> ChannelHandler) -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(handler())
+                }
+            }
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+    }
 }
 
 /// Binds a sandbox's local APIs to loopback, on the sandbox's event loop.
 enum APIServer {
     static func start(router: APIRouter, group: EventLoopGroup, host: String = "127.0.0.1", port: Int = 0) throws -> Channel {
         try HTTPServer.bind(group: group, host: host, port: port) { APIHandler(router: router) }
+    }
+
+    /// The same APIs at 127.0.0.1:9001 inside an environment's own network.
+    static func start(router: APIRouter, group: EventLoopGroup, inside network: EnvironmentNetwork) throws -> Channel {
+        let socket = try network.listen(port: EnvironmentNetwork.runtimeAPIPort)
+        return try HTTPServer.adopt(listening: socket, group: group) { APIHandler(router: router) }
     }
 }

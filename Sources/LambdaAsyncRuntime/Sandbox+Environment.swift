@@ -15,7 +15,8 @@ extension Sandbox {
         let isolatedFS = isolated?.hasNamespace == true
         let task = insideTask, opt = insideOpt
         var env: [String: String] = [
-            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)",
+            // Inside its own network, an environment's APIs are where Lambda has them.
+            "AWS_LAMBDA_RUNTIME_API": isolated?.network != nil ? "127.0.0.1:\(EnvironmentNetwork.runtimeAPIPort)" : "127.0.0.1:\(port)",
             "AWS_LAMBDA_FUNCTION_NAME": config.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(config.memoryMB),
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",

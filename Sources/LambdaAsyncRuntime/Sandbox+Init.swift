@@ -43,6 +43,7 @@ extension Sandbox {
             do {
                 let environment = try result.get()
                 processes.adopt(environment)
+                telemetry.network = environment?.network
                 if let cgroup = environment?.cgroup { reaper?.watch(cgroup) }
                 // Init Duration starts with the first process, as Lambda's excludes making the environment.
                 initStart = now()
@@ -76,7 +77,44 @@ extension Sandbox {
             nodeModules: config.runtime.family == .node ? root.appendingPathComponent("node_modules") : nil,
             interpreter: interpreter, isPython: config.runtime.family == .python, memoryMB: config.memoryMB,
             ephemeralStorageMB: config.ephemeralStorageMB, name: "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())")
-        return try IsolatedEnvironment(settings: settings, support: support)
+        let environment = try IsolatedEnvironment(settings: settings, support: support)
+        if let network = environment.network {
+            do {
+                try serveInside(environment, network)
+            } catch {
+                environment.teardown()
+                throw error
+            }
+        }
+        return environment
+    }
+
+    /// In an environment's own network: the Runtime API at 127.0.0.1:9001, as on Lambda, and the
+    /// local AWS endpoints the function was given, forwarded from the same ports to the host's loopback.
+    private func serveInside(_ environment: IsolatedEnvironment, _ network: EnvironmentNetwork) throws {
+        environment.serve(try APIServer.start(router: self, group: eventLoop, inside: network))
+        for (port, host) in localEndpoints where port != EnvironmentNetwork.runtimeAPIPort {
+            let socket = try network.listen(port: port)
+            environment.serve(try PortForwarder.start(listening: socket, to: try SocketAddress(ipAddress: host, port: port), eventLoop: eventLoop))
+        }
+    }
+
+    /// The AWS endpoints on this machine's loopback the function was given (`AWS_ENDPOINT_URL` and
+    /// `AWS_ENDPOINT_URL_<SERVICE>`: serve's Invoke API, --aws-endpoint-url): port and host address.
+    var localEndpoints: [(port: Int, host: String)] {
+        var found: [Int: String] = [:]
+        for (key, value) in config.environment where key.hasPrefix("AWS_ENDPOINT_URL") {
+            guard let url = URLComponents(string: value), let host = url.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) else { continue }
+            let address: String
+            switch host.lowercased() {
+            case "localhost": address = "127.0.0.1"
+            case "::1": address = "::1"
+            case let ipv4 where ipv4.hasPrefix("127."): address = ipv4
+            default: continue
+            }
+            found[url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80)] = address
+        }
+        return found.sorted { $0.key < $1.key }.map { (port: $0.key, host: $0.value) }
     }
 
     /// A working copy of the code in task/, the layers merged into opt/.

@@ -1,8 +1,5 @@
 import Foundation
 import NIOCore
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Telemetry API (and the older Logs API) subscriptions. Each subscriber's events are buffered and
 /// sent as JSON arrays to its HTTP destination as its `buffering` asks: when `timeoutMs` has passed
@@ -20,7 +17,7 @@ final class Telemetry: @unchecked Sendable {
     }
 
     struct Subscriber {
-        let delivery: Delivery
+        let delivery: TelemetryDelivery
         let types: Set<String>
         let buffering: Buffering
         var pending: [[String: Any]] = []
@@ -34,58 +31,14 @@ final class Telemetry: @unchecked Sendable {
         }
     }
 
-    /// One subscriber's destination. Batches go one at a time, in order, as Lambda sends them: a
-    /// batch is posted only when the destination has answered the one before.
-    /// @unchecked Sendable: `waiting` and `sending` are guarded by `lock`; URLSession is thread-safe.
-    final class Delivery: @unchecked Sendable {
-        private let destination: URL
-        private let session: URLSession
-        private let lock = NSLock()
-        private var waiting: [Data] = []
-        private var sending = false
-
-        init(destination: URL, session: URLSession) {
-            self.destination = destination
-            self.session = session
-        }
-
-        func send(_ batch: Data) {
-            let first: Data? = lock.withLock {
-                waiting.append(batch)
-                guard !sending else { return nil }
-                sending = true
-                return waiting.removeFirst()
-            }
-            if let first { post(first) }
-        }
-
-        private func post(_ batch: Data) {
-            var request = URLRequest(url: destination)
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = batch
-            session.dataTask(with: request) { [self] _, _, _ in
-                // A destination that fails or times out loses that batch, not the ones after it.
-                let next: Data? = lock.withLock {
-                    guard !waiting.isEmpty else { sending = false; return nil }
-                    return waiting.removeFirst()
-                }
-                if let next { post(next) }
-            }.resume()
-        }
-    }
-
     private var subscribers: [String: Subscriber] = [:]
     /// The init phase's events: a subscription made during init receives those from before it, as
     /// Lambda delivers `platform.initStart` to extensions that subscribe after it happened.
     private var initEvents: [(category: String, event: [String: Any], size: Int)] = []
     private var inInit = false
     private var timer: RepeatedTask?
-    private let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 2
-        return URLSession(configuration: configuration)
-    }()
+    /// The environment's own network, where subscribers listen; nil when it shares the host's.
+    var network: EnvironmentNetwork?
     private let formatter: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -101,8 +54,9 @@ final class Telemetry: @unchecked Sendable {
             return "the subscription needs {\"destination\": {\"protocol\": \"HTTP\", \"URI\": ...}}; only HTTP destinations are served locally"
         }
         // sandbox.localdomain is the execution environment's own name for itself.
-        guard let url = URL(string: uri.replacingOccurrences(of: "sandbox.localdomain", with: "127.0.0.1")) else {
-            return "'\(uri)' is not a URL"
+        guard let url = URLComponents(string: uri.replacingOccurrences(of: "sandbox.localdomain", with: "127.0.0.1")),
+              url.scheme?.lowercased() == "http", let host = url.host, let port = url.port else {
+            return "'\(uri)' is not an http://HOST:PORT URL"
         }
         let types = Set((object["types"] as? [String]) ?? ["platform", "function"])
         var buffering = Buffering()
@@ -117,7 +71,9 @@ final class Telemetry: @unchecked Sendable {
                 buffering[keyPath: field] = number
             }
         }
-        var subscriber = Subscriber(delivery: Delivery(destination: url, session: session), types: types, buffering: buffering)
+        var subscriber = Subscriber(delivery: TelemetryDelivery(host: host, port: port, path: url.percentEncodedPath.isEmpty ? "/" : url.percentEncodedPath,
+                                                                  network: network),
+                                    types: types, buffering: buffering)
         for early in initEvents where types.contains(early.category) {
             subscriber.pending.append(early.event)
             subscriber.pendingBytes += early.size

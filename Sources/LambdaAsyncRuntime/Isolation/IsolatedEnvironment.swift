@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,6 +10,8 @@ import Glibc
 ///   /var/task, the layers read-only at /opt, the runtime client at /var/runtime, the interpreter at
 ///   /var/lang, a private /tmp of `EphemeralStorage`'s size, the host's /usr and /etc read-only, and
 ///   nothing else of the host: no home folder, no host /opt, no host Python packages;
+/// - a network namespace (`EnvironmentNetwork`) where the machine allows: its own loopback, the
+///   Runtime API at 127.0.0.1:9001, nothing of the host's or another environment's network;
 /// - a control group: memory limited to `MemorySize`, CPU in proportion to it, the freezer;
 /// - every process started inside both, as Lambda's unprivileged user.
 ///
@@ -47,6 +50,10 @@ final class IsolatedEnvironment: @unchecked Sendable {
     private var tmpMountedOnHost = false
     private let lock = NSLock()
     private var tornDown = false
+    /// The environment's own network, when the machine gives it one.
+    private(set) var network: EnvironmentNetwork?
+    /// What the runner serves inside that network (the Runtime API, forwarders): it ends with the environment.
+    private var services: [Channel] = []
 
     init(settings: Settings, support: IsolationSupport) throws {
         guard let bwrap = support.bubblewrap else {
@@ -61,6 +68,8 @@ final class IsolatedEnvironment: @unchecked Sendable {
         // No --die-with-parent: that follows the thread that spawned bubblewrap, not the runner; the
         // holder's input pipe ends the environment when the runner goes (see above).
         var arguments = [bwrap, "--unshare-pid", "--unshare-ipc"]
+        // bubblewrap brings the new namespace's loopback up; the runner reaches in with sockets of its own.
+        if support.ownNetwork { arguments.append("--unshare-net") }
         arguments += ["--ro-bind", "/usr", "/usr"]
         for top in ["bin", "sbin", "lib", "lib32", "lib64", "libx32"] {
             let path = "/" + top
@@ -76,6 +85,16 @@ final class IsolatedEnvironment: @unchecked Sendable {
         try Data("root:x:0:0:root:/root:/bin/sh\n\(user.name):x:\(user.uid):\(user.gid)::/home/\(user.name):/sbin/nologin\n".utf8).write(to: passwd)
         try Data("root:x:0:\n\(user.name):x:\(user.gid):\n".utf8).write(to: group)
         arguments += ["--ro-bind", "/etc", "/etc", "--ro-bind", passwd.path, "/etc/passwd", "--ro-bind", group.path, "/etc/group"]
+        if support.ownNetwork {
+            // The environment's own names: sandbox.localdomain is where its extensions listen (the
+            // Telemetry API's destination), and DNS goes through slirp4netns's forwarder.
+            let hosts = settings.root.appendingPathComponent("hosts"), resolver = settings.root.appendingPathComponent("resolv.conf")
+            try Data("127.0.0.1 localhost sandbox.localdomain\n::1 localhost ip6-localhost\n".utf8).write(to: hosts)
+            try Data("nameserver \(EnvironmentNetwork.outboundDNS)\n".utf8).write(to: resolver)
+            for (file, path) in [(hosts, "/etc/hosts"), (resolver, "/etc/resolv.conf")] where Self.isPlainFile(path) {
+                arguments += ["--ro-bind", file.path, path]
+            }
+        }
         arguments += ["--proc", "/proc", "--dev", "/dev"]
         // Folders bubblewrap creates on its own are 0700: Lambda's user could not reach /var/task.
         arguments += ["--perms", "0755", "--dir", "/var"]
@@ -153,6 +172,14 @@ final class IsolatedEnvironment: @unchecked Sendable {
             teardown()
             throw error
         }
+        if support.ownNetwork {
+            do {
+                network = try EnvironmentNetwork(namespaceOf: namespacePid, slirp4netns: support.slirp4netns)
+            } catch {
+                teardown()
+                throw error
+            }
+        }
         // The namespace has its own copy of the /tmp mount: the host's can go now, so nothing of it
         // is left on the host if the runner is killed.
         if let tmpMount {
@@ -170,6 +197,21 @@ final class IsolatedEnvironment: @unchecked Sendable {
         return group
     }
 
+    /// /etc/hosts or /etc/resolv.conf as a file of its own (a link into /run cannot be bound over).
+    private static func isPlainFile(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular
+    }
+
+    /// Keeps `channel` (served inside the environment's network) until the environment ends.
+    func serve(_ channel: Channel) {
+        let closeNow: Bool = lock.withLock {
+            guard !tornDown else { return true }
+            services.append(channel)
+            return false
+        }
+        if closeNow { channel.close(promise: nil) }
+    }
+
     /// Whether processes run in Lambda's filesystem (paths inside are /var/task, /opt...).
     var hasNamespace: Bool { namespacePid != 0 }
 
@@ -181,7 +223,7 @@ final class IsolatedEnvironment: @unchecked Sendable {
             return ["/bin/sh", "-c", (join.isEmpty ? "" : join + " && ") + "cd \"$0\" && exec \"$@\"", directory] + arguments
         }
         let user = LambdaImage.user
-        let enter = "exec /usr/bin/nsenter -t \(namespacePid) -m -p -r -w -- /usr/bin/setpriv --reuid=\(user.uid) --regid=\(user.gid) --clear-groups -- /bin/sh -c 'cd \"$0\" && exec \"$@\"' \"$@\""
+        let enter = "exec /usr/bin/nsenter -t \(namespacePid) -m -p -r -w\(network == nil ? "" : " -n") -- /usr/bin/setpriv --reuid=\(user.uid) --regid=\(user.gid) --clear-groups -- /bin/sh -c 'cd \"$0\" && exec \"$@\"' \"$@\""
         return ["/bin/sh", "-c", join.isEmpty ? enter : join + " && " + enter, "lambda-async", directory] + arguments
     }
 
@@ -200,7 +242,11 @@ final class IsolatedEnvironment: @unchecked Sendable {
         lock.lock()
         guard !tornDown else { lock.unlock(); return }
         tornDown = true
+        let served = services
+        services = []
         lock.unlock()
+        served.forEach { $0.close(promise: nil) }
+        network?.close()
         if holderInput >= 0 { close(holderInput) }
         cgroup?.remove()
         if holderPid > 0 { kill(holderPid, SIGKILL) }

@@ -21,6 +21,10 @@ public struct IsolationSupport: Sendable {
     public let cgroups: ControlGroupLayoutBox?
     /// mkfs.ext4, when /tmp can be a sized filesystem of its own.
     let mkfs: String?
+    /// Whether each environment gets a network namespace of its own (bubblewrap's --unshare-net).
+    let ownNetwork: Bool
+    /// slirp4netns, which gives an environment's own network outbound access (as Lambda functions have).
+    let slirp4netns: String?
     /// Each guarantee this machine cannot give, said in a few words.
     public let missing: [String]
 
@@ -84,7 +88,22 @@ public struct IsolationSupport: Sendable {
         if bubblewrap != nil, !sizedTmp {
             missing.append("no loop device or mkfs.ext4: /tmp is a tmpfs whose bytes count toward the memory limit")
         }
-        return IsolationSupport(bubblewrap: bubblewrap, cgroups: cgroups, mkfs: sizedTmp ? mkfs : nil, missing: missing)
+        // A network of its own per environment, as on Lambda: otherwise a function reaches the host's
+        // local services and another environment's Runtime API.
+        var ownNetwork = false
+        var slirp4netns: String?
+        if let bubblewrap {
+            ownNetwork = run([bubblewrap, "--unshare-net", "--ro-bind", "/", "/", "--", "/bin/true"])
+            if !ownNetwork {
+                missing.append("bubblewrap cannot create network namespaces here: functions share the host's network and reach its local services")
+            } else if let found = ["/usr/bin/slirp4netns", "/usr/local/bin/slirp4netns"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+                slirp4netns = found
+            } else {
+                missing.append("slirp4netns is not installed (apt-get install slirp4netns): functions reach only the local AWS endpoints they were given, not the internet")
+            }
+        }
+        return IsolationSupport(bubblewrap: bubblewrap, cgroups: cgroups, mkfs: sizedTmp ? mkfs : nil, ownNetwork: ownNetwork,
+                                slirp4netns: slirp4netns, missing: missing)
     }
 
     /// The one-time note `auto` prints when this machine falls short, or nil.
