@@ -74,7 +74,7 @@ let package = Package(
         ]),
         // A small native AWS client for `deploy`: SigV4 (swift-crypto), the standard credential
         // chain, endpoints, retries; CloudFormation, S3, STS and Lambda calls.
-        .target(name: "LambdaAsyncAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "LambdaAsyncAWS", dependencies: ["LambdaAsyncCore", .product(name: "Crypto", package: "swift-crypto")]),
         // `deploy`: the packaged project through a CloudFormation change set, verified.
         .target(name: "LambdaAsyncDeploy", dependencies: ["LambdaAsyncAWS", "LambdaAsyncArchive", "LambdaAsyncProject", "LambdaAsyncCore", "Yams"]),
         .executableTarget(

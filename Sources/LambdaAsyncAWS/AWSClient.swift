@@ -1,4 +1,5 @@
 import Foundation
+import LambdaAsyncCore
 
 /// An error AWS answered (or the network gave), with what a user can do about it.
 public struct AWSError: Error, CustomStringConvertible, Sendable {
@@ -141,5 +142,25 @@ public actor AWSClient {
             if let date = formatter.date(from: text) { return date }
         }
         return nil
+    }
+}
+
+extension AWSError: UserFacingError {
+    public var kind: FailureKind { .failed }
+
+    /// The error and what to do about it.
+    public var userMessage: String {
+        switch code {
+        case "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidAccessKeyId":
+            return "\(self)\nThe credentials were refused: check the keys, the profile (--profile) or the session's expiry."
+        case "ExpiredToken", "ExpiredTokenException":
+            return "\(self)\nThe session expired: sign in again (aws sso login, or new keys)."
+        case "AccessDenied", "AccessDeniedException":
+            return "\(self)\nThe identity may not do this: it needs cloudformation:*, s3 on the artifacts bucket, iam:PassRole and lambda:GetFunction."
+        case "NetworkError":
+            return "\(self)\nNo answer from AWS: check the network, the region, or AWS_ENDPOINT_URL."
+        default:
+            return "\(self)"
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LambdaAsyncCore
 
 /// Keys that sign requests, and where they came from (printed before a deploy changes anything).
 public struct AWSCredentials: Sendable, Equatable {
@@ -291,4 +292,8 @@ public enum SharedConfigReader {
     public static func value(_ key: String, profile: String, environment: [String: String]) -> String? {
         SharedConfig(environment: environment).profile(profile)?[key]
     }
+}
+
+extension CredentialsError: UserFacingError {
+    public var kind: FailureKind { .failed }
 }

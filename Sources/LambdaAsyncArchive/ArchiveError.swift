@@ -1,3 +1,4 @@
+import LambdaAsyncCore
 /// What can go wrong reading or writing an archive, said so that the user knows what to do.
 public enum ArchiveError: Error, CustomStringConvertible, Equatable {
     case cannotCreate(path: String, reason: String)
@@ -17,4 +18,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
             return "'\(path)' cannot be stored in a zip: entry paths are relative, with no '..' and no empty parts"
         }
     }
+}
+
+extension ArchiveError: UserFacingError {
+    public var kind: FailureKind { .failed }
 }

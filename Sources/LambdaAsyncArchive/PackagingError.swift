@@ -1,3 +1,4 @@
+import LambdaAsyncCore
 /// Why `package` wrote nothing.
 public enum PackagingError: Error, CustomStringConvertible, Equatable {
     case checksFailed(artifact: String, findings: [Finding])
@@ -18,5 +19,12 @@ public enum PackagingError: Error, CustomStringConvertible, Equatable {
         case .missingInput(let message), .dependencies(let message), .swiftBuild(let message):
             return message
         }
+    }
+}
+
+extension PackagingError: UserFacingError {
+    public var kind: FailureKind {
+        if case .missingInput = self { return .badInput }
+        return .failed
     }
 }

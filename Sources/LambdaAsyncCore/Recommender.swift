@@ -148,3 +148,11 @@ public struct Recommender: Sendable {
                               reasons: reasons, ruledOut: ruledOut)
     }
 }
+
+extension RecommendationError: UserFacingError {
+    /// Nothing fits: the command did its job and the answer is no (1). A contradiction is bad input.
+    public var kind: FailureKind {
+        if case .conflicting = self { return .badInput }
+        return .failed
+    }
+}

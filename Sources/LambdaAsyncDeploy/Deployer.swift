@@ -337,3 +337,13 @@ public final class Deployer: @unchecked Sendable {
             .prefix(3).map { "\($0.logicalID) (\($0.type)): \($0.reason ?? "")" }
     }
 }
+
+extension DeployError: UserFacingError {
+    public var kind: FailureKind {
+        switch self {
+        case .refused: return .badInput
+        case .failed: return .failed
+        case .changeSetLeft: return .leftForReview
+        }
+    }
+}

@@ -265,3 +265,10 @@ final class RecordLog: @unchecked Sendable {
         while !all.contains(where: { $0.requestId == requestId }), Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
     }
 }
+
+extension MeasureError: UserFacingError {
+    public var kind: FailureKind {
+        if case .failed = self { return .failed }
+        return .badInput
+    }
+}

@@ -1,3 +1,4 @@
+import LambdaAsyncCore
 /// A project that cannot be read, said so that the user knows what to fix.
 public enum ProjectError: Error, CustomStringConvertible, Equatable {
     case noTemplate(String)
@@ -21,4 +22,9 @@ public enum ProjectError: Error, CustomStringConvertible, Equatable {
             return "--parameter: \(reason)"
         }
     }
+}
+
+extension ProjectError: UserFacingError {
+    /// A project or template the command cannot take, whichever it is.
+    public var kind: FailureKind { .badInput }
 }

@@ -1,3 +1,4 @@
+import LambdaAsyncCore
 import Foundation
 import LambdaAsyncProject
 
@@ -38,4 +39,8 @@ extension FunctionConfig {
         logLevel = function.logging.applicationLogLevel
         logGroup = function.logging.logGroup
     }
+}
+
+extension FunctionConfigError: UserFacingError {
+    public var kind: FailureKind { .badInput }
 }

@@ -1,3 +1,4 @@
+import LambdaAsyncCore
 /// Why the runner could not run a function, said so that the user knows what to do.
 public enum RunnerError: Error, CustomStringConvertible, Equatable {
     case cannotStart(String, String)
@@ -21,4 +22,8 @@ public enum RunnerError: Error, CustomStringConvertible, Equatable {
             return "the local runner stopped before this invocation started"
         }
     }
+}
+
+extension RunnerError: UserFacingError {
+    public var kind: FailureKind { .failed }
 }

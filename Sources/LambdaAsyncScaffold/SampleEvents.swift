@@ -1,3 +1,4 @@
+import LambdaAsyncCore
 import Foundation
 
 /// Sample events of the common event sources, as Lambda delivers them (`lambda-async event`), from
@@ -59,9 +60,10 @@ public enum SampleEvents {
         }
     }
 
-    public enum EventError: Error, CustomStringConvertible {
+    public enum EventError: UserFacingError {
         case notApplicable(Field, Source)
         case notJSON(String)
+        public var kind: FailureKind { .badInput }
         public var description: String {
             switch self {
             case .notApplicable(let field, let source):

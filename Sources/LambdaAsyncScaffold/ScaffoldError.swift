@@ -33,3 +33,11 @@ enum LambdaRuntimeChoices {
         LambdaRuntime.supported.filter { LambdaRuntime($0)?.family.rawValue == language.rawValue }
     }
 }
+
+extension ScaffoldError: UserFacingError {
+    /// A refused project (no such cell, a bad name, a folder in use) is bad input; a write that failed is not.
+    public var kind: FailureKind {
+        if case .cannotWrite = self { return .failed }
+        return .badInput
+    }
+}

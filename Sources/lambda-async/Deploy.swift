@@ -3,6 +3,7 @@ import Foundation
 import LambdaAsyncAWS
 import LambdaAsyncCore
 import LambdaAsyncDeploy
+import LambdaAsyncProject
 
 /// `lambda-async deploy`: package, upload what is missing, a CloudFormation change set, execute,
 /// wait, outputs, and each function's live code checked against the local zip.
@@ -86,7 +87,7 @@ struct Deploy: AsyncParsableCommand {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let project = URL(fileURLWithPath: projectDirectory ?? ".", relativeTo: cwd).standardizedFileURL
         guard FileManager.default.fileExists(atPath: project.appendingPathComponent("template.yaml").path) || delete else {
-            throw CommandError.badInput("\(project.path) has no template.yaml: run deploy in a project folder, or name one (lambda-async new makes one)")
+            throw ProjectError.noTemplate(project.path)
         }
         var options = DeployOptions()
         options.stackName = stackName
@@ -102,11 +103,7 @@ struct Deploy: AsyncParsableCommand {
         options.via = via
         options.interactive = isatty(STDIN_FILENO) == 1
         let json = format == .json
-        do {
-            if let stage { options = try Stage.load(stage, project: project).applied(to: options, name: stage, project: project) }
-        } catch let error as DeployError {
-            throw CommandError.badInput(error.description)
-        }
+        if let stage { options = try Stage.load(stage, project: project).applied(to: options, name: stage, project: project) }
         // Progress goes to stderr with --format json, so stdout is the JSON document alone.
         let deployer = Deployer(project: project, options: options, say: { line in
             if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
@@ -114,43 +111,11 @@ struct Deploy: AsyncParsableCommand {
             FileHandle.standardError.write(Data(question.utf8))
             return (readLine() ?? "").lowercased().hasPrefix("y")
         })
-        do {
-            let result = delete ? try await deployer.delete() : try await deployer.deploy()
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            }
-        } catch let error as DeployError {
-            switch error {
-            case .changeSetLeft(let message):
-                FileHandle.standardError.write(Data((message + "\n").utf8))
-                throw ExitCode(2)
-            case .refused(let message):
-                throw CommandError.badInput(message)
-            case .failed(let message):
-                throw CommandError.failed(message)
-            }
-        } catch let error as CredentialsError {
-            throw CommandError.failed("\(error)")
-        } catch let error as AWSError {
-            throw CommandError.failed(Self.explain(error))
-        }
-    }
-
-    /// What an AWS error means for a deploy, and what to do.
-    static func explain(_ error: AWSError) -> String {
-        switch error.code {
-        case "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidAccessKeyId":
-            return "\(error)\nThe credentials were refused: check the keys, the profile (--profile) or the session's expiry."
-        case "ExpiredToken", "ExpiredTokenException":
-            return "\(error)\nThe session expired: sign in again (aws sso login, or new keys)."
-        case "AccessDenied", "AccessDeniedException":
-            return "\(error)\nThe identity may not do this: it needs cloudformation:*, s3 on the artifacts bucket, iam:PassRole and lambda:GetFunction."
-        case "NetworkError":
-            return "\(error)\nNo answer from AWS: check the network, the region, or AWS_ENDPOINT_URL."
-        default:
-            return "\(error)"
+        let result = delete ? try await deployer.delete() : try await deployer.deploy()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
         }
     }
 }

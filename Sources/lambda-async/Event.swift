@@ -76,10 +76,6 @@ struct Event: ParsableCommand {
         overrides.detailType = detailType
         overrides.detail = detail
         overrides.region = region
-        do {
-            print(try SampleEvents.event(source!, overrides))
-        } catch let error as SampleEvents.EventError {
-            throw CommandError.badInput(error.description)
-        }
+        print(try SampleEvents.event(source!, overrides))
     }
 }

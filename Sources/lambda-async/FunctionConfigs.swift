@@ -40,15 +40,11 @@ enum FunctionConfigs {
         for case .external(let layer) in function.layers {
             FileHandle.standardError.write(Data("note: \(function.logicalID) runs without its layer \(layer): only the template's own layers are available locally\n".utf8))
         }
-        do {
-            var config = try FunctionConfig(function, of: template, environment: extra, memoryMB: memory, timeoutSeconds: timeout) { url, label in
-                try folder(url, label: label, scratch: scratch)
-            }
-            // Run what ships: each cold start runs the zips `package` builds (reused when up to date).
-            config.shipped = ShippedCode(template: template).shipped(function, source: (config.code, config.layers))
-            return config
-        } catch let error as FunctionConfigError {
-            throw CommandError.badInput(error.description)
+        var config = try FunctionConfig(function, of: template, environment: extra, memoryMB: memory, timeoutSeconds: timeout) { url, label in
+            try folder(url, label: label, scratch: scratch)
         }
+        // Run what ships: each cold start runs the zips `package` builds (reused when up to date).
+        config.shipped = ShippedCode(template: template).shipped(function, source: (config.code, config.layers))
+        return config
     }
 }

@@ -88,21 +88,16 @@ struct New: ParsableCommand {
         if list { return print(MatrixReport().render(format.output, style: .standardOutput)) }
         let folder = URL(fileURLWithPath: directory ?? name!, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL
-        do {
-            let generator = try ProjectGenerator(options: ProjectOptions(
-                name: name ?? folder.lastPathComponent, language: language, strategy: strategy!, variant: variant,
-                runtime: runtime.flatMap(LambdaRuntime.init), architecture: arch, memoryMB: memory,
-                timeoutSeconds: timeout, publicURL: `public`, powertools: powertools, idempotency: idempotency))
-            if let warning = generator.options.runtime.deprecationWarning() {
-                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
-            }
-            let files = dryRun ? try generator.files() : try generator.write(to: folder, force: force)
-            print(GeneratedReport(directory: folder.path, cell: generator.cell, files: files, written: !dryRun)
-                .render(format.output, style: .standardOutput))
-        } catch let error as ScaffoldError {
-            // Every refusal is about what was asked: exit as bad usage does, without the usage text.
-            throw CommandError.badInput("\(error)")
+        let generator = try ProjectGenerator(options: ProjectOptions(
+            name: name ?? folder.lastPathComponent, language: language, strategy: strategy!, variant: variant,
+            runtime: runtime.flatMap(LambdaRuntime.init), architecture: arch, memoryMB: memory,
+            timeoutSeconds: timeout, publicURL: `public`, powertools: powertools, idempotency: idempotency))
+        if let warning = generator.options.runtime.deprecationWarning() {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }
+        let files = dryRun ? try generator.files() : try generator.write(to: folder, force: force)
+        print(GeneratedReport(directory: folder.path, cell: generator.cell, files: files, written: !dryRun)
+            .render(format.output, style: .standardOutput))
     }
 }
 

@@ -61,15 +61,10 @@ struct Recommend: ParsableCommand {
            let guess = Suggestion.nearest(to: typed.name, in: Language.managed, maximum: 1) {
             FileHandle.standardError.write(Data("note: '\(typed.name)' has no managed Lambda runtime, so it is treated as a custom-runtime language; did you mean '\(guess)'?\n".utf8))
         }
-        do {
-            let recommendation = try Recommender().recommend(try situation())
-            var text = RecommendationRenderer(recommendation).render(output.format, style: output.style)
-            if output.format != .json { text += "\n" + Self.generate(recommendation) }
-            print(text)
-        } catch let error as RecommendationError {
-            if case .conflicting = error { throw CommandError.badInput(error.description) }
-            throw error
-        }
+        let recommendation = try Recommender().recommend(try situation())
+        var text = RecommendationRenderer(recommendation).render(output.format, style: output.style)
+        if output.format != .json { text += "\n" + Self.generate(recommendation) }
+        print(text)
     }
 }
 

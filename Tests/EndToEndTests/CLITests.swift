@@ -29,6 +29,26 @@ import LambdaAsyncCore
         #expect(running.stderr == "Error: \(missing) does not exist: pass a folder or a zip\n", "\(running.stderr)")
     }
 
+    /// One place decides messages and exit codes (the README's table): every command says a missing
+    /// project the same way and exits 64; a job that ran and failed exits 1; nothing is said twice.
+    @Test(arguments: [
+        (["serve", "/nonexistent-project"], 64, "no template.yaml in /nonexistent-project"),
+        (["invoke", "/nonexistent-project"], 64, "no template.yaml in /nonexistent-project"),
+        (["package", "/nonexistent-project"], 64, "no template.yaml in /nonexistent-project"),
+        (["deploy", "/nonexistent-project", "--region", "eu-west-1"], 64, "no template.yaml in /nonexistent-project"),
+        (["inspect", "/nonexistent.zip"], 64, "/nonexistent.zip does not exist"),
+        (["event", "s3", "--body", "x"], 64, "--body does not apply to s3 events"),
+        (["new", "--strategy", "streaming", "--language", "python", "/tmp/never-made"], 64, "streaming"),
+        (["recommend", "--front-door", "api-gateway-rest", "--response-size", "10MB"], 1, "no strategy fits this situation"),
+    ] as [([String], Int32, String)])
+    func exitCodesAreDecidedOnce(arguments: [String], code: Int32, message: String) throws {
+        let result = try TestSupport.run(Binary.url.path, arguments)
+        #expect(result.status == code, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        #expect(result.stderr.components(separatedBy: "Error: ").count == 2, "said once: \(result.stderr)")
+        #expect(!result.stderr.contains("Usage:"), "found while running: the message alone")
+    }
+
     @Test func compareIsATableOfHundredColumnsWhenPiped() throws {
         let result = try Binary.run("compare")
         #expect(result.status == 0)

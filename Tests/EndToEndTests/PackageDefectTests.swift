@@ -112,10 +112,11 @@ import TestSupport
             #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
         }
         let noTemplate = try TestSupport.run(Binary.url.path, ["package", "/nonexistent-project"])
-        #expect(noTemplate.status == 1)
+        // A path given that does not exist is bad input (64), as the README's table says.
+        #expect(noTemplate.status == 64)
         #expect(noTemplate.stderr.contains("no template.yaml in /nonexistent-project"))
         let noFolder = try TestSupport.run(Binary.url.path, ["package", "--function", "/nonexistent-code", "-o", "/tmp/never.zip"])
-        #expect(noFolder.status == 1)
+        #expect(noFolder.status == 64)
         #expect(noFolder.stderr.contains("is not a folder"))
     }
 }

@@ -1,3 +1,4 @@
+import LambdaAsyncCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -122,4 +123,8 @@ public struct IsolationUnavailable: Error, CustomStringConvertible {
         "--isolation strict needs namespaces and cgroups, and this machine lacks: " + missing.joined(separator: "; ")
             + ". Run as root on Linux with bubblewrap installed, or use --isolation auto"
     }
+}
+
+extension IsolationUnavailable: UserFacingError {
+    public var kind: FailureKind { .failed }
 }
