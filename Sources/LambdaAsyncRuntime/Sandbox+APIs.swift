@@ -55,11 +55,12 @@ extension Sandbox {
             }
             return promise.futureResult
         case (.POST, ["init", "error"]):
-            guard initPromise != nil else {
+            guard pendingInit != nil else {
                 return done(.error(.forbidden, "InvalidStateTransition", "init/error is accepted only during init"))
             }
+            // The reason only: init fails when the runtime then exits (or at the 10 s limit), as on Lambda.
             let type = headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Runtime.Unknown"
-            initFailure = (type, body.isEmpty ? Array(Self.errorJSON(type, "init failed")) : body)
+            initFailure = InitFailure(type: type, body: body.isEmpty ? Array(Self.errorJSON(type, "init failed")) : body)
             return done(.json(.accepted, ["status": "OK"]))
         case (.POST, _) where parts.count == 3 && parts[0] == "invocation" && parts[2] == "response":
             let invocation: Invocation
@@ -161,12 +162,9 @@ extension Sandbox {
             let id = member.id
             telemetry.record("platform.extension", ["name": member.name, "state": "Ready", "events": requested])
             // Every external extension registered: the runtime may start.
-            if !processes.hasRuntime, initPromise != nil, extensions.allExpectedRegistered {
+            if !processes.hasRuntime, pendingInit != nil, extensions.allExpectedRegistered {
                 do { try startRuntime() } catch {
-                    initFailure = ("Runtime.InvalidEntrypoint", Array(Self.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
-                    let pending = initPromise
-                    initPromise = nil
-                    pending?.fail(error)
+                    failInit(type: "Runtime.InvalidEntrypoint", message: "\(error)", error: error)
                 }
             }
             var answer: [String: Any] = ["functionName": config.name, "functionVersion": "$LATEST", "handler": config.handler]
@@ -193,11 +191,7 @@ extension Sandbox {
             options.log("extension reported \(parts.joined(separator: "/")): \(type)")
             // Its exit after /exit/error is the error Lambda reports, not a crash.
             if parts[0] == "exit" { extensions.exitedWithError(state.name) }
-            if let pending = initPromise {
-                initFailure = (type, body.isEmpty ? Array(Self.errorJSON(type, "extension init error")) : body)
-                initPromise = nil
-                pending.fail(RunnerError.cannotStart("extension", type))
-            }
+            failInit(type: type, message: "extension init error", body: body, error: RunnerError.cannotStart("extension", type))
             return done(.json(.accepted, ["status": "OK"]))
         default:
             return done(.error(.notFound, "UnknownOperation", "\(method) /2020-01-01/extension/\(parts.joined(separator: "/")) is not part of the Extensions API"))

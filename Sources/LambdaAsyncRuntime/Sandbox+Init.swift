@@ -17,7 +17,7 @@ extension Sandbox {
 
     func coldStart(limitMs: Int64 = LambdaImage.initLimitSeconds * 1000) -> EventLoopFuture<Void> {
         guard lifecycle.state != .shutDown else {
-            initFailure = ("Sandbox.Stopped", Array(Self.errorJSON("Sandbox.Stopped", "the local runner stopped before this invocation started")))
+            initFailure = InitFailure(type: "Sandbox.Stopped", body: Array(Self.errorJSON("Sandbox.Stopped", "the local runner stopped before this invocation started")))
             return eventLoop.makeFailedFuture(RunnerError.cannotStart(config.name, "the sandbox was shut down"))
         }
         move(.coldStart)
@@ -25,7 +25,7 @@ extension Sandbox {
         telemetry.record("platform.initStart", ["initializationType": "on-demand", "phase": "init",
                                                 "functionName": config.name, "functionVersion": "$LATEST"])
         let promise = eventLoop.makePromise(of: Void.self)
-        initPromise = promise
+        pendingInit = PendingInit(promise: promise)
         initFailure = nil
         initDurationMs = nil
         runtimeReady = false
@@ -35,7 +35,7 @@ extension Sandbox {
         // The files and the namespace take tens of milliseconds of disk and process work: off the
         // event loop, which other sandboxes share. Then the processes start, back on the loop.
         NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { [self] in try makeEnvironment() }.whenComplete { [self] result in
-            guard initPromise?.futureResult === promise.futureResult else {
+            guard pendingInit?.promise.futureResult === promise.futureResult else {
                 // Stopped meanwhile: the caller was answered; what was made goes.
                 if case .success(let environment) = result { environment?.teardown() }
                 return
@@ -50,18 +50,13 @@ extension Sandbox {
                 try startExternalExtensions()
                 if extensions.expected.isEmpty { try startRuntime() }
             } catch {
-                initFailure = ("Runtime.InvalidEntrypoint", Array(Self.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
-                initPromise = nil
-                promise.fail(error)
+                failInit(type: "Runtime.InvalidEntrypoint", message: "\(error)", error: error)
                 return
             }
             // Lambda gives init 10 seconds.
-            initTimer = eventLoop.scheduleTask(in: .milliseconds(limitMs)) { [self] in
-                guard let pending = initPromise else { return }
-                let message = String(format: "Task timed out after %.2f seconds", Double(limitMs) / 1000)
-                initFailure = ("Sandbox.Timedout", Array(Self.errorJSON("Sandbox.Timedout", message)))
-                initPromise = nil
-                pending.fail(InitTimedOut())
+            pendingInit?.timer = eventLoop.scheduleTask(in: .milliseconds(limitMs)) { [self] in
+                failInit(type: "Sandbox.Timedout", message: String(format: "Task timed out after %.2f seconds", Double(limitMs) / 1000),
+                         error: InitTimedOut())
             }
         }
         return promise.futureResult
@@ -221,22 +216,21 @@ extension Sandbox {
     }
 
     func checkInitComplete() {
-        guard let promise = initPromise, runtimeReady, extensions.allReady else { return }
+        guard let pending = pendingInit, runtimeReady, extensions.allReady else { return }
         let duration = milliseconds(from: initStart, to: now())
         initDurationMs = duration
         telemetry.record("platform.initRuntimeDone", ["initializationType": "on-demand", "phase": "init", "status": "success"])
         telemetry.record("platform.initReport", ["initializationType": "on-demand", "phase": "init", "status": "success",
                                                  "metrics": ["durationMs": duration]])
         telemetry.initPhase(false)
-        initTimer?.cancel()
-        initPromise = nil
+        pendingInit = nil
         move(.initSucceeded)
-        promise.succeed(())
+        pending.succeed()
     }
 
     func failInit(_ invocation: Invocation) {
         if lifecycle.state == .initializing { move(.initFailed) }
-        let failure = initFailure ?? ("Runtime.Unknown", Array(Self.errorJSON("Runtime.Unknown", "init failed")))
+        let failure = initFailure ?? InitFailure(type: "Runtime.Unknown", body: Array(Self.errorJSON("Runtime.Unknown", "init failed")))
         invocation.onResponse(.error(type: failure.type, body: failure.body))
         let elapsed = milliseconds(from: initStart, to: now())
         let record = InvocationRecord(requestId: invocation.id, initDurationMs: elapsed, responseMs: nil, firstByteMs: nil, runtimeDoneMs: nil,

@@ -147,14 +147,11 @@ extension Sandbox {
         // By pid: a process of an environment already reset may share a name with one of this one.
         guard processes.owns(pid: pid, isRuntime: isRuntime) else { return }
         options.log("\(isRuntime ? "runtime" : "extension \(name)") exited: \(description)")
-        if let pending = initPromise {
-            let type = isRuntime ? "Runtime.ExitError" : "Extension.Crash"
-            if initFailure == nil {
-                initFailure = (type, Array(Self.errorJSON(type, isRuntime ? "Runtime exited with error: \(description)" : "Extension \(name) exited with error: \(description)")))
-            }
-            initPromise = nil
-            initTimer?.cancel()
-            pending.fail(RunnerError.cannotStart(name, description))
+        if pendingInit != nil {
+            // A runtime that said init/error before it exited keeps that reason.
+            failInit(type: isRuntime ? "Runtime.ExitError" : "Extension.Crash",
+                     message: isRuntime ? "Runtime exited with error: \(description)" : "Extension \(name) exited with error: \(description)",
+                     error: RunnerError.cannotStart(name, description), keepEarlierReason: true)
             return
         }
         guard let invocation = current, !invocation.finished else {

@@ -77,14 +77,15 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// Where the environment is in its lifecycle; every move goes through `move(_:)`.
     var lifecycle = SandboxLifecycle()
 
-    /// Moves the lifecycle. An event that cannot happen now is a runner bug: said under
-    /// LAMBDA_ASYNC_TRACE, never fatal to the user's run.
+    /// Moves the lifecycle. An event that cannot happen now is a runner bug: fatal in debug builds
+    /// (every test run), said in the log of a release build, where the user's run goes on.
     @discardableResult
     func move(_ event: SandboxLifecycle.Event) -> [SandboxLifecycle.Effect] {
         do {
             return try lifecycle.handle(event)
         } catch {
-            if ProcessInfo.processInfo.environment["LAMBDA_ASYNC_TRACE"] != nil { options.log("lambda-async: \(error)") }
+            assertionFailure("\(config.name): \(error)")
+            options.log("lambda-async: internal error in \(config.name)'s lifecycle: \(error); please report it")
             return []
         }
     }
@@ -106,20 +107,26 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             case .answerInFlight:
                 if let invocation = current { answerStopped(invocation, started: true) }
             case .failInit:
-                if let pending = initPromise {
-                    initPromise = nil
-                    initTimer?.cancel()
-                    if initFailure == nil {
-                        initFailure = ("Sandbox.Stopped", Array(Self.errorJSON("Sandbox.Stopped", "the local runner stopped during init")))
-                    }
-                    pending.fail(RunnerError.cannotStart(config.name, "stopped during init"))
-                }
+                failInit(type: "Sandbox.Stopped", message: "the local runner stopped during init",
+                         error: RunnerError.cannotStart(config.name, "stopped during init"), keepEarlierReason: true)
             case .refuseQueued:
                 for invocation in queue.drain() { answerStopped(invocation, started: false) }
             case .startProcesses, .thaw, .freeze, .endProcesses:
                 break  // done where the event happens
             }
         }
+    }
+
+    /// Ends the pending init, if any, as failed: its timer cancelled, its caller failed with `error`,
+    /// and `type` with `message` (or `body`, Lambda's error JSON) kept as the reason, unless an
+    /// earlier reason stands (`keepEarlierReason`: a crash after the runtime's own init/error).
+    func failInit(type: String, message: String, body: [UInt8] = [], error: Error, keepEarlierReason: Bool = false) {
+        guard let pending = pendingInit else { return }
+        pendingInit = nil
+        if !keepEarlierReason || initFailure == nil {
+            initFailure = InitFailure(type: type, body: body.isEmpty ? Array(Self.errorJSON(type, message)) : body)
+        }
+        pending.fail(error)
     }
 
     /// Paths as the function sees them: Lambda's inside a namespace, the scratch folder's otherwise.
@@ -129,11 +136,12 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     // Init.
     var initStart: UInt64 = 0
-    var initPromise: EventLoopPromise<Void>?
-    var initFailure: (type: String, body: [UInt8])?
+    /// The init someone waits for; nil once it ended, however it ended.
+    var pendingInit: PendingInit?
+    /// Why the last init failed (what its waiting invocation reports).
+    var initFailure: InitFailure?
     var runtimeReady = false
     var initDurationMs: Double?
-    var initTimer: Scheduled<Void>?
 
     /// Telemetry and Logs API subscribers, and what they have not received yet.
     let telemetry = Telemetry()
