@@ -20,6 +20,15 @@ enum Binary {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The README and the manual's pages under docs/, each with its path: where transcripts and promises are.
+    static let documentation: [(path: String, text: String)] = {
+        let docs = repositoryRoot.appendingPathComponent("docs")
+        let pages = ((try? FileManager.default.contentsOfDirectory(atPath: docs.path)) ?? []).filter { $0.hasSuffix(".md") }.sorted()
+        return (["README.md"] + pages.map { "docs/" + $0 }).map { path in
+            (path, (try? String(contentsOf: repositoryRoot.appendingPathComponent(path), encoding: .utf8)) ?? "")
+        }
+    }()
+
     static func run(_ arguments: String..., environment: [String: String] = [:], input: String? = nil) throws -> ProcessResult {
         try TestSupport.run(url.path, arguments, environment: environment, input: input)
     }
