@@ -30,8 +30,8 @@ public struct Cell: Sendable, Equatable {
     public let summary: String
     /// Set when the cell is refused: what is wrong and what works instead.
     public let refusal: String?
-    /// The folder under `Templates/<language>/`.
-    let folder: String
+    /// The folder under `Templates/<language>/`: the strategy, and the extension's variant after a dash.
+    var folder: String { strategy.rawValue + (variant.map { "-\($0.rawValue)" } ?? "") }
 
     public var isSupported: Bool { refusal == nil }
 }
@@ -40,34 +40,32 @@ public enum Matrix {
     public static let cells: [Cell] = [
         Cell(language: .python, strategy: .asyncInvoke, variant: nil,
              summary: "api function invokes a worker function with InvocationType=Event (boto3); the worker retries twice, then an SQS on-failure destination",
-             refusal: nil, folder: "async-invoke"),
+             refusal: nil),
         Cell(language: .python, strategy: .streaming, variant: nil, summary: "",
-             refusal: "Python has no native response streaming: Lambda streams responses natively only on the Node.js managed runtimes. Use `--language node --strategy streaming`, or `--strategy custom-runtime`, whose loop posts the response before the task runs.",
-             folder: ""),
+             refusal: "Python has no native response streaming: Lambda streams responses natively only on the Node.js managed runtimes. Use `--language node --strategy streaming`, or `--strategy custom-runtime`, whose loop posts the response before the task runs."),
         Cell(language: .python, strategy: .extension, variant: .internal,
              summary: "internal extension: a thread registered for INVOKE runs queued tasks and calls /event/next only when they are done",
-             refusal: nil, folder: "extension"),
+             refusal: nil),
         Cell(language: .python, strategy: .extension, variant: .external,
              summary: "external extension in a layer (extensions/<name>): fed over localhost HTTP, drains its queue on SHUTDOWN",
-             refusal: nil, folder: "extension-external"),
+             refusal: nil),
         Cell(language: .python, strategy: .customRuntime, variant: nil,
              summary: "the project's own Runtime API loop, started by an exec wrapper on the managed runtime: /next, handler, /response, task, /next",
-             refusal: nil, folder: "custom-runtime"),
+             refusal: nil),
         Cell(language: .node, strategy: .asyncInvoke, variant: nil,
              summary: "api function invokes a worker function with InvocationType=Event (AWS SDK v3); the worker retries twice, then an SQS on-failure destination",
-             refusal: nil, folder: "async-invoke"),
+             refusal: nil),
         Cell(language: .node, strategy: .streaming, variant: nil,
              summary: "awslambda.streamifyResponse: writes the response, ends the stream, then runs the task; a function URL with InvokeMode RESPONSE_STREAM",
-             refusal: nil, folder: "streaming"),
+             refusal: nil),
         Cell(language: .node, strategy: .extension, variant: .internal, summary: "",
-             refusal: "A Node.js function has one thread for handlers, so an internal extension would stall the event loop it shares with them. Use `--variant external` (the default for Node.js): an extension process in a layer.",
-             folder: ""),
+             refusal: "A Node.js function has one thread for handlers, so an internal extension would stall the event loop it shares with them. Use `--variant external` (the default for Node.js): an extension process in a layer."),
         Cell(language: .node, strategy: .extension, variant: .external,
              summary: "external extension in a layer (extensions/<name>): fed over localhost HTTP, drains its queue on SHUTDOWN",
-             refusal: nil, folder: "extension"),
+             refusal: nil),
         Cell(language: .node, strategy: .customRuntime, variant: nil,
              summary: "the project's own Runtime API loop in JavaScript, started by an exec wrapper on the managed runtime",
-             refusal: nil, folder: "custom-runtime"),
+             refusal: nil),
     ]
 
     /// The default variant: what each language does best.
