@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The committed completion scripts must be what the current binary generates:
-/// after an option changes, regenerate them with `scripts/update-completions`.
+/// after an option changes, regenerate them with `scripts/generate/update-completions`.
 @Suite struct CompletionTests {
     static let scripts = [("bash", "lambda-async.bash"), ("zsh", "_lambda-async"), ("fish", "lambda-async.fish")]
 
@@ -13,7 +13,7 @@ import TestSupport
         #expect(generated.status == 0)
         let committed = try String(contentsOf: Binary.repositoryRoot.appendingPathComponent("completions/\(file)"), encoding: .utf8)
         #expect(committed == generated.stdout,
-                "completions/\(file) is stale: run scripts/update-completions and commit the result")
+                "completions/\(file) is stale: run scripts/generate/update-completions and commit the result")
     }
 
     @Test func closedValueSetsCompleteAsValues() throws {

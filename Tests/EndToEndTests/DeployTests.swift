@@ -2,11 +2,11 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `lambda-async deploy` as a user runs it, against scripts/aws_double.py (moto's server with the SAM
+/// `lambda-async deploy` as a user runs it, against Tests/AWSDouble/aws_double.py (moto's server with the SAM
 /// transform CloudFormation runs): generated projects are created, checked live against their
 /// template and zips, redeployed without change, updated, left for review, and deleted.
 @Suite(.serialized) struct DeployTests {
-    static let double = Binary.repositoryRoot.appendingPathComponent("scripts/aws_double.py").path
+    static let double = Binary.repositoryRoot.appendingPathComponent("Tests/AWSDouble/aws_double.py").path
 
     func deploy(_ project: URL, _ arguments: [String], _ aws: MotoServer, extra: [String: String] = [:]) throws -> ProcessResult {
         try TestSupport.run(Binary.url.path, ["deploy", project.path] + arguments, environment: aws.clientEnvironment.merging(extra) { $1 })

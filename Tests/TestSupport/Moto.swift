@@ -7,7 +7,7 @@ public final class MotoServer: @unchecked Sendable {
     private let process: Process
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
-    /// moto's server alone, or `script` (scripts/aws_double.py: moto with the SAM transform) on the port.
+    /// moto's server alone, or `script` (Tests/AWSDouble/aws_double.py: moto with the SAM transform) on the port.
     public init(script: String? = nil, environment: [String: String] = [:]) throws {
         port = try Self.freePort()
         process = Process()

@@ -14,7 +14,7 @@ N = int(sys.argv[1])
 COLD = 10
 WARMUP = 20
 LAMBDA_ASYNC = os.environ["LAMBDA_ASYNC"]
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RIC = os.path.join(ROOT, "Sources", "LambdaAsyncRuntime", "RuntimeClients", "python_ric.py")
 
 

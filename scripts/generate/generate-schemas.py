@@ -1,11 +1,11 @@
 """Writes schemas/*.schema.json, the documented shape of every JSON output (README, "JSON output").
-Edit the shapes here, run `python3 scripts/generate-schemas.py`, and commit both; PromiseTests
+Edit the shapes here, run `python3 scripts/generate/generate-schemas.py`, and commit both; PromiseTests
 validates real output against the files.
 """
 import json
 import os
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "schemas")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "schemas")
 D="https://json-schema.org/draft/2020-12/schema"
 def obj(props, desc=None):
     o={"type":"object","additionalProperties":False,"required":sorted(props),"properties":props}
