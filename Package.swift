@@ -66,7 +66,8 @@ let package = Package(
         // `compare --measure`: each strategy's generated project timed in the local runner.
         .target(
             name: "LambdaAsyncMeasure",
-            dependencies: ["LambdaAsyncCore", "LambdaAsyncProject", "LambdaAsyncScaffold", "LambdaAsyncRuntime", "LambdaAsyncArchive"]
+            dependencies: ["LambdaAsyncCore", "LambdaAsyncProject", "LambdaAsyncScaffold", "LambdaAsyncRuntime", "LambdaAsyncArchive",
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         // Reproducible zips through libarchive, Lambda's packaging checks, and the packager.
         .target(name: "LambdaAsyncArchive", dependencies: [
@@ -100,6 +101,7 @@ let package = Package(
             "LambdaAsyncRuntime", "TestSupport",
             // The extension registry's rules answer promises: the tests make them on an embedded loop.
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "LambdaAsyncScaffoldTests", dependencies: ["LambdaAsyncScaffold", "TestSupport"]),
         .testTarget(name: "LambdaAsyncAWSTests", dependencies: ["LambdaAsyncAWS", "TestSupport"]),

@@ -44,13 +44,18 @@ public enum HTTP {
     }
 }
 
-/// A small XML tree (FoundationXML's parser), for the query protocol's and S3's answers.
-public final class XMLElement: @unchecked Sendable {
+/// A small XML tree (FoundationXML's parser), for the query protocol's and S3's answers; immutable
+/// once parsed.
+public final class XMLElement: Sendable {
     public let name: String
-    public fileprivate(set) var text = ""
-    public fileprivate(set) var children: [XMLElement] = []
+    public let text: String
+    public let children: [XMLElement]
 
-    init(name: String) { self.name = name }
+    init(name: String, text: String, children: [XMLElement]) {
+        self.name = name
+        self.text = text
+        self.children = children
+    }
 
     /// The first descendant along `path` ("DescribeStacksResult/Stacks/member").
     public func first(_ path: String) -> XMLElement? {
@@ -84,23 +89,24 @@ public final class XMLElement: @unchecked Sendable {
         return delegate.root
     }
 
+    /// Elements are made when they end, with their text and children complete.
     private final class Builder: NSObject, XMLParserDelegate {
-        var stack: [XMLElement] = []
+        var stack: [(name: String, text: String, children: [XMLElement])] = []
         var root: XMLElement?
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-            let element = XMLElement(name: name)
-            stack.last?.children.append(element)
-            if root == nil { root = element }
-            stack.append(element)
+            stack.append((name, "", []))
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) {
-            stack.last?.text += string
+            guard !stack.isEmpty else { return }
+            stack[stack.count - 1].text += string
         }
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            stack.removeLast()
+            guard let node = stack.popLast() else { return }
+            let element = XMLElement(name: node.name, text: node.text, children: node.children)
+            if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LambdaAsyncCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -88,15 +89,17 @@ public struct ArtifactPlan: Sendable {
         // The top folder's entries are gathered on every core at once (a tree's cost is one lstat per
         // file), then visited in order, so the result is the same as one walk's.
         let top = try listing(directory.path, relative: relative, matcher: matcher)
-        let subtrees = SubtreeResults(count: top.count)
+        // Each top-level folder's gathered entries, one slot each, filled from several threads.
+        let subtrees = Locked<[Result<[(String, String, FileInfo)], Error>?]>(Array(repeating: nil, count: top.count))
         DispatchQueue.concurrentPerform(iterations: top.count) { index in
             let (childRelative, path, info) = top[index]
             guard info.isDirectory else { return }
-            subtrees.set(index, Result { try gather(path: path, relative: childRelative, matcher: matcher) })
+            let gathered = Result { try gather(path: path, relative: childRelative, matcher: matcher) }
+            subtrees.withLock { $0[index] = gathered }
         }
         for (index, (childRelative, path, info)) in top.enumerated() {
             try visit(childRelative, URL(fileURLWithPath: path, isDirectory: info.isDirectory), info)
-            for (relative, path, info) in try subtrees.get(index) {
+            for (relative, path, info) in try subtrees.withLock({ $0[index] })?.get() ?? [] {
                 try visit(relative, URL(fileURLWithPath: path, isDirectory: info.isDirectory), info)
             }
         }
@@ -126,24 +129,6 @@ public struct ArtifactPlan: Sendable {
             if entry.2.isDirectory { all += try gather(path: entry.1, relative: entry.0, matcher: matcher) }
         }
         return all
-    }
-
-    /// Each top-level folder's gathered entries, filled from several threads.
-    /// @unchecked Sendable: every slot is written once, under `lock`, and read after the writers end.
-    private final class SubtreeResults: @unchecked Sendable {
-        private let lock = NSLock()
-        private var slots: [Result<[(String, String, FileInfo)], Error>?]
-        init(count: Int) { slots = Array(repeating: nil, count: count) }
-        func set(_ index: Int, _ result: Result<[(String, String, FileInfo)], Error>) {
-            lock.lock()
-            slots[index] = result
-            lock.unlock()
-        }
-        func get(_ index: Int) throws -> [(String, String, FileInfo)] {
-            lock.lock()
-            defer { lock.unlock() }
-            return try slots[index]?.get() ?? []
-        }
     }
 
     /// Why a link's target is not inside the tree, or nil when it is.

@@ -49,23 +49,26 @@ enum ShardedZip {
                 TemporaryFiles.untrack(part)
             }
         }
-        let failures = Failures()
-        let done = Counter()
+        let failures = Locked<[Error]>([])
+        let done = Locked(0)
         let entries = plan.entries
         DispatchQueue.concurrentPerform(iterations: ranges.count) { shard in
             do {
                 let writer = try ZipWriter(destination: parts[shard], timestamp: options.timestamp, compressionLevel: options.compressionLevel)
                 for index in ranges[shard] {
                     try add(writer, entries[index])
-                    let count = done.increment()
+                    let count = done.withLock { count in
+                        count += 1
+                        return count
+                    }
                     if count % 64 == 0 || count == entries.count { options.progress?(count, entries.count) }
                 }
                 try writer.commit()
             } catch {
-                failures.add(error)
+                failures.withLock { $0.append(error) }
             }
         }
-        if let error = failures.first { throw error }
+        if let error = failures.current.first { throw error }
         return try join(parts, into: destination)
     }
 
@@ -135,20 +138,5 @@ enum ShardedZip {
     }
     private static func put32(_ bytes: inout [UInt8], _ at: Int, _ value: UInt32) {
         for index in 0..<4 { bytes[at + index] = UInt8((value >> (8 * UInt32(index))) & 0xFF) }
-    }
-
-    /// @unchecked Sendable: guarded by `lock`.
-    private final class Failures: @unchecked Sendable {
-        private let lock = NSLock()
-        private var errors: [Error] = []
-        func add(_ error: Error) { lock.lock(); errors.append(error); lock.unlock() }
-        var first: Error? { lock.lock(); defer { lock.unlock() }; return errors.first }
-    }
-
-    /// @unchecked Sendable: guarded by `lock`.
-    private final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
     }
 }

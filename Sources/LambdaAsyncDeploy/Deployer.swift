@@ -78,7 +78,7 @@ public struct DeployResult: Sendable, Codable {
 }
 
 /// `lambda-async deploy`: the packaged project to CloudFormation, through a change set, verified.
-public final class Deployer: @unchecked Sendable {
+public final class Deployer: Sendable {
     let project: URL
     let options: DeployOptions
     let say: @Sendable (String) -> Void

@@ -4,6 +4,7 @@ import LambdaAsyncCore
 import LambdaAsyncProject
 import LambdaAsyncRuntime
 import LambdaAsyncScaffold
+import NIOConcurrencyHelpers
 
 public enum MeasureError: Error, CustomStringConvertible {
     case unknownRegion(String)
@@ -182,7 +183,7 @@ public struct Measurer: Sendable {
                 let api = try await lambda.invoke("ApiFunction", payload: payload)
                 ended(api.requestId)
                 await lambda.waitUntilIdle()
-                records.waitFor(api.requestId)
+                await records.waitFor(api.requestId)
                 let all = records.all
                 guard api.error == nil else { throw MeasureError.failed(label, "ApiFunction answered \(api.error!)") }
                 let responseMs = api.responseMs ?? api.durationMs
@@ -222,53 +223,55 @@ public struct Measurer: Sendable {
     }
 }
 
-/// The records of the invocations of one call.
-/// @unchecked Sendable: every field is read and written under `lock`.
-final class RecordLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var records: [InvocationRecord] = []
-    private var logLines: [String] = []
+/// The records of the invocations of one call, and the log lines of the run.
+final class RecordLog: Sendable {
+    private struct State {
+        var records: [InvocationRecord] = []
+        var logLines: [String] = []
+        /// Who waits for a request id's record (`record(of:)`).
+        var waiters: [(requestId: String, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     func addLine(_ line: String) {
-        lock.lock()
-        logLines.append(line)
-        lock.unlock()
+        state.withLockedValue { $0.logLines.append(line) }
     }
 
-    var lines: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return logLines
-    }
+    var lines: [String] { state.withLockedValue { $0.logLines } }
 
     func add(_ name: String, _ record: InvocationRecord) {
-        lock.lock()
-        records.append(record)
-        lock.unlock()
+        let arrived = state.withLockedValue { state in
+            state.records.append(record)
+            let (done, waiting) = (state.waiters.filter { $0.requestId == record.requestId }, state.waiters.filter { $0.requestId != record.requestId })
+            state.waiters = waiting
+            return done
+        }
+        arrived.forEach { $0.continuation.resume() }
     }
 
     func reset() {
-        lock.lock()
-        records = []
-        lock.unlock()
+        state.withLockedValue { $0.records = [] }
     }
 
-    var all: [InvocationRecord] {
-        lock.lock()
-        defer { lock.unlock() }
-        return records
-    }
+    var all: [InvocationRecord] { state.withLockedValue { $0.records } }
 
-    /// The record of an invocation is reported just after the invocation returns: wait for it briefly.
-    func waitFor(_ requestId: String) {
-        let deadline = Date().addingTimeInterval(2)
-        while !all.contains(where: { $0.requestId == requestId }), Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
-    }
-}
-
-extension MeasureError: UserFacingError {
-    public var kind: FailureKind {
-        if case .failed = self { return .failed }
-        return .badInput
+    /// The record of an invocation is reported just after the invocation returns: wait for it, 2 s at most.
+    func waitFor(_ requestId: String) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let present = state.withLockedValue { state in
+                if state.records.contains(where: { $0.requestId == requestId }) { return true }
+                state.waiters.append((requestId, continuation))
+                return false
+            }
+            if present { return continuation.resume() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { [state] in
+                let late = state.withLockedValue { state in
+                    defer { state.waiters.removeAll { $0.requestId == requestId } }
+                    return state.waiters.filter { $0.requestId == requestId }
+                }
+                late.forEach { $0.continuation.resume() }
+            }
+        }
     }
 }

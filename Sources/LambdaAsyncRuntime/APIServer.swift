@@ -40,8 +40,8 @@ protocol APIRouter: AnyObject, Sendable {
 }
 
 /// One HTTP/1.1 connection of the runtime, an extension, or a client library.
-/// @unchecked Sendable: a handler lives on its channel's event loop, the loop its router is bound to.
-final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
+/// It lives on its channel's event loop, the loop its router is bound to (never shared: not Sendable).
+final class APIHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 

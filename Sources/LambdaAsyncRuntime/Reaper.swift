@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,11 +7,10 @@ import Glibc
 /// A watchdog process that kills every sandbox process group when the runner dies, however it
 /// dies (Ctrl-C, SIGTERM, SIGKILL): it holds the read end of a pipe whose write end only the
 /// runner holds, and end of file means the runner is gone.
-/// @unchecked Sendable: the pipe and `closed` are guarded by `lock`.
-final class Reaper: @unchecked Sendable {
+final class Reaper: Sendable {
     private let writeEnd: Int32
-    private let lock = NSLock()
-    private var closed = false
+    /// Whether `writeEnd` was closed; writes and the close happen under its lock.
+    private let closed = NIOLockedValueBox(false)
 
     private static let script = """
         groups=" "
@@ -91,21 +91,21 @@ final class Reaper: @unchecked Sendable {
     /// Everything was shut down cleanly: the reaper may exit without killing.
     func finish() {
         send("end\n")
-        lock.lock()
-        defer { lock.unlock() }
-        if !closed { close(writeEnd) }
-        closed = true
+        closed.withLockedValue { closed in
+            if !closed { close(writeEnd) }
+            closed = true
+        }
     }
 
     deinit {
         // End of file: the reaper kills what is still registered, and exits.
-        if !closed { close(writeEnd) }
+        if !closed.withLockedValue({ $0 }) { close(writeEnd) }
     }
 
     private func send(_ line: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !closed else { return }
-        _ = line.withCString { write(writeEnd, $0, strlen($0)) }
+        closed.withLockedValue { closed in
+            guard !closed else { return }
+            _ = line.withCString { write(writeEnd, $0, strlen($0)) }
+        }
     }
 }

@@ -164,7 +164,7 @@ extension Sandbox {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             extensions.expected.insert(name)
             let process = try SandboxProcess(name: name, arguments: ["\(insideOpt)/extensions/\(name)"], environment: environment(forExtension: true),
-                                             directory: insideOpt, in: isolated, output: logger(type: "extension")) { [weak self] pid, status in
+                                             directory: insideOpt, in: isolated, eventLoop: eventLoop, output: logger(type: "extension")) { [weak self] pid, status in
                 guard let self else { return }
                 eventLoop.execute { self.processExited(pid: pid, name: name, status: status, isRuntime: false) }
             }
@@ -194,7 +194,7 @@ extension Sandbox {
             command.insert(wrapper, at: 0)
         }
         let process = try SandboxProcess(name: "runtime", arguments: command, environment: environment, directory: insideTask,
-                                         in: isolated, output: logger(type: "function")) { [weak self] pid, status in
+                                         in: isolated, eventLoop: eventLoop, output: logger(type: "function")) { [weak self] pid, status in
             guard let self else { return }
             eventLoop.execute { self.processExited(pid: pid, name: "runtime", status: status, isRuntime: true) }
         }

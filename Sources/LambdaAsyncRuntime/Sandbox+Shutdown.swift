@@ -42,17 +42,16 @@ extension Sandbox {
         }
         let (processes, environment) = self.processes.takeAll()
         let promise = eventLoop.makePromise(of: Void.self)
-        // Poll until every process has exited or the budget is spent, then kill what is left.
-        @Sendable func poll(_ remaining: Int64) {
-            if processes.allSatisfy(\.hasExited) || remaining <= 0 {
-                processes.forEach { $0.kill() }
-                // Whatever the processes started, in new sessions too, ends with the environment.
-                promise.completeWith(endEnvironment(environment))
-                return
-            }
-            eventLoop.scheduleTask(in: .milliseconds(20)) { poll(remaining - 20) }
+        // Whichever comes first: every process has exited, or the budget is spent. Then what is left
+        // is killed, and whatever the processes started, in new sessions too, ends with the environment.
+        let ended = eventLoop.makePromise(of: Void.self)
+        EventLoopFuture.andAllComplete(processes.map(\.exited), on: eventLoop).cascade(to: ended)
+        let budgetSpent = eventLoop.scheduleTask(in: .milliseconds(budget)) { ended.succeed(()) }
+        ended.futureResult.whenComplete { [self] _ in
+            budgetSpent.cancel()
+            processes.forEach { $0.kill() }
+            promise.completeWith(endEnvironment(environment))
         }
-        poll(budget)
         extensions.startOver()
         runtimeWaiter = nil
         runtimeReady = false

@@ -1,4 +1,6 @@
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,12 +9,13 @@ import Darwin
 
 /// A process of a sandbox (the runtime or an external extension), in a process group of its own
 /// so that freezing, thawing and killing reach every process it starts, threads and children alike.
-/// @unchecked Sendable: `exitStatus` and the code's pid are guarded by `lock`; the rest never changes.
-final class SandboxProcess: @unchecked Sendable {
+final class SandboxProcess: Sendable {
     let name: String
     let pid: pid_t
-    private let lock = NSLock()
-    private var exitStatus: Int32?
+    /// Succeeds once the process has exited (on the event loop given at its start).
+    let exited: EventLoopFuture<Void>
+    /// The code's own pid, once looked up.
+    private let foundCodePid = NIOLockedValueBox<pid_t?>(nil)
 
     /// Starts `arguments[0]` with `environment` in `directory`. Each line it prints goes to `output`;
     /// `onExit` gets the pid and the wait status once the process has exited.
@@ -21,7 +24,7 @@ final class SandboxProcess: @unchecked Sendable {
 
     /// `environment`: when given, the command runs inside it (namespaces, control group, Lambda's user).
     init(name: String, arguments: [String], environment: [String: String], directory: String,
-         in isolated: IsolatedEnvironment? = nil,
+         in isolated: IsolatedEnvironment? = nil, eventLoop: EventLoop,
          output: @escaping @Sendable (String) -> Void, onExit: @escaping @Sendable (pid_t, Int32) -> Void) throws {
         self.name = name
         signalsGoToChild = isolated?.hasNamespace ?? false
@@ -63,6 +66,8 @@ final class SandboxProcess: @unchecked Sendable {
         }
         pid = child
         let spawned = child
+        let exit = eventLoop.makePromise(of: Void.self)
+        exited = exit.futureResult
 
         // Reads lines until the pipe closes (every holder of its write end has exited).
         Thread.detachNewThread {
@@ -77,30 +82,20 @@ final class SandboxProcess: @unchecked Sendable {
             }
             if !pending.isEmpty { output(String(decoding: pending, as: UTF8.self)) }
         }
-        Thread.detachNewThread { [self] in
+        Thread.detachNewThread {
             var status: Int32 = 0
             while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
-            lock.lock()
-            exitStatus = status
-            lock.unlock()
             onExit(spawned, status)
+            exit.succeed(())
         }
     }
 
-    private var foundCodePid: pid_t?
-
     /// The pid of the code itself: the launcher's child in an isolated environment (looked up once).
     var codePid: pid_t? {
-        lock.lock()
-        defer { lock.unlock() }
-        if foundCodePid == nil { foundCodePid = IsolatedEnvironment.innerPid(of: pid) }
-        return foundCodePid
-    }
-
-    var hasExited: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return exitStatus != nil
+        foundCodePid.withLockedValue { found in
+            if found == nil { found = IsolatedEnvironment.innerPid(of: pid) }
+            return found
+        }
     }
 
     /// Signals the whole process group; children of an exited leader may still hold it. In an

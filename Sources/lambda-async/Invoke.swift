@@ -270,39 +270,46 @@ struct Invoke: AsyncParsableCommand {
     }
 }
 
-/// Signal sources live as long as the process.
 /// Writes responses as the client gets them: chunks of a stream at once, errors as their JSON body.
-/// @unchecked Sendable: writes happen under `lock`.
-final class ResponseSink: @unchecked Sendable {
-    private let handle: FileHandle
-    private let toStandardOutput: Bool
-    private let lock = NSLock()
-    private var endsWithNewline = true
-    /// No byte of the current invocation's response written yet.
-    private var atStart = true
-    /// The start of a stream that may be an HTTP integration prelude (`{...}` then eight NUL bytes,
-    /// as `awslambda.HttpResponseStream.from` writes for function URLs), held until it is known.
-    private var maybePrelude: [UInt8]?
-    private static let preludeLimit = 65_536
+/// Callbacks come from the runner's threads: every write happens under the output's lock, in order.
+final class ResponseSink: Sendable {
+    private let output: Locked<ResponseOutput>
 
     init(path: String?) throws {
+        let handle: FileHandle
         if let path {
-            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
                 throw CommandError.badInput("cannot write the response to \(path)")
             }
-            self.handle = handle
+            handle = file
         } else {
             handle = FileHandle.standardOutput
         }
-        toStandardOutput = path == nil
+        output = Locked(ResponseOutput(handle: handle, toStandardOutput: path == nil))
     }
 
     /// The response as the client gets it. A file gets its bytes exactly (the last response's, with
     /// --repeat), as `aws lambda invoke` writes them; standard output gets a streamed HTTP response's
     /// body, its prelude said on standard error, and a line end after each response.
-    func receive(_ event: ResponseEvent) {
-        lock.lock()
-        defer { lock.unlock() }
+    func receive(_ event: ResponseEvent) { output.withLock { $0.receive(event) } }
+
+    /// One response per line when several invocations write to a terminal or a pipe.
+    func finishInvocation() { output.withLock { $0.finishInvocation() } }
+}
+
+/// Where responses go, and what of the current one was written.
+private struct ResponseOutput {
+    let handle: FileHandle
+    let toStandardOutput: Bool
+    var endsWithNewline = true
+    /// No byte of the current invocation's response written yet.
+    var atStart = true
+    /// The start of a stream that may be an HTTP integration prelude (`{...}` then eight NUL bytes,
+    /// as `awslambda.HttpResponseStream.from` writes for function URLs), held until it is known.
+    var maybePrelude: [UInt8]?
+    private static let preludeLimit = 65_536
+
+    mutating func receive(_ event: ResponseEvent) {
         if atStart, !toStandardOutput {
             try? handle.truncate(atOffset: 0)
         }
@@ -327,7 +334,7 @@ final class ResponseSink: @unchecked Sendable {
         }
     }
 
-    private func holdPrelude(_ bytes: [UInt8]) {
+    private mutating func holdPrelude(_ bytes: [UInt8]) {
         maybePrelude! += bytes
         let held = maybePrelude!
         let delimiter = [UInt8](repeating: 0, count: 8)
@@ -345,23 +352,20 @@ final class ResponseSink: @unchecked Sendable {
         }
     }
 
-    private func flushPrelude() {
+    private mutating func flushPrelude() {
         if let held = maybePrelude {
             maybePrelude = nil
             write(held)
         }
     }
 
-    private func write(_ bytes: [UInt8]) {
+    private mutating func write(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
         handle.write(Data(bytes))
         endsWithNewline = bytes.last == 0x0A
     }
 
-    /// One response per line when several invocations write to a terminal or a pipe.
-    func finishInvocation() {
-        lock.lock()
-        defer { lock.unlock() }
+    mutating func finishInvocation() {
         flushPrelude()
         atStart = true
         if toStandardOutput, !endsWithNewline {

@@ -9,7 +9,8 @@ import Glibc
 ///
 /// Works on cgroup v1 (one hierarchy per controller: memory, cpu, freezer) and v2 (one unified
 /// hierarchy); which one is found once, by `ControlGroup.Layout.detect()`.
-/// @unchecked Sendable: nothing changes after init; its methods only write kernel files, which serialise themselves.
+/// @unchecked Sendable: the freezer file is opened, written and closed only on `freezer`, a serial
+/// queue; nothing else changes after init.
 final class ControlGroup: @unchecked Sendable {
     /// Where this machine's cgroup controllers are, and under which of our own groups ours go.
     enum Layout: Sendable, Equatable {

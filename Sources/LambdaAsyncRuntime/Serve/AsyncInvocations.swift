@@ -63,6 +63,26 @@ actor AsyncInvocations {
 
     var isBusy: Bool { running || !queue.isEmpty }
 
+    /// Who waits for the queue to empty (`idle()`), resumed when the last event has been processed.
+    private var idleWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+
+    /// Returns once no event is queued or running, or when the calling task is cancelled.
+    func idle() async {
+        guard isBusy else { return }
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { return continuation.resume() }
+                idleWaiters[id] = continuation
+            }
+        } onCancel: {
+            // Runs on the actor after the continuation above is registered.
+            Task { await self.stopWaiting(id) }
+        }
+    }
+
+    private func stopWaiting(_ id: UUID) { idleWaiters.removeValue(forKey: id)?.resume() }
+
     /// Stops taking events; returns how many were still queued or waiting for a retry, and so dropped.
     func stop() -> Int {
         stopped = true
@@ -77,6 +97,9 @@ actor AsyncInvocations {
             await process(event)
         }
         running = false
+        let waiters = idleWaiters.values
+        idleWaiters = [:]
+        waiters.forEach { $0.resume() }
     }
 
     private func process(_ event: Event) async {

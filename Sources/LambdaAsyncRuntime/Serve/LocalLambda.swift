@@ -215,12 +215,20 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
 
     /// Returns once no asynchronous event is queued or running, for at most `timeout` seconds.
     public func waitUntilIdle(timeout: TimeInterval = 60) async {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            var busy = false
-            for queue in queues.values where await queue.isBusy { busy = true }
-            if !busy { return }
-            try? await Task.sleep(nanoseconds: 5_000_000)
+        let queues = Array(self.queues.values)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // One queue's last event may queue another's (a destination function): until all are idle at once.
+                while true {
+                    for queue in queues { await queue.idle() }
+                    var busy = false
+                    for queue in queues where await queue.isBusy { busy = true }
+                    if !busy { return }
+                }
+            }
+            group.addTask { try? await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000)) }
+            await group.next()
+            group.cancelAll()
         }
     }
 

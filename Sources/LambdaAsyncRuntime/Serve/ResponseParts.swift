@@ -1,89 +1,86 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Bytes of a response, gathered from the sandbox's callbacks.
-/// @unchecked Sendable: `storage` is guarded by `lock`.
-final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [UInt8] = []
+final class Collected: Sendable {
+    private let storage = NIOLockedValueBox<[UInt8]>([])
+
     func add(_ event: ResponseEvent) {
-        lock.lock()
-        defer { lock.unlock() }
-        switch event {
-        case .chunk(let bytes), .complete(let bytes): storage += bytes
-        case .error(_, let body): storage = body
+        storage.withLockedValue { storage in
+            switch event {
+            case .chunk(let bytes), .complete(let bytes): storage += bytes
+            case .error(_, let body): storage = body
+            }
         }
     }
-    var bytes: [UInt8] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage
-    }
+
+    var bytes: [UInt8] { storage.withLockedValue { $0 } }
 }
 
 /// A streamed function URL response: the prelude first (status, headers), then the body as it comes.
-/// @unchecked Sendable: its state is guarded by `lock`.
-final class URLResponseState: @unchecked Sendable {
+final class URLResponseState: Sendable {
+    private struct State {
+        var pending: [UInt8] = []
+        var buffered: [UInt8] = []
+        var started = false
+        var finished = false
+    }
+
     /// What the URL does to the function's headers (its CORS).
     private let decorate: @Sendable ([(String, String)]) -> [(String, String)]
-    private let lock = NSLock()
-    private var pending: [UInt8] = []
-    private(set) var buffered: [UInt8] = []
-    private(set) var started = false
-    private var finished = false
+    private let state = NIOLockedValueBox(State())
 
     init(decorate: @escaping @Sendable ([(String, String)]) -> [(String, String)]) {
         self.decorate = decorate
     }
 
+    var buffered: [UInt8] { state.withLockedValue { $0.buffered } }
+    var started: Bool { state.withLockedValue { $0.started } }
+
     func buffer(_ bytes: [UInt8]) {
-        lock.lock()
-        buffered += bytes
-        lock.unlock()
+        state.withLockedValue { $0.buffered += bytes }
     }
 
+    /// Writes happen under the lock: the writer keeps their order.
     func stream(_ bytes: [UInt8], to writer: ResponseWriter) {
-        lock.lock()
-        defer { lock.unlock() }
-        if started { return writer.chunk(bytes) }
-        pending += bytes
-        guard let (answer, rest) = FunctionURL.prelude(in: pending) else { return }
-        started = true
-        writer.head(answer.status, decorate(answer.headers))
-        writer.chunk(rest)
-        pending = []
+        state.withLockedValue { state in
+            if state.started { return writer.chunk(bytes) }
+            state.pending += bytes
+            guard let (answer, rest) = FunctionURL.prelude(in: state.pending) else { return }
+            state.started = true
+            writer.head(answer.status, decorate(answer.headers))
+            writer.chunk(rest)
+            state.pending = []
+        }
     }
 
     func finish(_ writer: ResponseWriter) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !finished else { return }
-        finished = true
-        if !started {
-            // A stream with no prelude and no bytes.
-            writer.head(200, decorate([("Content-Type", "application/octet-stream")]))
-            writer.chunk(pending)
+        state.withLockedValue { state in
+            guard !state.finished else { return }
+            state.finished = true
+            if !state.started {
+                // A stream with no prelude and no bytes.
+                writer.head(200, decorate([("Content-Type", "application/octet-stream")]))
+                writer.chunk(state.pending)
+            }
+            writer.end()
         }
-        writer.end()
     }
 }
 
 /// True once, for the first caller.
-/// @unchecked Sendable: `claimed` is guarded by `lock`.
-public final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
+public final class OnceFlag: Sendable {
+    private let claimed = NIOLockedValueBox(false)
     public init() {}
+
     /// Whether someone has claimed it, without claiming it.
-    public var isClaimed: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return claimed
-    }
+    public var isClaimed: Bool { claimed.withLockedValue { $0 } }
+
     public func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
+        claimed.withLockedValue { claimed in
+            if claimed { return false }
+            claimed = true
+            return true
+        }
     }
 }

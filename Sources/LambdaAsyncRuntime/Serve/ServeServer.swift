@@ -5,8 +5,8 @@ import NIOHTTP1
 import NIOPosix
 
 /// Writes one HTTP response from any thread: head, body chunks as they come, end.
-/// @unchecked Sendable: every write hops onto the channel's event loop; its fields never change.
-final class ResponseWriter: @unchecked Sendable {
+/// Every write hops onto the channel's event loop.
+final class ResponseWriter: Sendable {
     private let context: NIOLoopBound<ChannelHandlerContext>
     private let handler: NIOLoopBound<ServeHandler>
     private let eventLoop: EventLoop
@@ -42,22 +42,49 @@ final class ResponseWriter: @unchecked Sendable {
     }
 
     func end() {
-        Self.unfinished.withLockedValue { $0 += 1 }
+        Self.unfinished.withLockedValue { $0.count += 1 }
         eventLoop.execute { [self] in
             let done = context.value.writeAndFlush(handler.value.wrapOutboundOut(.end(nil)))
-            done.whenComplete { _ in Self.unfinished.withLockedValue { $0 -= 1 } }
+            done.whenComplete { _ in
+                let drained = Self.unfinished.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+                    state.count -= 1
+                    return state.count == 0 ? state.takeWaiters() : []
+                }
+                drained.forEach { $0.resume() }
+            }
             if !keepAlive { done.whenComplete { [context] _ in context.value.close(promise: nil) } }
         }
     }
 
     /// Responses ended but not yet written out, in the whole process: a stop waits for them, so an
     /// answer given as the runner stops (Sandbox.Stopped) reaches its caller before the process exits.
-    static let unfinished = NIOLockedValueBox(0)
+    static let unfinished = NIOLockedValueBox(Unfinished())
 
-    /// Returns once every ended response is written, or after `timeout` seconds.
+    struct Unfinished {
+        var count = 0
+        /// Who waits in `drain`: resumed when the count reaches 0, or at their timeout.
+        var waiters: [CheckedContinuation<Void, Never>] = []
+
+        mutating func takeWaiters() -> [CheckedContinuation<Void, Never>] {
+            defer { waiters = [] }
+            return waiters
+        }
+    }
+
+    /// Returns once every ended response is written, or after `timeout` seconds (a client that
+    /// stopped reading never lets its response finish).
     static func drain(timeout: TimeInterval = 1) async {
-        let deadline = Date().addingTimeInterval(timeout)
-        while unfinished.withLockedValue({ $0 }) > 0, Date() < deadline { try? await Task.sleep(nanoseconds: 2_000_000) }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let written = unfinished.withLockedValue { state in
+                if state.count == 0 { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if written { return continuation.resume() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                unfinished.withLockedValue { $0.takeWaiters() }.forEach { $0.resume() }
+            }
+        }
     }
 
     func send(_ status: Int, _ headers: [(String, String)], _ body: [UInt8]) {
@@ -72,8 +99,8 @@ protocol ServeRouter: AnyObject, Sendable {
     func handle(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter)
 }
 
-/// @unchecked Sendable: a handler lives on its channel's event loop; writers reach it through NIOLoopBound.
-final class ServeHandler: ChannelInboundHandler, @unchecked Sendable {
+/// It lives on its channel's event loop; writers reach it through NIOLoopBound (not Sendable).
+final class ServeHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
