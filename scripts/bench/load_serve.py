@@ -14,6 +14,8 @@ import time
 
 TOTAL, CLIENTS, CONCURRENCY = (int(arg) for arg in sys.argv[1:4])
 LAMBDA_ASYNC = os.environ["LAMBDA_ASYNC"]
+# More flags for serve, for example --isolation none.
+SERVE_ARGS = os.environ.get("LAMBDA_ASYNC_SERVE_ARGS", "").split()
 DEADLINE_S = 300  # the whole test stops by itself after this
 
 
@@ -28,7 +30,7 @@ def main():
     project = os.path.join(work, "load")
     subprocess.run([LAMBDA_ASYNC, "new", project, "--strategy", "extension"], check=True, stdout=subprocess.DEVNULL)
     port = free_port()
-    server = subprocess.Popen([LAMBDA_ASYNC, "serve", project, "--port", str(port), "--concurrency", str(CONCURRENCY)],
+    server = subprocess.Popen([LAMBDA_ASYNC, "serve", project, "--port", str(port), "--concurrency", str(CONCURRENCY)] + SERVE_ARGS,
                               stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "serve.log"), "w"))
     try:
         for _ in range(200):
