@@ -53,6 +53,8 @@ let package = Package(
             dependencies: [
                 "LambdaAsyncCore",
                 "LambdaAsyncProject",
+                // Zips: a function's code unpacked, and what `package` ships run at each cold start.
+                "LambdaAsyncArchive",
                 "CNetworkNamespace",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -77,13 +77,9 @@ public struct Measurer: Sendable {
             architecture: workload.architecture, memoryMB: workload.memoryMB, timeoutSeconds: 60))
         _ = try generator.write(to: folder, force: false)
         let template = try SAMTemplate.load(from: folder)
-        let functions = try template.functions.map { function -> LocalLambda.Function in
-            var config = try FunctionConfig(function, of: template, environment: environment)
-            // What ships runs, as with invoke and serve.
-            config.shipped = ShippedCode(template: template).shipped(function, source: (config.code, config.layers))
-            var served = LocalLambda.Function(config: config)
-            served.maximumRetryAttempts = function.eventInvokeConfig.maximumRetryAttempts
-            return served
+        // Every function as invoke and serve run it: what ships, with its destinations, URL and routes.
+        let functions = try template.functions.map {
+            try ProjectFunctions.served($0, of: template, scratch: folder.appendingPathComponent(".lambda-async/scratch"), environment: environment)
         }
         let samples = try await run(functions, label: strategy.rawValue, destinations: folder.appendingPathComponent(".lambda-async"))
         return summarize(id: strategy.rawValue, title: strategy.title, language: language.rawValue, note: note, samples: samples, rate: rate)

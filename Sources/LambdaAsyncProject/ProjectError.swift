@@ -2,6 +2,8 @@ import LambdaAsyncCore
 /// A project that cannot be read, said so that the user knows what to fix.
 public enum ProjectError: Error, CustomStringConvertible, Equatable {
     case noTemplate(String)
+    /// A function's code (a folder or a zip) that is not there.
+    case missingCode(String)
     case invalidTemplate(path: String, reason: String)
     case unknownFunction(String, known: [String])
     case invalidEnvironmentFile(path: String, reason: String)
@@ -12,6 +14,8 @@ public enum ProjectError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .noTemplate(let directory):
             return "no template.yaml in \(directory): run the command in a project folder (one `lambda-async new` made, or any AWS SAM project), or pass its path"
+        case .missingCode(let path):
+            return "\(path) does not exist: pass a folder or a zip"
         case .invalidTemplate(let path, let reason):
             return "\(path) is not a SAM template lambda-async can read: \(reason)"
         case .unknownFunction(let name, let known):

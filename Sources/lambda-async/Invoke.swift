@@ -200,7 +200,7 @@ struct Invoke: AsyncParsableCommand {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         func path(_ text: String) -> URL { URL(fileURLWithPath: text, relativeTo: cwd).standardizedFileURL }
         func folder(_ url: URL, _ label: String) throws -> URL {
-            try FunctionConfigs.folder(url, label: label, scratch: scratch)
+            try ProjectFunctions.codeFolder(url, label: label, scratch: scratch)
         }
         if let code {
             let variables = environment.variables(for: nil, from: try environment.file(checkedAgainst: nil))
@@ -224,10 +224,10 @@ struct Invoke: AsyncParsableCommand {
         }
         let file = try environment.file(checkedAgainst: template)
         let variables = environment.variables(for: chosen.logicalID, from: file)
-        let config = try FunctionConfigs.make(chosen, of: template, scratch: scratch, environment: variables, memory: memory, timeout: timeout)
+        let config = try ProjectFunctions.config(chosen, of: template, scratch: scratch, environment: variables, memoryMB: memory, timeoutSeconds: timeout)
         let others = try template.functions
             .filter { $0.logicalID != chosen.logicalID && $0.codeURI != nil && $0.runtime.map(LocalLambda.runsLocally) == true }
-            .map { try FunctionConfigs.served($0, of: template, scratch: scratch, environment: environment.variables(for: $0.logicalID, from: file)) }
+            .map { try ProjectFunctions.served($0, of: template, scratch: scratch, environment: environment.variables(for: $0.logicalID, from: file)) }
         let sample = template.directory.appendingPathComponent("events/event.json")
         return (config, FileManager.default.fileExists(atPath: sample.path) ? sample : nil, others)
     }

@@ -74,7 +74,7 @@ struct Serve: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let variables = try environment.file(checkedAgainst: template)
         let functions = try template.functions.filter { $0.codeURI != nil && $0.runtime != nil }.map { function -> LocalLambda.Function in
-            try FunctionConfigs.served(function, of: template, scratch: scratch,
+            try ProjectFunctions.served(function, of: template, scratch: scratch,
                                        environment: environment.variables(for: function.logicalID, from: variables))
         }
         guard !functions.isEmpty else {
