@@ -167,7 +167,7 @@ public struct Measurer: Sendable {
         options.retryDelayScale = 0.001
         options.log = log
         // Each environment as Lambda's (isolation as far as this machine allows, CPU in proportion to memory).
-        options.isolation = .auto
+        options.environment.isolation = .auto
         options.onRecord = { name, record in records.add(name, record) }
         let lambda = try LocalLambda(functions: functions, options: options)
         var samples: [Sample] = []

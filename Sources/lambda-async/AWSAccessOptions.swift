@@ -18,7 +18,7 @@ struct AWSAccessOptions: ParsableArguments {
     func apply(to options: inout Sandbox.Options) { options.hostCredentials = awsCredentials }
 
     func apply(to options: inout LocalLambda.Options) {
-        options.hostCredentials = awsCredentials
+        apply(to: &options.environment)
         options.endpointURL = awsEndpointUrl
     }
 }

@@ -107,69 +107,53 @@ struct Invoke: AsyncParsableCommand {
     func run() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-invoke-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        var (config, defaultEvent, others) = try functionConfig(scratch: scratch)
+        let (config, defaultEvent, others) = try functionConfig(scratch: scratch)
         let payload = try readEvent(defaultEvent)
 
-        var options = Sandbox.Options()
-        options.freeze = !noFreeze
-        isolation.apply(to: &options)
+        // One door: plain invoke, --listen and serve all run functions through the local Lambda service.
+        // The project's other functions are served beside the chosen one, so its calls to them
+        // (AWS_ENDPOINT_URL_LAMBDA) stay here: an async-invoke project's worker runs here, never the
+        // deployed one. Their timelines follow the function's.
+        var options = LocalLambda.Options(destinations: scratch.appendingPathComponent("destinations"))
+        options.environment.freeze = !noFreeze
+        isolation.apply(to: &options.environment)
         aws.apply(to: &options)
-        if let url = aws.awsEndpointUrl { config.environment["AWS_ENDPOINT_URL"] = config.environment["AWS_ENDPOINT_URL"] ?? url }
+        options.reloadOnChange = false
+        options.logRecords = false
+        let chosen = config.name, reportPath = report
         if listen {
-            // One Invoke API: --listen is serve for this one function (sync, Event with retries,
-            // DryRun, streaming, limits, client context, log tail, partial ARNs), scaling as serve does.
-            let reportPath = report
-            var lambdaOptions = LocalLambda.Options(destinations: scratch.appendingPathComponent("destinations"))
-            lambdaOptions.port = port ?? 0
-            lambdaOptions.freeze = !noFreeze
-            isolation.apply(to: &lambdaOptions)
-            aws.apply(to: &lambdaOptions)
-            lambdaOptions.reloadOnChange = false
-            lambdaOptions.logRecords = false
-            let chosen = config.name
-            lambdaOptions.onRecord = { name, record in
+            // --listen is serve for this one function (sync, Event with retries, DryRun, streaming,
+            // limits, client context, log tail, partial ARNs), scaling as serve does.
+            options.port = port ?? 0
+            options.onRecord = { name, record in
                 Self.printTimeline(record, function: name == chosen ? nil : name)
                 if let reportPath { try? Self.append(record, to: reportPath) }
             }
-            // The project's other functions are served beside it, so its calls to them stay here.
-            let lambda = try LocalLambda(functions: [LocalLambda.Function(config: config)] + others, options: lambdaOptions)
+            let lambda = try LocalLambda(functions: [LocalLambda.Function(config: config)] + others, options: options)
             FileHandle.standardError.write(Data("Invoke API for \(config.name): http://127.0.0.1:\(lambda.port)/2015-03-31/functions/\(config.name)/invocations (Ctrl-C stops)\n".utf8))
             await Interrupts.wait()
             _ = await lambda.stop()
             // Stopped by Ctrl-C or SIGTERM, after a clean shutdown: 130, as plain `invoke` and `serve`.
             throw ExitCode(Interrupts.exitCode)
         }
-        // The project's other functions are served in-process, as `serve` serves them, and the function
-        // calls them there (AWS_ENDPOINT_URL_LAMBDA): an async-invoke project's worker runs here, never
-        // the deployed one. Their timelines follow the function's.
-        var served: LocalLambda?
-        if !others.isEmpty {
-            var lambdaOptions = LocalLambda.Options(destinations: scratch.appendingPathComponent("destinations"))
-            lambdaOptions.freeze = !noFreeze
-            isolation.apply(to: &lambdaOptions)
-            aws.apply(to: &lambdaOptions)
-            lambdaOptions.reloadOnChange = false
-            lambdaOptions.logRecords = false
-            lambdaOptions.idleTimeout = 0
-            let reportPath = report
-            lambdaOptions.onRecord = { name, record in
-                Self.printTimeline(record, function: name)
-                if let reportPath { try? Self.append(record, to: reportPath) }
-            }
-            let lambda = try LocalLambda(functions: others, options: lambdaOptions)
-            config.environment["AWS_ENDPOINT_URL_LAMBDA"] = config.environment["AWS_ENDPOINT_URL_LAMBDA"] ?? "http://127.0.0.1:\(lambda.port)"
-            served = lambda
+        // One environment for the chosen function (its invocations follow each other in it, as
+        // --repeat needs), never reclaimed while it idles between them.
+        options.concurrency = 1
+        options.idleTimeout = 0
+        // The chosen function's records are printed as its invocations return, the others' as they end.
+        options.onRecord = { name, record in
+            guard name != chosen else { return }
+            Self.printTimeline(record, function: name)
+            if let reportPath { try? Self.append(record, to: reportPath) }
         }
-        let project = served
-        let sandbox = try Sandbox(config: config, options: options)
+        let lambda = try LocalLambda(functions: [LocalLambda.Function(config: config)] + others, options: options)
         let interrupted = OnceFlag()
         // Ctrl-C or SIGTERM: SHUTDOWN to the extensions within Lambda's budget, then out, like the end of an environment.
         Task.detached {
             await Interrupts.wait()
             _ = interrupted.claim()
             FileHandle.standardError.write(Data("interrupted: shutting the sandbox down\n".utf8))
-            await sandbox.shutdown()
-            _ = await project?.stop()
+            _ = await lambda.stop()
             try? FileManager.default.removeItem(at: scratch)  // exit skips the defer
             Foundation.exit(Interrupts.exitCode)
         }
@@ -177,7 +161,7 @@ struct Invoke: AsyncParsableCommand {
         var failed = false
         for index in 0..<invocations {
             if index > 0, idle > 0 { try await Task.sleep(nanoseconds: UInt64(idle) * 1_000_000) }
-            let record = try await sandbox.invoke(payload) { event in sink.receive(event) }
+            let record = try await lambda.invoke(chosen, payload: payload) { event in sink.receive(event) }
             // Stopped by Ctrl-C: the interrupt's task ends the sandbox and exits with 130.
             if interrupted.isClaimed { try await Task.sleep(nanoseconds: 60_000_000_000) }
             sink.finishInvocation()
@@ -185,12 +169,9 @@ struct Invoke: AsyncParsableCommand {
             if record.error != nil { failed = true }
             if let report { try Self.append(record, to: report) }
         }
-        await sandbox.shutdown()
-        if let project {
-            // What the function started in the others (async invocations, their retries) ends first.
-            await project.waitUntilIdle(timeout: 120)
-            _ = await project.stop()
-        }
+        // What the function started in the others (async invocations, their retries) ends first.
+        await lambda.waitUntilIdle(timeout: 120)
+        _ = await lambda.stop()
         if failed { throw ExitCode.failure }
     }
 

@@ -20,8 +20,4 @@ struct IsolationOptions: ParsableArguments {
         options.cpuLimit = !noCpuLimit
     }
 
-    func apply(to options: inout LocalLambda.Options) {
-        options.isolation = isolation
-        options.cpuLimit = !noCpuLimit
-    }
 }

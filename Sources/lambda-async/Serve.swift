@@ -91,8 +91,8 @@ struct Serve: AsyncParsableCommand {
         options.binaryMediaTypes = template.binaryMediaTypes
         options.lambdaAuthorizers = template.lambdaAuthorizers
         options.defaultAuthorizers = template.defaultAuthorizers
-        options.freeze = !noFreeze
-        isolation.apply(to: &options)
+        options.environment.freeze = !noFreeze
+        isolation.apply(to: &options.environment)
         aws.apply(to: &options)
         options.reloadOnChange = !noReload
         let lambda = try LocalLambda(functions: functions, options: options)

@@ -35,17 +35,14 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         public var concurrency: Int?
         /// Scales Lambda's retry delays (about 1 and 2 minutes).
         public var retryDelayScale = 0.01
-        public var freeze = true
-        /// Each environment's isolation and CPU limit, as `Sandbox.Options` has them.
-        public var isolation: IsolationMode = .none
-        public var cpuLimit = true
+        /// Every execution environment's own options (freezing, isolation, CPU limit, credentials);
+        /// its log and records go through this service's `log` and `onRecord`.
+        public var environment = Sandbox.Options()
         /// Watch each function's code and layers; after an edit, its next invocation starts cold
         /// from the new code, as after a deployment.
         public var reloadOnChange = true
         /// How often the code is looked at for changes.
         public var reloadInterval: TimeInterval = 1
-        /// This shell's AWS credentials for the functions (Sandbox.Options.hostCredentials).
-        public var hostCredentials = false
         /// `AWS_ENDPOINT_URL` for the functions: their calls to other services go to this emulator
         /// (moto's server, LocalStack); Lambda calls still come here.
         public var endpointURL: String?
@@ -107,11 +104,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             let name = function.config.name
             self.functions[name] = function
             apiRoutes += function.apiRoutes.map { (name, $0) }
-            var sandboxOptions = Sandbox.Options()
-            sandboxOptions.freeze = options.freeze
-            sandboxOptions.isolation = options.isolation
-            sandboxOptions.cpuLimit = options.cpuLimit
-            sandboxOptions.hostCredentials = options.hostCredentials
+            var sandboxOptions = options.environment
             sandboxOptions.eventLoop = sharedLoop
             sandboxOptions.log = options.log
             let log = options.log
