@@ -2,7 +2,7 @@
 import PackageDescription
 
 // One executable, kept thin, over one library module per capability.
-// SwiftNIO is a dependency of the local runner's module (LambdaAsyncRuntime) only.
+// SwiftNIO is a dependency of the local runner's modules (LambdaAsyncEnvironment, LambdaAsyncService) only.
 let package = Package(
     name: "lambda-async",
     platforms: [.macOS(.v13)],
@@ -12,7 +12,8 @@ let package = Package(
         .library(name: "LambdaAsyncArchive", targets: ["LambdaAsyncArchive"]),
         .library(name: "LambdaAsyncProject", targets: ["LambdaAsyncProject"]),
         .library(name: "LambdaAsyncScaffold", targets: ["LambdaAsyncScaffold"]),
-        .library(name: "LambdaAsyncRuntime", targets: ["LambdaAsyncRuntime"]),
+        .library(name: "LambdaAsyncEnvironment", targets: ["LambdaAsyncEnvironment"]),
+        .library(name: "LambdaAsyncService", targets: ["LambdaAsyncService"]),
         .library(name: "LambdaAsyncAWS", targets: ["LambdaAsyncAWS"]),
     ],
     dependencies: [
@@ -46,10 +47,11 @@ let package = Package(
         .plugin(name: "EmbedFilesPlugin", capability: .buildTool(), dependencies: ["EmbedFiles"]),
         // Sockets made inside an execution environment's own network namespace (setns needs C).
         .target(name: "CNetworkNamespace"),
-        // The local runner: Runtime and Extensions APIs over SwiftNIO, sandbox processes, freezing,
-        // timeouts and the timeline of each invocation.
+        // One execution environment, as Lambda runs it: its state machine, the Runtime, Extensions and
+        // Telemetry APIs over SwiftNIO, the runtime and extension processes, freezing, timeouts, the
+        // timeline of each invocation, and its confinement (namespaces, its own network, cgroups).
         .target(
-            name: "LambdaAsyncRuntime",
+            name: "LambdaAsyncEnvironment",
             dependencies: [
                 "LambdaAsyncCore",
                 "LambdaAsyncProject",
@@ -65,10 +67,26 @@ let package = Package(
             exclude: ["RuntimeClients"],
             plugins: ["EmbedFilesPlugin"]
         ),
+        // The local Lambda service over the environments, its only public runner (LocalLambda): the
+        // Invoke API, asynchronous invocation, function URLs, API Gateway routes, scaling, and the
+        // mapping from a template's functions to runnable ones.
+        .target(
+            name: "LambdaAsyncService",
+            dependencies: [
+                "LambdaAsyncEnvironment",
+                "LambdaAsyncCore",
+                "LambdaAsyncProject",
+                "LambdaAsyncArchive",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // `compare --measure`: each strategy's generated project timed in the local runner.
         .target(
             name: "LambdaAsyncMeasure",
-            dependencies: ["LambdaAsyncCore", "LambdaAsyncProject", "LambdaAsyncScaffold", "LambdaAsyncRuntime", "LambdaAsyncArchive",
+            dependencies: ["LambdaAsyncCore", "LambdaAsyncProject", "LambdaAsyncScaffold", "LambdaAsyncEnvironment", "LambdaAsyncService", "LambdaAsyncArchive",
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         // Reproducible zips through libarchive, Lambda's packaging checks, and the packager.
@@ -87,7 +105,8 @@ let package = Package(
                 "LambdaAsyncArchive",
                 "LambdaAsyncProject",
                 "LambdaAsyncScaffold",
-                "LambdaAsyncRuntime",
+                "LambdaAsyncEnvironment",
+                "LambdaAsyncService",
                 "LambdaAsyncMeasure",
                 "LambdaAsyncAWS",
                 "LambdaAsyncDeploy",
@@ -99,10 +118,13 @@ let package = Package(
         .testTarget(name: "LambdaAsyncCoreTests", dependencies: ["LambdaAsyncCore"]),
         .testTarget(name: "LambdaAsyncArchiveTests", dependencies: ["LambdaAsyncArchive", "TestSupport"]),
         .testTarget(name: "LambdaAsyncProjectTests", dependencies: ["LambdaAsyncProject"]),
-        .testTarget(name: "LambdaAsyncRuntimeTests", dependencies: [
-            "LambdaAsyncRuntime", "TestSupport",
+        .testTarget(name: "LambdaAsyncEnvironmentTests", dependencies: [
+            "LambdaAsyncEnvironment", "TestSupport",
             // The extension registry's rules answer promises: the tests make them on an embedded loop.
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        .testTarget(name: "LambdaAsyncServiceTests", dependencies: [
+            "LambdaAsyncService", "LambdaAsyncEnvironment", "TestSupport",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "LambdaAsyncScaffoldTests", dependencies: ["LambdaAsyncScaffold", "TestSupport"]),

@@ -1,7 +1,7 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds `Templates/` into LambdaAsyncScaffold and `RuntimeClients/` into LambdaAsyncRuntime as
+/// Embeds `Templates/` into LambdaAsyncScaffold and `RuntimeClients/` into LambdaAsyncEnvironment as
 /// generated Swift source, at every build that changes them.
 @main
 struct EmbedFilesPlugin: BuildToolPlugin {
@@ -12,8 +12,8 @@ struct EmbedFilesPlugin: BuildToolPlugin {
         case "LambdaAsyncScaffold":
             source = context.package.directoryURL.appendingPathComponent("Templates")
             enumName = "EmbeddedTemplates"
-        case "LambdaAsyncRuntime":
-            source = context.package.directoryURL.appendingPathComponent("Sources/LambdaAsyncRuntime/RuntimeClients")
+        case "LambdaAsyncEnvironment":
+            source = context.package.directoryURL.appendingPathComponent("Sources/LambdaAsyncEnvironment/RuntimeClients")
             enumName = "EmbeddedRuntimeClients"
         default:
             return []

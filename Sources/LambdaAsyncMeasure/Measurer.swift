@@ -2,7 +2,8 @@ import Foundation
 import LambdaAsyncArchive
 import LambdaAsyncCore
 import LambdaAsyncProject
-import LambdaAsyncRuntime
+import LambdaAsyncEnvironment
+import LambdaAsyncService
 import LambdaAsyncScaffold
 import NIOConcurrencyHelpers
 

@@ -1,5 +1,6 @@
 import ArgumentParser
-import LambdaAsyncRuntime
+import LambdaAsyncEnvironment
+import LambdaAsyncService
 
 /// Where the functions' calls to AWS go when they run locally: nowhere real unless asked.
 struct AWSAccessOptions: ParsableArguments {

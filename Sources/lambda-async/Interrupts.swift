@@ -1,6 +1,7 @@
 import Foundation
 import LambdaAsyncCore
-import LambdaAsyncRuntime
+import LambdaAsyncEnvironment
+import LambdaAsyncService
 
 /// Ctrl-C and SIGTERM. A command stopped by one ends cleanly, then exits 130 (128 + SIGINT, as a
 /// shell reports an interrupted command), whichever command it was: the README's exit-code table.

@@ -3,7 +3,8 @@ import Foundation
 import LambdaAsyncArchive
 import LambdaAsyncCore
 import LambdaAsyncProject
-import LambdaAsyncRuntime
+import LambdaAsyncEnvironment
+import LambdaAsyncService
 
 struct Invoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -288,7 +289,6 @@ private struct ResponseOutput {
     /// The start of a stream that may be an HTTP integration prelude (`{...}` then eight NUL bytes,
     /// as `awslambda.HttpResponseStream.from` writes for function URLs), held until it is known.
     var maybePrelude: [UInt8]?
-    private static let preludeLimit = 65_536
 
     mutating func receive(_ event: ResponseEvent) {
         if atStart, !toStandardOutput {
@@ -318,18 +318,19 @@ private struct ResponseOutput {
     private mutating func holdPrelude(_ bytes: [UInt8]) {
         maybePrelude! += bytes
         let held = maybePrelude!
-        let delimiter = [UInt8](repeating: 0, count: 8)
-        if let end = held.firstRange(of: delimiter) {
+        switch HTTPIntegrationPrelude.split(held) {
+        case .incomplete:
+            return
+        case .body:
+            flushPrelude()
+        case .prelude(let prelude, let rest):
             maybePrelude = nil
-            let prelude = String(decoding: held[..<end.lowerBound], as: UTF8.self)
-            if (try? JSONSerialization.jsonObject(with: Data(prelude.utf8))) is [String: Any] {
-                FileHandle.standardError.write(Data("HTTP response prelude: \(prelude)\n".utf8))
-                write(Array(held[end.upperBound...]))
+            if (try? JSONSerialization.jsonObject(with: Data(prelude))) is [String: Any] {
+                FileHandle.standardError.write(Data("HTTP response prelude: \(String(decoding: prelude, as: UTF8.self))\n".utf8))
+                write(rest)
             } else {
                 write(held)
             }
-        } else if held.count > Self.preludeLimit {
-            flushPrelude()
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
-import LambdaAsyncRuntime
+import LambdaAsyncEnvironment
+import LambdaAsyncService
 
 extension IsolationMode: ExpressibleByArgument {}
 

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import LambdaAsyncProject
-import LambdaAsyncRuntime
+import LambdaAsyncEnvironment
+import LambdaAsyncService
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

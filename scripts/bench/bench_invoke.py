@@ -15,7 +15,7 @@ COLD = 10
 WARMUP = 20
 LAMBDA_ASYNC = os.environ["LAMBDA_ASYNC"]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-RIC = os.path.join(ROOT, "Sources", "LambdaAsyncRuntime", "RuntimeClients", "python_ric.py")
+RIC = os.path.join(ROOT, "Sources", "LambdaAsyncEnvironment", "RuntimeClients", "python_ric.py")
 
 
 def free_port():

@@ -1,0 +1,191 @@
+import Foundation
+import LambdaAsyncEnvironment
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The execution environments of one function: warm ones are reused, a request beyond the busy
+/// ones starts another (with its own cold start) up to `concurrency`, and the rest wait their turn.
+///
+/// Futures, not an actor: a warm invocation goes from the Invoke API's event loop to the sandbox's
+/// and back with no hop through Swift's cooperative pool (each hop is a thread wake-up, which was
+/// most of the runner's own time per warm call).
+/// @unchecked Sendable: every mutable field is guarded by `lock`; promises are completed outside it
+/// (their callbacks may run inline and come back here).
+final class FunctionPool: @unchecked Sendable {
+    let config: FunctionConfig
+    /// At most this many environments at once; 0 (`ReservedConcurrentExecutions: 0`) runs nothing.
+    let concurrency: Int
+    /// The limit is the function's reserved concurrency, not the account's: it names the throttle.
+    let reserved: Bool
+    private let options: Sandbox.Options
+    private let lock = NIOLock()
+    private var all: [Sandbox] = []
+    /// Free environments, the most recently used last (the next request takes it, as Lambda reuses a warm one).
+    private var idle: [Sandbox] = []
+    /// When each free environment last finished an invocation.
+    private var idleSince: [ObjectIdentifier: Date] = [:]
+    /// Sandboxes being made, not yet in `all`: their slots count toward `concurrency`.
+    private var starting = 0
+    private var waiters: [EventLoopPromise<Sandbox>] = []
+    /// Sandboxes started before the code last changed; each is recycled once it is free.
+    private var stale: Set<ObjectIdentifier> = []
+    /// After shutdown nothing starts: no new environment, no waiting.
+    private var stopped = false
+    private let eventLoop: EventLoop = MultiThreadedEventLoopGroup.singleton.any()
+
+    init(config: FunctionConfig, concurrency: Int, reserved: Bool = false, options: Sandbox.Options) {
+        self.config = config
+        self.concurrency = max(0, concurrency)
+        self.reserved = reserved
+        self.options = options
+    }
+
+    /// Lambda's answer to a synchronous call when every environment it may have is busy: 429
+    /// `TooManyRequestsException`, never a wait.
+    struct Throttled: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { "Rate Exceeded. (\(reason))" }
+    }
+
+    /// The throttle this pool answers with: its reason names the limit that was reached.
+    var throttled: Throttled {
+        Throttled(reason: reserved ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "ConcurrentInvocationLimitExceeded")
+    }
+
+    /// Whether a call now would be throttled: no environment free and no room for another.
+    var wouldThrottle: Bool { lock.withLock { idle.isEmpty && all.count + starting >= concurrency } }
+
+    func invoke(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(), waitWhenBusy: Bool = true,
+                onResponse: @escaping @Sendable (ResponseEvent) -> Void) async throws -> InvocationRecord {
+        try await invoke(payload, extras: extras, waitWhenBusy: waitWhenBusy, onResponse: onResponse).get()
+    }
+
+    /// The record once the invocation ended; the sandbox is free again (or recycled, when the code
+    /// changed meanwhile) before the future completes.
+    /// `waitWhenBusy`: an asynchronous event waits for an environment (Lambda queues it); a
+    /// synchronous call is throttled at once, as Lambda throttles it.
+    func invoke(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(), waitWhenBusy: Bool,
+                onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
+        acquire(waitWhenBusy: waitWhenBusy).flatMap { [self] sandbox in
+            let promise = sandbox.eventLoop.makePromise(of: InvocationRecord.self)
+            sandbox.submit(payload, extras: extras, onResponse: onResponse).whenComplete { [self] result in
+                let isStale = lock.withLock { stale.remove(ObjectIdentifier(sandbox)) != nil }
+                let recycled = isStale ? sandbox.eventLoop.flatSubmit { sandbox.reset(reason: "spindown") } : sandbox.eventLoop.makeSucceededVoidFuture()
+                recycled.whenComplete { [self] _ in
+                    release(sandbox)
+                    promise.completeWith(result)
+                }
+            }
+            return promise.futureResult
+        }
+    }
+
+    /// The code changed: every environment shuts down (SHUTDOWN `spindown`) as soon as it is free,
+    /// so the next invocation of each starts cold from a fresh copy, as after a deployment.
+    func codeChanged() async {
+        // Free ones are taken out of `idle` while they shut down, so no request lands in one meanwhile.
+        let free = lock.withLock {
+            let free = idle
+            idle = []
+            stale = Set(all.map(ObjectIdentifier.init)).subtracting(free.map(ObjectIdentifier.init))
+            return free
+        }
+        for sandbox in free {
+            await sandbox.recycle()
+            release(sandbox)
+        }
+    }
+
+    private enum Acquired {
+        case ready(Sandbox)
+        case make
+        case wait(EventLoopPromise<Sandbox>)
+        case refused
+        case throttled
+    }
+
+    private func acquire(waitWhenBusy: Bool) -> EventLoopFuture<Sandbox> {
+        let acquired: Acquired = lock.withLock {
+            if stopped { return .refused }
+            // No environment may ever run (reserved concurrency 0): every call, sync or not, is throttled.
+            if concurrency == 0 { return .throttled }
+            if let sandbox = idle.popLast() { return .ready(sandbox) }
+            if all.count + starting < concurrency {
+                starting += 1
+                return .make
+            }
+            guard waitWhenBusy else { return .throttled }
+            let promise = eventLoop.makePromise(of: Sandbox.self)
+            waiters.append(promise)
+            return .wait(promise)
+        }
+        switch acquired {
+        case .refused: return eventLoop.makeFailedFuture(RunnerError.stopped)
+        case .throttled: return eventLoop.makeFailedFuture(throttled)
+        case .ready(let sandbox): return sandbox.eventLoop.makeSucceededFuture(sandbox)
+        case .wait(let promise): return promise.futureResult
+        case .make:
+            // Making a sandbox blocks (it finds the interpreter, binds its APIs' port): on NIO's
+            // thread pool, never on an event loop.
+            let config = config, options = options
+            let made = NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { try Sandbox(config: config, options: options) }
+            let promise = eventLoop.makePromise(of: Sandbox.self)
+            made.whenComplete { [self] result in
+                let admitted = lock.withLock { () -> Bool in
+                    starting -= 1
+                    guard case .success(let sandbox) = result, !stopped else { return false }
+                    all.append(sandbox)
+                    return true
+                }
+                switch result {
+                case .failure(let error): promise.fail(error)
+                case .success(let sandbox) where admitted: promise.succeed(sandbox)
+                case .success(let sandbox):
+                    // Stopped while it was being made: it goes, and starts nothing.
+                    Task { await sandbox.shutdown() }
+                    promise.fail(RunnerError.stopped)
+                }
+            }
+            return promise.futureResult
+        }
+    }
+
+    private func release(_ sandbox: Sandbox) {
+        let waiter: EventLoopPromise<Sandbox>? = lock.withLock {
+            guard !waiters.isEmpty else {
+                idle.append(sandbox)
+                idleSince[ObjectIdentifier(sandbox)] = Date()
+                return nil
+            }
+            return waiters.removeFirst()
+        }
+        waiter?.succeed(sandbox)
+    }
+
+    /// Shuts down the environments that have been free for `seconds`, as Lambda reclaims idle ones;
+    /// returns how many. The next request starts cold.
+    func shutDownIdle(olderThan seconds: TimeInterval) async -> Int {
+        let cutoff = Date().addingTimeInterval(-seconds)
+        let expired: [Sandbox] = lock.withLock {
+            let expired = idle.filter { (idleSince[ObjectIdentifier($0)] ?? Date()) < cutoff }
+            let ids = Set(expired.map(ObjectIdentifier.init))
+            idle.removeAll { ids.contains(ObjectIdentifier($0)) }
+            all.removeAll { ids.contains(ObjectIdentifier($0)) }
+            for id in ids { idleSince[id] = nil }
+            return expired
+        }
+        for sandbox in expired { await sandbox.shutdown() }
+        return expired.count
+    }
+
+    func shutdown() async {
+        let (waiting, sandboxes) = lock.withLock {
+            stopped = true
+            defer { waiters = []; all = []; idle = [] }
+            return (waiters, all)
+        }
+        for waiter in waiting { waiter.fail(RunnerError.stopped) }
+        for sandbox in sandboxes { await sandbox.shutdown() }
+    }
+}

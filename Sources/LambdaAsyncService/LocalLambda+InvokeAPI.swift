@@ -1,0 +1,164 @@
+import Foundation
+import LambdaAsyncEnvironment
+import LambdaAsyncCore
+import LambdaAsyncProject
+import NIOCore
+import NIOHTTP1
+
+/// Lambda's Invoke API on serve's port (shared by `invoke --listen`): Invoke (RequestResponse, Event,
+/// DryRun), InvokeWithResponseStream, the function lookups, throttles and refusals.
+extension LocalLambda {
+    /// `ListFunctions`, `GetFunction` and `GetFunctionConfiguration`, so tools that look a function
+    /// up (or wait for it to be Active) before invoking it work too.
+    func functionsAPI(_ rest: [String], writer: ResponseWriter) {
+        let response: APIResponse
+        if rest.isEmpty {
+            response = .json(.ok, ["Functions": functions.keys.sorted().map { configuration(of: $0) }])
+        } else if functions[functionName(rest[0])] == nil {
+            response = .serviceError(.notFound, "ResourceNotFoundException",
+                                     "Function not found: \(rest[0]); this project has \(functions.keys.sorted().joined(separator: ", "))")
+        } else if rest.count == 2 {
+            response = .json(.ok, configuration(of: functionName(rest[0])))
+        } else {
+            let name = functionName(rest[0])
+            response = .json(.ok, ["Configuration": configuration(of: name),
+                                   "Code": ["RepositoryType": "S3", "Location": functions[name]!.config.code.absoluteString]])
+        }
+        writer.send(Int(response.status.code), response.headers, response.body)
+    }
+
+    func configuration(of name: String) -> [String: Any] {
+        let config = functions[name]!.config
+        return [
+            "FunctionName": name, "FunctionArn": config.functionARN, "Runtime": config.runtime.identifier,
+            "Handler": config.handler, "MemorySize": config.memoryMB, "Timeout": Int(config.timeoutSeconds),
+            "Environment": ["Variables": declaredEnvironment[name] ?? [:]], "Version": "$LATEST", "PackageType": "Zip",
+            "State": "Active", "LastUpdateStatus": "Successful",
+        ]
+    }
+
+    func refuse(_ writer: ResponseWriter, _ status: HTTPResponseStatus, _ type: String, _ message: String) {
+        let response = APIResponse.serviceError(status, type, message)
+        writer.send(Int(status.code), response.headers, response.body)
+    }
+
+    /// Lambda's throttle: 429 `TooManyRequestsException` with its `Reason`, which the SDKs retry with backoff.
+    func throttle(_ writer: ResponseWriter, _ pool: FunctionPool, _ throttled: FunctionPool.Throttled? = nil) {
+        let reason = (throttled ?? pool.throttled).reason
+        let response = APIResponse.json(.tooManyRequests, ["Type": "User", "message": "Rate Exceeded.", "Reason": reason],
+                                        headers: [("X-Amzn-ErrorType", "TooManyRequestsException")])
+        writer.send(Int(response.status.code), response.headers, response.body)
+    }
+
+    /// Whether the local runner can run functions of this runtime (Python, Node.js, custom runtimes).
+    public static func runsLocally(_ runtime: LambdaRuntime) -> Bool {
+        [.provided, .python, .node].contains(runtime.family)
+    }
+
+    /// A function of a runtime the runner cannot run (java21, dotnet8, ruby3.4) is listed but refused
+    /// with a 400 the SDKs do not retry (a 5xx would be retried for seconds), saying what to do.
+    func refusedAsNotRunnable(_ name: String, _ writer: ResponseWriter) -> Bool {
+        guard let runtime = functions[name]?.config.runtime, !Self.runsLocally(runtime) else { return false }
+        refuse(writer, .badRequest, "InvalidRuntimeException",
+               "\(name) uses \(runtime.identifier), which lambda-async's local runner cannot run (it runs python3.*, nodejs* and provided.* functions); test it with its language's own tools or deploy it")
+        return true
+    }
+
+    /// A function name, a partial ARN or a full ARN, as the Invoke API takes them.
+    func functionName(_ target: String) -> String {
+        let parts = target.split(separator: ":")
+        if let index = parts.firstIndex(of: "function"), index + 1 < parts.count { return String(parts[index + 1]) }
+        return target
+    }
+
+    func unknown(_ target: String, _ writer: ResponseWriter) {
+        refuse(writer, .notFound, "ResourceNotFoundException",
+               "Function not found: \(target); this project has \(functions.keys.sorted().joined(separator: ", "))")
+    }
+
+    /// `InvokeWithResponseStream`: the function's bytes as PayloadChunk events as they come, then InvokeComplete.
+    func invokeWithResponseStream(_ target: String, body: [UInt8], writer: ResponseWriter) {
+        guard let pool = pools[functionName(target)] else { return unknown(target, writer) }
+        if refusedAsNotRunnable(functionName(target), writer) { return }
+        guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
+            return refuse(writer, .payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes")
+        }
+        if let problem = InvokePayload.problem(body) { return refuse(writer, .badRequest, "InvalidRequestContentException", problem) }
+        if pool.wouldThrottle { return throttle(writer, pool) }
+        writer.head(200, [("Content-Type", "application/vnd.amazon.eventstream"), ("X-Amz-Executed-Version", "$LATEST")])
+        Task {
+            let ended = OnceFlag()
+            do {
+                _ = try await pool.invoke(body, waitWhenBusy: true) { event in
+                    switch event {
+                    case .chunk(let bytes):
+                        if !bytes.isEmpty { writer.chunk(EventStream.chunk(bytes)) }
+                    case .complete(let bytes):
+                        if !bytes.isEmpty { writer.chunk(EventStream.chunk(bytes)) }
+                        if ended.claim() { writer.chunk(EventStream.complete()); writer.end() }
+                    case .error(let type, let errorBody):
+                        if ended.claim() {
+                            writer.chunk(EventStream.complete(errorCode: type, errorDetails: String(decoding: errorBody, as: UTF8.self)))
+                            writer.end()
+                        }
+                    }
+                }
+            } catch {
+                if ended.claim() { writer.chunk(EventStream.complete(errorCode: "ServiceException", errorDetails: "\(error)")); writer.end() }
+            }
+        }
+    }
+
+    func invokeAPI(_ target: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
+        let name = functionName(target)
+        guard let pool = pools[name], let queue = queues[name] else { return unknown(target, writer) }
+        if refusedAsNotRunnable(name, writer) { return }
+        switch InvokeRequest.parse(headers: headers, body: body) {
+        case .failure(let error):
+            writer.send(Int(error.response.status.code), error.response.headers, error.response.body)
+        case .success(.dryRun):
+            writer.send(204, [], [])
+        case .success(.event):
+            Task {
+                let id = await queue.enqueue(body)
+                writer.send(202, [("X-Amzn-RequestId", id)], [])
+            }
+        case .success(.requestResponse(let extras)):
+            // Futures from here to the answer: a warm call never waits for a cooperative-pool thread.
+            let collected = Collected()
+            let answered = OnceFlag()
+            let completed = OnceFlag()
+            pool.invoke(body, extras: extras, waitWhenBusy: false) { event in
+                switch event {
+                case .chunk(let bytes): collected.add(.chunk(bytes))
+                case .complete(let bytes):
+                    collected.add(.complete(bytes))
+                    _ = completed.claim()
+                    if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: false), collected.bytes) }
+                case .error(let type, let errorBody):
+                    collected.add(.error(type: type, body: errorBody))
+                    if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: true), errorBody) }
+                }
+            }.whenComplete { [self] result in
+                switch result {
+                case .success(let record):
+                    // With the log's tail, the answer waits for its REPORT line, at the invocation's end.
+                    if extras.tailLog, answered.claim() {
+                        let failed = completed.claim() // still unclaimed: the function never completed
+                        writer.send(200, InvokeRequest.answerHeaders(functionError: failed) + InvokeRequest.logResultHeader(record), collected.bytes)
+                    }
+                case .failure(let throttled as FunctionPool.Throttled):
+                    if answered.claim() { throttle(writer, pool, throttled) }
+                case .failure(RunnerError.stopped):
+                    // As the sandbox answers an invocation it had queued: a function error, not a 5xx to retry.
+                    if answered.claim() {
+                        writer.send(200, InvokeRequest.answerHeaders(functionError: true),
+                                    Array(Sandbox.errorJSON("Sandbox.Stopped", RunnerError.stopped.description)))
+                    }
+                case .failure(let error):
+                    if answered.claim() { refuse(writer, .internalServerError, "ServiceException", "\(error)") }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import LambdaAsyncEnvironment
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Writes one HTTP response from any thread: head, body chunks as they come, end.
+/// Every write hops onto the channel's event loop.
+final class ResponseWriter: Sendable {
+    private let context: NIOLoopBound<ChannelHandlerContext>
+    private let handler: NIOLoopBound<ServeHandler>
+    private let eventLoop: EventLoop
+    private let version: HTTPVersion
+    private let keepAlive: Bool
+
+    init(context: ChannelHandlerContext, handler: ServeHandler, version: HTTPVersion, keepAlive: Bool) {
+        self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
+        self.handler = NIOLoopBound(handler, eventLoop: context.eventLoop)
+        eventLoop = context.eventLoop
+        self.version = version
+        self.keepAlive = keepAlive
+    }
+
+    /// Without a length the body is sent chunked, as it arrives.
+    func head(_ status: Int, _ headers: [(String, String)], length: Int? = nil) {
+        eventLoop.execute { [self] in
+            var fields = HTTPHeaders(headers)
+            if let length { fields.replaceOrAdd(name: "Content-Length", value: String(length)) }
+            if !keepAlive { fields.replaceOrAdd(name: "Connection", value: "close") }
+            let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: fields)
+            context.value.writeAndFlush(handler.value.wrapOutboundOut(.head(head)), promise: nil)
+        }
+    }
+
+    func chunk(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        eventLoop.execute { [self] in
+            var buffer = context.value.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            context.value.writeAndFlush(handler.value.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+    }
+
+    func end() {
+        Self.unfinished.withLockedValue { $0.count += 1 }
+        eventLoop.execute { [self] in
+            let done = context.value.writeAndFlush(handler.value.wrapOutboundOut(.end(nil)))
+            done.whenComplete { _ in
+                let drained = Self.unfinished.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+                    state.count -= 1
+                    return state.count == 0 ? state.takeWaiters() : []
+                }
+                drained.forEach { $0.resume() }
+            }
+            if !keepAlive { done.whenComplete { [context] _ in context.value.close(promise: nil) } }
+        }
+    }
+
+    /// Responses ended but not yet written out, in the whole process: a stop waits for them, so an
+    /// answer given as the runner stops (Sandbox.Stopped) reaches its caller before the process exits.
+    static let unfinished = NIOLockedValueBox(Unfinished())
+
+    struct Unfinished {
+        var count = 0
+        /// Who waits in `drain`: resumed when the count reaches 0, or at their timeout.
+        var waiters: [CheckedContinuation<Void, Never>] = []
+
+        mutating func takeWaiters() -> [CheckedContinuation<Void, Never>] {
+            defer { waiters = [] }
+            return waiters
+        }
+    }
+
+    /// Returns once every ended response is written, or after `timeout` seconds (a client that
+    /// stopped reading never lets its response finish).
+    static func drain(timeout: TimeInterval = 1) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let written = unfinished.withLockedValue { state in
+                if state.count == 0 { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if written { return continuation.resume() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                unfinished.withLockedValue { $0.takeWaiters() }.forEach { $0.resume() }
+            }
+        }
+    }
+
+    func send(_ status: Int, _ headers: [(String, String)], _ body: [UInt8]) {
+        head(status, headers, length: body.count)
+        chunk(body)
+        end()
+    }
+}
+
+/// What `serve` answers on its HTTP port.
+protocol ServeRouter: AnyObject, Sendable {
+    func handle(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter)
+}
+
+/// It lives on its channel's event loop; writers reach it through NIOLoopBound (not Sendable).
+final class ServeHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let router: ServeRouter
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(router: ServeRouter) { self.router = router }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(var buffer):
+            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+        case .end:
+            guard let head else { return }
+            let writer = ResponseWriter(context: context, handler: self, version: head.version, keepAlive: head.isKeepAlive)
+            router.handle(method: head.method, uri: head.uri, headers: head.headers, body: body, writer: writer)
+            self.head = nil
+            body = []
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
+
+enum ServeServer {
+    static func start(router: ServeRouter, group: EventLoopGroup, host: String, port: Int) throws -> Channel {
+        try HTTPServer.bind(group: group, host: host, port: port) { ServeHandler(router: router) }
+    }
+}
