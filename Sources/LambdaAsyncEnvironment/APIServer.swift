@@ -1,4 +1,5 @@
 import Foundation
+import LambdaAsyncCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -43,6 +44,9 @@ protocol APIRouter: AnyObject, Sendable {
     func endStream(requestId: String, trailers: HTTPHeaders?) -> APIResponse
     /// A `/response` with a `Lambda-Runtime-Function-Response-Mode` other than streaming fails the invocation.
     func invalidResponseMode(requestId: String, mode: String) -> APIResponse
+    /// A request whose body went past `APIHandler.bodyLimit`: refused (and a `/response` fails its
+    /// invocation), without the body, which was not kept.
+    func refuseOversized(method: HTTPMethod, path: String, size: Int) -> EventLoopFuture<APIResponse>
 }
 
 /// One HTTP/1.1 connection of the runtime, an extension, or a client library.
@@ -51,9 +55,13 @@ final class APIHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    /// No API takes more than a buffered response (6 MB): past that a body is counted, not kept.
+    static let bodyLimit = LambdaQuotas.runtimeResponseBytes
+
     private let router: APIRouter
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
+    private var bodySize = 0
     private var streamingRequestId: String?
     private var streamRefusal: APIResponse?
 
@@ -64,6 +72,7 @@ final class APIHandler: ChannelInboundHandler {
         case .head(let head):
             self.head = head
             body = []
+            bodySize = 0
             streamingRequestId = nil
             streamRefusal = nil
             let parts = head.uri.split(separator: "/")
@@ -82,7 +91,12 @@ final class APIHandler: ChannelInboundHandler {
             if let id = streamingRequestId {
                 router.streamChunk(requestId: id, buffer.readBytes(length: buffer.readableBytes) ?? [])
             } else if streamRefusal == nil {
-                body += buffer.readBytes(length: buffer.readableBytes) ?? []
+                bodySize += buffer.readableBytes
+                if bodySize <= Self.bodyLimit {
+                    body += buffer.readBytes(length: buffer.readableBytes) ?? []
+                } else {
+                    body = []
+                }
             }
         case .end(let trailers):
             guard let head else { return }
@@ -91,6 +105,8 @@ final class APIHandler: ChannelInboundHandler {
                 future = context.eventLoop.makeSucceededFuture(refusal)
             } else if let id = streamingRequestId {
                 future = context.eventLoop.makeSucceededFuture(router.endStream(requestId: id, trailers: trailers))
+            } else if bodySize > Self.bodyLimit {
+                future = router.refuseOversized(method: head.method, path: head.uri, size: bodySize)
             } else {
                 future = router.handle(method: head.method, path: head.uri, headers: head.headers, body: body)
             }
@@ -103,6 +119,7 @@ final class APIHandler: ChannelInboundHandler {
                 handler.write(response, version: version, keepAlive: keepAlive, context: context)
             }
             body = []
+            bodySize = 0
             self.head = nil
         }
     }

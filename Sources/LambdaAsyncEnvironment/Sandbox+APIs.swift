@@ -68,12 +68,7 @@ extension Sandbox {
             case .success(let found): invocation = found
             case .failure(let refusal): return done(refusal.response)
             }
-            if body.count > LambdaQuotas.runtimeResponseBytes {
-                let message = "Response payload size (\(body.count) bytes) exceeded maximum allowed payload size (\(LambdaQuotas.runtimeResponseBytes) bytes)."
-                respond(invocation, .error(type: "Function.ResponseSizeTooLarge", body: Array(Self.errorJSON("Function.ResponseSizeTooLarge", message))),
-                        error: "Function.ResponseSizeTooLarge")
-                return done(.error(.payloadTooLarge, "RequestEntityTooLarge", message))
-            }
+            if body.count > LambdaQuotas.runtimeResponseBytes { return done(responseTooLarge(invocation, size: body.count)) }
             respond(invocation, .complete(body))
             return done(.json(.accepted, ["status": "OK"]))
         case (.POST, _) where parts.count == 3 && parts[0] == "invocation" && parts[2] == "error":
@@ -88,6 +83,24 @@ extension Sandbox {
         default:
             return done(.error(.notFound, "UnknownOperation", "\(method) /2018-06-01/runtime/\(parts.joined(separator: "/")) is not part of the Runtime API"))
         }
+    }
+
+    /// A buffered response over 6 MB: the caller gets `Function.ResponseSizeTooLarge`, the runtime 413.
+    private func responseTooLarge(_ invocation: Invocation, size: Int) -> APIResponse {
+        let message = "Response payload size (\(size) bytes) exceeded maximum allowed payload size (\(LambdaQuotas.runtimeResponseBytes) bytes)."
+        respond(invocation, .error(type: "Function.ResponseSizeTooLarge", body: Array(Self.errorJSON("Function.ResponseSizeTooLarge", message))),
+                error: "Function.ResponseSizeTooLarge")
+        return .error(.payloadTooLarge, "RequestEntityTooLarge", message)
+    }
+
+    func refuseOversized(method: HTTPMethod, path: String, size: Int) -> EventLoopFuture<APIResponse> {
+        let parts = path.split(separator: "/").map(String.init)
+        if method == .POST, parts.count == 5, parts[1] == "runtime", parts[2] == "invocation", parts[4] == "response",
+           case .success(let invocation) = answerable(parts[3]) {
+            return eventLoop.makeSucceededFuture(responseTooLarge(invocation, size: size))
+        }
+        return eventLoop.makeSucceededFuture(.error(.payloadTooLarge, "RequestEntityTooLarge",
+                                                    "Request body (\(size) bytes) exceeded maximum allowed size (\(APIHandler.bodyLimit) bytes)."))
     }
 
     func invalidResponseMode(requestId: String, mode: String) -> APIResponse {

@@ -105,9 +105,14 @@ final class ServeHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    /// The largest body any door takes (API Gateway's 10 MB; the Invoke API and URLs refuse past
+    /// their own limits): past it a request is refused here, its body counted but never kept.
+    static let bodyLimit = 10 * 1_048_576
+
     private let router: ServeRouter
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
+    private var bodySize = 0
 
     init(router: ServeRouter) { self.router = router }
 
@@ -116,14 +121,24 @@ final class ServeHandler: ChannelInboundHandler {
         case .head(let head):
             self.head = head
             body = []
+            bodySize = 0
         case .body(var buffer):
-            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+            bodySize += buffer.readableBytes
+            if bodySize <= Self.bodyLimit { body += buffer.readBytes(length: buffer.readableBytes) ?? [] } else { body = [] }
         case .end:
             guard let head else { return }
-            let writer = ResponseWriter(context: context, handler: self, version: head.version, keepAlive: head.isKeepAlive)
-            router.handle(method: head.method, uri: head.uri, headers: head.headers, body: body, writer: writer)
+            if bodySize > Self.bodyLimit {
+                // Answered and closed: what a client sends past the limit is not worth reading on.
+                let message = #"{"message":"Request Entity Too Large: the body has \#(bodySize) bytes, more than any Lambda front door takes (\#(Self.bodyLimit))"}"#
+                ResponseWriter(context: context, handler: self, version: head.version, keepAlive: false)
+                    .send(413, [("Content-Type", "application/json"), ("X-Amzn-ErrorType", "RequestEntityTooLargeException")], Array(message.utf8))
+            } else {
+                let writer = ResponseWriter(context: context, handler: self, version: head.version, keepAlive: head.isKeepAlive)
+                router.handle(method: head.method, uri: head.uri, headers: head.headers, body: body, writer: writer)
+            }
             self.head = nil
             body = []
+            bodySize = 0
         }
     }
 
