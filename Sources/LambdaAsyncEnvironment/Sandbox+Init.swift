@@ -15,7 +15,7 @@ extension Sandbox {
     /// Init ran past its limit (10 s, or the function's timeout when retried inside an invocation).
     struct InitTimedOut: Error {}
 
-    func coldStart(limitMs: Int64 = LambdaImage.initLimitSeconds * 1000) -> EventLoopFuture<Void> {
+    func coldStart(limitMs: Int64) -> EventLoopFuture<Void> {
         guard lifecycle.state != .shutDown else {
             initFailure = InitFailure(type: "Sandbox.Stopped", body: Array(Self.errorJSON("Sandbox.Stopped", "the local runner stopped before this invocation started")))
             return eventLoop.makeFailedFuture(RunnerError.cannotStart(config.name, "the sandbox was shut down"))

@@ -46,6 +46,10 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         /// Hand the functions this shell's AWS credentials, so that their calls to other services reach
         /// the real account; otherwise they get placeholder ones and such calls fail instead.
         public var hostCredentials = false
+        /// Lambda's limit on init (10 s). Tests shorten it with LAMBDA_ASYNC_INIT_LIMIT_MS rather than
+        /// wait it out.
+        public var initLimitMs: Int64 = ProcessInfo.processInfo.environment["LAMBDA_ASYNC_INIT_LIMIT_MS"].flatMap { Int64($0) }
+            ?? LambdaImage.initLimitSeconds * 1000
         /// The event loop of its state and APIs; nil picks one of the process's group. A caller on
         /// this loop (a one-function Invoke API) then reaches the sandbox without crossing threads.
         public var eventLoop: EventLoop?
@@ -287,7 +291,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
             startNext()
         }
         if !processes.hasRuntime {
-            coldStart().whenComplete { [self] result in
+            coldStart(limitMs: options.initLimitMs).whenComplete { [self] result in
                 switch result {
                 case .success:
                     begin(invocation)
@@ -296,7 +300,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
                     // ("suppressed init"): its time counts toward the invocation's duration and timeout.
                     let retryStart = now()
                     let limit = Int64(config.timeoutSeconds * 1000)
-                    options.log("init did not finish within \(LambdaImage.initLimitSeconds) s: tried again inside the invocation, within its timeout")
+                    options.log("init did not finish within \(String(format: "%g", Double(options.initLimitMs) / 1000)) s: tried again inside the invocation, within its timeout")
                     reset(reason: "timeout").flatMap { self.coldStart(limitMs: limit) }.whenComplete { [self] result in
                         switch result {
                         case .success:

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 import LambdaAsyncCore
 
-@Suite struct CLITests {
+@Suite(.timeLimit(.minutes(10))) struct CLITests {
     @Test func versionAndHelp() throws {
         let version = try Binary.run("--version")
         #expect(version.status == 0)

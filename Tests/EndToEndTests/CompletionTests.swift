@@ -4,7 +4,7 @@ import TestSupport
 
 /// The committed completion scripts must be what the current binary generates:
 /// after an option changes, regenerate them with `scripts/generate/update-completions`.
-@Suite struct CompletionTests {
+@Suite(.timeLimit(.minutes(10))) struct CompletionTests {
     static let scripts = [("bash", "lambda-async.bash"), ("zsh", "_lambda-async"), ("fish", "lambda-async.fish")]
 
     @Test(arguments: scripts)

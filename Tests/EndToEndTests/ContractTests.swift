@@ -4,7 +4,7 @@ import TestSupport
 
 /// Rows of the Runtime and Extensions API contract where the runner answers as Lambda does, each
 /// probed by a function or an extension written for it.
-@Suite struct ContractTests {
+@Suite(.timeLimit(.minutes(10))) struct ContractTests {
     typealias Function = InvokeTests.Function
 
     @Test func theExtensionsAPIRefusesWhatLambdaRefuses() throws {

@@ -5,7 +5,7 @@ import TestSupport
 /// `lambda-async deploy` as a user runs it, against Tests/AWSDouble/aws_double.py (moto's server with the SAM
 /// transform CloudFormation runs): generated projects are created, checked live against their
 /// template and zips, redeployed without change, updated, left for review, and deleted.
-@Suite(.serialized) struct DeployTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DeployTests {
     static let double = Binary.repositoryRoot.appendingPathComponent("Tests/AWSDouble/aws_double.py").path
 
     func deploy(_ project: URL, _ arguments: [String], _ aws: MotoServer, extra: [String: String] = [:]) throws -> ProcessResult {
@@ -321,7 +321,7 @@ import TestSupport
 /// moto's server with authentication on (after a few unauthenticated set-up calls): it verifies
 /// SigV4 signatures as AWS does, so the native client's requests pass with the right secret and are
 /// refused, with the advice a user needs, with a wrong one.
-@Suite struct SignatureCheckTests {
+@Suite(.timeLimit(.minutes(10))) struct SignatureCheckTests {
     @Test func aServerThatChecksSignaturesAcceptsTheRightSecretOnly() throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }

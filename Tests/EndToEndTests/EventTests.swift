@@ -4,7 +4,7 @@ import TestSupport
 
 /// `lambda-async event`: each sample passes Powertools for AWS Lambda's pydantic model of its source
 /// (an independent reader of what Lambda sends), with the flags' fields where they belong.
-@Suite struct EventTests {
+@Suite(.timeLimit(.minutes(10))) struct EventTests {
     static let validator = """
         import json, sys
         from aws_lambda_powertools.utilities.parser import parse, models as m

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `lambda-async invoke` as a user runs it, on functions written for each case.
-@Suite struct InvokeTests {
+@Suite(.timeLimit(.minutes(10))) struct InvokeTests {
     /// A folder with files, some executable, and a unique marker for finding its processes.
     struct Function {
         let root: URL
@@ -22,10 +22,10 @@ import TestSupport
         func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 
         /// Runs invoke with the marker in the function's environment; returns the result and the records.
-        func invoke(_ arguments: [String], event: String = "{}") throws -> (ProcessResult, [[String: Any]]) {
+        func invoke(_ arguments: [String], event: String = "{}", environment: [String: String] = [:]) throws -> (ProcessResult, [[String: Any]]) {
             let report = root.appendingPathComponent("report-\(UUID().uuidString.prefix(6)).jsonl")
             let result = try TestSupport.run(Binary.url.path, ["invoke"] + arguments + ["--event", "-", "--report", report.path, "--env", "MARKER=\(marker)"],
-                                             input: event, directory: root)
+                                             environment: environment, input: event, directory: root)
             let lines = (try? String(contentsOf: report, encoding: .utf8))?.split(separator: "\n") ?? []
             let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
             return (result, records)
@@ -482,7 +482,7 @@ import TestSupport
 }
 
 /// `invoke --listen` serves Lambda's Invoke API, so SDK clients call the local function unchanged.
-@Suite struct ListenTests {
+@Suite(.timeLimit(.minutes(10))) struct ListenTests {
     /// One Invoke API: the same client gets the same answers from `invoke --listen` and from `serve`.
     @Test func listenAnswersExactlyWhatServeAnswersForOneFunction() throws {
         let project = try makeTemporaryDirectory("lambda-async-listen")

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `compare --measure` on a small workload: the relations the comparison states, measured.
-@Suite struct MeasureTests {
+@Suite(.timeLimit(.minutes(10))) struct MeasureTests {
     @Test func theMeasuredComparisonHoldsTheRelationsItStates() throws {
         let result = try TestSupport.run(Binary.url.path, ["compare", "--measure", "--invocations", "3", "--sync-ms", "40",
                                                             "--task-ms", "300", "--format", "json"])

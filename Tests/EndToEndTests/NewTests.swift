@@ -4,7 +4,7 @@ import TestSupport
 
 /// `lambda-async new` as a user runs it: every supported cell is generated, its own tests run,
 /// its template passes cfn-lint, and `package` accepts it with the right modes.
-@Suite struct NewTests {
+@Suite(.timeLimit(.minutes(10))) struct NewTests {
     struct Cell: Sendable, CustomStringConvertible {
         let arguments: [String]
         let language: String
@@ -151,7 +151,7 @@ import TestSupport
 /// The failed-tasks path as a user meets it: a generated project, run by `invoke` with its calls
 /// sent to moto's SQS, given an order whose task always fails, leaves exactly one record in the
 /// queue, with the task and the attempt count.
-@Suite(.serialized) struct FailedTaskTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FailedTaskTests {
     static let cells: [[String]] = [
         ["--strategy", "extension"],
         ["--strategy", "extension", "--variant", "external"],
@@ -203,7 +203,7 @@ import TestSupport
 /// `new --idempotency`: the worker of a generated async-invoke project, against a DynamoDB table in
 /// moto, runs a task once per task id, returns the first result to a retry, and lets a failed task
 /// run again. With --powertools and Powertools installed, through Powertools' idempotency utility.
-@Suite(.serialized) struct IdempotencyTableTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct IdempotencyTableTests {
     static let script = """
         import json, os, sys
         endpoint = sys.argv[1]

@@ -4,7 +4,7 @@ import TestSupport
 
 /// Each defect class that breaks deployments elsewhere: `package` names it, says how to fix it,
 /// exits non-zero, and writes no zip.
-@Suite struct PackageDefectTests {
+@Suite(.timeLimit(.minutes(10))) struct PackageDefectTests {
     struct Case: Sendable, CustomStringConvertible {
         let name: String
         /// Files of the function folder: path, content, mode.
@@ -122,7 +122,7 @@ import TestSupport
 }
 
 /// `inspect` judges zips any tool built.
-@Suite struct InspectTests {
+@Suite(.timeLimit(.minutes(10))) struct InspectTests {
     @Test func aZipFromZipWithANonExecutableBootstrapIsADefect() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `lambda-async package` and `inspect` as a user runs them, checked with Python's zipfile and unzip.
-@Suite struct PackageTests {
+@Suite(.timeLimit(.minutes(10))) struct PackageTests {
     /// A small SAM project: a Python function with a layer holding an external extension.
     static func makeProject(at root: URL) throws {
         func write(_ path: String, _ text: String, mode: Int = 0o644) throws {
@@ -300,7 +300,7 @@ import TestSupport
     }
 }
 
-@Suite struct SwiftProductTests {
+@Suite(.timeLimit(.minutes(10))) struct SwiftProductTests {
     /// A Swift package with one executable and a resource; `main` is the executable's code.
     func package(in dir: URL, main: String) throws {
         let sources = dir.appendingPathComponent("Sources/Hello")

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// What the README, the manual under docs/ and `--help` promise, each checked against the built binary.
-@Suite struct PromiseTests {
+@Suite(.timeLimit(.minutes(10))) struct PromiseTests {
     static let readme = Binary.documentation.map(\.text).joined(separator: "\n")
     static let commands = ["compare", "recommend", "new", "package", "inspect", "invoke", "serve"]
 
@@ -308,7 +308,7 @@ import TestSupport
 }
 
 /// Issue 11's first parts: a stream's time to first byte, and payloads Lambda refuses before any function runs.
-@Suite struct StreamAndPayloadTests {
+@Suite(.timeLimit(.minutes(10))) struct StreamAndPayloadTests {
     @Test func aStreamsTimeToFirstByteIsMeasured() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -368,7 +368,7 @@ import TestSupport
 }
 
 /// serve scales as Lambda does: another environment when all are busy, throttles beyond the limit.
-@Suite struct ScalingTests {
+@Suite(.timeLimit(.minutes(10))) struct ScalingTests {
     static let slowHandler = """
         import time
         def handler(event, context):
@@ -438,7 +438,7 @@ import TestSupport
 }
 
 /// The template's computed values reach the function as a deployment would give them.
-@Suite struct TemplateValuesTests {
+@Suite(.timeLimit(.minutes(10))) struct TemplateValuesTests {
     @Test func parametersAndIntrinsicsAreResolvedAndWhatCannotBeIsSaidOnce() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -467,7 +467,7 @@ import TestSupport
 
 /// A local run calls nothing real unless asked: the project's other functions run in-process, and
 /// other services get placeholder credentials (or this shell's with --aws-credentials, or an emulator).
-@Suite struct LocalCallsTests {
+@Suite(.timeLimit(.minutes(10))) struct LocalCallsTests {
     @Test func invokeRunsTheProjectsOtherFunctionsHere() throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
@@ -503,7 +503,7 @@ import TestSupport
 }
 
 /// API Gateway in serve: HttpApi and Api events routed on serve's port as API Gateway would.
-@Suite struct APIGatewayTests {
+@Suite(.timeLimit(.minutes(10))) struct APIGatewayTests {
     static let template = """
         AWSTemplateFormatVersion: '2010-09-09'
         Transform: AWS::Serverless-2016-10-31
@@ -694,7 +694,7 @@ import TestSupport
 }
 
 /// The generated custom-runtime loops survive a result they cannot send, as Lambda's own clients do.
-@Suite struct RuntimeLoopSurvivalTests {
+@Suite(.timeLimit(.minutes(10))) struct RuntimeLoopSurvivalTests {
     @Test(arguments: ["python", "node"])
     func aResultThatCannotBeSentLeavesTheNextCallWarm(language: String) throws {
         let parent = try makeTemporaryDirectory()
@@ -728,7 +728,7 @@ import TestSupport
 }
 
 /// recommend and new agree: whatever recommend says, the project it names is one new generates.
-@Suite struct RecommendNewAgreementTests {
+@Suite(.timeLimit(.minutes(10))) struct RecommendNewAgreementTests {
     @Test func everyRecommendationNamesAProjectNewCanGenerate() throws {
         var checked = 0
         for language in ["python", "node", "rust", nil] as [String?] {

@@ -5,7 +5,7 @@ import TestSupport
 /// The README's and the manual's (docs/) transcripts are pasted from real runs: each `$ lambda-async ...` whose output does
 /// not depend on time or on this machine (compare, recommend, new, event) is run again and must print
 /// exactly what the README shows. Runs that measure (invoke, serve, package, --measure) are left out.
-@Suite struct ReadmeTests {
+@Suite(.timeLimit(.minutes(10))) struct ReadmeTests {
     struct Transcript: CustomStringConvertible {
         let page: String
         let command: String

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `lambda-async serve` driven by real clients: boto3, the AWS CLI, plain HTTP.
-@Suite struct ServeTests {
+@Suite(.timeLimit(.minutes(10))) struct ServeTests {
     /// A running `serve` of a project; stopped with SIGINT, as Ctrl-C does.
     final class Server {
         let process = Process()
@@ -423,7 +423,7 @@ import TestSupport
 }
 
 /// A Node.js async-invoke project runs locally too: the runner stands in for the AWS SDK the runtime ships.
-@Suite struct NodeAsyncInvokeTests {
+@Suite(.timeLimit(.minutes(10))) struct NodeAsyncInvokeTests {
     @Test func theApiFunctionInvokesItsWorkerThroughServe() throws {
         let (parent, project) = try ServeTests.project(["--strategy", "async-invoke", "--language", "node"])
         defer { try? FileManager.default.removeItem(at: parent) }

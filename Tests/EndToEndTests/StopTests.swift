@@ -7,7 +7,7 @@ import Glibc
 
 /// Ctrl-C while a caller waits: `serve` and `invoke --listen` answer every caller, leave no process
 /// behind and print no error text of their own plumbing.
-@Suite struct StopTests {
+@Suite(.timeLimit(.minutes(10))) struct StopTests {
     enum Phase: String, CaseIterable { case initializing, invoking, postResponse, resetting }
 
     /// A project whose function sleeps INIT_S at import and `event.s` in its handler; with `after`,
