@@ -129,6 +129,7 @@ let package = Package(
         ]),
         .testTarget(name: "LambdaAsyncScaffoldTests", dependencies: ["LambdaAsyncScaffold", "TestSupport"]),
         .testTarget(name: "LambdaAsyncAWSTests", dependencies: ["LambdaAsyncAWS", "TestSupport"]),
+        .testTarget(name: "LambdaAsyncDeployTests", dependencies: ["LambdaAsyncDeploy"]),
         // Runs the built binary the way a user does; depending on it makes `swift test` build it.
         .testTarget(name: "EndToEndTests", dependencies: ["lambda-async", "TestSupport"]),
     ]

@@ -167,27 +167,22 @@ public final class Deployer: Sendable {
             say("\(via) finished; checking the result")
             return try await finish(result, cloudFormation, aws: aws, artifacts: outcome.artifacts)
         }
-        var type = "UPDATE"
-        switch try await settledStack(cloudFormation)?.status {
-        case nil, "REVIEW_IN_PROGRESS", "DELETE_COMPLETE":
-            type = "CREATE"
-        case "ROLLBACK_COMPLETE", "ROLLBACK_FAILED":
-            guard options.replaceFailed else {
-                throw DeployError.refused("stack \(stackName) is in ROLLBACK_COMPLETE: its first creation failed and CloudFormation "
-                    + "cannot update it. Deploy again with --replace-failed to delete it and create it anew (or delete it: lambda-async deploy --delete)")
-            }
-            say("Stack \(stackName) is in ROLLBACK_COMPLETE: deleting it first (--replace-failed)")
+        let status = try await settledStack(cloudFormation)?.status
+        var type = "CREATE"
+        switch DeployDecisions.action(forStack: stackName, status: status, replaceFailed: options.replaceFailed) {
+        case .create:
+            break
+        case .update:
+            type = "UPDATE"
+        case .replace:
+            say("Stack \(stackName) is in \(status ?? ""): deleting it first (--replace-failed)")
             try await cloudFormation.deleteStack(stackName)
             _ = try await waitForStack(cloudFormation, printing: false)
-            type = "CREATE"
-        case "UPDATE_ROLLBACK_FAILED":
-            throw DeployError.refused("stack \(stackName) is in UPDATE_ROLLBACK_FAILED: finish the rollback first with "
-                + "`aws cloudformation continue-update-rollback --stack-name \(stackName)` (skipping the resources that fail), then deploy again")
-        default:
-            break
+        case .refuse(let reason):
+            throw DeployError.refused(reason)
         }
 
-        let name = "lambda-async-\(Int(Date().timeIntervalSince1970))"
+        let name = DeployDecisions.changeSetName()
         let changeSetID: String
         do {
             changeSetID = try await cloudFormation.createChangeSet(
@@ -201,7 +196,7 @@ public final class Deployer: Sendable {
         let changeSet = try await waitForChangeSet(cloudFormation, changeSetID)
         if changeSet.status == "FAILED" {
             let reason = changeSet.statusReason ?? ""
-            if reason.contains("didn't contain changes") || reason.contains("No updates are to be performed") {
+            if DeployDecisions.meansNoChanges(reason) {
                 try? await cloudFormation.deleteChangeSet(changeSetID, stack: stackName)
                 if type == "CREATE" { try? await cloudFormation.deleteStack(stackName) }
                 result.noChanges = true
@@ -215,7 +210,7 @@ public final class Deployer: Sendable {
             .init(action: $0.action, logicalID: $0.logicalID, type: $0.type, replacement: $0.replacement, iam: $0.type.hasPrefix("AWS::IAM::"))
         }
         say(Self.changeTable(result.changes))
-        let risky = result.changes.filter { $0.action == "Remove" || $0.replacement == "True" || $0.replacement == "Conditional" || $0.iam }
+        let risky = DeployDecisions.risky(result.changes)
         if options.noExecute {
             throw DeployError.changeSetLeft("change set \(name) left for review (--no-execute): execute it with "
                 + "`aws cloudformation execute-change-set --change-set-name \(changeSetID)`, or delete it")
