@@ -6,6 +6,8 @@ import NIOCore
 struct PendingInit {
     let promise: EventLoopPromise<Void>
     var timer: Scheduled<Void>?
+    /// The runtime has asked for its first event; init ends when the extensions have too.
+    var runtimeAsked = false
 
     init(promise: EventLoopPromise<Void>) { self.promise = promise }
 

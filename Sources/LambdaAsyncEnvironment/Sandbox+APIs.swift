@@ -34,22 +34,24 @@ extension Sandbox {
         switch (method, parts) {
         case (.GET, ["invocation", "next"]):
             extensions.registrationOpen = false
-            if let invocation = current, invocation.deliveredAt != 0 {
+            if let invocation = current, let delivered = invocation.deliveredAt {
                 // Asking for more means this invocation is over for the runtime.
-                invocation.runtimeDoneAt = now()
+                let doneAt = now()
+                invocation.runtimeDoneAt = doneAt
                 telemetry.record("platform.runtimeDone", [
                     "requestId": invocation.id, "status": invocation.error == nil ? "success" : "error",
-                    "metrics": ["durationMs": milliseconds(from: invocation.deliveredAt, to: invocation.runtimeDoneAt!)],
+                    "metrics": ["durationMs": milliseconds(from: delivered, to: doneAt)],
                 ])
                 checkInvocationDone()
             }
             let promise = eventLoop.makePromise(of: APIResponse.self)
             runtimeWaiter = promise
-            if !runtimeReady {
-                runtimeReady = true
+            // The runtime's first /next is its half of init's end.
+            if pendingInit?.runtimeAsked == false {
+                pendingInit?.runtimeAsked = true
                 checkInitComplete()
             }
-            if let invocation = current, invocation.deliveredAt == 0, runtimeWaiter?.futureResult === promise.futureResult {
+            if let invocation = current, invocation.deliveredAt == nil, runtimeWaiter?.futureResult === promise.futureResult {
                 runtimeWaiter = nil
                 promise.succeed(nextResponse(invocation))
             }
@@ -126,7 +128,7 @@ extension Sandbox {
 
     /// The invocation a runtime may still answer: the current one, delivered, with no response yet.
     func answerable(_ requestId: String) -> Result<Invocation, Refusal> {
-        guard let invocation = current, invocation.id == requestId, invocation.deliveredAt != 0 else {
+        guard let invocation = current, invocation.id == requestId, invocation.deliveredAt != nil else {
             return .failure(Refusal(response: .error(.badRequest, "InvalidRequestID", "Invalid request ID: \(requestId)")))
         }
         guard invocation.responseAt == nil, !invocation.streaming else {

@@ -28,7 +28,6 @@ extension Sandbox {
         pendingInit = PendingInit(promise: promise)
         initFailure = nil
         initDurationMs = nil
-        runtimeReady = false
         extensions.startOver()
         processes.startOver()
         initStart = now()
@@ -216,7 +215,7 @@ extension Sandbox {
     }
 
     func checkInitComplete() {
-        guard let pending = pendingInit, runtimeReady, extensions.allReady else { return }
+        guard let pending = pendingInit, pending.runtimeAsked, extensions.allReady else { return }
         let duration = milliseconds(from: initStart, to: now())
         initDurationMs = duration
         telemetry.record("platform.initRuntimeDone", ["initializationType": "on-demand", "phase": "init", "status": "success"])

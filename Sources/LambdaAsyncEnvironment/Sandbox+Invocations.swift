@@ -85,7 +85,7 @@ extension Sandbox {
         invocation.finished = true
         invocation.timer?.cancel()
         current = nil
-        let start = invocation.suppressedInitStart ?? (invocation.deliveredAt == 0 ? invocation.clientStart : invocation.deliveredAt)
+        let start = invocation.suppressedInitStart ?? invocation.deliveredAt ?? invocation.clientStart
         defer { initDurationMs = nil }
         let record = Metering(
             requestId: invocation.id, start: start, clientStart: invocation.clientStart, responseAt: invocation.responseAt,
@@ -129,7 +129,7 @@ extension Sandbox {
         respond(invocation, .error(type: type, body: Array(Self.errorJSON(type, message))), error: type)
         invocation.error = type
         // A crash ends the runtime's part of the invocation where it happened.
-        if invocation.runtimeDoneAt == nil, invocation.deliveredAt != 0 { invocation.runtimeDoneAt = now() }
+        if invocation.runtimeDoneAt == nil, invocation.deliveredAt != nil { invocation.runtimeDoneAt = now() }
         // Measured before the reset, which kills the processes whose memory it reports.
         let result = record(for: invocation, timedOut: timedOut)
         reset(reason: timedOut ? "timeout" : "failure").whenComplete { [self] _ in complete(invocation, result) }

@@ -54,7 +54,6 @@ extension Sandbox {
         }
         extensions.startOver()
         runtimeWaiter = nil
-        runtimeReady = false
         let telemetry = self.telemetry
         return promise.futureResult.map { [self] in
             telemetry.reset()

@@ -99,7 +99,7 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         guard !invocation.finished else { return }
         let message = started ? "the local runner stopped during this invocation" : "the local runner stopped before this invocation started"
         respond(invocation, .error(type: "Sandbox.Stopped", body: Array(Self.errorJSON("Sandbox.Stopped", message))), error: "Sandbox.Stopped")
-        if invocation.runtimeDoneAt == nil, invocation.deliveredAt != 0 { invocation.runtimeDoneAt = now() }
+        if invocation.runtimeDoneAt == nil, invocation.deliveredAt != nil { invocation.runtimeDoneAt = now() }
         invocation.done.succeed(record(for: invocation))
     }
 
@@ -144,7 +144,6 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     var pendingInit: PendingInit?
     /// Why the last init failed (what its waiting invocation reports).
     var initFailure: InitFailure?
-    var runtimeReady = false
     var initDurationMs: Double?
 
     /// Telemetry and Logs API subscribers, and what they have not received yet.
@@ -162,7 +161,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         let onResponse: @Sendable (ResponseEvent) -> Void
         let done: EventLoopPromise<InvocationRecord>
         let clientStart: UInt64
-        var deliveredAt: UInt64 = 0
+        /// When the runtime got the event; nil while it waits in the queue or for init.
+        var deliveredAt: UInt64?
         var deadlineMs: Int64 = 0
         var responseAt: UInt64?
         /// When the client got the response's first byte: its first streamed chunk, or the whole buffered response.

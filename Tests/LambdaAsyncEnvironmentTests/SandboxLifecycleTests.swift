@@ -105,4 +105,53 @@ import Testing
         #expect(throws: SandboxLifecycle.InvalidTransition.self) { var l = try Self.at(.invoking); try l.handle(.coldStart) }
         #expect(throws: SandboxLifecycle.InvalidTransition.self) { var l = try Self.at(.frozen); try l.handle(.initSucceeded) }
     }
+
+    /// Every event in every state: where it leads and what it obliges, or refused. The table is the
+    /// specification, written out rather than derived.
+    @Test(arguments: State.allCases)
+    func everyTransitionIsSpecified(_ state: State) throws {
+        typealias Event = SandboxLifecycle.Event
+        typealias Effect = SandboxLifecycle.Effect
+        let events: [Event] = [.coldStart, .initSucceeded, .initFailed, .deliver, .respond, .finish(freeze: true),
+                               .finish(freeze: false), .reset, .resetDone, .shutdown]
+        /// What ending the environment from `state` owes (reset and shutdown share it).
+        let ending: [Effect] = switch state {
+        case .cold, .resetting, .shutDown: []
+        case .initializing: [.failInit, .endProcesses]
+        case .ready: [.endProcesses]
+        case .invoking: [.answerInFlight(responded: false), .endProcesses]
+        case .postResponse: [.answerInFlight(responded: true), .endProcesses]
+        case .frozen: [.thaw, .endProcesses]
+        }
+        for event in events {
+            let expected: (State, [Effect])?
+            switch (state, event) {
+            case (.shutDown, .shutdown), (.shutDown, .reset), (.shutDown, .resetDone): expected = (.shutDown, [])
+            case (.shutDown, _): expected = nil
+            case (_, .shutdown): expected = (.shutDown, ending + [.refuseQueued])
+            case (.cold, .reset): expected = (.cold, [])
+            case (.resetting, .reset): expected = (.resetting, [])
+            case (_, .reset): expected = (.resetting, ending)
+            case (.resetting, .resetDone): expected = (.cold, [])
+            case (.cold, .coldStart): expected = (.initializing, [.startProcesses])
+            case (.initializing, .initSucceeded): expected = (.ready, [])
+            // Init fails only while it runs; from any other state the event is a runner bug.
+            case (.initializing, .initFailed): expected = (.resetting, [.failInit, .endProcesses])
+            case (.ready, .deliver): expected = (.invoking, [])
+            case (.frozen, .deliver): expected = (.invoking, [.thaw])
+            case (.invoking, .respond): expected = (.postResponse, [])
+            case (.invoking, .finish(true)), (.postResponse, .finish(true)): expected = (.frozen, [.freeze])
+            case (.invoking, .finish(false)), (.postResponse, .finish(false)): expected = (.ready, [])
+            default: expected = nil
+            }
+            var lifecycle = try Self.at(state)
+            if let (next, effects) = expected {
+                #expect(try lifecycle.handle(event) == effects, "\(state) on \(event)")
+                #expect(lifecycle.state == next, "\(state) on \(event)")
+            } else {
+                #expect(throws: SandboxLifecycle.InvalidTransition.self, "\(state) on \(event)") { try lifecycle.handle(event) }
+                #expect(lifecycle.state == state, "a refused \(event) leaves \(state) as it was")
+            }
+        }
+    }
 }
