@@ -10,28 +10,31 @@ import NIOPosix
 /// Futures, not an actor: a warm invocation goes from the Invoke API's event loop to the sandbox's
 /// and back with no hop through Swift's cooperative pool (each hop is a thread wake-up, which was
 /// most of the runner's own time per warm call).
-/// @unchecked Sendable: every mutable field is guarded by `lock`; promises are completed outside it
+/// Its mutable state is reached only under the state's lock; promises are completed outside it
 /// (their callbacks may run inline and come back here).
-final class FunctionPool: @unchecked Sendable {
+final class FunctionPool: Sendable {
     let config: FunctionConfig
     /// At most this many environments at once; 0 (`ReservedConcurrentExecutions: 0`) runs nothing.
     let concurrency: Int
     /// The limit is the function's reserved concurrency, not the account's: it names the throttle.
     let reserved: Bool
     private let options: Sandbox.Options
-    private let lock = NIOLock()
-    private var all: [Sandbox] = []
-    /// Free environments, the most recently used last (the next request takes it, as Lambda reuses a warm one).
-    private var idle: [Sandbox] = []
-    /// When each free environment last finished an invocation.
-    private var idleSince: [ObjectIdentifier: Date] = [:]
-    /// Sandboxes being made, not yet in `all`: their slots count toward `concurrency`.
-    private var starting = 0
-    private var waiters: [EventLoopPromise<Sandbox>] = []
-    /// Sandboxes started before the code last changed; each is recycled once it is free.
-    private var stale: Set<ObjectIdentifier> = []
-    /// After shutdown nothing starts: no new environment, no waiting.
-    private var stopped = false
+    private struct State {
+        var all: [Sandbox] = []
+        /// Free environments, the most recently used last (the next request takes it, as Lambda reuses a warm one).
+        var idle: [Sandbox] = []
+        /// When each free environment last finished an invocation.
+        var idleSince: [ObjectIdentifier: Date] = [:]
+        /// Sandboxes being made, not yet in `all`: their slots count toward `concurrency`.
+        var starting = 0
+        var waiters: [EventLoopPromise<Sandbox>] = []
+        /// Sandboxes started before the code last changed; each is recycled once it is free.
+        var stale: Set<ObjectIdentifier> = []
+        /// After shutdown nothing starts: no new environment, no waiting.
+        var stopped = false
+    }
+
+    private let state = NIOLockedValueBox(State())
     private let eventLoop: EventLoop = MultiThreadedEventLoopGroup.singleton.any()
 
     init(config: FunctionConfig, concurrency: Int, reserved: Bool = false, options: Sandbox.Options) {
@@ -54,23 +57,23 @@ final class FunctionPool: @unchecked Sendable {
     }
 
     /// Whether a call now would be throttled: no environment free and no room for another.
-    var wouldThrottle: Bool { lock.withLock { idle.isEmpty && all.count + starting >= concurrency } }
+    var wouldThrottle: Bool { state.withLockedValue { $0.idle.isEmpty && $0.all.count + $0.starting >= concurrency } }
 
     func invoke(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(), waitWhenBusy: Bool = true,
                 onResponse: @escaping @Sendable (ResponseEvent) -> Void) async throws -> InvocationRecord {
-        try await invoke(payload, extras: extras, waitWhenBusy: waitWhenBusy, onResponse: onResponse).get()
+        try await submit(payload, extras: extras, waitWhenBusy: waitWhenBusy, onResponse: onResponse).get()
     }
 
     /// The record once the invocation ended; the sandbox is free again (or recycled, when the code
     /// changed meanwhile) before the future completes.
     /// `waitWhenBusy`: an asynchronous event waits for an environment (Lambda queues it); a
     /// synchronous call is throttled at once, as Lambda throttles it.
-    func invoke(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(), waitWhenBusy: Bool,
+    func submit(_ payload: [UInt8], extras: Sandbox.InvocationExtras = Sandbox.InvocationExtras(), waitWhenBusy: Bool,
                 onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord> {
         acquire(waitWhenBusy: waitWhenBusy).flatMap { [self] sandbox in
             let promise = sandbox.eventLoop.makePromise(of: InvocationRecord.self)
             sandbox.submit(payload, extras: extras, onResponse: onResponse).whenComplete { [self] result in
-                let isStale = lock.withLock { stale.remove(ObjectIdentifier(sandbox)) != nil }
+                let isStale = state.withLockedValue { $0.stale.remove(ObjectIdentifier(sandbox)) != nil }
                 let recycled = isStale ? sandbox.eventLoop.flatSubmit { sandbox.reset(reason: "spindown") } : sandbox.eventLoop.makeSucceededVoidFuture()
                 recycled.whenComplete { [self] _ in
                     release(sandbox)
@@ -85,10 +88,10 @@ final class FunctionPool: @unchecked Sendable {
     /// so the next invocation of each starts cold from a fresh copy, as after a deployment.
     func codeChanged() async {
         // Free ones are taken out of `idle` while they shut down, so no request lands in one meanwhile.
-        let free = lock.withLock {
-            let free = idle
-            idle = []
-            stale = Set(all.map(ObjectIdentifier.init)).subtracting(free.map(ObjectIdentifier.init))
+        let free = state.withLockedValue { state in
+            let free = state.idle
+            state.idle = []
+            state.stale = Set(state.all.map(ObjectIdentifier.init)).subtracting(free.map(ObjectIdentifier.init))
             return free
         }
         for sandbox in free {
@@ -106,18 +109,18 @@ final class FunctionPool: @unchecked Sendable {
     }
 
     private func acquire(waitWhenBusy: Bool) -> EventLoopFuture<Sandbox> {
-        let acquired: Acquired = lock.withLock {
-            if stopped { return .refused }
+        let acquired: Acquired = state.withLockedValue { state in
+            if state.stopped { return .refused }
             // No environment may ever run (reserved concurrency 0): every call, sync or not, is throttled.
             if concurrency == 0 { return .throttled }
-            if let sandbox = idle.popLast() { return .ready(sandbox) }
-            if all.count + starting < concurrency {
-                starting += 1
+            if let sandbox = state.idle.popLast() { return .ready(sandbox) }
+            if state.all.count + state.starting < concurrency {
+                state.starting += 1
                 return .make
             }
             guard waitWhenBusy else { return .throttled }
             let promise = eventLoop.makePromise(of: Sandbox.self)
-            waiters.append(promise)
+            state.waiters.append(promise)
             return .wait(promise)
         }
         switch acquired {
@@ -132,10 +135,10 @@ final class FunctionPool: @unchecked Sendable {
             let made = NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { try Sandbox(config: config, options: options) }
             let promise = eventLoop.makePromise(of: Sandbox.self)
             made.whenComplete { [self] result in
-                let admitted = lock.withLock { () -> Bool in
-                    starting -= 1
-                    guard case .success(let sandbox) = result, !stopped else { return false }
-                    all.append(sandbox)
+                let admitted = state.withLockedValue { state -> Bool in
+                    state.starting -= 1
+                    guard case .success(let sandbox) = result, !state.stopped else { return false }
+                    state.all.append(sandbox)
                     return true
                 }
                 switch result {
@@ -152,13 +155,13 @@ final class FunctionPool: @unchecked Sendable {
     }
 
     private func release(_ sandbox: Sandbox) {
-        let waiter: EventLoopPromise<Sandbox>? = lock.withLock {
-            guard !waiters.isEmpty else {
-                idle.append(sandbox)
-                idleSince[ObjectIdentifier(sandbox)] = Date()
+        let waiter: EventLoopPromise<Sandbox>? = state.withLockedValue { state in
+            guard !state.waiters.isEmpty else {
+                state.idle.append(sandbox)
+                state.idleSince[ObjectIdentifier(sandbox)] = Date()
                 return nil
             }
-            return waiters.removeFirst()
+            return state.waiters.removeFirst()
         }
         waiter?.succeed(sandbox)
     }
@@ -167,12 +170,12 @@ final class FunctionPool: @unchecked Sendable {
     /// returns how many. The next request starts cold.
     func shutDownIdle(olderThan seconds: TimeInterval) async -> Int {
         let cutoff = Date().addingTimeInterval(-seconds)
-        let expired: [Sandbox] = lock.withLock {
-            let expired = idle.filter { (idleSince[ObjectIdentifier($0)] ?? Date()) < cutoff }
+        let expired: [Sandbox] = state.withLockedValue { state in
+            let expired = state.idle.filter { (state.idleSince[ObjectIdentifier($0)] ?? Date()) < cutoff }
             let ids = Set(expired.map(ObjectIdentifier.init))
-            idle.removeAll { ids.contains(ObjectIdentifier($0)) }
-            all.removeAll { ids.contains(ObjectIdentifier($0)) }
-            for id in ids { idleSince[id] = nil }
+            state.idle.removeAll { ids.contains(ObjectIdentifier($0)) }
+            state.all.removeAll { ids.contains(ObjectIdentifier($0)) }
+            for id in ids { state.idleSince[id] = nil }
             return expired
         }
         for sandbox in expired { await sandbox.shutdown() }
@@ -180,10 +183,10 @@ final class FunctionPool: @unchecked Sendable {
     }
 
     func shutdown() async {
-        let (waiting, sandboxes) = lock.withLock {
-            stopped = true
-            defer { waiters = []; all = []; idle = [] }
-            return (waiters, all)
+        let (waiting, sandboxes) = state.withLockedValue { state in
+            state.stopped = true
+            defer { state.waiters = []; state.all = []; state.idle = [] }
+            return (state.waiters, state.all)
         }
         for waiter in waiting { waiter.fail(RunnerError.stopped) }
         for sandbox in sandboxes { await sandbox.shutdown() }

@@ -62,7 +62,7 @@ extension LocalLambda {
                                                identity: identity, requestId: UUID().uuidString.lowercased())
         let arn = APIGateway.methodARN(match.route, method: method, path: path)
         let collected = Collected()
-        pool.invoke(event, waitWhenBusy: true) { collected.add($0) }.whenComplete { [self] result in
+        pool.submit(event, waitWhenBusy: true) { collected.add($0) }.whenComplete { [self] result in
             guard case .success(let record) = result, record.error == nil else {
                 options.log("API \(match.route.routeKey): the authorizer \(authorizer.function) failed")
                 return send(500, "Internal server error")
@@ -88,7 +88,7 @@ extension LocalLambda {
         let version = match.route.payloadVersion
         let answered = OnceFlag()
         let collected = Collected()
-        pool.invoke(event, waitWhenBusy: false) { response in
+        pool.submit(event, waitWhenBusy: false) { response in
             switch response {
             case .chunk(let bytes):
                 collected.add(.chunk(bytes))  // API Gateway buffers: the answer goes at the end

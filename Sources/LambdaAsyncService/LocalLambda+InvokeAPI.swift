@@ -128,7 +128,7 @@ extension LocalLambda {
             let collected = Collected()
             let answered = OnceFlag()
             let completed = OnceFlag()
-            pool.invoke(body, extras: extras, waitWhenBusy: false) { event in
+            pool.submit(body, extras: extras, waitWhenBusy: false) { event in
                 switch event {
                 case .chunk(let bytes): collected.add(.chunk(bytes))
                 case .complete(let bytes):
