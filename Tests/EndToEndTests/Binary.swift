@@ -29,7 +29,7 @@ enum Binary {
         }
     }()
 
-    static func run(_ arguments: String..., environment: [String: String] = [:], input: String? = nil) throws -> ProcessResult {
-        try TestSupport.run(url.path, arguments, environment: environment, input: input)
+    static func run(_ arguments: String..., environment: [String: String] = [:], input: String? = nil) async throws -> ProcessResult {
+        try await TestSupport.run(url.path, arguments, environment: environment, input: input)
     }
 }

@@ -4,27 +4,27 @@ import TestSupport
 import LambdaAsyncCore
 
 @Suite(.timeLimit(.minutes(10))) struct CLITests {
-    @Test func versionAndHelp() throws {
-        let version = try Binary.run("--version")
+    @Test func versionAndHelp() async throws {
+        let version = try await Binary.run("--version")
         #expect(version.status == 0)
         #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == LambdaAsyncVersion.current)
         for command in [[], ["compare"], ["recommend"]] {
-            let help = try TestSupport.run(Binary.url.path, command + ["--help"])
+            let help = try await TestSupport.run(Binary.url.path, command + ["--help"])
             #expect(help.status == 0)
             #expect(help.stdout.contains("Examples:"), "\(command)")
             #expect(help.stdout.contains("lambda-async "), "\(command)")
         }
     }
 
-    @Test func badUsageExits64WithUsageOnlyWhenItHelps() throws {
+    @Test func badUsageExits64WithUsageOnlyWhenItHelps() async throws {
         // Caught by the parser: the usage of the command follows the message.
-        let parsed = try TestSupport.run(Binary.url.path, ["invoke", "--code", "/tmp", "--runtime", "cobol"])
+        let parsed = try await TestSupport.run(Binary.url.path, ["invoke", "--code", "/tmp", "--runtime", "cobol"])
         #expect(parsed.status == 64)
         #expect(parsed.stderr.contains("'cobol' is not a Lambda runtime. Use one of: python3.14, python3.13"))
         #expect(parsed.stderr.contains("Usage: lambda-async invoke"))
         // Found while running (the path does not exist): the message alone.
         let missing = "/nonexistent-\(UUID().uuidString.prefix(8))"
-        let running = try TestSupport.run(Binary.url.path, ["invoke", "--code", missing, "--runtime", "python3.13", "--handler", "app.handler"])
+        let running = try await TestSupport.run(Binary.url.path, ["invoke", "--code", missing, "--runtime", "python3.13", "--handler", "app.handler"])
         #expect(running.status == 64)
         #expect(running.stderr == "Error: \(missing) does not exist: pass a folder or a zip\n", "\(running.stderr)")
     }
@@ -41,16 +41,16 @@ import LambdaAsyncCore
         (["new", "--strategy", "streaming", "--language", "python", "/tmp/never-made"], 64, "streaming"),
         (["recommend", "--front-door", "api-gateway-rest", "--response-size", "10MB"], 1, "no strategy fits this situation"),
     ] as [([String], Int32, String)])
-    func exitCodesAreDecidedOnce(arguments: [String], code: Int32, message: String) throws {
-        let result = try TestSupport.run(Binary.url.path, arguments)
+    func exitCodesAreDecidedOnce(arguments: [String], code: Int32, message: String) async throws {
+        let result = try await TestSupport.run(Binary.url.path, arguments)
         #expect(result.status == code, "\(arguments): \(result.stderr)")
         #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "\(arguments): \(result.stderr)")
         #expect(result.stderr.components(separatedBy: "Error: ").count == 2, "said once: \(result.stderr)")
         #expect(!result.stderr.contains("Usage:"), "found while running: the message alone")
     }
 
-    @Test func compareIsATableOfHundredColumnsWhenPiped() throws {
-        let result = try Binary.run("compare")
+    @Test func compareIsATableOfHundredColumnsWhenPiped() async throws {
+        let result = try await Binary.run("compare")
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.first?.count == 100)
@@ -59,8 +59,8 @@ import LambdaAsyncCore
         for strategy in Strategy.allCases { #expect(lines[1].contains(strategy.rawValue)) }
     }
 
-    @Test func compareJSONListsEveryFact() throws {
-        let result = try Binary.run("compare", "--format", "json")
+    @Test func compareJSONListsEveryFact() async throws {
+        let result = try await Binary.run("compare", "--format", "json")
         #expect(result.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         #expect(object["schemaVersion"] as? Int == 1)
@@ -74,30 +74,30 @@ import LambdaAsyncCore
         }
     }
 
-    @Test func compareSubsetsInEveryFormat() throws {
-        let json = try Binary.run("compare", "--format", "json", "--strategy", "streaming", "--dimension", "limits", "--dimension", "cost")
+    @Test func compareSubsetsInEveryFormat() async throws {
+        let json = try await Binary.run("compare", "--format", "json", "--strategy", "streaming", "--dimension", "limits", "--dimension", "cost")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
         let strategies = object["strategies"] as! [[String: Any]]
         #expect(strategies.count == 1)
         #expect((strategies[0]["facts"] as! [String: String]).keys.sorted() == ["cost", "limits"])
 
-        let markdown = try Binary.run("compare", "--format", "markdown", "--strategy", "extension")
+        let markdown = try await Binary.run("compare", "--format", "markdown", "--strategy", "extension")
         #expect(markdown.stdout.hasPrefix("| Dimension | `extension` |\n|---|---|\n"))
         #expect(markdown.stdout.split(separator: "\n").count == 10)
 
-        let cards = try Binary.run("compare", "--width", "60")
+        let cards = try await Binary.run("compare", "--width", "60")
         #expect(cards.stdout.hasPrefix("Async invoke (async-invoke)\n"))
         #expect(cards.stdout.split(separator: "\n").allSatisfy { $0.count <= 60 })
     }
 
-    @Test func colourOnlyOnATerminalAndNeverWithNoColor() throws {
+    @Test func colourOnlyOnATerminalAndNeverWithNoColor() async throws {
         // `script` gives the binary a pseudo-terminal, the way a user runs it.
         // The test runner may itself export NO_COLOR, so the first run clears it.
         let command = "stty cols 150 2>/dev/null; \(Binary.url.path) compare --strategy extension"
-        let onTerminal = try TestSupport.run("script", ["-qec", "unset NO_COLOR; " + command, "/dev/null"], environment: ["TERM": "xterm"])
+        let onTerminal = try await TestSupport.run("script", ["-qec", "unset NO_COLOR; " + command, "/dev/null"], environment: ["TERM": "xterm"])
         #expect(onTerminal.status == 0)
         #expect(onTerminal.stdout.contains("\u{1B}[1m"))
-        let noColor = try TestSupport.run("script", ["-qec", command, "/dev/null"], environment: ["TERM": "xterm", "NO_COLOR": "1"])
+        let noColor = try await TestSupport.run("script", ["-qec", command, "/dev/null"], environment: ["TERM": "xterm", "NO_COLOR": "1"])
         #expect(noColor.status == 0)
         #expect(!noColor.stdout.contains("\u{1B}["))
         #expect(noColor.stdout.contains("extension"))
@@ -114,33 +114,33 @@ import LambdaAsyncCore
         (["compare", "--width", "5"], "at least 20"),
         (["deploy", "--on-failure", "ignore"], "--on-failure takes rollback, delete or keep"),
     ])
-    func badInputNamesTheValidChoices(arguments: [String], expected: String) throws {
-        let result = try TestSupport.run(Binary.url.path, arguments)
+    func badInputNamesTheValidChoices(arguments: [String], expected: String) async throws {
+        let result = try await TestSupport.run(Binary.url.path, arguments)
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func recommendFollowsTheAdvice() throws {
-        func pick(_ arguments: String...) throws -> [String: Any] {
-            let result = try TestSupport.run(Binary.url.path, ["recommend", "--format", "json"] + arguments)
+    @Test func recommendFollowsTheAdvice() async throws {
+        func pick(_ arguments: String...) async throws -> [String: Any] {
+            let result = try await TestSupport.run(Binary.url.path, ["recommend", "--format", "json"] + arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         }
-        #expect(try pick("--language", "node", "--front-door", "function-url")["recommended"] as? String == "streaming")
-        #expect(try pick("--language", "python", "--must-complete")["recommended"] as? String == "async-invoke")
-        #expect(try pick("--language", "rust")["recommended"] as? String == "custom-runtime")
-        #expect(try pick("--language", "python", "--front-door", "api-gateway-rest")["recommended"] as? String == "extension")
-        let big = try pick("--language", "python", "--must-complete", "--task-payload-size", "1.5MB")
+        await #expect(try pick("--language", "node", "--front-door", "function-url")["recommended"] as? String == "streaming")
+        await #expect(try pick("--language", "python", "--must-complete")["recommended"] as? String == "async-invoke")
+        await #expect(try pick("--language", "rust")["recommended"] as? String == "custom-runtime")
+        await #expect(try pick("--language", "python", "--front-door", "api-gateway-rest")["recommended"] as? String == "extension")
+        let big = try await pick("--language", "python", "--must-complete", "--task-payload-size", "1.5MB")
         #expect(big["recommended"] as? String != "async-invoke")
         #expect(big["runnerUp"] as? String != "async-invoke")
         #expect((big["situation"] as! [String: Any])["taskPayloadBytes"] as? Int == 1_572_864)
     }
 
-    @Test func recommendTextAndTheImpossibleCase() throws {
-        let text = try Binary.run("recommend", "--language", "node", "--front-door", "function-url")
+    @Test func recommendTextAndTheImpossibleCase() async throws {
+        let text = try await Binary.run("recommend", "--language", "node", "--front-door", "function-url")
         #expect(text.stdout.hasPrefix("Recommended: streaming (Response streaming)\nRunner-up:   extension"))
-        let impossible = try Binary.run("recommend", "--front-door", "api-gateway-rest", "--response-size", "8MB")
+        let impossible = try await Binary.run("recommend", "--front-door", "api-gateway-rest", "--response-size", "8MB")
         #expect(impossible.status == 1)
         #expect(impossible.stderr.contains("no strategy fits"))
         #expect(impossible.stderr.contains("presigned S3 URL"))

@@ -7,7 +7,7 @@ import TestSupport
 @Suite(.timeLimit(.minutes(10))) struct ContractTests {
     typealias Function = InvokeTests.Function
 
-    @Test func theExtensionsAPIRefusesWhatLambdaRefuses() throws {
+    @Test func theExtensionsAPIRefusesWhatLambdaRefuses() async throws {
         let function = try Function([
             "code/app.py": "def handler(event, context):\n    return 'ok'\n",
             "layer/extensions/probe": """
@@ -34,7 +34,7 @@ import TestSupport
                 """,
         ], executable: ["layer/extensions/probe"])
         defer { function.remove() }
-        let (result, records) = try function.invoke(["--code", function.path("code"), "--runtime", "python3.11", "--handler", "app.handler",
+        let (result, records) = try await function.invoke(["--code", function.path("code"), "--runtime", "python3.11", "--handler", "app.handler",
                                                       "--layer", function.path("layer")])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("register 200 000000000000"), "\(result.stderr)")
@@ -43,7 +43,7 @@ import TestSupport
         #expect(records.first?["error"] == nil || records.first?["error"] is NSNull)
     }
 
-    @Test func nodeCallbackHandlersWaitForAnEmptyEventLoopUnlessToldNotTo() throws {
+    @Test func nodeCallbackHandlersWaitForAnEmptyEventLoopUnlessToldNotTo() async throws {
         let function = try Function(["index.mjs": """
             export const handler = (event, context, callback) => {
               context.callbackWaitsForEmptyEventLoop = event.wait;
@@ -52,32 +52,32 @@ import TestSupport
             };
             """])
         defer { function.remove() }
-        let (waits, waitsRecords) = try function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"],
+        let (waits, waitsRecords) = try await function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"],
                                                        event: #"{"wait": true}"#)
         #expect(waits.stdout.contains(#"{"waited":true}"#), "\(waits.stderr)")
         // The answer came after the pending timer: the event loop had to empty first.
         #expect(InvokeTests.number(waitsRecords.first ?? [:], "responseMs") >= 400, "\(waitsRecords)")
-        let (quick, quickRecords) = try function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"],
+        let (quick, quickRecords) = try await function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"],
                                                        event: #"{"wait": false}"#)
         #expect(quick.stdout.contains(#"{"waited":false}"#), "\(quick.stderr)")
         #expect(InvokeTests.number(quickRecords.first ?? [:], "responseMs") < 300, "\(quickRecords)")
     }
 
-    @Test func anAsyncDefPythonHandlerIsRefusedBeforeItShips() throws {
+    @Test func anAsyncDefPythonHandlerIsRefusedBeforeItShips() async throws {
         let function = try Function(["app.py": "async def handler(event, context):\n    return 'never awaited'\n"])
         defer { function.remove() }
         let zip = function.path("f.zip")
-        let result = try TestSupport.run(Binary.url.path, ["package", "--function", function.root.path, "--runtime", "python3.13",
+        let result = try await TestSupport.run(Binary.url.path, ["package", "--function", function.root.path, "--runtime", "python3.13",
                                                             "--handler", "app.handler", "-o", zip])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("`async def handler` is never awaited"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: zip))
         // And what Lambda would do with it, locally: the coroutine is not JSON.
-        let (_, records) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler"])
+        let (_, records) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler"])
         #expect(records.first?["error"] as? String == "Runtime.MarshalError")
     }
 
-    @Test func aResponseModeOtherThanStreamingFailsTheInvocation() throws {
+    @Test func aResponseModeOtherThanStreamingFailsTheInvocation() async throws {
         let function = try Function(["bootstrap": """
             #!/bin/sh
             api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"
@@ -88,12 +88,12 @@ import TestSupport
             curl -sS -o /dev/null "$api/invocation/next"
             """], executable: ["bootstrap"])
         defer { function.remove() }
-        let (result, records) = try function.invoke(["--code", function.root.path, "--runtime", "provided.al2023"])
+        let (result, records) = try await function.invoke(["--code", function.root.path, "--runtime", "provided.al2023"])
         #expect(records.first?["error"] as? String == "Runtime.InvalidResponseModeHeader", "\(result.stdout) \(result.stderr)")
         #expect(result.stderr.contains("mode answer 400"))
     }
 
-    @Test func pythonErrorsTimeoutsLimitsAndBillingAreLambdas() throws {
+    @Test func pythonErrorsTimeoutsLimitsAndBillingAreLambdas() async throws {
         let function = try Function([
             "broken.py": "raise ValueError('bad configuration')\n",
             "app.py": """
@@ -107,16 +107,16 @@ import TestSupport
                 """,
         ])
         defer { function.remove() }
-        func run(_ handler: String, _ event: String, _ extra: [String] = []) throws -> (ProcessResult, [String: Any]) {
-            let (result, records) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", handler] + extra,
+        func run(_ handler: String, _ event: String, _ extra: [String] = []) async throws -> (ProcessResult, [String: Any]) {
+            let (result, records) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", handler] + extra,
                                                         event: event)
             return (result, records.first ?? [:])
         }
         // A module that raises at import: its exception's class is the error type.
-        let (broken, brokenRecord) = try run("broken.handler", "{}")
+        let (broken, brokenRecord) = try await run("broken.handler", "{}")
         #expect(brokenRecord["error"] as? String == "ValueError", "\(broken.stdout) \(broken.stderr)")
         // A handler's error carries the request id, as Lambda's Python runtime sends it.
-        let (raised, raisedRecord) = try run("app.handler", "{}")
+        let (raised, raisedRecord) = try await run("app.handler", "{}")
         let body = try JSONSerialization.jsonObject(with: Data(raised.stdout.utf8)) as? [String: Any]
         #expect(body?["errorType"] as? String == "KeyError")
         #expect(body?["requestId"] as? String == raisedRecord["requestId"] as? String, "\(raised.stdout)")
@@ -124,13 +124,13 @@ import TestSupport
         let duration = (raisedRecord["durationMs"] as? Double) ?? 0, initMs = (raisedRecord["initDurationMs"] as? Double) ?? 0
         #expect(initMs > 0 && (raisedRecord["billedDurationMs"] as? Int ?? 0) == Int((duration + initMs).rounded(.up)), "\(raisedRecord)")
         // The timeout's message names the request, as Lambda's does.
-        let (timedOut, timedOutRecord) = try run("app.handler", #"{"sleep": 5}"#, ["--timeout", "1"])
+        let (timedOut, timedOutRecord) = try await run("app.handler", #"{"sleep": 5}"#, ["--timeout", "1"])
         let id = timedOutRecord["requestId"] as? String ?? "?"
         #expect(timedOut.stdout.contains("RequestId: \(id) Error: Task timed out after 1.00 seconds"), "\(timedOut.stdout)")
         // The Runtime API takes 6,291,556 bytes of response and not one more ('x' * n is n + 2 bytes of JSON).
-        let (fits, fitsRecord) = try run("app.handler", #"{"n": 6291554}"#, ["--memory", "512", "--output", function.path("big.json")])
+        let (fits, fitsRecord) = try await run("app.handler", #"{"n": 6291554}"#, ["--memory", "512", "--output", function.path("big.json")])
         #expect(fitsRecord["error"] == nil || fitsRecord["error"] is NSNull, "\(fits.stderr)")
-        let (over, overRecord) = try run("app.handler", #"{"n": 6291555}"#, ["--memory", "512"])
+        let (over, overRecord) = try await run("app.handler", #"{"n": 6291555}"#, ["--memory", "512"])
         #expect(overRecord["error"] as? String == "Function.ResponseSizeTooLarge", "\(over.stderr)")
     }
 }

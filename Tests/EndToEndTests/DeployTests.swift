@@ -8,28 +8,28 @@ import TestSupport
 @Suite(.serialized, .timeLimit(.minutes(10))) struct DeployTests {
     static let double = Binary.repositoryRoot.appendingPathComponent("Tests/AWSDouble/aws_double.py").path
 
-    func deploy(_ project: URL, _ arguments: [String], _ aws: MotoServer, extra: [String: String] = [:]) throws -> ProcessResult {
-        try TestSupport.run(Binary.url.path, ["deploy", project.path] + arguments, environment: aws.clientEnvironment.merging(extra) { $1 })
+    func deploy(_ project: URL, _ arguments: [String], _ aws: MotoServer, extra: [String: String] = [:]) async throws -> ProcessResult {
+        try await TestSupport.run(Binary.url.path, ["deploy", project.path] + arguments, environment: aws.clientEnvironment.merging(extra) { $1 })
     }
 
     func json(_ result: ProcessResult) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
     }
 
-    @Test func aProjectIsCreatedVerifiedLeftUnchangedUpdatedAndDeleted() throws {
+    @Test func aProjectIsCreatedVerifiedLeftUnchangedUpdatedAndDeleted() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("orders")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension", "--variant", "external"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension", "--variant", "external"]).status == 0)
         let aws = try MotoServer(script: Self.double)
         defer { aws.stop() }
 
-        let created = try deploy(project, ["--format", "json", "--tag", "team=orders"], aws)
+        let created = try await deploy(project, ["--format", "json", "--tag", "team=orders"], aws)
         #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
         let report = json(created)
         #expect(report["status"] as? String == "CREATE_COMPLETE")
         // The document against its schema, by an independent validator.
-        let validated = try TestSupport.run("python3", ["-c", """
+        let validated = try await TestSupport.run("python3", ["-c", """
             import json, sys, jsonschema
             jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(sys.stdin))
             """, Binary.repositoryRoot.appendingPathComponent("schemas/deploy.schema.json").path], input: created.stdout)
@@ -42,7 +42,7 @@ import TestSupport
         #expect(created.stderr.contains("ApiFunctionRole") && created.stderr.contains("[IAM]"))
 
         // The live resources against the template and the zips, read with boto3.
-        let live = try aws.python("""
+        let live = try await aws.python("""
             import base64, hashlib, json, sys, boto3
             cf, lam = boto3.client("cloudformation"), boto3.client("lambda")
             resources = {r.get("LogicalResourceId"): r.get("PhysicalResourceId") for r in cf.describe_stack_resources(StackName="orders")["StackResources"]}
@@ -75,7 +75,7 @@ import TestSupport
         #expect(state["sends"] as? Bool == true, "the role may send to the failed-tasks queue")
 
         // Again, nothing changed: nothing uploaded, no change set, exit 0.
-        let again = try deploy(project, [], aws)
+        let again = try await deploy(project, [], aws)
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
         #expect(again.stdout.contains("No changes: stack orders is up to date."))
         #expect(again.stdout.contains("Artifacts: none uploaded; unchanged"))
@@ -83,7 +83,7 @@ import TestSupport
         // A code edit: that function's zip only, one change, the new code live.
         try (String(contentsOf: project.appendingPathComponent("src/app.py"), encoding: .utf8) + "\n# v2\n")
             .write(to: project.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
-        let updated = try deploy(project, ["--format", "json"], aws)
+        let updated = try await deploy(project, ["--format", "json"], aws)
         #expect(updated.status == 0, "\(updated.stderr)")
         let update = json(updated)
         #expect(update["uploaded"] as? [String] == ["ApiFunction"])
@@ -94,29 +94,29 @@ import TestSupport
         // --no-execute leaves the change set and exits 2.
         try (String(contentsOf: project.appendingPathComponent("src/app.py"), encoding: .utf8) + "# v3\n")
             .write(to: project.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
-        let review = try deploy(project, ["--no-execute"], aws)
+        let review = try await deploy(project, ["--no-execute"], aws)
         #expect(review.status == 2, "\(review.stdout)\(review.stderr)")
         #expect(review.stderr.contains("left for review (--no-execute)"))
 
         // --delete: gone, and the queue CloudFormation keeps is named.
-        let deleted = try deploy(project, ["--delete"], aws)
+        let deleted = try await deploy(project, ["--delete"], aws)
         #expect(deleted.status == 0, "\(deleted.stdout)\(deleted.stderr)")
         #expect(deleted.stdout.contains("Kept (DeletionPolicy Retain):") && deleted.stdout.contains("FailedTasksQueue (AWS::SQS::Queue)"))
-        let gone = try deploy(project, ["--delete"], aws)
+        let gone = try await deploy(project, ["--delete"], aws)
         #expect(gone.status == 64 && gone.stderr.contains("there is no stack orders"))
     }
 
-    @Test func anAsyncInvokeProjectGetsItsEventInvokeConfigAndRole() throws {
+    @Test func anAsyncInvokeProjectGetsItsEventInvokeConfigAndRole() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("billing")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke", "--language", "node", "--idempotency"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke", "--language", "node", "--idempotency"]).status == 0)
         let aws = try MotoServer(script: Self.double)
         defer { aws.stop() }
-        let created = try deploy(project, ["--stack-name", "billing-dev", "--parameter", "LogLevel=DEBUG"], aws)
+        let created = try await deploy(project, ["--stack-name", "billing-dev", "--parameter", "LogLevel=DEBUG"], aws)
         #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
         #expect(created.stdout.contains("Verified: ApiFunction, WorkerFunction run the code packaged here"))
-        let live = try aws.python("""
+        let live = try await aws.python("""
             import json, boto3
             cf, lam = boto3.client("cloudformation"), boto3.client("lambda")
             resources = {r.get("LogicalResourceId"): r.get("PhysicalResourceId") for r in cf.describe_stack_resources(StackName="billing-dev")["StackResources"]}
@@ -142,14 +142,14 @@ import TestSupport
         (["--strategy", "custom-runtime", "--language", "node"], ["ApiFunction"]),
         (["--strategy", "async-invoke"], ["ApiFunction", "WorkerFunction"]),
     ])
-    func everyOtherCellDeploys(_ arguments: [String], _ functions: [String]) throws {
+    func everyOtherCellDeploys(_ arguments: [String], _ functions: [String]) async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("cell")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path] + arguments).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path] + arguments).status == 0)
         let aws = try MotoServer(script: Self.double)
         defer { aws.stop() }
-        let created = try deploy(project, ["--format", "json"], aws)
+        let created = try await deploy(project, ["--format", "json"], aws)
         #expect(created.status == 0, "\(arguments): \(created.stdout)\(created.stderr)")
         let report = json(created)
         #expect(report["status"] as? String == "CREATE_COMPLETE")
@@ -157,21 +157,21 @@ import TestSupport
         #expect(((report["outputs"] as? [[String: Any]])?.first?["value"] as? String)?.contains(".lambda-url.") == true, "\(report)")
     }
 
-    @Test func refusalsSayWhatToDo() throws {
+    @Test func refusalsSayWhatToDo() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("broken")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension"]).status == 0)
         let aws = try MotoServer(script: Self.double)
         defer { aws.stop() }
 
         // No region anywhere.
-        let noRegion = try TestSupport.run(Binary.url.path, ["deploy", project.path], environment: [
+        let noRegion = try await TestSupport.run(Binary.url.path, ["deploy", project.path], environment: [
             "AWS_ENDPOINT_URL": aws.endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_REGION": "", "AWS_DEFAULT_REGION": "", "HOME": parent.path])
         #expect(noRegion.status == 64 && noRegion.stderr.contains("no AWS region: pass --region"), "\(noRegion.stderr)")
         // No credentials anywhere.
-        let noKeys = try TestSupport.run(Binary.url.path, ["deploy", project.path, "--region", "us-east-1"], environment: [
+        let noKeys = try await TestSupport.run(Binary.url.path, ["deploy", project.path, "--region", "us-east-1"], environment: [
             "AWS_ENDPOINT_URL": aws.endpoint, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "HOME": parent.path,
             "AWS_EC2_METADATA_DISABLED": "true"])
         #expect(noKeys.status == 1 && noKeys.stderr.contains("no AWS credentials found"), "\(noKeys.stderr)")
@@ -180,15 +180,15 @@ import TestSupport
         try (try String(contentsOf: template, encoding: .utf8)).replacingOccurrences(of: "      Handler: app.handler\n",
                                                                                     with: "      Handler: app.handler\n      Events:\n        Bad:\n          Type: NotAnEventSource\n")
             .write(to: template, atomically: true, encoding: .utf8)
-        let refused = try deploy(project, [], aws)
+        let refused = try await deploy(project, [], aws)
         #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
         #expect(refused.stderr.contains("Transform AWS::Serverless-2016-10-31 failed with:") && refused.stderr.contains("Bad"), "\(refused.stderr)")
         // Bad usage.
-        let usage = try deploy(project, ["--on-failure", "ignore"], aws)
+        let usage = try await deploy(project, ["--on-failure", "ignore"], aws)
         #expect(usage.status == 64 && usage.stderr.contains("--on-failure takes rollback, delete or keep"))
     }
 
-    @Test func aFailedCreationRollsBackAndIsReplacedOnlyWhenAsked() throws {
+    @Test func aFailedCreationRollsBackAndIsReplacedOnlyWhenAsked() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("failing")
@@ -219,26 +219,26 @@ import TestSupport
 
         // A resource SQS refuses: the creation fails, rolls back, and its reason is printed.
         try write("not a valid name!")
-        let failed = try deploy(project, [], aws)
+        let failed = try await deploy(project, [], aws)
         #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
         #expect(failed.stderr.contains("stack failing ended in ROLLBACK_COMPLETE") && failed.stderr.contains("Can only include alphanumeric"),
                 "\(failed.stderr)")
         // CloudFormation cannot update it: explained, with the way out.
-        let stuck = try deploy(project, [], aws)
+        let stuck = try await deploy(project, [], aws)
         #expect(stuck.status == 64 && stuck.stderr.contains("ROLLBACK_COMPLETE") && stuck.stderr.contains("--replace-failed"), "\(stuck.stderr)")
         // Fixed, and asked to replace it: deleted, created, verified.
         try write("inbox")
-        let replaced = try deploy(project, ["--replace-failed"], aws)
+        let replaced = try await deploy(project, ["--replace-failed"], aws)
         #expect(replaced.status == 0, "\(replaced.stdout)\(replaced.stderr)")
         #expect(replaced.stdout.contains("deleting it first (--replace-failed)") && replaced.stdout.contains("CREATE_COMPLETE"))
         #expect(replaced.stdout.contains("Verified: Fn runs the code packaged here"))
     }
 
-    @Test func stagesComeFromLambdaAsyncYaml() throws {
+    @Test func stagesComeFromLambdaAsyncYaml() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("shop")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime"]).status == 0)
         try """
             stages:
               dev:
@@ -250,10 +250,10 @@ import TestSupport
             """.write(to: project.appendingPathComponent("lambda-async.yaml"), atomically: true, encoding: .utf8)
         let aws = try MotoServer(script: Self.double)
         defer { aws.stop() }
-        let dev = try deploy(project, ["--stage", "dev", "--format", "json"], aws)
+        let dev = try await deploy(project, ["--stage", "dev", "--format", "json"], aws)
         #expect(dev.status == 0, "\(dev.stdout)\(dev.stderr)")
         #expect(json(dev)["stackName"] as? String == "shop-dev")
-        let live = try aws.python("""
+        let live = try await aws.python("""
             import json, boto3
             stack = boto3.client("cloudformation").describe_stacks(StackName="shop-dev")["Stacks"][0]
             print(json.dumps({"tags": {t["Key"]: t["Value"] for t in stack.get("Tags", [])},
@@ -263,53 +263,53 @@ import TestSupport
         #expect((state["tags"] as? [String: String]) == ["team": "shop", "lambda-async:stage": "dev"], "\(live.stdout)\(live.stderr)")
         #expect((state["parameters"] as? [String: String])?["LogLevel"] == "DEBUG")
         // The stage's region, unless the command line says otherwise.
-        let prod = try deploy(project, ["--stage", "prod", "--format", "json"], aws)
+        let prod = try await deploy(project, ["--stage", "prod", "--format", "json"], aws)
         #expect(prod.status == 0 && json(prod)["stackName"] as? String == "shop-live" && json(prod)["region"] as? String == "eu-west-1",
                 "\(prod.stdout)\(prod.stderr)")
         // The same bytes through the AWS CLI: it runs the change set, lambda-async checks the code after.
         // (A new stack: moto fails the CLI's updates of these templates, whose parameters it sends as
         // UsePreviousValue, on the conditional topic.)
-        let via = try deploy(project, ["--stage", "dev", "--stack-name", "shop-via", "--via", "aws"], aws)
+        let via = try await deploy(project, ["--stage", "dev", "--stack-name", "shop-via", "--via", "aws"], aws)
         #expect(via.status == 0, "\(via.stdout)\(via.stderr)")
         #expect(via.stdout.contains("$ aws cloudformation deploy --template-file") && via.stdout.contains("Verified: ApiFunction"))
-        let missing = try deploy(project, ["--stage", "qa"], aws)
+        let missing = try await deploy(project, ["--stage", "qa"], aws)
         #expect(missing.status == 64 && missing.stderr.contains("--stage qa is not in lambda-async.yaml; its stages: dev, prod"), "\(missing.stderr)")
     }
 
     /// On a terminal (here a pseudo-terminal from util-linux's `script`), a change set that adds IAM
     /// resources is executed only after a yes; a no deletes it.
-    @Test func onATerminalRiskyChangesWaitForAYes() throws {
+    @Test func onATerminalRiskyChangesWaitForAYes() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("careful")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension"]).status == 0)
         let aws = try MotoServer(script: Self.double)
         defer { aws.stop() }
-        func onTerminal(answer: String) throws -> ProcessResult {
-            try TestSupport.run("script", ["-qec", "\(Binary.url.path) deploy \(project.path)", "/dev/null"],
+        func onTerminal(answer: String) async throws -> ProcessResult {
+            try await TestSupport.run("script", ["-qec", "\(Binary.url.path) deploy \(project.path)", "/dev/null"],
                                 environment: aws.clientEnvironment, input: answer + "\n")
         }
-        let declined = try onTerminal(answer: "n")
+        let declined = try await onTerminal(answer: "n")
         #expect(declined.stdout.contains("Execute? [y/N]") && declined.stdout.contains("ApiFunctionRole (IAM)"), "\(declined.stdout)")
         #expect(declined.stdout.contains("not executed; the change set was deleted"), "\(declined.stdout)")
-        let accepted = try onTerminal(answer: "y")
+        let accepted = try await onTerminal(answer: "y")
         #expect(accepted.stdout.contains("CREATE_COMPLETE") && accepted.stdout.contains("Verified: ApiFunction"), "\(accepted.stdout)")
     }
 
-    @Test func aTemplateOverCloudFormationsBodyLimitGoesThroughS3() throws {
+    @Test func aTemplateOverCloudFormationsBodyLimitGoesThroughS3() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("big")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension"]).status == 0)
         let template = project.appendingPathComponent("template.yaml")
         try (try String(contentsOf: template, encoding: .utf8))
             .replacingOccurrences(of: "\nResources:\n", with: "\nMetadata:\n  Padding: '\(String(repeating: "x", count: 52_000))'\n\nResources:\n")
             .write(to: template, atomically: true, encoding: .utf8)
         let aws = try MotoServer(script: Self.double)
         defer { aws.stop() }
-        let created = try deploy(project, ["--format", "json"], aws)
+        let created = try await deploy(project, ["--format", "json"], aws)
         #expect(created.status == 0 && json(created)["status"] as? String == "CREATE_COMPLETE", "\(created.stdout)\(created.stderr)")
-        let listed = try aws.python("""
+        let listed = try await aws.python("""
             import boto3
             for item in boto3.client("s3").list_objects_v2(Bucket="lambda-async-artifacts-123456789012-us-east-1", Prefix="lambda-async/templates/")["Contents"]:
                 print(item["Key"], item["Size"])
@@ -322,12 +322,12 @@ import TestSupport
 /// SigV4 signatures as AWS does, so the native client's requests pass with the right secret and are
 /// refused, with the advice a user needs, with a wrong one.
 @Suite(.timeLimit(.minutes(10))) struct SignatureCheckTests {
-    @Test func aServerThatChecksSignaturesAcceptsTheRightSecretOnly() throws {
+    @Test func aServerThatChecksSignaturesAcceptsTheRightSecretOnly() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let aws = try MotoServer(environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "3"])
         defer { aws.stop() }
-        let keys = try aws.python("""
+        let keys = try await aws.python("""
             import json, boto3
             iam = boto3.client("iam")
             iam.create_user(UserName="deployer")
@@ -339,15 +339,15 @@ import TestSupport
         let parts = keys.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(keys.status == 0 && parts.count == 2, "\(keys.stdout)\(keys.stderr)")
         guard parts.count == 2 else { return }
-        func deleteMissingStack(secret: String) throws -> ProcessResult {
-            try TestSupport.run(Binary.url.path, ["deploy", parent.path, "--delete", "--stack-name", "nothing-here"], environment: [
+        func deleteMissingStack(secret: String) async throws -> ProcessResult {
+            try await TestSupport.run(Binary.url.path, ["deploy", parent.path, "--delete", "--stack-name", "nothing-here"], environment: [
                 "AWS_ENDPOINT_URL": aws.endpoint, "AWS_ACCESS_KEY_ID": parts[0], "AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": "us-east-1"])
         }
         // Signed right: STS and CloudFormation answer (there is no such stack).
-        let right = try deleteMissingStack(secret: parts[1])
+        let right = try await deleteMissingStack(secret: parts[1])
         #expect(right.status == 64 && right.stderr.contains("there is no stack nothing-here"), "\(right.stderr)")
         // A wrong secret: refused, and said so.
-        let wrong = try deleteMissingStack(secret: parts[1] + "x")
+        let wrong = try await deleteMissingStack(secret: parts[1] + "x")
         #expect(wrong.status == 1 && wrong.stderr.contains("The credentials were refused"), "\(wrong.stderr)")
     }
 }

@@ -43,34 +43,34 @@ import TestSupport
     ]
 
     @Test(arguments: cases.map(\.0))
-    func everySampleIsWhatLambdaSends(source: String) throws {
+    func everySampleIsWhatLambdaSends(source: String) async throws {
         let (_, flags, expected) = Self.cases.first { $0.0 == source }!
         for arguments in [[source], [source] + flags] {
-            let printed = try TestSupport.run(Binary.url.path, ["event"] + arguments)
+            let printed = try await TestSupport.run(Binary.url.path, ["event"] + arguments)
             #expect(printed.status == 0, "\(arguments): \(printed.stderr)")
-            let checked = try TestSupport.run("python3", ["-c", Self.validator, source], environment: ["PYTHONPATH": Self.powertools], input: printed.stdout)
+            let checked = try await TestSupport.run("python3", ["-c", Self.validator, source], environment: ["PYTHONPATH": Self.powertools], input: printed.stdout)
             #expect(checked.status == 0, "\(arguments): \(checked.stderr)")
             if arguments.count > 1 { #expect(checked.stdout.hasPrefix(expected), "\(arguments): \(checked.stdout)") }
         }
     }
 
-    @Test func everySourceIsListedAndAFlagThatDoesNotApplyIsRefused() throws {
-        let listed = try TestSupport.run(Binary.url.path, ["event", "--list"]).stdout
+    @Test func everySourceIsListedAndAFlagThatDoesNotApplyIsRefused() async throws {
+        let listed = try await TestSupport.run(Binary.url.path, ["event", "--list"]).stdout
         for (source, _, _) in Self.cases { #expect(listed.contains(source)) }
-        let refused = try TestSupport.run(Binary.url.path, ["event", "s3", "--body", "x"])
+        let refused = try await TestSupport.run(Binary.url.path, ["event", "s3", "--body", "x"])
         #expect(refused.status == 64)
         #expect(refused.stderr == "Error: --body does not apply to s3 events; they take --bucket, --key, --region\n", "\(refused.stderr)")
-        let typo = try TestSupport.run(Binary.url.path, ["event", "sqss"])
+        let typo = try await TestSupport.run(Binary.url.path, ["event", "sqss"])
         #expect(typo.status == 64 && typo.stderr.contains("Did you mean 'sqs'?"), "\(typo.stderr)")
     }
 
     /// Piped into invoke, as the help shows.
-    @Test func aSampleEventRunsAFunction() throws {
+    @Test func aSampleEventRunsAFunction() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try "def handler(event, context):\n    return event['Records'][0]['body']\n".write(to: dir.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
-        let event = try TestSupport.run(Binary.url.path, ["event", "sqs", "--body", "order o-9"]).stdout
-        let result = try TestSupport.run(Binary.url.path, ["invoke", "--code", dir.path, "--runtime", "python3.13", "--handler", "app.handler",
+        let event = try await TestSupport.run(Binary.url.path, ["event", "sqs", "--body", "order o-9"]).stdout
+        let result = try await TestSupport.run(Binary.url.path, ["invoke", "--code", dir.path, "--runtime", "python3.13", "--handler", "app.handler",
                                                            "--isolation", "none", "--event", "-"], input: event)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "\"order o-9\"\n")

@@ -22,9 +22,9 @@ import TestSupport
         func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 
         /// Runs invoke with the marker in the function's environment; returns the result and the records.
-        func invoke(_ arguments: [String], event: String = "{}", environment: [String: String] = [:]) throws -> (ProcessResult, [[String: Any]]) {
+        func invoke(_ arguments: [String], event: String = "{}", environment: [String: String] = [:]) async throws -> (ProcessResult, [[String: Any]]) {
             let report = root.appendingPathComponent("report-\(UUID().uuidString.prefix(6)).jsonl")
-            let result = try TestSupport.run(Binary.url.path, ["invoke"] + arguments + ["--event", "-", "--report", report.path, "--env", "MARKER=\(marker)"],
+            let result = try await TestSupport.run(Binary.url.path, ["invoke"] + arguments + ["--event", "-", "--report", report.path, "--env", "MARKER=\(marker)"],
                                              environment: environment, input: event, directory: root)
             let lines = (try? String(contentsOf: report, encoding: .utf8))?.split(separator: "\n") ?? []
             let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
@@ -45,14 +45,14 @@ import TestSupport
 
     static func number(_ record: [String: Any], _ key: String) -> Double { (record[key] as? NSNumber)?.doubleValue ?? -1 }
 
-    @Test func aCustomRuntimeAnswersBeforeItsPostResponseWorkAndIsBilledForIt() throws {
+    @Test func aCustomRuntimeAnswersBeforeItsPostResponseWorkAndIsBilledForIt() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("cr")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime"]).status == 0)
         let marker = "la-test-\(UUID().uuidString.prefix(12))"
         let report = parent.appendingPathComponent("report.jsonl")
-        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--env", "TASK_MS=400", "--env", "MARKER=\(marker)",
+        let result = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--env", "TASK_MS=400", "--env", "MARKER=\(marker)",
                                                             "--report", report.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("\"statusCode\": 202"))
@@ -66,12 +66,12 @@ import TestSupport
         #expect(result.stderr.contains("Init Duration: "))
 
         // The same function behind its URL: the sample request carries the order in its body.
-        let url = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--event", project.appendingPathComponent("events/function-url.json").path])
+        let url = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--event", project.appendingPathComponent("events/function-url.json").path])
         #expect(url.status == 0, "\(url.stderr)")
         #expect(url.stdout.contains(#"\"orderId\": \"order-1003\""#), "\(url.stdout)")
     }
 
-    @Test func environmentFromTheTemplateAnEnvVarsFileAndFlagsInThatOrder() throws {
+    @Test func environmentFromTheTemplateAnEnvVarsFileAndFlagsInThatOrder() async throws {
         let function = try Function([
             "template.yaml": """
                 Transform: AWS::Serverless-2016-10-31
@@ -94,14 +94,14 @@ import TestSupport
             "typo.json": #"{"EchoFuntion": {"ORDER": "file"}}"#,
         ])
         defer { function.remove() }
-        let (result, _) = try function.invoke([function.root.path, "--env-vars", function.path("env.json"), "--env", "ORDER=flag"])
+        let (result, _) = try await function.invoke([function.root.path, "--env-vars", function.path("env.json"), "--env", "ORDER=flag"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
                 == #"{"FROM_TEMPLATE": "template", "LEVEL": "file", "ORDER": "flag", "SHARED": "all", "FLAG": "true"}"#)
 
         // A section naming no function is a typo: said, with the functions there are, for invoke and serve alike.
         for command in ["invoke", "serve"] {
-            let typo = try TestSupport.run(Binary.url.path, [command, function.root.path, "--env-vars", function.path("typo.json")])
+            let typo = try await TestSupport.run(Binary.url.path, [command, function.root.path, "--env-vars", function.path("typo.json")])
             // Input the command cannot take: bad input (64), as every ProjectError.
             #expect(typo.status == 64, "\(command)")
             #expect(typo.stderr.contains("it sets variables for EchoFuntion, which is not a function of the template; use one of EchoFunction"),
@@ -109,7 +109,7 @@ import TestSupport
         }
     }
 
-    @Test func pythonAndNodeHandlersAndTheirErrors() throws {
+    @Test func pythonAndNodeHandlersAndTheirErrors() async throws {
         let function = try Function([
             "app.py": """
                 import os
@@ -127,43 +127,43 @@ import TestSupport
         ])
         defer { function.remove() }
         let python = ["--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler"]
-        let (ok, okRecords) = try function.invoke(python, event: #"{"a": 1}"#)
+        let (ok, okRecords) = try await function.invoke(python, event: #"{"a": 1}"#)
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"echo": {"a": 1}, "left": true}"#)
         #expect(okRecords.first?["error"] == nil || okRecords.first?["error"] is NSNull)
 
-        let (raised, raisedRecords) = try function.invoke(python, event: #"{"raise": true}"#)
+        let (raised, raisedRecords) = try await function.invoke(python, event: #"{"raise": true}"#)
         #expect(raised.status == 1)
         #expect(raised.stdout.contains(#""errorType": "ValueError""#))
         #expect(raisedRecords.first?["error"] as? String == "Unhandled")
 
-        let (exited, exitedRecords) = try function.invoke(python, event: #"{"exit": true}"#)
+        let (exited, exitedRecords) = try await function.invoke(python, event: #"{"exit": true}"#)
         #expect(exited.stdout.contains("Runtime exited with error: exit status 3"))
         #expect(exitedRecords.first?["error"] as? String == "Runtime.ExitError")
 
-        let (big, bigRecords) = try function.invoke(python, event: #"{"big": true}"#)
+        let (big, bigRecords) = try await function.invoke(python, event: #"{"big": true}"#)
         #expect(big.stdout.contains("Function.ResponseSizeTooLarge"))
         #expect(bigRecords.first?["error"] as? String == "Function.ResponseSizeTooLarge")
 
-        let (initError, initRecords) = try function.invoke(["--code", function.root.path, "--runtime", "python3.13", "--handler", "missing.handler"])
+        let (initError, initRecords) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.13", "--handler", "missing.handler"])
         #expect(initError.status == 1)
         #expect(initError.stdout.contains("Unable to import module 'missing'"))
         #expect(initRecords.first?["error"] as? String == "Runtime.ImportModuleError")
 
-        let (node, _) = try function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"])
+        let (node, _) = try await function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"])
         #expect(node.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"node":true,"id":true}"#, "\(node.stderr)")
-        let (callback, _) = try function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "callback.handler"])
+        let (callback, _) = try await function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "callback.handler"])
         #expect(callback.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"callback":true}"#, "\(callback.stderr)")
         #expect(function.survivors().isEmpty)
     }
 
-    @Test func anExternalExtensionKeepsTheEnvironmentUntilItsTaskIsDone() throws {
+    @Test func anExternalExtensionKeepsTheEnvironmentUntilItsTaskIsDone() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("ext")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension", "--variant", "external"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension", "--variant", "external"]).status == 0)
         let report = parent.appendingPathComponent("report.jsonl")
-        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--env", "TASK_MS=500", "--report", report.path])
+        let result = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--env", "TASK_MS=500", "--report", report.path])
         #expect(result.status == 0, "\(result.stderr)")
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
         #expect(Self.number(record, "responseMs") < 250, "\(record)")
@@ -174,15 +174,15 @@ import TestSupport
         #expect(result.stderr.contains("task done"))
     }
 
-    @Test func aNodeStreamEndsBeforeTheWorkAfterItAndAnErrorMidStreamIsReported() throws {
+    @Test func aNodeStreamEndsBeforeTheWorkAfterItAndAnErrorMidStreamIsReported() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("stream")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "streaming", "--language", "node"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "streaming", "--language", "node"]).status == 0)
         // Packaged first, and run from the zip, as it would be deployed.
-        #expect(try TestSupport.run(Binary.url.path, ["package", project.path]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["package", project.path]).status == 0)
         let report = parent.appendingPathComponent("report.jsonl")
-        let result = try TestSupport.run(Binary.url.path, [
+        let result = try await TestSupport.run(Binary.url.path, [
             "invoke", "--code", project.appendingPathComponent(".lambda-async/build/ApiFunction.zip").path,
             "--runtime", "nodejs22.x", "--handler", "app.handler", "--env", "TASK_MS=500", "--report", report.path, "--event", "-",
         ], input: #"{"orderId": "o-7"}"#)
@@ -201,14 +201,14 @@ import TestSupport
             });
             """])
         defer { function.remove() }
-        let (failed, records) = try function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"])
+        let (failed, records) = try await function.invoke(["--code", function.root.path, "--runtime", "nodejs22.x", "--handler", "index.handler"])
         #expect(failed.status == 1)
         #expect(failed.stdout.hasPrefix("partial "))
         #expect(failed.stdout.contains("ran out of rows"))
         #expect(records.first?["error"] as? String == "RangeError")
     }
 
-    @Test func aBackgroundThreadWithoutAnExtensionIsFrozenUntilTheNextInvocation() throws {
+    @Test func aBackgroundThreadWithoutAnExtensionIsFrozenUntilTheNextInvocation() async throws {
         let function = try Function(["app.py": """
             import os, threading, time
             def handler(event, context):
@@ -223,7 +223,7 @@ import TestSupport
             """])
         defer { function.remove() }
         let ticks = function.path("ticks")
-        let (result, records) = try function.invoke(["--isolation", "none", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
+        let (result, records) = try await function.invoke(["--isolation", "none", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
                                                      "--env", "TICKS=\(ticks)", "--repeat", "2", "--idle", "800"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(records.count == 2)
@@ -236,14 +236,14 @@ import TestSupport
 
         // Without the freeze, the same thread runs on.
         try? FileManager.default.removeItem(atPath: ticks)
-        _ = try function.invoke(["--isolation", "none", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
+        _ = try await function.invoke(["--isolation", "none", "--code", function.root.path, "--runtime", "python3.13", "--handler", "app.handler",
                                  "--env", "TICKS=\(ticks)", "--repeat", "2", "--idle", "800", "--no-freeze"])
         let unfrozen = try String(contentsOfFile: ticks, encoding: .utf8).split(separator: "\n").compactMap { Double($0) }
         #expect(zip(unfrozen, unfrozen.dropFirst()).map { $1 - $0 }.max() ?? 1 < 0.5)
         #expect(function.survivors().isEmpty)
     }
 
-    @Test func anExtensionThatNeverAsksForMoreRunsIntoTheTimeoutAndTheNextStartIsCold() throws {
+    @Test func anExtensionThatNeverAsksForMoreRunsIntoTheTimeoutAndTheNextStartIsCold() async throws {
         let function = try Function([
             "code/app.py": "def handler(event, context):\n    return 'ok'\n",
             "layer/extensions/stuck": """
@@ -258,7 +258,7 @@ import TestSupport
                 """,
         ], executable: ["layer/extensions/stuck"])
         defer { function.remove() }
-        let (result, records) = try function.invoke(["--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
+        let (result, records) = try await function.invoke(["--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
                                                      "--layer", function.path("layer"), "--timeout", "1", "--repeat", "2"])
         #expect(result.status == 1)
         #expect(records.count == 2)
@@ -272,7 +272,7 @@ import TestSupport
         #expect(function.survivors().isEmpty)
     }
 
-    @Test func aTelemetrySubscriberReceivesPlatformEventsAndLogLines() throws {
+    @Test func aTelemetrySubscriberReceivesPlatformEventsAndLogLines() async throws {
         let function = try Function([
             "code/app.py": "def handler(event, context):\n    print('hello from the handler', flush=True)\n    return 'ok'\n",
             "layer/extensions/observer": """
@@ -308,7 +308,7 @@ import TestSupport
         ], executable: ["layer/extensions/observer"])
         defer { function.remove() }
         let events = function.path("events.json")
-        let (result, records) = try function.invoke(["--isolation", "none", "--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
+        let (result, records) = try await function.invoke(["--isolation", "none", "--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
                                                      "--layer", function.path("layer"), "--repeat", "2", "--env", "EVENTS=\(events)"])
         #expect(result.status == 0, "\(result.stderr)")
         let received = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: events))) as! [[String: Any]]
@@ -328,7 +328,7 @@ import TestSupport
         #expect(((report?["metrics"] as? [String: Any])?["billedDurationMs"] as? Int ?? 0) >= 1)
     }
 
-    @Test func telemetryBatchesFollowEachSubscribersBuffering() throws {
+    @Test func telemetryBatchesFollowEachSubscribersBuffering() async throws {
         // One observer per buffering: TIMEOUT_MS 25 gets batches as they fall due, 30000 only the
         // one sent before SHUTDOWN. Each writes how many batches and events it got.
         let observer = """
@@ -373,7 +373,7 @@ import TestSupport
             "layer/extensions/slow": observer,
         ], executable: ["layer/extensions/fast", "layer/extensions/slow"])
         defer { function.remove() }
-        let (result, _) = try function.invoke(["--isolation", "none", "--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
+        let (result, _) = try await function.invoke(["--isolation", "none", "--code", function.path("code"), "--runtime", "python3.13", "--handler", "app.handler",
                                                "--layer", function.path("layer"), "--repeat", "3",
                                                "--env", "OUT_DIR=\(function.root.path)", "--env", "TIMEOUT_MS_FAST=25", "--env", "TIMEOUT_MS_SLOW=30000"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -388,7 +388,7 @@ import TestSupport
         #expect((fast["batches"] ?? 0) >= 3, "\(fast)")
     }
 
-    @Test func theRuntimeAPIAnswersLikeLambdaToOutOfOrderCalls() throws {
+    @Test func theRuntimeAPIAnswersLikeLambdaToOutOfOrderCalls() async throws {
         let function = try Function(["bootstrap": """
             #!/usr/bin/env python3
             import json, os, sys, urllib.request, urllib.error
@@ -408,7 +408,7 @@ import TestSupport
                 print("second", *post(f"/invocation/{rid}/response"), file=sys.stderr, flush=True)
             """], executable: ["bootstrap"])
         defer { function.remove() }
-        let (result, _) = try function.invoke(["--code", function.root.path, "--runtime", "provided.al2023"])
+        let (result, _) = try await function.invoke(["--code", function.root.path, "--runtime", "provided.al2023"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"deadline": true}"#)
         #expect(result.stderr.contains("bogus 400 {'errorMessage': 'Invalid request ID: not-a-request', 'errorType': 'InvalidRequestID'}"))
@@ -417,7 +417,7 @@ import TestSupport
         #expect(result.stderr.contains("InvalidStateTransition"))
     }
 
-    @Test func ctrlCShutsTheSandboxDownAndExtensionsGetShutdown() throws {
+    @Test func ctrlCShutsTheSandboxDownAndExtensionsGetShutdown() async throws {
         let function = try Function([
             "code/app.py": "import os, time\ndef handler(event, context):\n    open(os.environ['STARTED_FILE'], 'w').close()\n    time.sleep(60)\n",
             "layer/extensions/watcher": """
@@ -445,7 +445,7 @@ import TestSupport
         try process.run()
         // Interrupted mid-invocation: by then the extension has registered and waits in /event/next.
         let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: started), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while !FileManager.default.fileExists(atPath: started), Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
         #expect(FileManager.default.fileExists(atPath: started), "the handler never started")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
@@ -454,7 +454,7 @@ import TestSupport
         #expect(function.survivors().isEmpty)
     }
 
-    @Test func nothingSurvivesARunnerKilledMidInvocation() throws {
+    @Test func nothingSurvivesARunnerKilledMidInvocation() async throws {
         let function = try Function(["app.py": "import time\ndef handler(event, context):\n    open(event['started'], 'w').close()\n    time.sleep(60)\n"])
         defer { function.remove() }
         let started = function.path("started")
@@ -470,13 +470,13 @@ import TestSupport
         input.fileHandleForWriting.write(Data(#"{"started": "\#(started)"}"#.utf8))
         try input.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: started), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while !FileManager.default.fileExists(atPath: started), Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
         #expect(FileManager.default.fileExists(atPath: started))
         #expect(!function.survivors().isEmpty, "the handler should be running")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let gone = Date().addingTimeInterval(5)
-        while !function.survivors().isEmpty, Date() < gone { Thread.sleep(forTimeInterval: 0.05) }
+        while !function.survivors().isEmpty, Date() < gone { try? await Task.sleep(nanoseconds: 50_000_000) }
         #expect(function.survivors().isEmpty, "sandbox processes outlived a killed runner")
     }
 }
@@ -484,7 +484,7 @@ import TestSupport
 /// `invoke --listen` serves Lambda's Invoke API, so SDK clients call the local function unchanged.
 @Suite(.timeLimit(.minutes(10))) struct ListenTests {
     /// One Invoke API: the same client gets the same answers from `invoke --listen` and from `serve`.
-    @Test func listenAnswersExactlyWhatServeAnswersForOneFunction() throws {
+    @Test func listenAnswersExactlyWhatServeAnswersForOneFunction() async throws {
         let project = try makeTemporaryDirectory("lambda-async-listen")
         defer { try? FileManager.default.removeItem(at: project) }
         try writeSingleFunctionProject(at: project, name: "Greeter", runtime: "python3.11", files: ["app.py": """
@@ -529,9 +529,9 @@ import TestSupport
             var port = 0
             while port == 0, Date() < deadline {
                 port = ServeTests.port(in: (try? String(contentsOf: log, encoding: .utf8)) ?? "", after: "http://127.0.0.1:")
-                if port == 0 { Thread.sleep(forTimeInterval: 0.05) }
+                if port == 0 { try? await Task.sleep(nanoseconds: 50_000_000) }
             }
-            let result = try TestSupport.run("python3", ["-c", client, String(port)])
+            let result = try await TestSupport.run("python3", ["-c", client, String(port)])
             #expect(result.status == 0, "\(result.stderr)")
             answers[runner] = result.stdout
             kill(process.processIdentifier, SIGINT)
@@ -550,7 +550,7 @@ import TestSupport
         #expect(normalized(answers["listen"]) == normalized(answers["serve"]), "\(answers)")
     }
 
-    @Test func boto3AndPlainHTTPCallTheSandbox() throws {
+    @Test func boto3AndPlainHTTPCallTheSandbox() async throws {
         let function = try InvokeTests.Function(["app.py": """
             def handler(event, context):
                 print("greeting", event.get("name"), flush=True)
@@ -574,7 +574,7 @@ import TestSupport
         var port = 0
         while port == 0, Date() < deadline {
             port = ServeTests.port(in: (try? String(contentsOf: banner, encoding: .utf8)) ?? "", after: "http://127.0.0.1:")
-            if port == 0 { Thread.sleep(forTimeInterval: 0.05) }
+            if port == 0 { try? await Task.sleep(nanoseconds: 50_000_000) }
         }
         #expect(port != 0)
         let client = boto3ClientPreamble + """
@@ -592,7 +592,7 @@ import TestSupport
             except lam.exceptions.ResourceNotFoundException:
                 print("missing ResourceNotFoundException")
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(port)])
+        let result = try await TestSupport.run("python3", ["-c", client, String(port)])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("ok 200 {'hello': 'ana'}"))
         #expect(result.stdout.contains("error 200 Unhandled KeyError"))

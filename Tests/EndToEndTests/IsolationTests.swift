@@ -36,7 +36,7 @@ struct IsolationTests {
         return (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? [:]
     }
 
-    @Test func aHostOnlyPackageFailsToImportAsOnLambdaAndTheFilesystemIsLambdas() throws {
+    @Test func aHostOnlyPackageFailsToImportAsOnLambdaAndTheFilesystemIsLambdas() async throws {
         // pytest is on this machine (the tests run with it), not in the function's code.
         let function = try Function([
             "needs_pytest.py": "import pytest\ndef handler(event, context):\n    return 'imported'\n",
@@ -55,15 +55,15 @@ struct IsolationTests {
                 """,
         ])
         defer { function.remove() }
-        let (failed, records) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "needs_pytest.handler"])
+        let (failed, records) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "needs_pytest.handler"])
         #expect(failed.status == 1)
         #expect(records.first?["error"] as? String == "Runtime.ImportModuleError", "\(failed.stdout)")
         #expect(failed.stdout.contains("No module named 'pytest'"))
         // Without isolation the host's package imports: the difference this suite exists for.
-        let (host, _) = try function.invoke(["--isolation", "none", "--code", function.root.path, "--runtime", "python3.11", "--handler", "needs_pytest.handler"])
+        let (host, _) = try await function.invoke(["--isolation", "none", "--code", function.root.path, "--runtime", "python3.11", "--handler", "needs_pytest.handler"])
         #expect(host.stdout.contains("imported"), "\(host.stderr)")
 
-        let (result, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler"])
+        let (result, _) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler"])
         let seen = Self.response(result)
         #expect(seen["uid"] as? Int == 993 && seen["gid"] as? Int == 990, "\(result.stdout) \(result.stderr)")
         #expect(seen["cwd"] as? String == "/var/task")
@@ -78,7 +78,7 @@ struct IsolationTests {
         #expect(function.survivors().isEmpty)
     }
 
-    @Test func tmpIsEmptyAtEachColdStartAndFullPastItsSize() throws {
+    @Test func tmpIsEmptyAtEachColdStartAndFullPastItsSize() async throws {
         let function = try Function(["app.py": """
             import errno, os
             def handler(event, context):
@@ -102,10 +102,10 @@ struct IsolationTests {
             """])
         defer { function.remove() }
         // Two invocations of one environment: /tmp keeps what the first wrote, as on Lambda.
-        let (warm, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler", "--repeat", "2"])
+        let (warm, _) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler", "--repeat", "2"])
         #expect(warm.stdout.contains(#"{"before": []}"#) && warm.stdout.contains(#"{"before": ["left-behind"]}"#), "\(warm.stdout)")
         // A new cold start: empty again. 1,769 MB so the fill is not slowed by the CPU limit.
-        let (cold, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+        let (cold, _) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
                                               "--memory", "1769", "--timeout", "60"], event: #"{"fill": true}"#)
         let seen = Self.response(cold)
         #expect((seen["before"] as? [String])?.isEmpty == true, "\(cold.stdout) \(cold.stderr)")
@@ -114,14 +114,14 @@ struct IsolationTests {
         #expect((480...520).contains(seen["writtenMB"] as? Int ?? 0), "\(seen)")
     }
 
-    @Test func goingOverMemorySizeEndsTheInvocationAsLambdaDoes() throws {
+    @Test func goingOverMemorySizeEndsTheInvocationAsLambdaDoes() async throws {
         let function = try Function(["app.py": """
             def handler(event, context):
                 block = bytearray(event['mb'] << 20)
                 return {'allocated': len(block) >> 20}
             """])
         defer { function.remove() }
-        let (failed, records) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+        let (failed, records) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
                                                       "--repeat", "2"], event: #"{"mb": 300}"#)
         #expect(failed.status == 1)
         #expect(records.count == 2)
@@ -131,12 +131,12 @@ struct IsolationTests {
         // The environment was reset: the next invocation starts cold.
         #expect(records.last?["initDurationMs"] != nil && !(records.last?["initDurationMs"] is NSNull))
         // Within MemorySize it works.
-        let (fits, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+        let (fits, _) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
                                               "--memory", "512"], event: #"{"mb": 300}"#)
         #expect(fits.stdout.contains(#"{"allocated": 300}"#), "\(fits.stderr)")
     }
 
-    @Test func cpuIsInProportionToMemory() throws {
+    @Test func cpuIsInProportionToMemory() async throws {
         let function = try Function(["app.py": """
             import time
             def handler(event, context):
@@ -147,18 +147,18 @@ struct IsolationTests {
                 return {'ms': (time.monotonic() - start) * 1000}
             """])
         defer { function.remove() }
-        func timed(_ memory: String, _ extra: [String] = []) throws -> Double {
-            let (result, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+        func timed(_ memory: String, _ extra: [String] = []) async throws -> Double {
+            let (result, _) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
                                                     "--memory", memory, "--timeout", "60"] + extra)
             return (Self.response(result)["ms"] as? Double) ?? -1
         }
-        let small = try timed("128"), full = try timed("1769"), unlimited = try timed("128", ["--no-cpu-limit"])
+        let small = try await timed("128"), full = try await timed("1769"), unlimited = try await timed("128", ["--no-cpu-limit"])
         // Lambda: 1769/128 = 13.8 times slower at 128 MB. Generous bounds for a loaded machine.
         #expect(full > 0 && small / full > 5, "128 MB: \(small) ms, 1769 MB: \(full) ms")
         #expect(unlimited > 0 && small / unlimited > 5, "--no-cpu-limit: \(unlimited) ms")
     }
 
-    @Test func theFreezeIsInvisibleAndReachesNewSessions() throws {
+    @Test func theFreezeIsInvisibleAndReachesNewSessions() async throws {
         let function = try Function(["app.py": """
             import os, signal, subprocess, time
             conts = []
@@ -174,7 +174,7 @@ struct IsolationTests {
                 return {'ticks': ticks, 'sigcont': len(conts)}
             """])
         defer { function.remove() }
-        let (result, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+        let (result, _) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
                                                 "--repeat", "2", "--idle", "1000"])
         let answers = result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(answers.count == 2, "\(result.stdout) \(result.stderr)")
@@ -185,7 +185,7 @@ struct IsolationTests {
         #expect(function.survivors().isEmpty)
     }
 
-    @Test func aFrozenSandboxDoesNotSurviveARunnerKilledWithSIGKILL() throws {
+    @Test func aFrozenSandboxDoesNotSurviveARunnerKilledWithSIGKILL() async throws {
         let function = try Function(["app.py": """
             import subprocess
             def handler(event, context):
@@ -207,16 +207,16 @@ struct IsolationTests {
         // The first answer arrives; then the environment is frozen for the idle minute.
         let answer = output.fileHandleForReading.availableData
         #expect(String(decoding: answer, as: UTF8.self).contains("started"))
-        Thread.sleep(forTimeInterval: 0.3)
+        try? await Task.sleep(nanoseconds: 300_000_000)
         #expect(!function.survivors().isEmpty, "the sandbox should be running")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let deadline = Date().addingTimeInterval(10)
-        while !function.survivors().isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        while !function.survivors().isEmpty, Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
         #expect(function.survivors().isEmpty, "left running: \(function.survivors())")
     }
 
-    @Test func withoutExtensionsTheRuntimeIsKilledWithoutSIGTERM() throws {
+    @Test func withoutExtensionsTheRuntimeIsKilledWithoutSIGTERM() async throws {
         let function = try Function(["app.py": """
             import signal, sys
             def on_term(*args):
@@ -227,12 +227,12 @@ struct IsolationTests {
                 return 'ok'
             """])
         defer { function.remove() }
-        let (result, _) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler"])
+        let (result, _) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stderr.contains("SIGTERM handler ran"), "\(result.stderr)")
     }
 
-    @Test func aBootstrapFindsTheLibrariesInItsZipsLibFolder() throws {
+    @Test func aBootstrapFindsTheLibrariesInItsZipsLibFolder() async throws {
         let function = try Function([
             "libx.c": "const char *greeting(void) { return \"hello from libx\"; }\n",
             "hello.c": "#include <stdio.h>\nconst char *greeting(void);\nint main(void) { printf(\"\\\"%s\\\"\", greeting()); return 0; }\n",
@@ -240,18 +240,18 @@ struct IsolationTests {
         ], executable: ["code/bootstrap"])
         defer { function.remove() }
         try FileManager.default.createDirectory(atPath: function.path("code/lib"), withIntermediateDirectories: true)
-        #expect(try TestSupport.run("cc", ["-shared", "-fPIC", "-o", function.path("code/lib/libx.so"), function.path("libx.c")]).status == 0)
+        #expect(try await TestSupport.run("cc", ["-shared", "-fPIC", "-o", function.path("code/lib/libx.so"), function.path("libx.c")]).status == 0)
         // Linked to libx.so with no rpath: only LD_LIBRARY_PATH's /var/task/lib finds it, as on Lambda.
-        #expect(try TestSupport.run("cc", ["-o", function.path("code/hello"), function.path("hello.c"), "-L", function.path("code/lib"), "-lx"]).status == 0)
-        let (result, _) = try function.invoke(["--code", function.path("code"), "--runtime", "provided.al2023"])
+        #expect(try await TestSupport.run("cc", ["-o", function.path("code/hello"), function.path("hello.c"), "-L", function.path("code/lib"), "-lx"]).status == 0)
+        let (result, _) = try await function.invoke(["--code", function.path("code"), "--runtime", "provided.al2023"])
         #expect(result.stdout.contains("hello from libx"), "\(result.stdout) \(result.stderr)")
     }
 
-    @Test func aProjectRunsWhatShipsItsRequirementsIncluded() throws {
+    @Test func aProjectRunsWhatShipsItsRequirementsIncluded() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let wheels = parent.appendingPathComponent("wheels")
-        let made = try makeTinyWheel(in: wheels)
+        let made = try await makeTinyWheel(in: wheels)
         #expect(made.status == 0, "\(made.stderr)")
         let project = parent.appendingPathComponent("app")
         try writeSingleFunctionProject(at: project, name: "PyFunction", runtime: "python3.11", files: [:])
@@ -270,7 +270,7 @@ struct IsolationTests {
         // __pycache__ is one of package's excludes: not shipped, so not there locally either.
         try FileManager.default.createDirectory(at: project.appendingPathComponent("src/__pycache__"), withIntermediateDirectories: true)
         let report = parent.appendingPathComponent("report.jsonl")
-        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--repeat", "3", "--report", report.path],
+        let result = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--repeat", "3", "--report", report.path],
                                          environment: ["PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheels.path])
         let answers = result.stdout.split(separator: "\n").map(String.init)
         #expect(answers.first == #"{"value": 42, "price": 12.5, "tests": false}"#, "\(result.stdout) \(result.stderr)")
@@ -284,13 +284,13 @@ struct IsolationTests {
         #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent(".lambda-async/build/PyFunction.zip").path))
     }
 
-    @Test func anInitOverTenSecondsIsTriedAgainInsideTheFirstInvocation() throws {
+    @Test func anInitOverTenSecondsIsTriedAgainInsideTheFirstInvocation() async throws {
         // Each init takes 1.5 s against a limit shortened from Lambda's 10 s to 1 s (rather than
         // waiting 10 s twice): the first is cut at the limit, the second runs inside the invocation,
         // within the function's timeout, and counts toward its duration.
         let function = try Function(["app.py": "import time\ntime.sleep(1.5)\ndef handler(event, context):\n    return 'ready'\n"])
         defer { function.remove() }
-        let (result, records) = try function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+        let (result, records) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
                                                       "--timeout", "30"], environment: ["LAMBDA_ASYNC_INIT_LIMIT_MS": "1000"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("ready"))
@@ -301,19 +301,19 @@ struct IsolationTests {
         #expect(record["initDurationMs"] == nil || record["initDurationMs"] is NSNull, "\(record)")
     }
 
-    @Test func strictRefusesWhereIsolationIsMissingAndAutoSaysWhat() throws {
+    @Test func strictRefusesWhereIsolationIsMissingAndAutoSaysWhat() async throws {
         // As an unprivileged user there are no namespaces or cgroups to make.
         let function = try Function(["bootstrap": shellBootstrap(#"echo '"ran"'"#)], executable: ["bootstrap"])
         defer { function.remove() }
         // The user's own files, as a user's function would be.
-        #expect(try TestSupport.run("/bin/chown", ["-R", "65534:65534", function.root.path]).status == 0)
+        #expect(try await TestSupport.run("/bin/chown", ["-R", "65534:65534", function.root.path]).status == 0)
         let setpriv = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", Binary.url.path, "invoke", "--code", function.root.path,
                        "--runtime", "provided.al2023", "--event", "-"]
-        let strict = try TestSupport.run("/usr/bin/setpriv", setpriv + ["--isolation", "strict"], input: "{}", directory: function.root)
+        let strict = try await TestSupport.run("/usr/bin/setpriv", setpriv + ["--isolation", "strict"], input: "{}", directory: function.root)
         #expect(strict.status == 1, "\(strict.stderr)")
         #expect(strict.stderr.contains("--isolation strict needs namespaces and cgroups"), "\(strict.stderr)")
         // auto runs, on the host as is, and says once what it cannot give.
-        let auto = try TestSupport.run("/usr/bin/setpriv", setpriv, input: "{}", directory: function.root)
+        let auto = try await TestSupport.run("/usr/bin/setpriv", setpriv, input: "{}", directory: function.root)
         #expect(auto.status == 0 && auto.stdout.contains("ran"), "\(auto.stdout) \(auto.stderr)")
         #expect(auto.stderr.components(separatedBy: "note: the sandboxes").count == 2)
         #expect(auto.stderr.contains("note: the sandboxes are not fully Lambda's environment here: not root"), "\(auto.stderr)")

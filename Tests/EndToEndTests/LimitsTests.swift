@@ -4,7 +4,7 @@ import TestSupport
 
 /// The runner's servers read with limits: a body past what any API takes is counted, never kept.
 @Suite(.timeLimit(.minutes(3))) struct LimitsTests {
-    @Test func aResponseOf128MBFailsAsLambdaSaysWithoutTheRunnerHoldingIt() throws {
+    @Test func aResponseOf128MBFailsAsLambdaSaysWithoutTheRunnerHoldingIt() async throws {
         let function = try InvokeTests.Function([
             "bootstrap": """
                 #!/bin/sh
@@ -20,7 +20,7 @@ import TestSupport
         ], executable: ["bootstrap"])
         defer { function.remove() }
         // The runner's own peak memory (VmHWM, its high-water mark), read until it exits.
-        let measured = try TestSupport.run("python3", ["-c", """
+        let measured = try await TestSupport.run("python3", ["-c", """
             import subprocess, sys, time
             run = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             run.stdin.write("{}"); run.stdin.close(); run.stdin = None
@@ -48,11 +48,11 @@ import TestSupport
         #expect(peakMB > 0 && peakMB < 110, "the runner peaked at \(peakMB) MB")
     }
 
-    @Test func serveRefusesABodyPastEveryDoorsLimitAndGoesOn() throws {
-        let (parent, project) = try ServeTests.project(["--strategy", "custom-runtime"])
+    @Test func serveRefusesABodyPastEveryDoorsLimitAndGoesOn() async throws {
+        let (parent, project) = try await ServeTests.project(["--strategy", "custom-runtime"])
         defer { try? FileManager.default.removeItem(at: parent) }
-        let server = try ServeTests.Server(project: project, arguments: ["--isolation", "none"])
-        let result = try TestSupport.run("python3", ["-c", """
+        let server = try await ServeTests.Server(project: project, arguments: ["--isolation", "none"])
+        let result = try await TestSupport.run("python3", ["-c", """
             import http.client, sys
             port = int(sys.argv[1])
             big = http.client.HTTPConnection("127.0.0.1", port, timeout=30)

@@ -4,8 +4,8 @@ import TestSupport
 
 /// `compare --measure` on a small workload: the relations the comparison states, measured.
 @Suite(.timeLimit(.minutes(10))) struct MeasureTests {
-    @Test func theMeasuredComparisonHoldsTheRelationsItStates() throws {
-        let result = try TestSupport.run(Binary.url.path, ["compare", "--measure", "--invocations", "3", "--sync-ms", "40",
+    @Test func theMeasuredComparisonHoldsTheRelationsItStates() async throws {
+        let result = try await TestSupport.run(Binary.url.path, ["compare", "--measure", "--invocations", "3", "--sync-ms", "40",
                                                             "--task-ms", "300", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
@@ -37,8 +37,8 @@ import TestSupport
         #expect((document["comparison"] as? [String: Any])?["strategies"] != nil)
     }
 
-    @Test func nodeRunsEveryRowItself() throws {
-        let result = try TestSupport.run(Binary.url.path, ["compare", "--measure", "--language", "node", "--invocations", "2",
+    @Test func nodeRunsEveryRowItself() async throws {
+        let result = try await TestSupport.run(Binary.url.path, ["compare", "--measure", "--language", "node", "--invocations", "2",
                                                             "--sync-ms", "20", "--task-ms", "200", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let measured = (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any])["measured"] as! [String: Any]
@@ -50,14 +50,14 @@ import TestSupport
         #expect(((broken?["taskBeforeFreezePercent"] as? NSNumber)?.doubleValue ?? 100) < 30)
     }
 
-    @Test func badMeasureOptionsAreRefused() throws {
+    @Test func badMeasureOptionsAreRefused() async throws {
         for (arguments, expected) in [
             (["compare", "--measure", "--region", "mars-north-1"], "no prices for region mars-north-1"),
             (["compare", "--measure", "--strategy", "extension"], "drop --strategy"),
             (["compare", "--measure", "--language", "rust"], "python or node"),
             (["compare", "--measure", "--invocations", "0"], "between 1 and 1000"),
         ] {
-            let result = try TestSupport.run(Binary.url.path, arguments)
+            let result = try await TestSupport.run(Binary.url.path, arguments)
             #expect(result.status == 64, "\(arguments)")
             #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
         }

@@ -32,8 +32,11 @@ struct NetworkTests {
     }
 
     /// Every TCP port listening on this machine's IPv4 loopback (or on every address), from /proc.
-    static func loopbackListeners() throws -> Set<Int> {
-        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+    static func loopbackListeners() -> Set<Int> {
+        // Read to its end: procfs reports no size, and a busy machine's table is many pages long.
+        guard let file = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return [] }
+        defer { try? file.close() }
+        let table = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
         var ports: Set<Int> = []
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
@@ -71,7 +74,7 @@ struct NetworkTests {
             return seen
         """
 
-    @Test func aFunctionReachesNeitherAnotherEnvironmentsRuntimeAPINorTheHostsLoopback() throws {
+    @Test func aFunctionReachesNeitherAnotherEnvironmentsRuntimeAPINorTheHostsLoopback() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("app")
@@ -87,7 +90,7 @@ struct NetworkTests {
             "victim.py": "def handler(event, context):\n    return {'victim': event.get('n')}\n",
         ])
         let service = try HostService()
-        let server = try ServeTests.Server(project: project)
+        let server = try await ServeTests.Server(project: project)
         defer { _ = server.stop() }
         let call = """
             import json, sys, urllib.request
@@ -96,13 +99,13 @@ struct NetworkTests {
             print(urllib.request.urlopen(urllib.request.Request(url, data=event.encode()), timeout=20).read().decode())
             """
         // The victim's environment exists and waits for its next invocation.
-        let first = try TestSupport.run("python3", ["-c", call, String(server.port), "Victim", #"{"n": 1}"#])
+        let first = try await TestSupport.run("python3", ["-c", call, String(server.port), "Victim", #"{"n": 1}"#])
         #expect(first.stdout.contains(#""victim": 1"#), "\(first.stderr) \(server.output)")
 
         // The prober tries every port listening on this machine's loopback but serve's own Invoke API.
-        let ports = try Self.loopbackListeners().subtracting([server.port])
+        let ports = Self.loopbackListeners().subtracting([server.port])
         #expect(ports.contains(service.port))
-        let probe = try TestSupport.run("python3", ["-c", call, String(server.port), "Prober", String(decoding: try JSONSerialization.data(withJSONObject: ["ports": ports.sorted() + [9001]]), as: UTF8.self)])
+        let probe = try await TestSupport.run("python3", ["-c", call, String(server.port), "Prober", String(decoding: try JSONSerialization.data(withJSONObject: ["ports": ports.sorted() + [9001]]), as: UTF8.self)])
         let seen = try #require(try JSONSerialization.jsonObject(with: Data(probe.stdout.utf8)) as? [String: Any], "\(probe.stderr) \(server.output)")
         #expect(seen["api"] as? String == "127.0.0.1:9001")
         let results = try #require(seen["ports"] as? [String: String])
@@ -113,11 +116,11 @@ struct NetworkTests {
         #expect(results["9001"]?.hasPrefix("connected") == true, "\(results)")
 
         // Nothing was taken from the victim: its next invocation is answered as usual.
-        let second = try TestSupport.run("python3", ["-c", call, String(server.port), "Victim", #"{"n": 2}"#])
+        let second = try await TestSupport.run("python3", ["-c", call, String(server.port), "Victim", #"{"n": 2}"#])
         #expect(second.stdout.contains(#""victim": 2"#), "\(second.stderr) \(server.output)")
     }
 
-    @Test func theLocalAWSEndpointIsForwardedIntoTheEnvironmentAndNothingElse() throws {
+    @Test func theLocalAWSEndpointIsForwardedIntoTheEnvironmentAndNothingElse() async throws {
         let function = try InvokeTests.Function([
             "app.py": """
                 import os, socket, urllib.request
@@ -148,7 +151,7 @@ struct NetworkTests {
                                  input=f'{{"other": {other.getsockname()[1]}}}', capture_output=True, text=True, timeout=60)
             sys.stdout.write(run.stdout); sys.stderr.write(run.stderr)
             """
-        let result = try TestSupport.run("python3", ["-c", script, Binary.url.path, "invoke", "--code", function.root.path, "--runtime", "python3.11",
+        let result = try await TestSupport.run("python3", ["-c", script, Binary.url.path, "invoke", "--code", function.root.path, "--runtime", "python3.11",
                                                      "--handler", "app.handler", "--event", "-"])
         let seen = IsolationTests.response(result)
         #expect(seen["endpoint"] as? String == "local-aws", "\(result.stdout) \(result.stderr)")
@@ -157,15 +160,15 @@ struct NetworkTests {
         #expect((seen["hosts"] as? String)?.contains("127.0.0.1 localhost sandbox.localdomain") == true)
     }
 
-    @Test func twoEnvironmentsOfAnExternalExtensionWithAFixedPortRunAtOnce() throws {
+    @Test func twoEnvironmentsOfAnExternalExtensionWithAFixedPortRunAtOnce() async throws {
         // The generated external extension listens on 127.0.0.1:4243 in every environment; on a
         // shared network the second environment's extension could not bind it (Extension.Crash).
         for language in ["node", "python"] {
             var arguments = ["--strategy", "extension", "--language", language]
             if language == "python" { arguments += ["--variant", "external"] }
-            let (parent, project) = try ServeTests.project(arguments) { try ServeTests.setTaskMilliseconds(500, in: $0) }
+            let (parent, project) = try await ServeTests.project(arguments) { try ServeTests.setTaskMilliseconds(500, in: $0) }
             defer { try? FileManager.default.removeItem(at: parent) }
-            let server = try ServeTests.Server(project: project, arguments: ["--concurrency", "2"])
+            let server = try await ServeTests.Server(project: project, arguments: ["--concurrency", "2"])
             let client = """
                 import concurrent.futures, json, sys, urllib.request
                 url = f"http://127.0.0.1:{sys.argv[1]}/2015-03-31/functions/ApiFunction/invocations"
@@ -176,10 +179,10 @@ struct NetworkTests {
                 with concurrent.futures.ThreadPoolExecutor(2) as pool:
                     print(sorted(pool.map(call, range(2))))
                 """
-            let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+            let result = try await TestSupport.run("python3", ["-c", client, String(server.port)])
             #expect(result.stdout.contains("[(200, None, 'o-0'), (200, None, 'o-1')]"), "\(language): \(result.stdout) \(result.stderr) \(server.output)")
             // Two environments, each with its own cold start and its own extension on port 4243.
-            server.waitFor(", init ", count: 2)
+            await server.waitFor(", init ", count: 2)
             #expect(server.output.components(separatedBy: ", init ").count - 1 == 2, "\(language): \(server.output)")
             #expect(!server.output.contains("Address already in use") && !server.output.contains("Extension.Crash"), "\(language): \(server.output)")
             #expect(server.stop() == 130)

@@ -36,28 +36,28 @@ import TestSupport
     ]
 
     @Test(arguments: cells)
-    func generatesAProjectWhoseTestsLintAndPackagePass(_ cell: Cell) throws {
+    func generatesAProjectWhoseTestsLintAndPackagePass(_ cell: Cell) async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("demo")
-        let created = try TestSupport.run(Binary.url.path, ["new", project.path] + cell.arguments)
+        let created = try await TestSupport.run(Binary.url.path, ["new", project.path] + cell.arguments)
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.hasPrefix("Created "))
 
         // The generated project's own tests, as its README says to run them.
         let tests = cell.language == "python"
-            ? try TestSupport.run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider"], directory: project)
-            : try TestSupport.run("node", ["--test"], directory: project)
+            ? try await TestSupport.run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider"], directory: project)
+            : try await TestSupport.run("node", ["--test"], directory: project)
         #expect(tests.status == 0, "\(cell): \(tests.stdout)\(tests.stderr)")
         #expect(tests.stdout.contains(cell.language == "python" ? " passed" : "# fail 0"))
         // A Python project's tests pass whether or not the machine has Powertools installed.
         if cell.language == "python", cell.arguments.contains("--powertools") {
-            let withPowertools = try TestSupport.run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            let withPowertools = try await TestSupport.run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider"],
                                                      environment: ["PYTHONPATH": EventTests.powertools], directory: project)
             #expect(withPowertools.status == 0, "\(cell) with Powertools installed: \(withPowertools.stdout)")
         }
 
-        let lint = try TestSupport.run("cfn-lint", ["template.yaml"], directory: project)
+        let lint = try await TestSupport.run("cfn-lint", ["template.yaml"], directory: project)
         #expect(lint.status == 0, "\(cell): cfn-lint: \(lint.stdout)\(lint.stderr)")
 
         for path in cell.executables {
@@ -66,19 +66,19 @@ import TestSupport
         }
 
         // package accepts the project: handlers exist, bootstraps and extensions are executable.
-        let packaged = try TestSupport.run(Binary.url.path, ["package", project.path, "--format", "json"])
+        let packaged = try await TestSupport.run(Binary.url.path, ["package", project.path, "--format", "json"])
         #expect(packaged.status == 0, "\(cell): \(packaged.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(packaged.stdout.utf8)) as! [String: Any]
         #expect(((report["artifacts"] as! [[String: Any]]).map { $0["name"] as! String }).sorted() == cell.zips)
         for path in cell.executables {
             let zipName = path.hasPrefix("extension/") ? "TasksLayer" : "ApiFunction"
             let inZip = path.hasPrefix("extension/") ? String(path.dropFirst("extension/".count)) : String(path.dropFirst("src/".count))
-            let listing = try pythonZipListing(project.appendingPathComponent(".lambda-async/build/\(zipName).zip"))
+            let listing = try await pythonZipListing(project.appendingPathComponent(".lambda-async/build/\(zipName).zip"))
             #expect(listing.stdout.contains("\(inZip) 0o100755"), "\(inZip) in \(zipName).zip: \(listing.stdout)")
         }
     }
 
-    @Test func refusalsAndBadInputWriteNothing() throws {
+    @Test func refusalsAndBadInputWriteNothing() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let occupied = parent.appendingPathComponent("occupied")
@@ -97,7 +97,7 @@ import TestSupport
              "python3.9 was deprecated on 2025-12-15 and Lambda creates no function on it since 2026-06-01: use --runtime python3.14"),
             (["new", "occupied", "--strategy", "extension"], "exists and is not empty"),
         ] {
-            let result = try TestSupport.run(Binary.url.path, arguments, directory: parent)
+            let result = try await TestSupport.run(Binary.url.path, arguments, directory: parent)
             #expect(result.status == 64, "\(arguments): \(result.stdout)")
             #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
         }
@@ -106,10 +106,10 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: occupied.path) == ["notes.txt"])
     }
 
-    @Test func dryRunForceAndList() throws {
+    @Test func dryRunForceAndList() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
-        let dry = try TestSupport.run(Binary.url.path, ["new", "audit", "--strategy", "extension", "--variant", "external", "--dry-run", "--format", "json"],
+        let dry = try await TestSupport.run(Binary.url.path, ["new", "audit", "--strategy", "extension", "--variant", "external", "--dry-run", "--format", "json"],
                                       directory: parent)
         #expect(dry.status == 0)
         let report = try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as! [String: Any]
@@ -121,28 +121,28 @@ import TestSupport
         let occupied = parent.appendingPathComponent("occupied")
         try FileManager.default.createDirectory(at: occupied, withIntermediateDirectories: true)
         try "mine\n".write(to: occupied.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
-        let forced = try TestSupport.run(Binary.url.path, ["new", "occupied", "--strategy", "custom-runtime", "--force"], directory: parent)
+        let forced = try await TestSupport.run(Binary.url.path, ["new", "occupied", "--strategy", "custom-runtime", "--force"], directory: parent)
         #expect(forced.status == 0, "\(forced.stderr)")
         let contents = try FileManager.default.contentsOfDirectory(atPath: occupied.path).sorted()
         #expect(contents.contains("notes.txt") && contents.contains("template.yaml") && contents.contains("src"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["occupied"])
 
-        let list = try TestSupport.run(Binary.url.path, ["new", "--list", "--format", "json"])
+        let list = try await TestSupport.run(Binary.url.path, ["new", "--list", "--format", "json"])
         let cells = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [String: Any])["cells"] as! [[String: Any]]
         #expect(cells.count == 10)
         #expect(cells.filter { $0["supported"] as? Bool == true }.count == 8)
-        let table = try TestSupport.run(Binary.url.path, ["new", "--list"])
+        let table = try await TestSupport.run(Binary.url.path, ["new", "--list"])
         #expect(table.stdout.hasPrefix("LANGUAGE"))
         #expect(table.stdout.contains("refused: Python has no native response streaming"))
     }
 
     /// Templates are compiled in: a binary copied alone elsewhere still generates every project.
-    @Test func aCopiedBinaryNeedsNothingBesideIt() throws {
+    @Test func aCopiedBinaryNeedsNothingBesideIt() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let copy = dir.appendingPathComponent("lambda-async")
         try FileManager.default.copyItem(at: Binary.url, to: copy)
-        let result = try TestSupport.run(copy.path, ["new", "solo", "--strategy", "streaming", "--language", "node"], directory: dir)
+        let result = try await TestSupport.run(copy.path, ["new", "solo", "--strategy", "streaming", "--language", "node"], directory: dir)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("solo/src/app.mjs").path))
     }
@@ -162,29 +162,29 @@ import TestSupport
     ]
 
     @Test(arguments: cells)
-    func aTaskThatAlwaysFailsLeavesOneRecordInTheQueue(_ cell: [String]) throws {
+    func aTaskThatAlwaysFailsLeavesOneRecordInTheQueue(_ cell: [String]) async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("shop")
-        let created = try TestSupport.run(Binary.url.path, ["new", project.path] + cell)
+        let created = try await TestSupport.run(Binary.url.path, ["new", project.path] + cell)
         #expect(created.status == 0, "\(created.stderr)")
 
         let moto = try MotoServer()
         defer { moto.stop() }
-        let queue = try moto.python("""
+        let queue = try await moto.python("""
             import sys, boto3
             print(boto3.client("sqs", endpoint_url=sys.argv[1]).create_queue(QueueName="failed-tasks")["QueueUrl"])
             """)
         let queueURL = queue.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(queue.status == 0 && queueURL.hasPrefix("http"), "\(queue.stderr)")
 
-        let invoked = try TestSupport.run(Binary.url.path, [
+        let invoked = try await TestSupport.run(Binary.url.path, [
             "invoke", project.path, "--event", project.appendingPathComponent("events/failing-task.json").path,
             "--aws-endpoint-url", moto.endpoint, "--env", "FAILED_TASKS_QUEUE_URL=\(queueURL)",
         ])
         #expect(invoked.status == 0, "\(cell): \(invoked.stdout)\(invoked.stderr)")
 
-        let received = try moto.python("""
+        let received = try await moto.python("""
             import json, sys, boto3
             sqs = boto3.client("sqs", endpoint_url=sys.argv[1])
             messages = sqs.receive_message(QueueUrl=sys.argv[2], MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
@@ -239,11 +239,11 @@ import TestSupport
         """
 
     @Test(arguments: [false, true])
-    func aTaskRunsOncePerTaskIdAcrossEnvironments(powertools: Bool) throws {
+    func aTaskRunsOncePerTaskIdAcrossEnvironments(powertools: Bool) async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("shop")
-        let created = try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke", "--idempotency"]
+        let created = try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke", "--idempotency"]
                                           + (powertools ? ["--powertools"] : []))
         #expect(created.status == 0, "\(created.stderr)")
         let template = try String(contentsOf: project.appendingPathComponent("template.yaml"), encoding: .utf8)
@@ -251,7 +251,7 @@ import TestSupport
 
         let moto = try MotoServer()
         defer { moto.stop() }
-        let result = try TestSupport.run("python3", ["-c", Self.script, moto.endpoint], environment: [
+        let result = try await TestSupport.run("python3", ["-c", Self.script, moto.endpoint], environment: [
             "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
             "PYTHONPATH": powertools ? EventTests.powertools : "",
         ], directory: project)

@@ -38,8 +38,8 @@ import TestSupport
         return code
     }
 
-    func expectRefused(_ arguments: [String], in dir: URL, expected: String) throws {
-        let result = try TestSupport.run(Binary.url.path, arguments)
+    func expectRefused(_ arguments: [String], in dir: URL, expected: String) async throws {
+        let result = try await TestSupport.run(Binary.url.path, arguments)
         #expect(result.status == 1, "\(arguments): \(result.stdout)")
         #expect(result.stderr.contains("no zip was written"), "\(result.stderr)")
         #expect(result.stderr.contains(expected), "\(result.stderr)")
@@ -48,23 +48,23 @@ import TestSupport
     }
 
     @Test(arguments: cases)
-    func directModeRefuses(_ c: Case) throws {
+    func directModeRefuses(_ c: Case) async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let code = try functionFolder(c.files, in: dir)
-        try expectRefused(["package", "--function", code.path, "-o", dir.appendingPathComponent("out.zip").path] + c.arguments,
+        try await expectRefused(["package", "--function", code.path, "-o", dir.appendingPathComponent("out.zip").path] + c.arguments,
                           in: dir, expected: c.expected)
     }
 
-    @Test func aLinkOutOfTheTreeIsNamed() throws {
+    @Test func aLinkOutOfTheTreeIsNamed() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let code = try functionFolder([("app.py", "def handler(e, c): pass\n", 0o644)], in: dir)
         try FileManager.default.createSymbolicLink(atPath: code.appendingPathComponent("config.json").path, withDestinationPath: "../../secrets.json")
-        try expectRefused(["package", "--function", code.path, "-o", dir.appendingPathComponent("out.zip").path],
+        try await expectRefused(["package", "--function", code.path, "-o", dir.appendingPathComponent("out.zip").path],
                           in: dir, expected: "config.json is a symbolic link to ../../secrets.json")
         // Said once, with what to do.
-        let result = try Binary.run("package", "--function", code.path, "-o", dir.appendingPathComponent("out.zip").path)
+        let result = try await Binary.run("package", "--function", code.path, "-o", dir.appendingPathComponent("out.zip").path)
         #expect(result.stderr.components(separatedBy: "is a symbolic link to").count == 2, "\(result.stderr)")
         #expect(result.stderr.contains("copy the file into the folder instead"))
     }
@@ -73,7 +73,7 @@ import TestSupport
     @Test(arguments: [
         ("layers", "too many"), ("environment", "4 KB"), ("size", "250 MB"),
     ])
-    func projectLimits(kind: String, expected: String) throws {
+    func projectLimits(kind: String, expected: String) async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         _ = try functionFolder([("app.py", "def handler(e, c): pass\n", 0o644)], in: dir)
@@ -93,29 +93,29 @@ import TestSupport
         }
         let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n" + properties
         try template.write(to: dir.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
-        let result = try TestSupport.run(Binary.url.path, ["package", dir.path])
+        let result = try await TestSupport.run(Binary.url.path, ["package", dir.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("Fn: "), "\(result.stderr)")
         #expect(result.stderr.contains(kind == "layers" ? "Lambda allows 5" : expected), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".lambda-async/build/Fn.zip").path))
     }
 
-    @Test func badInvocations() throws {
+    @Test func badInvocations() async throws {
         for (arguments, expected) in [
             (["package", "--function", "a", "--layer", "b"], "give one of them per run"),
             (["package", "--layer-kind", "python"], "--layer-kind goes with --layer"),
             (["package", "--function", "x", "--runtime", "python2.7"], "is not a Lambda runtime"),
             (["package", "--layer", "x", "--layer-kind", "ruby"], "'extension', 'python' or 'node'"),
         ] {
-            let result = try TestSupport.run(Binary.url.path, arguments)
+            let result = try await TestSupport.run(Binary.url.path, arguments)
             #expect(result.status == 64, "\(arguments)")
             #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
         }
-        let noTemplate = try TestSupport.run(Binary.url.path, ["package", "/nonexistent-project"])
+        let noTemplate = try await TestSupport.run(Binary.url.path, ["package", "/nonexistent-project"])
         // A path given that does not exist is bad input (64), as the README's table says.
         #expect(noTemplate.status == 64)
         #expect(noTemplate.stderr.contains("no template.yaml in /nonexistent-project"))
-        let noFolder = try TestSupport.run(Binary.url.path, ["package", "--function", "/nonexistent-code", "-o", "/tmp/never.zip"])
+        let noFolder = try await TestSupport.run(Binary.url.path, ["package", "--function", "/nonexistent-code", "-o", "/tmp/never.zip"])
         #expect(noFolder.status == 64)
         #expect(noFolder.stderr.contains("is not a folder"))
     }
@@ -123,37 +123,37 @@ import TestSupport
 
 /// `inspect` judges zips any tool built.
 @Suite(.timeLimit(.minutes(10))) struct InspectTests {
-    @Test func aZipFromZipWithANonExecutableBootstrapIsADefect() throws {
+    @Test func aZipFromZipWithANonExecutableBootstrapIsADefect() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let bootstrap = dir.appendingPathComponent("bootstrap")
         try "#!/bin/sh\necho hi\n".write(to: bootstrap, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: bootstrap.path)
-        let made = try TestSupport.run("zip", ["-qX", "bad.zip", "bootstrap"], directory: dir)
+        let made = try await TestSupport.run("zip", ["-qX", "bad.zip", "bootstrap"], directory: dir)
         #expect(made.status == 0)
-        let bad = try TestSupport.run(Binary.url.path, ["inspect", dir.appendingPathComponent("bad.zip").path, "--as", "bootstrap"])
+        let bad = try await TestSupport.run(Binary.url.path, ["inspect", dir.appendingPathComponent("bad.zip").path, "--as", "bootstrap"])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("-rw-r--r--"))
         #expect(bad.stdout.contains("Runtime.InvalidEntrypoint"))
 
-        let good = try TestSupport.run(Binary.url.path, ["package", "--bootstrap", bootstrap.path, "-o", dir.appendingPathComponent("good.zip").path])
+        let good = try await TestSupport.run(Binary.url.path, ["package", "--bootstrap", bootstrap.path, "-o", dir.appendingPathComponent("good.zip").path])
         #expect(good.status == 0)
-        let ok = try TestSupport.run(Binary.url.path, ["inspect", dir.appendingPathComponent("good.zip").path, "--as", "bootstrap", "--format", "json"])
+        let ok = try await TestSupport.run(Binary.url.path, ["inspect", dir.appendingPathComponent("good.zip").path, "--as", "bootstrap", "--format", "json"])
         #expect(ok.status == 0, "\(ok.stdout)")
         let report = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as! [String: Any]
         #expect((report["entries"] as! [[String: Any]]).first?["mode"] as? String == "0755")
         #expect((report["findings"] as! [Any]).isEmpty)
     }
 
-    @Test func corruptAndMissingZips() throws {
+    @Test func corruptAndMissingZips() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let fake = dir.appendingPathComponent("fake.zip")
         try "this is not a zip".write(to: fake, atomically: true, encoding: .utf8)
-        let corrupt = try TestSupport.run(Binary.url.path, ["inspect", fake.path])
+        let corrupt = try await TestSupport.run(Binary.url.path, ["inspect", fake.path])
         #expect(corrupt.status == 1)
         #expect(corrupt.stderr.contains("may be corrupt"))
-        let missing = try TestSupport.run(Binary.url.path, ["inspect", dir.appendingPathComponent("none.zip").path])
+        let missing = try await TestSupport.run(Binary.url.path, ["inspect", dir.appendingPathComponent("none.zip").path])
         // A path that does not exist is bad input (64), as the README's exit-code table has it.
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("none.zip does not exist"))

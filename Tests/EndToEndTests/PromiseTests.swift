@@ -10,7 +10,7 @@ import TestSupport
     // MARK: Exit codes
 
     /// Every row of the README's exit-code table, produced by a real run.
-    @Test func everyRowOfTheExitCodeTableHappens() throws {
+    @Test func everyRowOfTheExitCodeTableHappens() async throws {
         let table = Self.readme.components(separatedBy: "| exit code | meaning |").last ?? ""
         let documented = Set(table.split(separator: "\n").prefix { $0.hasPrefix("|") }.compactMap { line in
             Int32(line.split(separator: "|").first?.trimmingCharacters(in: .whitespaces) ?? "")
@@ -19,22 +19,22 @@ import TestSupport
 
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        #expect(try Binary.run("compare").status == 0)
+        #expect(try await Binary.run("compare").status == 0)
         // 1: the command ran and could not do its job (a bootstrap that would not start on Lambda).
         let bootstrap = dir.appendingPathComponent("bootstrap")
         try "#!/bin/sh\r\necho hi\r\n".write(to: bootstrap, atomically: true, encoding: .utf8)
-        let refused = try Binary.run("package", "--bootstrap", bootstrap.path, "-o", dir.appendingPathComponent("b.zip").path)
+        let refused = try await Binary.run("package", "--bootstrap", bootstrap.path, "-o", dir.appendingPathComponent("b.zip").path)
         #expect(refused.status == 1, "\(refused.stderr)")
         // 64: bad usage, caught by the parser or found while running.
-        #expect(try Binary.run("compare", "--format", "yaml").status == 64)
-        #expect(try Binary.run("inspect", dir.appendingPathComponent("missing.zip").path).status == 64)
+        #expect(try await Binary.run("compare", "--format", "yaml").status == 64)
+        #expect(try await Binary.run("inspect", dir.appendingPathComponent("missing.zip").path).status == 64)
         // 2: a change set left for review: DeployTests (deploy --no-execute).
         // 130: interrupted; see the package test below and the invoke, invoke --listen and serve tests.
     }
 
     /// Ctrl-C during `package` removes the half-written zip and exits 130; a run killed outright
     /// leaves it, and the next run beside it sweeps it.
-    @Test func interruptedPackagingLeavesNothingBehind() throws {
+    @Test func interruptedPackagingLeavesNothingBehind() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let code = dir.appendingPathComponent("src")
@@ -47,7 +47,7 @@ import TestSupport
         func temporaries() -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".tmp") }
         }
-        func startPackaging() throws -> Process {
+        func startPackaging() async throws -> Process {
             let process = Process()
             process.executableURL = Binary.url
             process.arguments = ["package", "--function", code.path, "--runtime", "python3.13", "--handler", "app.handler",
@@ -56,11 +56,11 @@ import TestSupport
             process.standardError = FileHandle.nullDevice
             try process.run()
             let deadline = Date().addingTimeInterval(30)
-            while temporaries().isEmpty, process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            while temporaries().isEmpty, process.isRunning, Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
             return process
         }
 
-        let interrupted = try startPackaging()
+        let interrupted = try await startPackaging()
         #expect(!temporaries().isEmpty, "the zip is written to a temporary file first")
         kill(interrupted.processIdentifier, SIGINT)
         interrupted.waitUntilExit()
@@ -68,7 +68,7 @@ import TestSupport
         #expect(temporaries().isEmpty, "\(temporaries())")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("function.zip").path))
 
-        let killed = try startPackaging()
+        let killed = try await startPackaging()
         kill(killed.processIdentifier, SIGKILL)
         killed.waitUntilExit()
         let left = temporaries()
@@ -78,7 +78,7 @@ import TestSupport
         let small = dir.appendingPathComponent("small")
         try FileManager.default.createDirectory(at: small, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: dir.appendingPathComponent("app.py"), to: small.appendingPathComponent("app.py"))
-        let next = try Binary.run("package", "--function", small.path, "--runtime", "python3.13", "--handler", "app.handler",
+        let next = try await Binary.run("package", "--function", small.path, "--runtime", "python3.13", "--handler", "app.handler",
                                   "-o", dir.appendingPathComponent("small.zip").path)
         #expect(next.status == 0, "\(next.stderr)")
         #expect(temporaries().isEmpty, "\(temporaries())")
@@ -88,8 +88,8 @@ import TestSupport
 
     /// Every `--format` value a command's help offers works.
     @Test(arguments: ["compare", "recommend", "new", "package", "inspect"])
-    func everyOfferedFormatWorks(command: String) throws {
-        let help = try Binary.run(command, "--help").stdout
+    func everyOfferedFormatWorks(command: String) async throws {
+        let help = try await Binary.run(command, "--help").stdout
         let options = help.components(separatedBy: "OPTIONS:").last ?? ""
         let option = options.components(separatedBy: "--format <format>").dropFirst().joined()
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -99,18 +99,18 @@ import TestSupport
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let project = dir.appendingPathComponent("proj")
-        #expect(try Binary.run("new", "--strategy", "extension", project.path).status == 0)
+        #expect(try await Binary.run("new", "--strategy", "extension", project.path).status == 0)
         for value in values {
             let arguments: [String]
             switch command {
             case "new": arguments = ["new", "--list", "--format", value]
             case "package": arguments = ["package", project.path, "--format", value]
             case "inspect":
-                _ = try Binary.run("package", project.path)
+                _ = try await Binary.run("package", project.path)
                 arguments = ["inspect", project.appendingPathComponent(".lambda-async/build/ApiFunction.zip").path, "--format", value]
             default: arguments = [command, "--format", value]
             }
-            let result = try TestSupport.run(Binary.url.path, arguments)
+            let result = try await TestSupport.run(Binary.url.path, arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             #expect(!result.stdout.isEmpty)
         }
@@ -118,13 +118,13 @@ import TestSupport
 
     /// Each JSON output against its schema in schemas/, by an independent validator (Python's
     /// jsonschema): every key present (null when absent), nothing undocumented, `schemaVersion` set.
-    @Test func everyJSONOutputMatchesItsDocumentedSchema() throws {
+    @Test func everyJSONOutputMatchesItsDocumentedSchema() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let project = dir.appendingPathComponent("proj")
-        #expect(try Binary.run("new", "--strategy", "extension", "--variant", "external", project.path).status == 0)
+        #expect(try await Binary.run("new", "--strategy", "extension", "--variant", "external", project.path).status == 0)
         let report = dir.appendingPathComponent("report.jsonl")
-        let invoked = try Binary.run("invoke", project.path, "--isolation", "none", "--report", report.path)
+        let invoked = try await Binary.run("invoke", project.path, "--isolation", "none", "--report", report.path)
         #expect(invoked.status == 0, "\(invoked.stderr)")
         let outputs: [(String, [String])] = [
             ("compare", ["compare", "--format", "json"]),
@@ -138,7 +138,7 @@ import TestSupport
         ]
         var documents: [(String, String)] = []
         for (schema, arguments) in outputs {
-            let result = try TestSupport.run(Binary.url.path, arguments)
+            let result = try await TestSupport.run(Binary.url.path, arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             documents.append((schema, result.stdout))
         }
@@ -156,7 +156,7 @@ import TestSupport
             """
         for (schema, document) in documents {
             let path = Binary.repositoryRoot.appendingPathComponent("schemas/\(schema).schema.json").path
-            let checked = try TestSupport.run("python3", ["-c", validator, path], input: document)
+            let checked = try await TestSupport.run("python3", ["-c", validator, path], input: document)
             #expect(checked.status == 0, "\(schema): \(checked.stdout)\(checked.stderr)")
             let documented = Self.readme.contains("schemas/\(schema).schema.json")
             #expect(documented, "the README points at \(schema)'s schema")
@@ -165,19 +165,19 @@ import TestSupport
 
     // MARK: Messages
 
-    @Test func aTypoIsAnsweredWithTheNearestValue() throws {
-        let strategy = try Binary.run("new", "--strategy", "extensoin", "x")
+    @Test func aTypoIsAnsweredWithTheNearestValue() async throws {
+        let strategy = try await Binary.run("new", "--strategy", "extensoin", "x")
         #expect(strategy.status == 64)
         #expect(strategy.stderr.contains("The value 'extensoin' is invalid for '--strategy <strategy>'. Did you mean 'extension'?"), "\(strategy.stderr)")
         // recommend takes any language (one without a managed runtime means a custom runtime): a typo
         // of a managed one is still answered, with the likely one named.
-        let language = try Binary.run("recommend", "--language", "pyhton")
+        let language = try await Binary.run("recommend", "--language", "pyhton")
         #expect(language.stderr.contains("did you mean 'python'?"), "\(language.stderr)")
-        let runtime = try Binary.run("invoke", "--code", "/tmp", "--runtime", "python3.31", "--handler", "app.handler")
+        let runtime = try await Binary.run("invoke", "--code", "/tmp", "--runtime", "python3.31", "--handler", "app.handler")
         #expect(runtime.status == 64)
         #expect(runtime.stderr.contains("'python3.31' is not a Lambda runtime. Did you mean 'python3.13'?"), "\(runtime.stderr)")
         // Far from every value: no guess, the list only.
-        let far = try Binary.run("new", "--language", "java", "x")
+        let far = try await Binary.run("new", "--language", "java", "x")
         #expect(!far.stderr.contains("Did you mean"))
         #expect(far.stderr.contains("'python' and 'node'"))
     }
@@ -185,8 +185,8 @@ import TestSupport
     /// Every example line of every command's `--help` fits a terminal (80 columns, unwrapped) and,
     /// pasted, parses: lambda-async lines in the binary's parse-only mode, others as shell words.
     @Test(arguments: ["", "compare", "recommend", "new", "package", "inspect", "invoke", "serve", "event"])
-    func helpExamplesCanBePasted(command: String) throws {
-        let help = try TestSupport.run(Binary.url.path, (command.isEmpty ? [] : [command]) + ["--help"], environment: ["COLUMNS": "80"]).stdout
+    func helpExamplesCanBePasted(command: String) async throws {
+        let help = try await TestSupport.run(Binary.url.path, (command.isEmpty ? [] : [command]) + ["--help"], environment: ["COLUMNS": "80"]).stdout
         let block = help.components(separatedBy: "Examples:\n").dropFirst().first?.components(separatedBy: "\n\n").first ?? ""
         #expect(!block.isEmpty, "\(command) --help has examples")
         var examples: [String] = []
@@ -210,29 +210,29 @@ import TestSupport
             print(json.dumps(words[:cut]))
             """
         for example in examples where !example.isEmpty {
-            let split = try TestSupport.run("python3", ["-c", splitter], input: example)
+            let split = try await TestSupport.run("python3", ["-c", splitter], input: example)
             #expect(split.status == 0, "\(example) is not valid shell: \(split.stderr)")
             let words = (try? JSONSerialization.jsonObject(with: Data(split.stdout.utf8))) as? [String] ?? []
             guard words.first == "lambda-async" else { continue }
-            let parsed = try TestSupport.run(Binary.url.path, Array(words.dropFirst()), environment: ["LAMBDA_ASYNC_PARSE_ONLY": "1"])
+            let parsed = try await TestSupport.run(Binary.url.path, Array(words.dropFirst()), environment: ["LAMBDA_ASYNC_PARSE_ONLY": "1"])
             #expect(parsed.status == 0, "\(example): \(parsed.stderr)")
         }
     }
 
-    @Test func nextCommandsQuotePathsWithSpaces() throws {
+    @Test func nextCommandsQuotePathsWithSpaces() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let folder = dir.appendingPathComponent("my projects/orders")
-        let created = try TestSupport.run(Binary.url.path, ["new", "--strategy", "extension", "--name", "orders", folder.path])
+        let created = try await TestSupport.run(Binary.url.path, ["new", "--strategy", "extension", "--name", "orders", folder.path])
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.contains("  cd '\(folder.path)'\n"), "\(created.stdout)")
         // Pasted into a shell, it goes where it says.
         let line = created.stdout.split(separator: "\n").first { $0.hasPrefix("  cd ") }.map(String.init) ?? ""
-        let moved = try TestSupport.run("/bin/sh", ["-c", line + " && pwd"])
+        let moved = try await TestSupport.run("/bin/sh", ["-c", line + " && pwd"])
         #expect(moved.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == folder.path)
     }
 
-    @Test func theSizeLimitAdviceIsOneThatWorks() throws {
+    @Test func theSizeLimitAdviceIsOneThatWorks() async throws {
         let message = try String(contentsOf: Binary.repositoryRoot.appendingPathComponent("Sources/LambdaAsyncArchive/LambdaChecks.swift"), encoding: .utf8)
         // A layer counts toward the same 250 MB: the message must not send people there.
         #expect(!message.contains("move dependencies to a layer"))
@@ -243,7 +243,7 @@ import TestSupport
 
     /// A streamed HTTP response prints its body; the prelude (status, headers) is said on standard
     /// error. A file gets the bytes exactly, as the client receives them, with no line end added.
-    @Test func invokeWritesWhatTheClientGets() throws {
+    @Test func invokeWritesWhatTheClientGets() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let code = dir.appendingPathComponent("src")
@@ -255,13 +255,13 @@ import TestSupport
               stream.end("line two");
             });
             """.write(to: code.appendingPathComponent("index.mjs"), atomically: true, encoding: .utf8)
-        let printed = try Binary.run("invoke", "--code", code.path, "--runtime", "nodejs22.x", "--handler", "index.handler", "--isolation", "none")
+        let printed = try await Binary.run("invoke", "--code", code.path, "--runtime", "nodejs22.x", "--handler", "index.handler", "--isolation", "none")
         #expect(printed.status == 0, "\(printed.stderr)")
         #expect(printed.stdout == "line one\nline two\n", "\(printed.stdout.debugDescription)")
         #expect(printed.stderr.contains(#"HTTP response prelude: {"statusCode":201,"headers":{"x-kind":"report"}}"#), "\(printed.stderr)")
 
         let file = dir.appendingPathComponent("out.bin")
-        let written = try Binary.run("invoke", "--code", code.path, "--runtime", "nodejs22.x", "--handler", "index.handler",
+        let written = try await Binary.run("invoke", "--code", code.path, "--runtime", "nodejs22.x", "--handler", "index.handler",
                                      "--isolation", "none", "--output", file.path)
         #expect(written.status == 0)
         let bytes = try Data(contentsOf: file)
@@ -270,7 +270,7 @@ import TestSupport
 
         try "def handler(event, context):\n    return {'ok': True}\n".write(to: code.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
         let buffered = dir.appendingPathComponent("buffered.json")
-        _ = try Binary.run("invoke", "--code", code.path, "--runtime", "python3.13", "--handler", "app.handler",
+        _ = try await Binary.run("invoke", "--code", code.path, "--runtime", "python3.13", "--handler", "app.handler",
                            "--isolation", "none", "--repeat", "2", "--output", buffered.path)
         #expect(try String(contentsOf: buffered, encoding: .utf8) == #"{"ok": true}"#, "the last response, exactly")
     }
@@ -279,12 +279,12 @@ import TestSupport
 
     /// A function of a runtime the runner cannot run is listed as such, and its calls are refused
     /// at once with a 4xx the SDKs do not retry.
-    @Test func serveSaysWhatItCannotRun() throws {
+    @Test func serveSaysWhatItCannotRun() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try writeSingleFunctionProject(at: dir, name: "JavaFunction", runtime: "java21", handler: "example.Handler::handleRequest",
                                        files: ["README": "compiled elsewhere"])
-        let server = try ServeTests.Server(project: dir)
+        let server = try await ServeTests.Server(project: dir)
         #expect(server.output.contains("JavaFunction  not runnable locally (java21)"), "\(server.output)")
         let client = boto3ClientPreamble + """
             started = time.time()
@@ -298,7 +298,7 @@ import TestSupport
             except urllib.error.HTTPError as e:
                 print("raw", e.code, e.read().decode())
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        let result = try await TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.stdout.hasPrefix("refused 400 True JavaFunction uses java21, which lambda-async's local runner cannot run"), "\(result.stdout)\(result.stderr)")
         // JSON as people write it: no escaped slashes in paths.
         #expect(result.stdout.contains("POST /2015-03-31/functions/NAME/invocations"), "\(result.stdout)")
@@ -309,7 +309,7 @@ import TestSupport
 
 /// Issue 11's first parts: a stream's time to first byte, and payloads Lambda refuses before any function runs.
 @Suite(.timeLimit(.minutes(10))) struct StreamAndPayloadTests {
-    @Test func aStreamsTimeToFirstByteIsMeasured() throws {
+    @Test func aStreamsTimeToFirstByteIsMeasured() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let code = dir.appendingPathComponent("src")
@@ -322,7 +322,7 @@ import TestSupport
             });
             """.write(to: code.appendingPathComponent("index.mjs"), atomically: true, encoding: .utf8)
         let report = dir.appendingPathComponent("report.jsonl")
-        let result = try Binary.run("invoke", "--code", code.path, "--runtime", "nodejs22.x", "--handler", "index.handler",
+        let result = try await Binary.run("invoke", "--code", code.path, "--runtime", "nodejs22.x", "--handler", "index.handler",
                                     "--isolation", "none", "--report", report.path)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("first byte of the stream: the client starts reading"), "\(result.stderr)")
@@ -332,18 +332,18 @@ import TestSupport
         #expect(firstByte < 200 && whole >= 390, "\(record)")
     }
 
-    @Test func aPayloadThatIsNotJSONIsRefusedBeforeAnyFunctionRuns() throws {
+    @Test func aPayloadThatIsNotJSONIsRefusedBeforeAnyFunctionRuns() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try writeSingleFunctionProject(at: dir, name: "PyFunction", runtime: "python3.13",
                                        files: ["app.py": "def handler(event, context):\n    print('handler ran')\n    return event\n"])
         // invoke: bad input, nothing started.
-        let invoked = try Binary.run("invoke", dir.path, "--isolation", "none", "--event", "-", input: "not json")
+        let invoked = try await Binary.run("invoke", dir.path, "--isolation", "none", "--event", "-", input: "not json")
         #expect(invoked.status == 64)
         #expect(invoked.stderr.contains("InvalidRequestContentException: Could not parse request body into json"), "\(invoked.stderr)")
         #expect(!invoked.stderr.contains("handler ran"))
         // The Invoke API: Lambda's 400 for each invocation type, and the function never runs.
-        let server = try ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
+        let server = try await ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
         let client = boto3ClientPreamble + """
             for kind in ("RequestResponse", "Event"):
                 try:
@@ -356,12 +356,12 @@ import TestSupport
                 print("stream refused", e.response["ResponseMetadata"]["HTTPStatusCode"])
             print("json", json.loads(lam.invoke(FunctionName="PyFunction", Payload=b'"a string is JSON"')["Payload"].read()))
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        let result = try await TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.stdout.contains("RequestResponse refused 400"), "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("Event refused 400"))
         #expect(result.stdout.contains("stream refused 400"))
         #expect(result.stdout.contains("json a string is JSON"))
-        server.waitFor("PyFunction ")
+        await server.waitFor("PyFunction ")
         #expect(server.output.components(separatedBy: "handler ran").count == 2, "only the JSON call ran: \(server.output)")
         #expect(server.stop() == 130)
     }
@@ -376,7 +376,7 @@ import TestSupport
             return 'ok'
         """
 
-    @Test func aBusyEnvironmentMakesAnotherAndReservedConcurrencyThrottles() throws {
+    @Test func aBusyEnvironmentMakesAnotherAndReservedConcurrencyThrottles() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try writeSingleFunctionProject(at: dir, name: "Scaled", runtime: "python3.13", timeout: 10,
@@ -385,7 +385,7 @@ import TestSupport
                                                + "      Handler: app.handler\n      Runtime: python3.13\n      ReservedConcurrentExecutions: \(1 - index)\n"
                                        }.joined(),
                                        files: ["app.py": Self.slowHandler])
-        let server = try ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
+        let server = try await ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
         #expect(server.output.contains("(up to 1 environment, reserved)"), "\(server.output)")
         #expect(server.output.contains("(up to 0 environments, reserved)"))
         let client = boto3ClientPreamble + """
@@ -404,10 +404,10 @@ import TestSupport
                     print(name, sorted([first.result(), second.result()]))
             print("Off", call("Off"))
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        let result = try await TestSupport.run("python3", ["-c", client, String(server.port)])
         // Two calls at once: two environments (two cold starts) where nothing limits it...
         #expect(result.stdout.contains("Scaled ['ok', 'ok']"), "\(result.stdout)\(result.stderr)")
-        server.waitFor("Scaled ", count: 2)
+        await server.waitFor("Scaled ", count: 2)
         #expect(server.output.components(separatedBy: "Scaled ").filter { $0.contains(", init ") }.count == 2, "\(server.output)")
         // ...Lambda's throttle where ReservedConcurrentExecutions says one, or none.
         #expect(result.stdout.contains("Limited ['ok', 'throttled ReservedFunctionConcurrentInvocationLimitExceeded']"), "\(result.stdout)")
@@ -416,20 +416,20 @@ import TestSupport
     }
 
     /// An environment left free for --idle-timeout is shut down; the next call starts cold.
-    @Test func anIdleEnvironmentIsReclaimed() throws {
+    @Test func anIdleEnvironmentIsReclaimed() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try writeSingleFunctionProject(at: dir, name: "Idle", runtime: "python3.13", files: ["app.py": Self.slowHandler])
-        let server = try ServeTests.Server(project: dir, arguments: ["--isolation", "none", "--idle-timeout", "1"])
+        let server = try await ServeTests.Server(project: dir, arguments: ["--isolation", "none", "--idle-timeout", "1"])
         let client = boto3ClientPreamble + """
             lam.invoke(FunctionName="Idle", Payload=b"{}")
             time.sleep(float(sys.argv[2]))
             lam.invoke(FunctionName="Idle", Payload=b"{}")
             print("done")
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(server.port), "3"])
+        let result = try await TestSupport.run("python3", ["-c", client, String(server.port), "3"])
         #expect(result.stdout.contains("done"), "\(result.stderr)")
-        server.waitFor("Idle ", count: 2)
+        await server.waitFor("Idle ", count: 2)
         #expect(server.output.contains("Idle: 1 environment(s) idle for 1 s shut down"), "\(server.output)")
         // Both calls cold: the first environment was gone when the second came.
         #expect(server.output.components(separatedBy: "\n").filter { $0.hasPrefix("Idle ") && $0.contains(", init ") }.count == 2, "\(server.output)")
@@ -439,7 +439,7 @@ import TestSupport
 
 /// The template's computed values reach the function as a deployment would give them.
 @Suite(.timeLimit(.minutes(10))) struct TemplateValuesTests {
-    @Test func parametersAndIntrinsicsAreResolvedAndWhatCannotBeIsSaidOnce() throws {
+    @Test func parametersAndIntrinsicsAreResolvedAndWhatCannotBeIsSaidOnce() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try writeSingleFunctionProject(
@@ -454,12 +454,12 @@ import TestSupport
             .replacingOccurrences(of: "Resources:", with: "Parameters:\n  Stage:\n    Type: String\n    Default: dev\nResources:")
         try text.write(to: template, atomically: true, encoding: .utf8)
 
-        let byDefault = try Binary.run("invoke", dir.path, "--isolation", "none")
+        let byDefault = try await Binary.run("invoke", dir.path, "--isolation", "none")
         #expect(byDefault.stdout == "[\"orders-dev\", \"us-east-1\", null]\n", "\(byDefault.stdout)\(byDefault.stderr)")
         #expect(byDefault.stderr.components(separatedBy: "SHARED (!ImportValue shared-table) is left unset").count == 2, "\(byDefault.stderr)")
-        let overridden = try Binary.run("invoke", dir.path, "--isolation", "none", "--parameter", "Stage=prod")
+        let overridden = try await Binary.run("invoke", dir.path, "--isolation", "none", "--parameter", "Stage=prod")
         #expect(overridden.stdout.hasPrefix("[\"orders-prod\""), "\(overridden.stdout)")
-        let unknown = try Binary.run("invoke", dir.path, "--parameter", "Stag=prod")
+        let unknown = try await Binary.run("invoke", dir.path, "--parameter", "Stag=prod")
         #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("the template declares no parameter Stag (it has Stage)"), "\(unknown.stderr)")
     }
@@ -468,14 +468,14 @@ import TestSupport
 /// A local run calls nothing real unless asked: the project's other functions run in-process, and
 /// other services get placeholder credentials (or this shell's with --aws-credentials, or an emulator).
 @Suite(.timeLimit(.minutes(10))) struct LocalCallsTests {
-    @Test func invokeRunsTheProjectsOtherFunctionsHere() throws {
+    @Test func invokeRunsTheProjectsOtherFunctionsHere() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("orders")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke"]).status == 0)
         let event = parent.appendingPathComponent("event.json")
         try #"{"orderId": "o-7"}"#.write(to: event, atomically: true, encoding: .utf8)
-        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--function", "ApiFunction", "--event", event.path, "--isolation", "none"],
+        let result = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--function", "ApiFunction", "--event", event.path, "--isolation", "none"],
                                          environment: ["AWS_ACCESS_KEY_ID": "AKIAREALLOOKING", "AWS_SECRET_ACCESS_KEY": "real-secret"])
         #expect(result.status == 0, "\(result.stderr)")
         // The worker the API function invoked ran here, not in the account of the shell's credentials; its timeline follows.
@@ -483,20 +483,20 @@ import TestSupport
         #expect(result.stderr.components(separatedBy: "REPORT RequestId: ").count == 3, "\(result.stderr)")
     }
 
-    @Test func credentialsArePlaceholdersUnlessAskedAndAnEmulatorCanBeNamed() throws {
+    @Test func credentialsArePlaceholdersUnlessAskedAndAnEmulatorCanBeNamed() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try "import os\ndef handler(event, context):\n    return [os.environ.get(k) for k in ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL')]\n"
             .write(to: dir.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
         let host = ["AWS_ACCESS_KEY_ID": "AKIAREALLOOKING", "AWS_SECRET_ACCESS_KEY": "real-secret"]
-        func run(_ extra: [String]) throws -> String {
-            try TestSupport.run(Binary.url.path, ["invoke", "--code", dir.path, "--runtime", "python3.13", "--handler", "app.handler", "--isolation", "none"] + extra,
+        func run(_ extra: [String]) async throws -> String {
+            try await TestSupport.run(Binary.url.path, ["invoke", "--code", dir.path, "--runtime", "python3.13", "--handler", "app.handler", "--isolation", "none"] + extra,
                                 environment: host).stdout
         }
-        #expect(try run([]) == "[\"LOCALLAMBDAASYNC\", \"local-placeholder-not-a-real-secret\", null]\n")
-        #expect(try run(["--aws-credentials"]) == "[\"AKIAREALLOOKING\", \"real-secret\", null]\n")
-        #expect(try run(["--aws-endpoint-url", "http://127.0.0.1:5000"]).hasSuffix("\"http://127.0.0.1:5000\"]\n"))
-        let bad = try TestSupport.run(Binary.url.path, ["invoke", "--code", dir.path, "--runtime", "python3.13", "--handler", "app.handler",
+        await #expect(try run([]) == "[\"LOCALLAMBDAASYNC\", \"local-placeholder-not-a-real-secret\", null]\n")
+        await #expect(try run(["--aws-credentials"]) == "[\"AKIAREALLOOKING\", \"real-secret\", null]\n")
+        await #expect(try run(["--aws-endpoint-url", "http://127.0.0.1:5000"]).hasSuffix("\"http://127.0.0.1:5000\"]\n"))
+        let bad = try await TestSupport.run(Binary.url.path, ["invoke", "--code", dir.path, "--runtime", "python3.13", "--handler", "app.handler",
                                                         "--aws-endpoint-url", "localhost:5000"])
         #expect(bad.status == 64)
     }
@@ -553,13 +553,13 @@ import TestSupport
             return {"statusCode": 200, "body": json.dumps(event)}
         """
 
-    @Test func routesEventsAndAnswersAreAPIGateways() throws {
+    @Test func routesEventsAndAnswersAreAPIGateways() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("src"), withIntermediateDirectories: true)
         try Self.template.write(to: dir.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
         try Self.code.write(to: dir.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
-        let server = try ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
+        let server = try await ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
         #expect(server.output.contains("API GET /orders/{id}  (HttpApi, payload 2.0)"), "\(server.output)")
         #expect(server.output.contains("API GET /secret  (Api, payload 1.0, AWS_IAM)"))
         let client = """
@@ -597,7 +597,7 @@ import TestSupport
                   call("GET", "/orders/7", None, {"Origin": "https://evil.example"})[1].get("Access-Control-Allow-Origin"))
             print("stage", json.loads(call("POST", "/items", b"{}", {"Content-Type": "application/json"})[2])["stageVariables"])
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(server.port)], environment: ["PYTHONPATH": EventTests.powertools])
+        let result = try await TestSupport.run("python3", ["-c", client, String(server.port)], environment: ["PYTHONPATH": EventTests.powertools])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("v2 200 a=1 GET /orders/{id} {'id': '7'} {'x': '1'}"), "\(result.stdout)")
         #expect(result.stdout.contains("v1 201 ['a', 'b'] {'proxy': 'a/b.txt'} {'t': ['1', '2']} hi"))
@@ -613,13 +613,13 @@ import TestSupport
         #expect(result.stdout.contains("cors https://app.example.com None"))
         #expect(result.stdout.contains("stage {'TABLE': 'orders-prod'}"))
         // Signed for execute-api: the caller's access key reaches the event.
-        let signed = try TestSupport.run("curl", ["-s", "--aws-sigv4", "aws:amz:us-east-1:execute-api", "--user", "AKIDLOCAL:secret",
+        let signed = try await TestSupport.run("curl", ["-s", "--aws-sigv4", "aws:amz:us-east-1:execute-api", "--user", "AKIDLOCAL:secret",
                                                   "http://127.0.0.1:\(server.port)/secret"])
         #expect(signed.stdout.contains(#""accessKey": "AKIDLOCAL""#), "\(signed.stdout)")
         #expect(server.stop() == 130)
     }
 
-    @Test func lambdaAuthorizersDecideAsAPIGatewaysDo() throws {
+    @Test func lambdaAuthorizersDecideAsAPIGatewaysDo() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("src"), withIntermediateDirectories: true)
@@ -665,7 +665,7 @@ import TestSupport
             def handler(event, context):
                 return {"statusCode": 200, "body": json.dumps(event["requestContext"].get("authorizer"))}
             """.write(to: dir.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
-        let server = try ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
+        let server = try await ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
         let client = """
             import sys, urllib.request, urllib.error
             base = f"http://127.0.0.1:{sys.argv[1]}"
@@ -682,7 +682,7 @@ import TestSupport
             print("keyed", *call("/keyed", {"x-key": "ok"}))
             print("wrong-key", *call("/keyed", {"x-key": "bad"}))
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        let result = try await TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.stdout.contains(#"allowed 200 {"plan": "pro", "principalId": "u1"}"#), "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains(#"denied 403 {"message":"User is not authorized to access this resource with an explicit deny"}"#))
         #expect(result.stdout.contains(#"missing 401 {"message":"Unauthorized"}"#))
@@ -696,11 +696,11 @@ import TestSupport
 /// The generated custom-runtime loops survive a result they cannot send, as Lambda's own clients do.
 @Suite(.timeLimit(.minutes(10))) struct RuntimeLoopSurvivalTests {
     @Test(arguments: ["python", "node"])
-    func aResultThatCannotBeSentLeavesTheNextCallWarm(language: String) throws {
+    func aResultThatCannotBeSentLeavesTheNextCallWarm(language: String) async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("loop")
-        #expect(try TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime", "--language", language]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime", "--language", language]).status == 0)
         if language == "python" {
             try """
                 import datetime
@@ -716,7 +716,7 @@ import TestSupport
                 """.write(to: project.appendingPathComponent("src/app.mjs"), atomically: true, encoding: .utf8)
         }
         let report = parent.appendingPathComponent("report.jsonl")
-        let result = try TestSupport.run(Binary.url.path, ["invoke", project.path, "--isolation", "none", "--repeat", "2", "--report", report.path])
+        let result = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--isolation", "none", "--repeat", "2", "--report", report.path])
         #expect(result.stdout.contains("\"ok\": 2") || result.stdout.contains("\"ok\":2"), "\(result.stdout)\(result.stderr)")
         let records = try String(contentsOf: report, encoding: .utf8).split(separator: "\n")
             .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -729,7 +729,7 @@ import TestSupport
 
 /// recommend and new agree: whatever recommend says, the project it names is one new generates.
 @Suite(.timeLimit(.minutes(10))) struct RecommendNewAgreementTests {
-    @Test func everyRecommendationNamesAProjectNewCanGenerate() throws {
+    @Test func everyRecommendationNamesAProjectNewCanGenerate() async throws {
         var checked = 0
         for language in ["python", "node", "rust", nil] as [String?] {
             for door in [nil, "function-url", "api-gateway-rest", "api-gateway-http"] as [String?] {
@@ -742,7 +742,7 @@ import TestSupport
                             if mustComplete { arguments.append("--must-complete") }
                             if let response { arguments += ["--response-size", response] }
                             if let task { arguments += ["--task-payload-size", task] }
-                            let said = try TestSupport.run(Binary.url.path, arguments)
+                            let said = try await TestSupport.run(Binary.url.path, arguments)
                             // No strategy fits (1) or the situation contradicts itself (64): nothing to generate.
                             guard said.status == 0 else { continue }
                             let line = said.stdout.split(separator: "\n").first { $0.hasPrefix("Generate it: lambda-async new ") }
@@ -750,7 +750,7 @@ import TestSupport
                             let words = command.dropFirst("Generate it: lambda-async ".count).split(separator: " ").prefix(5).map(String.init)
                             let dir = try makeTemporaryDirectory()
                             defer { try? FileManager.default.removeItem(at: dir) }
-                            let generated = try TestSupport.run(Binary.url.path, words + ["--dry-run", dir.appendingPathComponent("p").path])
+                            let generated = try await TestSupport.run(Binary.url.path, words + ["--dry-run", dir.appendingPathComponent("p").path])
                             #expect(generated.status == 0, "\(arguments) → \(words): \(generated.stderr)")
                             checked += 1
                         }

@@ -41,18 +41,18 @@ import TestSupport
         return found
     }()
 
-    @Test func theReadmeHasTranscriptsToCheck() {
+    @Test func theReadmeHasTranscriptsToCheck() async {
         #expect(Self.transcripts.count >= 8, "\(Self.transcripts)")
         // The README's own tour is checked too, not only the manual.
         #expect(Self.transcripts.contains { $0.page == "README.md" })
     }
 
     @Test(arguments: transcripts)
-    func aTranscriptMatchesARealRun(_ transcript: Transcript) throws {
+    func aTranscriptMatchesARealRun(_ transcript: Transcript) async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         // As typed in a shell (quotes and all), from an empty folder; piped, so 100 columns and no colour.
-        let result = try TestSupport.run("/bin/sh", ["-c", "\"$0\" " + transcript.command, Binary.url.path], directory: dir)
+        let result = try await TestSupport.run("/bin/sh", ["-c", "\"$0\" " + transcript.command, Binary.url.path], directory: dir)
         let printed = (result.stdout + result.stderr).trimmingCharacters(in: .newlines)
         #expect(printed == transcript.expected, "\(transcript.page) is stale for `lambda-async \(transcript.command)`:\n\(printed)")
     }

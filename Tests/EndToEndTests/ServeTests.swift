@@ -11,7 +11,7 @@ import TestSupport
         let log: URL
 
         /// Port 0: the system picks a free one, and serve prints it.
-        init(project: URL, arguments: [String] = []) throws {
+        init(project: URL, arguments: [String] = []) async throws {
             log = project.appendingPathComponent("serve.log")
             try Data().write(to: log)
             process.executableURL = Binary.url
@@ -21,7 +21,7 @@ import TestSupport
             try process.run()
             let deadline = Date().addingTimeInterval(20)
             while !(try String(contentsOf: log, encoding: .utf8)).contains("Ctrl-C stops"), Date() < deadline {
-                Thread.sleep(forTimeInterval: 0.05)
+                try? await Task.sleep(nanoseconds: 50_000_000)
             }
             port = ServeTests.port(in: output, after: "on http://127.0.0.1:")
         }
@@ -29,9 +29,9 @@ import TestSupport
         var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
         /// Waits until `text` appears `count` times in the log (records are logged when invocations end).
-        func waitFor(_ text: String, count: Int = 1, seconds: Double = 20) {
+        func waitFor(_ text: String, count: Int = 1, seconds: Double = 20) async {
             let deadline = Date().addingTimeInterval(seconds)
-            while output.components(separatedBy: text).count - 1 < count, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            while output.components(separatedBy: text).count - 1 < count, Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
         }
 
         func stop() -> Int32 {
@@ -49,10 +49,10 @@ import TestSupport
         return Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
     }
 
-    static func project(_ arguments: [String], edit: ((URL) throws -> Void)? = nil) throws -> (parent: URL, project: URL) {
+    static func project(_ arguments: [String], edit: ((URL) throws -> Void)? = nil) async throws -> (parent: URL, project: URL) {
         let parent = try makeTemporaryDirectory()
         let project = parent.appendingPathComponent("app")
-        let created = try TestSupport.run(Binary.url.path, ["new", project.path] + arguments)
+        let created = try await TestSupport.run(Binary.url.path, ["new", project.path] + arguments)
         #expect(created.status == 0, "\(created.stderr)")
         try edit?(project)
         return (parent, project)
@@ -65,12 +65,12 @@ import TestSupport
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
-    @Test func anEditedFunctionStartsColdWithItsNewCode() throws {
-        let (parent, project) = try Self.project(["--strategy", "custom-runtime"])
+    @Test func anEditedFunctionStartsColdWithItsNewCode() async throws {
+        let (parent, project) = try await Self.project(["--strategy", "custom-runtime"])
         defer { try? FileManager.default.removeItem(at: parent) }
-        let server = try Server(project: project)
-        func invoke(_ orderId: String) throws -> String {
-            let result = try TestSupport.run("python3", ["-c", """
+        let server = try await Server(project: project)
+        func invoke(_ orderId: String) async throws -> String {
+            let result = try await TestSupport.run("python3", ["-c", """
                 import sys, urllib.request
                 url = f"http://127.0.0.1:{sys.argv[1]}/2015-03-31/functions/ApiFunction/invocations"
                 print(urllib.request.urlopen(urllib.request.Request(url, data=sys.argv[2].encode())).read().decode())
@@ -78,21 +78,21 @@ import TestSupport
             #expect(result.status == 0, "\(result.stderr)")
             return result.stdout
         }
-        #expect(try invoke("o-1").contains(#"\"status\": \"accepted\""#))
+        await #expect(try invoke("o-1").contains(#"\"status\": \"accepted\""#))
         let app = project.appendingPathComponent("src/app.py")
         let code = try String(contentsOf: app, encoding: .utf8)
         #expect(code.contains(#""status": "accepted""#))
         try code.replacingOccurrences(of: #""status": "accepted""#, with: #""status": "edited""#).write(to: app, atomically: true, encoding: .utf8)
-        server.waitFor("ApiFunction: code changed")
-        #expect(try invoke("o-2").contains(#"\"status\": \"edited\""#), "\(server.output)")
+        await server.waitFor("ApiFunction: code changed")
+        await #expect(try invoke("o-2").contains(#"\"status\": \"edited\""#), "\(server.output)")
         #expect(server.stop() == 130)
         // Both invocations were cold starts: the edit shut the first environment down.
         let records = server.output.split(separator: "\n").filter { $0.hasPrefix("ApiFunction ") && $0.contains(" billed ") }
         #expect(records.count == 2 && records.allSatisfy { $0.contains(", init ") }, "\(server.output)")
     }
 
-    @Test func aFunctionURLWithCorsAnswersPreflightsItselfAndTagsResponses() throws {
-        let (parent, project) = try Self.project(["--strategy", "custom-runtime", "--public"]) { project in
+    @Test func aFunctionURLWithCorsAnswersPreflightsItselfAndTagsResponses() async throws {
+        let (parent, project) = try await Self.project(["--strategy", "custom-runtime", "--public"]) { project in
             let url = project.appendingPathComponent("template.yaml")
             let text = try String(contentsOf: url, encoding: .utf8)
             #expect(text.contains("        AuthType: NONE\n"))
@@ -107,7 +107,7 @@ import TestSupport
                 """).write(to: url, atomically: true, encoding: .utf8)
         }
         defer { try? FileManager.default.removeItem(at: parent) }
-        let server = try Server(project: project)
+        let server = try await Server(project: project)
         let client = """
             import http.client, json, sys
             port = int(sys.argv[1])
@@ -126,7 +126,7 @@ import TestSupport
             status, headers, _ = call("POST", {"Origin": "https://elsewhere.example"}, "{}")
             print("other", status, headers.get("access-control-allow-origin"))
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        let result = try await TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("preflight 200 http://localhost:3000 POST 300"), "\(result.stdout)")
         // The order came in the request's body: the generated handler reads function URL events.
@@ -139,18 +139,18 @@ import TestSupport
         #expect(records.count == 2, "\(server.output)")
     }
 
-    @Test func aPortInUseIsSaidWithTheFix() throws {
-        let (parent, project) = try Self.project(["--strategy", "custom-runtime"])
+    @Test func aPortInUseIsSaidWithTheFix() async throws {
+        let (parent, project) = try await Self.project(["--strategy", "custom-runtime"])
         defer { try? FileManager.default.removeItem(at: parent) }
-        let first = try Server(project: project)
-        let second = try TestSupport.run(Binary.url.path, ["serve", project.path, "--port", String(first.port)])
+        let first = try await Server(project: project)
+        let second = try await TestSupport.run(Binary.url.path, ["serve", project.path, "--port", String(first.port)])
         #expect(second.status == 1)
         #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(first.port): another program is using that port; choose another with --port, or 0 for a free one"),
                 "\(second.stderr)")
         #expect(first.stop() == 130)
     }
 
-    @Test func aCallersClientContextAndLogTailWork() throws {
+    @Test func aCallersClientContextAndLogTailWork() async throws {
         let project = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: project) }
         for (path, text) in [
@@ -172,7 +172,7 @@ import TestSupport
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
-        let server = try Server(project: project)
+        let server = try await Server(project: project)
         let client = """
             import base64, json, sys
             import boto3
@@ -193,7 +193,7 @@ import TestSupport
             except lam.exceptions.InvalidRequestContentException as e:
                 print("refused", e.response["Error"]["Message"])
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        let result = try await TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("PyFunction {'tenant': 't-1', 'app': 'orders-app'}"), "\(result.stdout)")
         #expect(result.stdout.contains("NodeFunction {'client': {'app_title': 'orders-app'}, 'custom': {'tenant': 't-1'}, 'env': {}}"), "\(result.stdout)")
@@ -203,10 +203,10 @@ import TestSupport
         #expect(server.stop() == 130)
     }
 
-    @Test func anAsyncInvokeProjectRunsEndToEndWithRetriesAndADestination() throws {
-        let (parent, project) = try Self.project(["--strategy", "async-invoke"])
+    @Test func anAsyncInvokeProjectRunsEndToEndWithRetriesAndADestination() async throws {
+        let (parent, project) = try await Self.project(["--strategy", "async-invoke"])
         defer { try? FileManager.default.removeItem(at: parent) }
-        let server = try Server(project: project)
+        let server = try await Server(project: project)
         let client = """
             import boto3, json, sys, time
             from botocore.config import Config
@@ -239,7 +239,7 @@ import TestSupport
                 except lam.exceptions.RequestTooLargeException as e:
                     print("too-large", kind, e.response["ResponseMetadata"]["HTTPStatusCode"])
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        let result = try await TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("sync 200 {'orderId': 'o-1', 'status': 'accepted'}"))
         #expect(result.stdout.contains("sync-with-failing-task 200 None"))
@@ -254,7 +254,7 @@ import TestSupport
 
         // The AWS CLI speaks to it too.
         let out = parent.appendingPathComponent("out.json")
-        let cli = try TestSupport.run("aws", ["lambda", "invoke", "--endpoint-url", "http://127.0.0.1:\(server.port)", "--region", "us-east-1",
+        let cli = try await TestSupport.run("aws", ["lambda", "invoke", "--endpoint-url", "http://127.0.0.1:\(server.port)", "--region", "us-east-1",
                                               "--function-name", "WorkerFunction",
                                               "--payload", #"{"orderId": "o-4"}"#, out.path],
                                       environment: ["AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"])
@@ -266,7 +266,7 @@ import TestSupport
         // then Lambda's destination record lands in the queue's file.
         let records = project.appendingPathComponent(".lambda-async/destinations/FailedTasksQueue.jsonl")
         let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: records.path), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        while !FileManager.default.fileExists(atPath: records.path), Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
         #expect(server.stop() == 130)
         // The event answered 202 at once, and then ran.
         #expect(server.output.split(separator: "\n").contains { $0.contains(#""message": "task done""#) && $0.contains(#""orderId": "o-3""#) },
@@ -287,8 +287,8 @@ import TestSupport
                 "\(failedId) \(server.output)")
     }
 
-    @Test func aStreamingFunctionURLAnswersChunkByChunkBeforeTheFunctionEnds() throws {
-        let (parent, project) = try Self.project(["--strategy", "streaming", "--language", "node"]) { project in
+    @Test func aStreamingFunctionURLAnswersChunkByChunkBeforeTheFunctionEnds() async throws {
+        let (parent, project) = try await Self.project(["--strategy", "streaming", "--language", "node"]) { project in
             try Self.setTaskMilliseconds(600, in: project)
             // A second, slower stream: two chunks 400 ms apart.
             try """
@@ -318,7 +318,7 @@ import TestSupport
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
         defer { try? FileManager.default.removeItem(at: parent) }
-        let server = try Server(project: project)
+        let server = try await Server(project: project)
         let client = """
             import http.client, json, subprocess, sys, time
             from botocore.auth import SigV4Auth
@@ -367,7 +367,7 @@ import TestSupport
                     complete = event["InvokeComplete"]
             print("sdk-stream", payload.split(bytes(8))[-1].decode(), complete is not None and "ErrorCode" not in complete)
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        let result = try await TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains(#"unsigned 403 AccessDeniedException {"Message":"Forbidden"}"#), "\(result.stdout)")
         #expect(result.stdout.contains(#"curl {"orderId":"o-10","status":"accepted"}"#), "\(result.stdout)")
@@ -389,10 +389,10 @@ import TestSupport
         #expect(server.output.contains("ApiFunction URL: 403 Forbidden: AuthType AWS_IAM takes only requests signed with SigV4"))
     }
 
-    @Test func anExtensionProjectAndConcurrencyAndAStopThatReportsDroppedEvents() throws {
-        let (parent, project) = try Self.project(["--strategy", "extension"]) { try Self.setTaskMilliseconds(700, in: $0) }
+    @Test func anExtensionProjectAndConcurrencyAndAStopThatReportsDroppedEvents() async throws {
+        let (parent, project) = try await Self.project(["--strategy", "extension"]) { try Self.setTaskMilliseconds(700, in: $0) }
         defer { try? FileManager.default.removeItem(at: parent) }
-        let server = try Server(project: project, arguments: ["--concurrency", "2"])
+        let server = try await Server(project: project, arguments: ["--concurrency", "2"])
         let client = """
             import concurrent.futures, json, sys, time, urllib.request
             port = int(sys.argv[1])
@@ -409,11 +409,11 @@ import TestSupport
                 urllib.request.urlopen(req).read()
             print("queued")
             """
-        let result = try TestSupport.run("python3", ["-c", client, String(server.port)])
+        let result = try await TestSupport.run("python3", ["-c", client, String(server.port)])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("parallel ['o-0', 'o-1'] True"))
         // Two environments, each with its own cold start.
-        server.waitFor(", init ", count: 2)
+        await server.waitFor(", init ", count: 2)
         #expect(server.output.components(separatedBy: ", init ").count - 1 == 2, "\(server.output)")
         #expect(server.stop() == 130)
         // 3 events at 700 ms each, stopped at once: the ones not started are reported, not lost silently.
@@ -424,11 +424,11 @@ import TestSupport
 
 /// A Node.js async-invoke project runs locally too: the runner stands in for the AWS SDK the runtime ships.
 @Suite(.timeLimit(.minutes(10))) struct NodeAsyncInvokeTests {
-    @Test func theApiFunctionInvokesItsWorkerThroughServe() throws {
-        let (parent, project) = try ServeTests.project(["--strategy", "async-invoke", "--language", "node"])
+    @Test func theApiFunctionInvokesItsWorkerThroughServe() async throws {
+        let (parent, project) = try await ServeTests.project(["--strategy", "async-invoke", "--language", "node"])
         defer { try? FileManager.default.removeItem(at: parent) }
-        let server = try ServeTests.Server(project: project)
-        let call = try TestSupport.run("python3", ["-c", """
+        let server = try await ServeTests.Server(project: project)
+        let call = try await TestSupport.run("python3", ["-c", """
             import json, sys, urllib.request
             url = f"http://127.0.0.1:{sys.argv[1]}/2015-03-31/functions/ApiFunction/invocations"
             with urllib.request.urlopen(urllib.request.Request(url, data=json.dumps({"orderId": "n-1", "fail": True}).encode(), method="POST")) as r:
@@ -437,7 +437,7 @@ import TestSupport
         #expect(call.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "200 accepted", "\(call.stderr)")
         let records = project.appendingPathComponent(".lambda-async/destinations/FailedTasksQueue.jsonl")
         let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: records.path), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        while !FileManager.default.fileExists(atPath: records.path), Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
         #expect(server.stop() == 130)
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: records)) as! [String: Any]
         #expect((record["requestContext"] as? [String: Any])?["condition"] as? String == "RetriesExhausted")

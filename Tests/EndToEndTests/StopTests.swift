@@ -96,7 +96,7 @@ import Glibc
     }
 
     @Test(arguments: ["serve", "listen"], Phase.allCases)
-    func everyCallerIsAnsweredWhenTheRunnerStops(_ runner: String, _ phase: Phase) throws {
+    func everyCallerIsAnsweredWhenTheRunnerStops(_ runner: String, _ phase: Phase) async throws {
         let marker = "la-test-\(UUID().uuidString.prefix(12))"
         let project = try Self.project(marker: marker, phase: phase)
         defer { try? FileManager.default.removeItem(at: project) }
@@ -112,11 +112,11 @@ import Glibc
         server.standardError = try FileHandle(forWritingTo: log)
         try server.run()
         func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-        func waitFor(_ text: String) {
+        func waitFor(_ text: String) async {
             let deadline = Date().addingTimeInterval(20)
-            while !output().contains(text), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            while !output().contains(text), Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
         }
-        waitFor("Ctrl-C stops")
+        await waitFor("Ctrl-C stops")
         let port = ServeTests.port(in: output(), after: "http://127.0.0.1:")
         #expect(port > 0, "\(output())")
         let (client, answer) = try Self.caller(port: port, payload: phase == .invoking || phase == .resetting ? #"{"s": 30}"# : "{}")
@@ -125,16 +125,16 @@ import Glibc
         case .initializing:
             // The function's import sleeps 20 s: wait until its runtime exists, then stop.
             let deadline = Date().addingTimeInterval(20)
-            while Self.survivors(marker).isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            Thread.sleep(forTimeInterval: 0.3)
+            while Self.survivors(marker).isEmpty, Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
+            try? await Task.sleep(nanoseconds: 300_000_000)
         case .invoking, .postResponse:
-            waitFor("handler running")
+            await waitFor("handler running")
         case .resetting:
             // A second caller comes while the first's 1 s timeout resets its environment, whose extension
             // takes 1.8 s over SHUTDOWN; the stop comes during that reset.
-            waitFor("handler running")
+            await waitFor("handler running")
             second = try Self.caller(port: port, payload: "{}")
-            waitFor("shutdown started")
+            await waitFor("shutdown started")
         }
         let stoppedAt = Date()
         kill(server.processIdentifier, SIGINT)
@@ -163,7 +163,7 @@ import Glibc
         }
         #expect(!output().contains("EventLoop") && !output().contains("NIO"), "\(output())")
         let deadline = Date().addingTimeInterval(5)
-        while !Self.survivors(marker).isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        while !Self.survivors(marker).isEmpty, Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
         #expect(Self.survivors(marker).isEmpty)
     }
 }

@@ -52,13 +52,13 @@ import TestSupport
         """
 
     @Test(arguments: cases)
-    func matchesBotocore(_ testCase: Case) throws {
+    func matchesBotocore(_ testCase: Case) async throws {
         let region = testCase.service == "sts" ? "us-east-1" : (testCase.url.contains("eu-west-1") ? "eu-west-1" : "us-east-1")
         let input = try JSONSerialization.data(withJSONObject: [
             "service": testCase.service, "method": testCase.method, "url": testCase.url, "body": testCase.body,
             "headers": testCase.headers, "token": testCase.token as Any, "region": region,
         ])
-        let reference = try TestSupport.run("python3", ["-c", Self.botocore, String(decoding: input, as: UTF8.self)])
+        let reference = try await TestSupport.run("python3", ["-c", Self.botocore, String(decoding: input, as: UTF8.self)])
         #expect(reference.status == 0, "\(reference.stderr)")
         let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
                                          sessionToken: testCase.token, source: "test")

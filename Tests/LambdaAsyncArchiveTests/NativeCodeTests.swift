@@ -11,7 +11,7 @@ import LambdaAsyncCore
     /// `uses` needs a `libhelper.so` that is not shipped.
     final class Fixtures {
         let root: URL
-        init() throws {
+        init() async throws {
             root = try makeTemporaryDirectory("lambda-async-elf")
             try write("new.c", """
                 #include <math.h>
@@ -21,18 +21,18 @@ import LambdaAsyncCore
             try write("old.c", "#include <string.h>\nsize_t h(const char *s) { return strlen(s); }\n")
             try write("helper.c", "int helper(void) { return 1; }\n")
             try write("uses.c", "int helper(void);\nint g(void) { return helper(); }\n")
-            try cc(["-shared", "-fPIC", "-o", "libnew.so", "new.c", "-lm"])
-            try cc(["-shared", "-fPIC", "-o", "libold.so", "old.c"])
-            try cc(["-shared", "-fPIC", "-o", "libhelper.so", "helper.c"])
-            try cc(["-shared", "-fPIC", "-o", "libuses.so", "uses.c", "-L.", "-lhelper"])
+            try await cc(["-shared", "-fPIC", "-o", "libnew.so", "new.c", "-lm"])
+            try await cc(["-shared", "-fPIC", "-o", "libold.so", "old.c"])
+            try await cc(["-shared", "-fPIC", "-o", "libhelper.so", "helper.c"])
+            try await cc(["-shared", "-fPIC", "-o", "libuses.so", "uses.c", "-L.", "-lhelper"])
         }
         deinit { try? FileManager.default.removeItem(at: root) }
 
         func write(_ name: String, _ text: String) throws {
             try text.write(to: root.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
-        func cc(_ arguments: [String]) throws {
-            let result = try TestSupport.run("cc", arguments, directory: root)
+        func cc(_ arguments: [String]) async throws {
+            let result = try await TestSupport.run("cc", arguments, directory: root)
             guard result.status == 0 else { throw CCFailed(output: result.stderr) }
         }
         func bytes(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: root.appendingPathComponent(name))) }
@@ -55,8 +55,8 @@ import LambdaAsyncCore
     }()
     static let hostArchitecture: Architecture = hostMachine == .x86_64 ? .x86_64 : .arm64
 
-    @Test func theReaderFindsMachineLibrariesAndVersionsWithTheirSymbols() throws {
-        let fixtures = try Fixtures()
+    @Test func theReaderFindsMachineLibrariesAndVersionsWithTheirSymbols() async throws {
+        let fixtures = try await Fixtures()
         let new = try #require(ELFFile(try fixtures.bytes("libnew.so")))
         #expect(new.is64Bit && new.machine == Self.hostMachine && !new.isExecutable)
         #expect(new.needed.contains("libm.so.6"))
@@ -80,8 +80,8 @@ import LambdaAsyncCore
         return NativeCodeChecks(kind: kind, runtime: LambdaRuntime(runtime), architecture: architecture).run(entries, contents: { files[$0] }, head: { files[$0] })
     }
 
-    @Test func aNewerGlibcIsRefusedOnTheRuntimesOS() throws {
-        let fixtures = try Fixtures()
+    @Test func aNewerGlibcIsRefusedOnTheRuntimesOS() async throws {
+        let fixtures = try await Fixtures()
         let findings = check(["lib/libnew.so": try fixtures.bytes("libnew.so")])
         #expect(findings.count == 1)
         #expect(findings.first?.severity == .error)
@@ -93,8 +93,8 @@ import LambdaAsyncCore
         #expect(check(["libold.so": try fixtures.bytes("libold.so")]).isEmpty)
     }
 
-    @Test func theWrongCPUIsRefusedAndMixedCPUsToo() throws {
-        let fixtures = try Fixtures()
+    @Test func theWrongCPUIsRefusedAndMixedCPUsToo() async throws {
+        let fixtures = try await Fixtures()
         let other: Architecture = Self.hostArchitecture == .x86_64 ? .arm64 : .x86_64
         let wrong = check(["libold.so": try fixtures.bytes("libold.so")], architecture: other)
         #expect(wrong.count == 1 && wrong[0].severity == .error && wrong[0].message.contains("but the function runs on \(other.rawValue)"), "\(wrong)")
@@ -102,8 +102,8 @@ import LambdaAsyncCore
         #expect(mixed.contains { $0.message.hasPrefix("the zip mixes CPUs") }, "\(mixed)")
     }
 
-    @Test func aLibraryThatIsNeitherShippedNorStandardIsNamed() throws {
-        let fixtures = try Fixtures()
+    @Test func aLibraryThatIsNeitherShippedNorStandardIsNamed() async throws {
+        let fixtures = try await Fixtures()
         let missing = check(["lib/libuses.so": try fixtures.bytes("libuses.so")])
         #expect(missing.count == 1 && missing[0].severity == .warning, "\(missing)")
         #expect(missing[0].message.hasPrefix("lib/libuses.so needs libhelper.so, which is not in the zip"))
@@ -111,8 +111,8 @@ import LambdaAsyncCore
         #expect(check(["lib/libuses.so": try fixtures.bytes("libuses.so"), "lib/libhelper.so": try fixtures.bytes("libhelper.so")]).isEmpty)
     }
 
-    @Test func aCPythonModuleMustMatchTheRuntimesPython() throws {
-        let fixtures = try Fixtures()
+    @Test func aCPythonModuleMustMatchTheRuntimesPython() async throws {
+        let fixtures = try await Fixtures()
         let module = "pkg/_speedups.cpython-311-\(Self.hostArchitecture.cpu)-linux-gnu.so"
         let findings = check([module: try fixtures.bytes("libold.so")], runtime: "python3.13")
         #expect(findings.count == 1 && findings[0].message.contains("CPython 3.11 extension module (cpython-311), but python3.13 runs Python 3.13"), "\(findings)")

@@ -12,11 +12,11 @@ import TestSupport
         #expect(abc.finalize().hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
-    @Test func agreesWithPythonAcrossBlockBoundariesAndChunkings() throws {
+    @Test func agreesWithPythonAcrossBlockBoundariesAndChunkings() async throws {
         var generator = SystemRandomNumberGenerator()
         for length in [1, 55, 56, 63, 64, 65, 127, 1000, 100_000] {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            let python = try run("python3", ["-c", "import hashlib,sys; print(hashlib.sha256(bytes.fromhex(sys.stdin.read())).hexdigest())"],
+            let python = try await run("python3", ["-c", "import hashlib,sys; print(hashlib.sha256(bytes.fromhex(sys.stdin.read())).hexdigest())"],
                                  input: bytes.hexString)
             var whole = SHA256()
             bytes.withUnsafeBytes { whole.update($0) }

@@ -22,11 +22,11 @@ import TestSupport
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target.appendingPathComponent("current.py").path) == "lib/a.py")
     }
 
-    @Test func refusesEntriesThatEscape() throws {
+    @Test func refusesEntriesThatEscape() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let zip = dir.appendingPathComponent("evil.zip")
-        let made = try run("python3", ["-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w'); z.writestr('../escaped.txt','x'); z.close()", zip.path])
+        let made = try await run("python3", ["-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w'); z.writestr('../escaped.txt','x'); z.close()", zip.path])
         #expect(made.status == 0)
         #expect(throws: ArchiveError.self) { try ZipExtractor.extract(zip, into: dir.appendingPathComponent("task")) }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("escaped.txt").path))

@@ -14,7 +14,7 @@ import TestSupport
         try writer.commit()
     }
 
-    @Test func pythonZipfileReadsWhatLibarchiveWrote() throws {
+    @Test func pythonZipfileReadsWhatLibarchiveWrote() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let source = dir.appendingPathComponent("worker")
@@ -23,7 +23,7 @@ import TestSupport
         let zip = dir.appendingPathComponent("function.zip")
         try writeSample(to: zip, source: source)
 
-        let listing = try pythonZipListing(zip)
+        let listing = try await pythonZipListing(zip)
         #expect(listing.status == 0, "\(listing.stderr)")
         let lines = listing.stdout.split(separator: "\n").map(String.init)
         #expect(lines == [
@@ -33,7 +33,7 @@ import TestSupport
             "handler.py 0o100644 32 1980-01-01T00:00:00 3",
             "latest 0o120777 10 1980-01-01T00:00:00 3",
         ])
-        let content = try run("python3", ["-c", "import zipfile,sys; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read('extensions/worker').decode())", zip.path])
+        let content = try await run("python3", ["-c", "import zipfile,sys; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read('extensions/worker').decode())", zip.path])
         #expect(content.stdout == payload)
 
         // And libarchive's own reader agrees.

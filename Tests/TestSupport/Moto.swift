@@ -45,8 +45,8 @@ public final class MotoServer: @unchecked Sendable {
     }
 
     /// Runs a Python script with boto3 pointed at this server (`sys.argv[1]` is the endpoint).
-    public func python(_ script: String, _ arguments: [String] = []) throws -> ProcessResult {
-        try run("python3", ["-c", script, endpoint] + arguments, environment: clientEnvironment)
+    public func python(_ script: String, _ arguments: [String] = []) async throws -> ProcessResult {
+        try await run("python3", ["-c", script, endpoint] + arguments, environment: clientEnvironment)
     }
 
     static func accepts(_ port: Int) -> Bool {

@@ -7,9 +7,10 @@ public struct ProcessResult: Sendable {
     public let stderr: String
 }
 
-/// Runs a program to completion, feeding it `input`, with extra environment variables.
-/// Both pipes are drained concurrently so a chatty child never blocks on a full pipe.
-public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+/// Runs a program to completion, feeding it `input`, with extra environment variables, holding the
+/// calling thread (for what runs outside a test, such as a trait's condition; tests use `run`). Both
+/// pipes are drained concurrently so a chatty child never blocks on a full pipe.
+public func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                 input: String? = nil, directory: URL? = nil) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
@@ -38,6 +39,51 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
                          stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// Runs a program to completion, feeding it `input`, with extra environment variables, without
+/// holding a thread of Swift's cooperative pool, where the tests run (it has one per core): the
+/// program is waited for on a Dispatch thread, so tests that wait on programs let others run. At
+/// most `ProgramSlots.limit` programs run at once, so that waiting does not turn into overload.
+public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                input: String? = nil, directory: URL? = nil) async throws -> ProcessResult {
+    await ProgramSlots.shared.acquire()
+    defer { Task { await ProgramSlots.shared.release() } }
+    return try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result {
+                try runBlocking(executable, arguments, environment: environment, input: input, directory: directory)
+            })
+        }
+    }
+}
+
+/// How many programs the tests run at once: twice the cores, since most of them wait (on a server,
+/// a timeout, a frozen environment) more than they compute.
+public actor ProgramSlots {
+    public static let shared = ProgramSlots(limit: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+    public let limit: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func acquire() async {
+        if running < limit {
+            running += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            running -= 1
+        } else {
+            // The slot passes straight to the next one waiting.
+            waiting.removeFirst().resume()
+        }
+    }
+}
+
 /// A fresh directory under the system's temporary folder, removed by the caller.
 public func makeTemporaryDirectory(_ label: String = "lambda-async-test") throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
@@ -47,7 +93,7 @@ public func makeTemporaryDirectory(_ label: String = "lambda-async-test") throws
 
 /// Reads a zip with Python's `zipfile`: an independent reader, not libarchive.
 /// Returns one line per entry: `name mode size date` with the mode in octal.
-public func pythonZipListing(_ zip: URL) throws -> ProcessResult {
+public func pythonZipListing(_ zip: URL) async throws -> ProcessResult {
     let script = """
     import sys, zipfile
     with zipfile.ZipFile(sys.argv[1]) as z:
@@ -55,5 +101,5 @@ public func pythonZipListing(_ zip: URL) throws -> ProcessResult {
         for i in z.infolist():
             print(i.filename, oct(i.external_attr >> 16), i.file_size, "%04d-%02d-%02dT%02d:%02d:%02d" % i.date_time, i.create_system)
     """
-    return try run("python3", ["-c", script, zip.path])
+    return try await run("python3", ["-c", script, zip.path])
 }

@@ -2,8 +2,8 @@ import Foundation
 
 /// Writes `tinydep-1.0-py3-none-any.whl` (a pure-Python wheel whose `tinydep.VALUE` is 42) into
 /// `folder`, made by hand with Python's zipfile: no network, no build backend. Returns the run's result.
-public func makeTinyWheel(in folder: URL) throws -> ProcessResult {
-    try run("python3", ["-c", """
+public func makeTinyWheel(in folder: URL) async throws -> ProcessResult {
+    try await run("python3", ["-c", """
         import zipfile, sys, os
         os.makedirs(sys.argv[1], exist_ok=True)
         with zipfile.ZipFile(os.path.join(sys.argv[1], 'tinydep-1.0-py3-none-any.whl'), 'w') as z:
@@ -17,8 +17,8 @@ public func makeTinyWheel(in folder: URL) throws -> ProcessResult {
 /// Writes `name-version-py3-none-TAG.whl` into `folder`: a wheel that says it holds native code for
 /// the platform `tag` (a manylinux tag), whose module's `VERSION` is `version`. pip picks among such
 /// wheels by the platforms it is told the target accepts.
-public func makePlatformWheel(in folder: URL, name: String, version: String, tag: String) throws -> ProcessResult {
-    try run("python3", ["-c", """
+public func makePlatformWheel(in folder: URL, name: String, version: String, tag: String) async throws -> ProcessResult {
+    try await run("python3", ["-c", """
         import zipfile, sys, os
         folder, name, version, tag = sys.argv[1:5]
         os.makedirs(folder, exist_ok=True)
