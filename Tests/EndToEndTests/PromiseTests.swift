@@ -56,7 +56,9 @@ import TestSupport
             process.standardError = FileHandle.nullDevice
             try process.run()
             let deadline = Date().addingTimeInterval(30)
-            while temporaries().isEmpty, process.isRunning, Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
+            // A tight poll that holds its thread: a task's sleep can overshoot by far more than the
+            // second or so packaging takes on a busy machine, and the moment to interrupt would pass.
+            while temporaries().isEmpty, process.isRunning, Date() < deadline { usleep(10_000) }
             return process
         }
 

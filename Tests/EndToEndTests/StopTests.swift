@@ -69,18 +69,22 @@ import Glibc
     }
 
     /// A caller in the background: prints the status, the function-error header and the body it got.
-    static func caller(port: Int, payload: String) throws -> (Process, Pipe) {
+    /// A client calling SlowFunction; once its request is sent it creates `sent`, when given.
+    static func caller(port: Int, payload: String, sent: URL? = nil) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", """
-            import sys, urllib.request
-            url = f"http://127.0.0.1:{sys.argv[1]}/2015-03-31/functions/SlowFunction/invocations"
+            import http.client, sys
             try:
-                with urllib.request.urlopen(urllib.request.Request(url, data=sys.argv[2].encode(), method="POST"), timeout=60) as r:
-                    print(r.status, r.headers.get("X-Amz-Function-Error"), r.read().decode())
+                connection = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=60)
+                connection.request("POST", "/2015-03-31/functions/SlowFunction/invocations", body=sys.argv[2].encode())
+                if sys.argv[3]:
+                    open(sys.argv[3], "w").close()
+                r = connection.getresponse()
+                print(r.status, r.getheader("X-Amz-Function-Error"), r.read().decode())
             except Exception as error:
                 print("no answer:", error)
-            """, String(port), payload]
+            """, String(port), payload, sent?.path ?? ""]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -133,7 +137,13 @@ import Glibc
             // A second caller comes while the first's 1 s timeout resets its environment, whose extension
             // takes 1.8 s over SHUTDOWN; the stop comes during that reset.
             await waitFor("handler running")
-            second = try Self.caller(port: port, payload: "{}")
+            // Its request must have reached the runner before the stop: on a busy machine the
+            // client's own start can take longer than the reset.
+            let sent = project.appendingPathComponent("second-sent")
+            second = try Self.caller(port: port, payload: "{}", sent: sent)
+            let deadline = Date().addingTimeInterval(20)
+            while !FileManager.default.fileExists(atPath: sent.path), Date() < deadline { try? await Task.sleep(nanoseconds: 20_000_000) }
+            try? await Task.sleep(nanoseconds: 200_000_000)
             await waitFor("shutdown started")
         }
         let stoppedAt = Date()
