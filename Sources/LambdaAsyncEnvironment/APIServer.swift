@@ -60,8 +60,7 @@ final class APIHandler: ChannelInboundHandler {
 
     private let router: APIRouter
     private var head: HTTPRequestHead?
-    private var body: [UInt8] = []
-    private var bodySize = 0
+    private var body = BoundedBody(limit: APIHandler.bodyLimit)
     private var streamingRequestId: String?
     private var streamRefusal: APIResponse?
 
@@ -71,8 +70,7 @@ final class APIHandler: ChannelInboundHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
-            body = []
-            bodySize = 0
+            body.reset()
             streamingRequestId = nil
             streamRefusal = nil
             let parts = head.uri.split(separator: "/")
@@ -91,12 +89,7 @@ final class APIHandler: ChannelInboundHandler {
             if let id = streamingRequestId {
                 router.streamChunk(requestId: id, buffer.readBytes(length: buffer.readableBytes) ?? [])
             } else if streamRefusal == nil {
-                bodySize += buffer.readableBytes
-                if bodySize <= Self.bodyLimit {
-                    body += buffer.readBytes(length: buffer.readableBytes) ?? []
-                } else {
-                    body = []
-                }
+                body.append(&buffer)
             }
         case .end(let trailers):
             guard let head else { return }
@@ -105,10 +98,10 @@ final class APIHandler: ChannelInboundHandler {
                 future = context.eventLoop.makeSucceededFuture(refusal)
             } else if let id = streamingRequestId {
                 future = context.eventLoop.makeSucceededFuture(router.endStream(requestId: id, trailers: trailers))
-            } else if bodySize > Self.bodyLimit {
-                future = router.refuseOversized(method: head.method, path: head.uri, size: bodySize)
+            } else if body.isOverLimit {
+                future = router.refuseOversized(method: head.method, path: head.uri, size: body.size)
             } else {
-                future = router.handle(method: head.method, path: head.uri, headers: head.headers, body: body)
+                future = router.handle(method: head.method, path: head.uri, headers: head.headers, body: body.bytes)
             }
             let keepAlive = head.isKeepAlive
             let version = head.version
@@ -118,8 +111,7 @@ final class APIHandler: ChannelInboundHandler {
                 let (handler, context) = bound.value
                 handler.write(response, version: version, keepAlive: keepAlive, context: context)
             }
-            body = []
-            bodySize = 0
+            body.reset()
             self.head = nil
         }
     }

@@ -111,8 +111,7 @@ final class ServeHandler: ChannelInboundHandler {
 
     private let router: ServeRouter
     private var head: HTTPRequestHead?
-    private var body: [UInt8] = []
-    private var bodySize = 0
+    private var body = BoundedBody(limit: ServeHandler.bodyLimit)
 
     init(router: ServeRouter) { self.router = router }
 
@@ -120,25 +119,22 @@ final class ServeHandler: ChannelInboundHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
-            body = []
-            bodySize = 0
+            body.reset()
         case .body(var buffer):
-            bodySize += buffer.readableBytes
-            if bodySize <= Self.bodyLimit { body += buffer.readBytes(length: buffer.readableBytes) ?? [] } else { body = [] }
+            body.append(&buffer)
         case .end:
             guard let head else { return }
-            if bodySize > Self.bodyLimit {
+            if body.isOverLimit {
                 // Answered and closed: what a client sends past the limit is not worth reading on.
-                let message = #"{"message":"Request Entity Too Large: the body has \#(bodySize) bytes, more than any Lambda front door takes (\#(Self.bodyLimit))"}"#
+                let message = #"{"message":"Request Entity Too Large: the body has \#(body.size) bytes, more than any Lambda front door takes (\#(Self.bodyLimit))"}"#
                 ResponseWriter(context: context, handler: self, version: head.version, keepAlive: false)
                     .send(413, [("Content-Type", "application/json"), ("X-Amzn-ErrorType", "RequestEntityTooLargeException")], Array(message.utf8))
             } else {
                 let writer = ResponseWriter(context: context, handler: self, version: head.version, keepAlive: head.isKeepAlive)
-                router.handle(method: head.method, uri: head.uri, headers: head.headers, body: body, writer: writer)
+                router.handle(method: head.method, uri: head.uri, headers: head.headers, body: body.bytes, writer: writer)
             }
             self.head = nil
-            body = []
-            bodySize = 0
+            body.reset()
         }
     }
 
