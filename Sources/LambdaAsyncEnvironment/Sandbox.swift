@@ -36,9 +36,6 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         /// Called with each invocation's record, whoever invoked it (the API or `invoke`).
         public var onRecord: @Sendable (InvocationRecord) -> Void = { _ in }
-        /// The loopback port of the Runtime, Extensions and Telemetry APIs; 0 picks a free one (and
-        /// none at all where each environment has its own network and finds them at 127.0.0.1:9001).
-        public var port = 0
         /// How far each environment is made Lambda's (namespaces, cgroups); see `IsolationMode`.
         public var isolation: IsolationMode = .none
         /// CPU in proportion to memory (1,769 MB = one vCPU) when the environment has a cgroup.
@@ -222,8 +219,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         // Every connection of this sandbox's APIs on its own event loop: the router's state is bound to it.
         // An environment with a network of its own is served inside it (Sandbox+Init): nothing on the
         // host's loopback, where any local process could take its invocations.
-        if isolationSupport?.ownNetwork != true || options.port != 0 {
-            let channel = try APIServer.start(router: self, group: eventLoop, port: options.port)
+        if isolationSupport?.ownNetwork != true {
+            let channel = try APIServer.start(router: self, group: eventLoop)
             self.channel = channel
             port = channel.localAddress?.port ?? 0
         }
