@@ -126,6 +126,7 @@ let package = Package(
         .testTarget(name: "LambdaAsyncServiceTests", dependencies: [
             "LambdaAsyncService", "LambdaAsyncEnvironment", "TestSupport",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "LambdaAsyncScaffoldTests", dependencies: ["LambdaAsyncScaffold", "TestSupport"]),
         .testTarget(name: "LambdaAsyncAWSTests", dependencies: ["LambdaAsyncAWS", "TestSupport"]),

@@ -13,21 +13,26 @@ import NIOPosix
 /// Its mutable state is reached only under the state's lock; promises are completed outside it
 /// (their callbacks may run inline and come back here).
 final class FunctionPool: Sendable {
+    /// What the pool needs of an execution environment (a `Sandbox`; a stand-in in the pool's tests).
+    typealias Environment = any PooledEnvironment
+
     let config: FunctionConfig
     /// At most this many environments at once; 0 (`ReservedConcurrentExecutions: 0`) runs nothing.
     let concurrency: Int
     /// The limit is the function's reserved concurrency, not the account's: it names the throttle.
     let reserved: Bool
-    private let options: Sandbox.Options
+    /// Makes an environment; it blocks (a Sandbox finds its interpreter, binds its APIs), so it runs
+    /// on NIO's thread pool.
+    private let make: @Sendable () throws -> Environment
     private struct State {
-        var all: [Sandbox] = []
+        var all: [Environment] = []
         /// Free environments, the most recently used last (the next request takes it, as Lambda reuses a warm one).
-        var idle: [Sandbox] = []
+        var idle: [Environment] = []
         /// When each free environment last finished an invocation.
         var idleSince: [ObjectIdentifier: Date] = [:]
         /// Sandboxes being made, not yet in `all`: their slots count toward `concurrency`.
         var starting = 0
-        var waiters: [EventLoopPromise<Sandbox>] = []
+        var waiters: [EventLoopPromise<Environment>] = []
         /// Sandboxes started before the code last changed; each is recycled once it is free.
         var stale: Set<ObjectIdentifier> = []
         /// After shutdown nothing starts: no new environment, no waiting.
@@ -37,11 +42,15 @@ final class FunctionPool: Sendable {
     private let state = NIOLockedValueBox(State())
     private let eventLoop: EventLoop = MultiThreadedEventLoopGroup.singleton.any()
 
-    init(config: FunctionConfig, concurrency: Int, reserved: Bool = false, options: Sandbox.Options) {
+    convenience init(config: FunctionConfig, concurrency: Int, reserved: Bool = false, options: Sandbox.Options) {
+        self.init(config: config, concurrency: concurrency, reserved: reserved) { try Sandbox(config: config, options: options) }
+    }
+
+    init(config: FunctionConfig, concurrency: Int, reserved: Bool = false, make: @escaping @Sendable () throws -> Environment) {
         self.config = config
         self.concurrency = max(0, concurrency)
         self.reserved = reserved
-        self.options = options
+        self.make = make
     }
 
     /// Lambda's answer to a synchronous call when every environment it may have is busy: 429
@@ -101,14 +110,14 @@ final class FunctionPool: Sendable {
     }
 
     private enum Acquired {
-        case ready(Sandbox)
+        case ready(Environment)
         case make
-        case wait(EventLoopPromise<Sandbox>)
+        case wait(EventLoopPromise<Environment>)
         case refused
         case throttled
     }
 
-    private func acquire(waitWhenBusy: Bool) -> EventLoopFuture<Sandbox> {
+    private func acquire(waitWhenBusy: Bool) -> EventLoopFuture<Environment> {
         let acquired: Acquired = state.withLockedValue { state in
             if state.stopped { return .refused }
             // No environment may ever run (reserved concurrency 0): every call, sync or not, is throttled.
@@ -119,7 +128,7 @@ final class FunctionPool: Sendable {
                 return .make
             }
             guard waitWhenBusy else { return .throttled }
-            let promise = eventLoop.makePromise(of: Sandbox.self)
+            let promise = eventLoop.makePromise(of: Environment.self)
             state.waiters.append(promise)
             return .wait(promise)
         }
@@ -131,9 +140,8 @@ final class FunctionPool: Sendable {
         case .make:
             // Making a sandbox blocks (it finds the interpreter, binds its APIs' port): on NIO's
             // thread pool, never on an event loop.
-            let config = config, options = options
-            let made = NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { try Sandbox(config: config, options: options) }
-            let promise = eventLoop.makePromise(of: Sandbox.self)
+            let made = NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { [make] in try make() }
+            let promise = eventLoop.makePromise(of: Environment.self)
             made.whenComplete { [self] result in
                 let admitted = state.withLockedValue { state -> Bool in
                     state.starting -= 1
@@ -154,8 +162,8 @@ final class FunctionPool: Sendable {
         }
     }
 
-    private func release(_ sandbox: Sandbox) {
-        let waiter: EventLoopPromise<Sandbox>? = state.withLockedValue { state in
+    private func release(_ sandbox: Environment) {
+        let waiter: EventLoopPromise<Environment>? = state.withLockedValue { state in
             guard !state.waiters.isEmpty else {
                 state.idle.append(sandbox)
                 state.idleSince[ObjectIdentifier(sandbox)] = Date()
@@ -170,7 +178,7 @@ final class FunctionPool: Sendable {
     /// returns how many. The next request starts cold.
     func shutDownIdle(olderThan seconds: TimeInterval) async -> Int {
         let cutoff = Date().addingTimeInterval(-seconds)
-        let expired: [Sandbox] = state.withLockedValue { state in
+        let expired: [Environment] = state.withLockedValue { state in
             let expired = state.idle.filter { (state.idleSince[ObjectIdentifier($0)] ?? Date()) < cutoff }
             let ids = Set(expired.map(ObjectIdentifier.init))
             state.idle.removeAll { ids.contains(ObjectIdentifier($0)) }
@@ -192,3 +200,18 @@ final class FunctionPool: Sendable {
         for sandbox in sandboxes { await sandbox.shutdown() }
     }
 }
+
+/// What a `FunctionPool` does with an execution environment.
+protocol PooledEnvironment: AnyObject, Sendable {
+    var eventLoop: EventLoop { get }
+    /// Runs one invocation; the record arrives when it ended.
+    func submit(_ payload: [UInt8], extras: Sandbox.InvocationExtras, onResponse: @escaping @Sendable (ResponseEvent) -> Void) -> EventLoopFuture<InvocationRecord>
+    /// Ends the environment (SHUTDOWN with `reason`); the next invocation starts cold.
+    func reset(reason: String) -> EventLoopFuture<Void>
+    /// SHUTDOWN `spindown`: the next invocation starts cold from a fresh copy of the code.
+    func recycle() async
+    /// Ends it for good.
+    func shutdown() async
+}
+
+extension Sandbox: PooledEnvironment {}
