@@ -10,7 +10,8 @@ struct Invoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a function locally the way Lambda does: freeze included, timed.",
         discussion: """
-            The runner serves the Runtime and Extensions APIs on loopback, starts external extensions \
+            The runner serves the Runtime and Extensions APIs at 127.0.0.1:9001 inside each environment's \
+            own network (on the host's loopback with --isolation none), starts external extensions \
             from the layers' extensions/ folders and the runtime (the code's bootstrap, or a built-in \
             client for python3.* and nodejs* runtimes, behind AWS_LAMBDA_EXEC_WRAPPER when set), in an \
             environment made Lambda's (--isolation: read-only /var/task and /opt, a private /tmp, memory \
