@@ -105,8 +105,10 @@ struct Deploy: AsyncParsableCommand {
         let json = format == .json
         if let stage { options = try Stage.load(stage, project: project).applied(to: options, name: stage, project: project) }
         // Progress goes to stderr with --format json, so stdout is the JSON document alone.
+        // Each progress line is written as it happens (no stdio buffer off a terminal): a deploy that
+        // waits, or is stopped, has said how far it got.
         let deployer = Deployer(project: project, options: options, say: { line in
-            if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
+            (json ? FileHandle.standardError : FileHandle.standardOutput).write(Data((line + "\n").utf8))
         }, ask: { question in
             FileHandle.standardError.write(Data(question.utf8))
             return (readLine() ?? "").lowercased().hasPrefix("y")

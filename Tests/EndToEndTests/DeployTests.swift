@@ -106,6 +106,34 @@ import TestSupport
         #expect(gone.status == 64 && gone.stderr.contains("there is no stack orders"))
     }
 
+    /// Off a terminal (CI, a pipe) each progress line is there as it happens, not at the end: a
+    /// deploy stopped mid-way has said how far it got.
+    @Test func progressIsWrittenAsItHappensAndSurvivesAStop() async throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("progress")
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime"]).status == 0)
+        let aws = try MotoServer(script: Self.double)
+        defer { aws.stop() }
+        let log = parent.appendingPathComponent("stdout.txt")
+        try Data().write(to: log)
+        let process = Process()
+        process.executableURL = Binary.url
+        process.arguments = ["deploy", project.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(aws.clientEnvironment) { $1 }
+        process.standardOutput = try FileHandle(forWritingTo: log)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        func said() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        let deadline = Date().addingTimeInterval(60)
+        while !said().contains("Deploying stack progress"), process.isRunning, Date() < deadline { try? await Task.sleep(nanoseconds: 20_000_000) }
+        let runningWhenSaid = process.isRunning
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(runningWhenSaid, "the first line came only at the end: \(said())")
+        #expect(said().contains("Deploying stack progress to account 123456789012"), "\(said())")
+    }
+
     @Test func anAsyncInvokeProjectGetsItsEventInvokeConfigAndRole() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
