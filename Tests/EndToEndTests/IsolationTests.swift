@@ -152,7 +152,14 @@ struct IsolationTests {
                                                     "--memory", memory, "--timeout", "60"] + extra)
             return (Self.response(result)["ms"] as? Double) ?? -1
         }
-        let small = try await timed("128"), full = try await timed("1769"), unlimited = try await timed("128", ["--no-cpu-limit"])
+        // The fast runs are the ones a busy machine slows (the other tests run beside this one): the
+        // best of three is the function's own speed. The slow run is held back by its quota, not by them.
+        let small = try await timed("128")
+        var full = Double.infinity, unlimited = Double.infinity
+        for _ in 0..<3 {
+            full = min(full, try await timed("1769"))
+            unlimited = min(unlimited, try await timed("128", ["--no-cpu-limit"]))
+        }
         // Lambda: 1769/128 = 13.8 times slower at 128 MB. Generous bounds for a loaded machine.
         #expect(full > 0 && small / full > 5, "128 MB: \(small) ms, 1769 MB: \(full) ms")
         #expect(unlimited > 0 && small / unlimited > 5, "--no-cpu-limit: \(unlimited) ms")
