@@ -45,8 +45,9 @@ let package = Package(
         // Build-time embedding of Templates/ and the runtime clients as Swift source.
         .executableTarget(name: "EmbedFiles", path: "Tools/EmbedFiles"),
         .plugin(name: "EmbedFilesPlugin", capability: .buildTool(), dependencies: ["EmbedFiles"]),
-        // Sockets made inside an execution environment's own network namespace (setns needs C).
-        .target(name: "CNetworkNamespace"),
+        // The Linux calls Swift's Glibc module does not show: a socket made inside an environment's
+        // network namespace (setns), descriptors closed in a spawned child (addclosefrom_np).
+        .target(name: "CSystemCalls"),
         // One execution environment, as Lambda runs it: its state machine, the Runtime, Extensions and
         // Telemetry APIs over SwiftNIO, the runtime and extension processes, freezing, timeouts, the
         // timeline of each invocation, and its confinement (namespaces, its own network, cgroups).
@@ -57,7 +58,7 @@ let package = Package(
                 "LambdaAsyncProject",
                 // Zips: a function's code unpacked, and what `package` ships run at each cold start.
                 "LambdaAsyncArchive",
-                "CNetworkNamespace",
+                "CSystemCalls",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

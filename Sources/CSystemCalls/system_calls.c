@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "network_namespace.h"
+#include "system_calls.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -35,4 +35,8 @@ int lambda_async_socket_in_namespace(int namespace_fd, int domain, int type) {
     pthread_join(thread, NULL);
     if (job.result < 0) errno = job.error;
     return job.result;
+}
+
+int lambda_async_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
 }

@@ -1,3 +1,4 @@
+import CSystemCalls
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -39,6 +40,9 @@ final class SandboxProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
         posix_spawn_file_actions_addclose(&actions, readEnd)
         posix_spawn_file_actions_addclose(&actions, writeEnd)
+        // Nothing else of the runner's: its listening sockets, its event loops, other environments'
+        // pipes and cgroup files stay out of the function's reach.
+        lambda_async_spawn_close_from(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -69,4 +69,33 @@ import TestSupport
                 "\(result.stdout) \(result.stderr)")
         #expect(lines.last == "200", "\(result.stdout) \(result.stderr)")
     }
+
+    /// A function holds only its own descriptors: none of serve's listening sockets, event loops or
+    /// other environments' pipes, which it could otherwise accept connections on or write into.
+    @Test func aFunctionHoldsOnlyItsOwnDescriptors() async throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("app")
+        try writeSingleFunctionProject(at: project, name: "Fds", runtime: "python3.11", files: [
+            "app.py": """
+                import os
+                def handler(event, context):
+                    listing = os.listdir("/proc/self/fd")
+                    return {fd: os.readlink(f"/proc/self/fd/{fd}") for fd in listing if os.path.exists(f"/proc/self/fd/{fd}")}
+                """,
+        ])
+        for isolation in isolationAvailable ? ["none", "auto"] : ["none"] {
+            let server = try await ServeTests.Server(project: project, arguments: ["--isolation", isolation])
+            let result = try await TestSupport.run("python3", ["-c", """
+                import sys, urllib.request
+                url = f"http://127.0.0.1:{sys.argv[1]}/2015-03-31/functions/Fds/invocations"
+                print(urllib.request.urlopen(urllib.request.Request(url, data=b"{}"), timeout=30).read().decode())
+                """, String(server.port)])
+            #expect(server.stop() == 130)
+            let held = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String], "\(result.stderr)")
+            // Standard input, output and error; the listing's own descriptor is gone once it is read.
+            #expect(Set(held.keys) == ["0", "1", "2"], "\(isolation): \(held)")
+            #expect(!held.values.contains { $0.hasPrefix("socket:") || $0.contains("eventpoll") }, "\(isolation): \(held)")
+        }
+    }
 }

@@ -1,4 +1,4 @@
-import CNetworkNamespace
+import CSystemCalls
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -108,6 +108,7 @@ struct EnvironmentNetwork: Sendable {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, exitPipe.read, 3)
         posix_spawn_file_actions_adddup2(&actions, readyPipe.write, 4)
+        lambda_async_spawn_close_from(&actions, 5)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -1,3 +1,4 @@
+import CSystemCalls
 import Foundation
 import NIOCore
 #if canImport(Glibc)
@@ -274,6 +275,8 @@ final class IsolatedEnvironment: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, ready[1], 1)
         posix_spawn_file_actions_addopen(&actions, 2, log.path, O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, info[1], 3)
+        // The namespace's first process holds nothing else of the runner's.
+        lambda_async_spawn_close_from(&actions, 4)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
