@@ -2,7 +2,8 @@ import CArchive
 import Foundation
 
 /// Unpacks a zip the way Lambda does into /var/task or /opt: modes kept, nothing written outside
-/// the destination (no absolute paths, no `..`, no writing through symbolic links).
+/// the destination (no absolute paths, no `..`, no writing through symbolic links), and no setuid,
+/// setgid or sticky bit: unpacked by root, a setuid file would hand root to anyone who runs it.
 public enum ZipExtractor {
     public static func extract(_ zip: URL, into destination: URL) throws {
         guard FileManager.default.isReadableFile(atPath: zip.path) else {
@@ -33,6 +34,7 @@ public enum ZipExtractor {
             let path = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
             try ZipEntry.validate(path.hasSuffix("/") ? String(path.dropLast()) : path)
             archive_entry_set_pathname(entry, destination.appendingPathComponent(path).path)
+            archive_entry_set_perm(entry, archive_entry_perm(entry) & 0o777)
             guard archive_write_header(writer, entry) == ARCHIVE_OK else { throw fail(writer, "unpacking \(path)") }
             var buffer: UnsafeRawPointer?
             var size = 0

@@ -31,4 +31,27 @@ import TestSupport
         #expect(throws: ArchiveError.self) { try ZipExtractor.extract(zip, into: dir.appendingPathComponent("task")) }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("escaped.txt").path))
     }
+
+    @Test func setuidSetgidAndStickyBitsAreNotKept() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let zip = dir.appendingPathComponent("setuid.zip")
+        let made = try await run("python3", ["-c", """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                for name, mode in (("su", 0o104755), ("sg", 0o102755), ("sticky", 0o101777)):
+                    info = zipfile.ZipInfo(name)
+                    info.create_system = 3
+                    info.external_attr = mode << 16
+                    z.writestr(info, "#!/bin/sh\\n")
+            """, zip.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let target = dir.appendingPathComponent("task")
+        try ZipExtractor.extract(zip, into: target)
+        for (name, kept) in [("su", 0o755), ("sg", 0o755), ("sticky", 0o777)] {
+            var info = stat()
+            #expect(lstat(target.appendingPathComponent(name).path, &info) == 0)
+            #expect(Int(info.st_mode) & 0o7777 == kept, "\(name): \(String(Int(info.st_mode) & 0o7777, radix: 8))")
+        }
+    }
 }
