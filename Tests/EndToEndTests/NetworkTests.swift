@@ -10,26 +10,7 @@ import Glibc
 @Suite(.enabled(if: isolationAvailable, "needs root and bubblewrap (scripts/ensure-deps installs it)"), .timeLimit(.minutes(3)))
 struct NetworkTests {
     /// A listening socket on the host's loopback, as a developer's local database would be.
-    final class HostService {
-        let fd: Int32
-        let port: Int
-
-        init() throws {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            self.fd = fd
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-            }
-            guard bound, listen(fd, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
-            port = Int(UInt16(bigEndian: address.sin_port))
-        }
-
-        deinit { close(fd) }
-    }
+    typealias HostService = LoopbackListener
 
     /// Every TCP port listening on this machine's IPv4 loopback (or on every address), from /proc.
     static func loopbackListeners() -> Set<Int> {

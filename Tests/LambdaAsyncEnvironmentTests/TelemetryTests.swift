@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LambdaAsyncEnvironment
 #if canImport(Glibc)
 import Glibc
@@ -10,22 +11,11 @@ import Glibc
 @Suite(.timeLimit(.minutes(1))) struct TelemetryTests {
     /// A one-request HTTP listener on loopback: what the first POST carried.
     final class Listener: Sendable {
-        let fd: Int32
-        let port: Int
+        private let socket: LoopbackListener
+        var port: Int { socket.port }
+        private var fd: Int32 { socket.fd }
 
-        init() throws {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            self.fd = fd
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-            }
-            guard bound, listen(fd, 4) == 0 else { throw POSIXError(.EADDRINUSE) }
-            port = Int(UInt16(bigEndian: address.sin_port))
-        }
+        init() throws { socket = try LoopbackListener() }
 
         /// The body of the first request, once it has all arrived (its Content-Length), answered 200.
         func firstBody() async -> String {
@@ -57,7 +47,6 @@ import Glibc
             }
         }
 
-        deinit { close(fd) }
     }
 
     static func subscription(_ uri: String, types: [String] = ["platform", "function"], buffering: String = "") -> [UInt8] {
