@@ -53,12 +53,18 @@ public struct IsolationSupport: Sendable {
     static func detect() -> IsolationSupport {
         var missing: [String] = []
         var bubblewrap: String?
+        var ownNetwork = false
         #if os(Linux)
         if geteuid() != 0 {
             missing.append("not root: no namespaces, cgroups or non-root sandbox user (run as root, or in a VM or container)")
         } else if let found = ["/usr/bin/bwrap", "/usr/local/bin/bwrap"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
-            // bwrap exists; check it can make the namespaces we use (a container may forbid them).
-            if run([found, "--unshare-pid", "--unshare-ipc", "--ro-bind", "/", "/", "--proc", "/proc", "--", "/bin/true"]) {
+            // bwrap exists; check it can make the namespaces we use (a container may forbid them): all
+            // at once first, which is one start of bubblewrap where the machine allows everything.
+            let probe = [found, "--unshare-pid", "--unshare-ipc", "--ro-bind", "/", "/", "--proc", "/proc"]
+            if run(probe + ["--unshare-net", "--", "/bin/true"]) {
+                bubblewrap = found
+                ownNetwork = true
+            } else if run(probe + ["--", "/bin/true"]) {
                 bubblewrap = found
             } else {
                 missing.append("bubblewrap cannot create mount and PID namespaces here: host files stay visible")
@@ -91,10 +97,10 @@ public struct IsolationSupport: Sendable {
         }
         // A network of its own per environment, as on Lambda: otherwise a function reaches the host's
         // local services and another environment's Runtime API.
-        var ownNetwork = false
         var slirp4netns: String?
-        if let bubblewrap {
-            ownNetwork = run([bubblewrap, "--unshare-net", "--ro-bind", "/", "/", "--", "/bin/true"])
+        // Only with bubblewrap in use (nsenter or setpriv missing rules it out above).
+        if bubblewrap == nil { ownNetwork = false }
+        if bubblewrap != nil {
             if !ownNetwork {
                 missing.append("bubblewrap cannot create network namespaces here: functions share the host's network and reach its local services")
             } else if let found = ["/usr/bin/slirp4netns", "/usr/local/bin/slirp4netns"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
