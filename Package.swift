@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // SHA-256 of zips as they are written (CodeSha256), with the CPU's SHA instructions.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // deploy's HTTPS to AWS: event-driven (URLSession on Linux spins a core while it waits for an
+        // answer), with connect and read timeouts of its own.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libarchive from the system (Debian: libarchive-dev), found through pkg-config.
@@ -96,7 +99,10 @@ let package = Package(
         ]),
         // A small native AWS client for `deploy`: SigV4 (swift-crypto), the standard credential
         // chain, endpoints, retries; CloudFormation, S3, STS and Lambda calls.
-        .target(name: "LambdaAsyncAWS", dependencies: ["LambdaAsyncCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "LambdaAsyncAWS", dependencies: [
+            "LambdaAsyncCore", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // `deploy`: the packaged project through a CloudFormation change set, verified.
         .target(name: "LambdaAsyncDeploy", dependencies: ["LambdaAsyncAWS", "LambdaAsyncArchive", "LambdaAsyncProject", "LambdaAsyncCore", "Yams"]),
         .executableTarget(

@@ -1,12 +1,14 @@
+import AsyncHTTPClient
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 
-/// One HTTP exchange through URLSession, as async.
+/// One HTTP exchange with AWS, as async, through AsyncHTTPClient: event-driven (Foundation's URLSession
+/// on Linux polls in a loop, a core busy for as long as it waits for an answer), connections pooled
+/// across calls, a dropped connection reported at once (the caller retries) rather than at a timeout.
 public enum HTTP {
     public struct Response: Sendable {
         public let status: Int
@@ -18,23 +20,21 @@ public enum HTTP {
         }
     }
 
-    static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
-        configuration.timeoutIntervalForResource = 900
-        return URLSession(configuration: configuration)
-    }()
+    /// The largest answer read: AWS's answers to deploy are small (a template summary, events).
+    static let responseLimit = 64 * 1_048_576
 
     public static func send(method: String, url: URL, headers: [String: String], body: Data, timeout: TimeInterval = 60) async throws -> Response {
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        for (key, value) in headers where key.lowercased() != "host" { request.setValue(value, forHTTPHeaderField: key) }
-        if !body.isEmpty || method == "PUT" || method == "POST" { request.httpBody = body }
-        let (data, response) = try await session.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = HTTPMethod(rawValue: method)
+        for (key, value) in headers where key.lowercased() != "host" { request.headers.add(name: key, value: value) }
+        if !body.isEmpty || method == "PUT" || method == "POST" {
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await Clients.shared.client(for: url).execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+        let bytes = try await response.body.collect(upTo: responseLimit)
         var fields: [String: String] = [:]
-        for (key, value) in http.allHeaderFields { fields["\(key)"] = "\(value)" }
-        return Response(status: http.statusCode, headers: fields, body: data)
+        for header in response.headers { fields[header.name] = fields[header.name].map { "\($0),\(header.value)" } ?? header.value }
+        return Response(status: Int(response.status.code), headers: fields, body: Data(bytes.readableBytesView))
     }
 
     /// For credential sources that may not exist here (IMDS, containers): nil when nothing answers.
@@ -42,8 +42,64 @@ public enum HTTP {
         guard let response = try? await send(method: method, url: url, headers: headers, body: Data(), timeout: timeout) else { return nil }
         return (response.status, response.body)
     }
-}
 
+    /// The process's clients, made once and never shut down (they live as long as the command):
+    /// one direct, and one through the proxy the environment names, as the AWS SDKs and curl read it
+    /// (HTTPS_PROXY / HTTP_PROXY by the URL's scheme, NO_PROXY for the hosts that bypass it).
+    final class Clients: Sendable {
+        static let shared = Clients(environment: ProcessInfo.processInfo.environment)
+
+        let direct: HTTPClient
+        let proxied: [String: HTTPClient]
+        let noProxy: [String]
+
+        init(environment: [String: String]) {
+            func value(_ name: String) -> String? {
+                (environment[name.lowercased()] ?? environment[name]).flatMap { $0.isEmpty ? nil : $0 }
+            }
+            direct = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(proxy: nil))
+            var proxied: [String: HTTPClient] = [:]
+            for (scheme, variable) in [("https", "HTTPS_PROXY"), ("http", "HTTP_PROXY")] {
+                guard let proxy = value(variable).flatMap(Self.proxy) else { continue }
+                proxied[scheme] = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(proxy: proxy))
+            }
+            self.proxied = proxied
+            noProxy = (value("NO_PROXY") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        }
+
+        func client(for url: URL) -> HTTPClient {
+            guard let client = proxied[url.scheme?.lowercased() ?? ""] else { return direct }
+            return Self.bypasses(host: url.host?.lowercased() ?? "", noProxy) ? direct : client
+        }
+
+        /// NO_PROXY as curl reads it: `*`, a host, or a domain suffix (with or without its leading dot).
+        static func bypasses(host: String, _ noProxy: [String]) -> Bool {
+            noProxy.contains { entry in
+                let suffix = entry.hasPrefix(".") ? String(entry.dropFirst()) : entry
+                return entry == "*" || host == suffix || host.hasSuffix("." + suffix)
+            }
+        }
+
+        /// `http://user:password@host:port` or `host:port`: an HTTP proxy, CONNECT for HTTPS.
+        static func proxy(_ text: String) -> HTTPClient.Configuration.Proxy? {
+            guard let url = URL(string: text.contains("://") ? text : "http://" + text), let host = url.host else { return nil }
+            let port = url.port ?? 80
+            if let user = url.user {
+                return .server(host: host, port: port, authorization: .basic(username: user, password: url.password ?? ""))
+            }
+            return .server(host: host, port: port)
+        }
+
+        static func configuration(proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient.Configuration {
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: .seconds(10), read: .seconds(60)),
+                proxy: proxy)
+            configuration.decompression = .disabled
+            return configuration
+        }
+    }
+}
 /// A small XML tree (FoundationXML's parser), for the query protocol's and S3's answers; immutable
 /// once parsed.
 public final class XMLElement: Sendable {

@@ -23,6 +23,7 @@ import json
 import os
 import sys
 import threading
+import time
 import urllib.parse
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -324,8 +325,23 @@ class Double:
         return [body]
 
 
+def exit_with_parent():
+    """With LAMBDA_ASYNC_DOUBLE_EXIT_WITH_PARENT set (a test suite shares one double), the double
+    ends when the process that started it does, however that ends."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    if os.environ.get("LAMBDA_ASYNC_DOUBLE_EXIT_WITH_PARENT"):
+        exit_with_parent()
     app = Double(DomainDispatcherApplication(create_backend_app))
     log(f"moto + SAM transform on http://127.0.0.1:{port}")
     run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False, use_debugger=False)
