@@ -7,10 +7,6 @@ import TestSupport
 /// template and zips, redeployed without change, updated, left for review, and deleted.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct DeployTests {
     static let double = Binary.repositoryRoot.appendingPathComponent("Tests/AWSDouble/aws_double.py").path
-    /// One double for the suite, made at first use: a double's first deploy spends two seconds of CPU
-    /// loading IAM's managed policies, the next ones almost none. It ends with the test process; each
-    /// test deploys stacks of names of its own.
-    static let shared = Result { try MotoServer(script: double, environment: ["LAMBDA_ASYNC_DOUBLE_EXIT_WITH_PARENT": "1"]) }
 
     func deploy(_ project: URL, _ arguments: [String], _ aws: MotoServer, extra: [String: String] = [:]) async throws -> ProcessResult {
         try await TestSupport.run(Binary.url.path, ["deploy", project.path] + arguments, environment: aws.clientEnvironment.merging(extra) { $1 })
@@ -25,7 +21,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("orders")
         #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension", "--variant", "external"]).status == 0)
-        let aws = try Self.shared.get()
+        let aws = try MotoServer.shared.get()
 
         let created = try await deploy(project, ["--format", "json", "--tag", "team=orders"], aws)
         #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
@@ -116,7 +112,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("progress")
         #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime"]).status == 0)
-        let aws = try Self.shared.get()
+        let aws = try MotoServer.shared.get()
         let log = parent.appendingPathComponent("stdout.txt")
         try Data().write(to: log)
         let process = Process()
@@ -141,7 +137,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("billing")
         #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke", "--language", "node", "--idempotency"]).status == 0)
-        let aws = try Self.shared.get()
+        let aws = try MotoServer.shared.get()
         let created = try await deploy(project, ["--stack-name", "billing-dev", "--parameter", "LogLevel=DEBUG"], aws)
         #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
         #expect(created.stdout.contains("Verified: ApiFunction, WorkerFunction run the code packaged here"))
@@ -177,7 +173,7 @@ import TestSupport
         // A stack of its own on the suite's double: cell-streaming-node, cell-async-invoke...
         let project = parent.appendingPathComponent((["cell"] + arguments.filter { !$0.hasPrefix("--") }).joined(separator: "-"))
         #expect(try await TestSupport.run(Binary.url.path, ["new", project.path] + arguments).status == 0)
-        let aws = try Self.shared.get()
+        let aws = try MotoServer.shared.get()
         let created = try await deploy(project, ["--format", "json"], aws)
         #expect(created.status == 0, "\(arguments): \(created.stdout)\(created.stderr)")
         let report = json(created)
@@ -191,7 +187,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("broken")
         #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension"]).status == 0)
-        let aws = try Self.shared.get()
+        let aws = try MotoServer.shared.get()
 
         // No region anywhere.
         let noRegion = try await TestSupport.run(Binary.url.path, ["deploy", project.path], environment: [
@@ -242,7 +238,7 @@ import TestSupport
             try template.replacingOccurrences(of: "QUEUE_NAME", with: queueName)
                 .write(to: project.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
         }
-        let aws = try Self.shared.get()
+        let aws = try MotoServer.shared.get()
 
         // A resource SQS refuses: the creation fails, rolls back, and its reason is printed.
         try write("not a valid name!")
@@ -275,7 +271,7 @@ import TestSupport
                 stack: shop-live
                 region: eu-west-1
             """.write(to: project.appendingPathComponent("lambda-async.yaml"), atomically: true, encoding: .utf8)
-        let aws = try Self.shared.get()
+        let aws = try MotoServer.shared.get()
         let dev = try await deploy(project, ["--stage", "dev", "--format", "json"], aws)
         #expect(dev.status == 0, "\(dev.stdout)\(dev.stderr)")
         #expect(json(dev)["stackName"] as? String == "shop-dev")
@@ -309,7 +305,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("careful")
         #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "extension"]).status == 0)
-        let aws = try Self.shared.get()
+        let aws = try MotoServer.shared.get()
         func onTerminal(answer: String) async throws -> ProcessResult {
             try await TestSupport.run("script", ["-qec", "\(Binary.url.path) deploy \(project.path)", "/dev/null"],
                                 environment: aws.clientEnvironment, input: answer + "\n")
@@ -330,7 +326,7 @@ import TestSupport
         try (try String(contentsOf: template, encoding: .utf8))
             .replacingOccurrences(of: "\nResources:\n", with: "\nMetadata:\n  Padding: '\(String(repeating: "x", count: 52_000))'\n\nResources:\n")
             .write(to: template, atomically: true, encoding: .utf8)
-        let aws = try Self.shared.get()
+        let aws = try MotoServer.shared.get()
         let created = try await deploy(project, ["--format", "json"], aws)
         #expect(created.status == 0 && json(created)["status"] as? String == "CREATE_COMPLETE", "\(created.stdout)\(created.stderr)")
         let listed = try await aws.python("""

@@ -171,7 +171,7 @@ import TestSupport
 /// The failed-tasks path as a user meets it: a generated project, run by `invoke` with its calls
 /// sent to moto's SQS, given an order whose task always fails, leaves exactly one record in the
 /// queue, with the task and the attempt count.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct FailedTaskTests {
+@Suite(.timeLimit(.minutes(10))) struct FailedTaskTests {
     static let cells: [[String]] = [
         ["--strategy", "extension"],
         ["--strategy", "extension", "--variant", "external"],
@@ -189,12 +189,12 @@ import TestSupport
         let created = try await TestSupport.run(Binary.url.path, ["new", project.path] + cell)
         #expect(created.status == 0, "\(created.stderr)")
 
-        let moto = try MotoServer()
-        defer { moto.stop() }
+        // A queue of its own on the run's shared double.
+        let moto = try MotoServer.shared.get()
         let queue = try await moto.python("""
             import sys, boto3
-            print(boto3.client("sqs", endpoint_url=sys.argv[1]).create_queue(QueueName="failed-tasks")["QueueUrl"])
-            """)
+            print(boto3.client("sqs", endpoint_url=sys.argv[1]).create_queue(QueueName=sys.argv[2])["QueueUrl"])
+            """, ["failed-tasks-" + cell.filter { !$0.hasPrefix("--") }.joined(separator: "-")])
         let queueURL = queue.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(queue.status == 0 && queueURL.hasPrefix("http"), "\(queue.stderr)")
 
@@ -223,15 +223,15 @@ import TestSupport
 /// `new --idempotency`: the worker of a generated async-invoke project, against a DynamoDB table in
 /// moto, runs a task once per task id, returns the first result to a retry, and lets a failed task
 /// run again. With --powertools and Powertools installed, through Powertools' idempotency utility.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct IdempotencyTableTests {
+@Suite(.timeLimit(.minutes(10))) struct IdempotencyTableTests {
     static let script = """
         import json, os, sys
-        endpoint = sys.argv[1]
-        os.environ.update(AWS_ENDPOINT_URL=endpoint, IDEMPOTENCY_TABLE="idempotency")
+        endpoint, table = sys.argv[1], sys.argv[2]
+        os.environ.update(AWS_ENDPOINT_URL=endpoint, IDEMPOTENCY_TABLE=table)
         sys.path.insert(0, "src")
         import boto3
         ddb = boto3.client("dynamodb")
-        ddb.create_table(TableName="idempotency", BillingMode="PAY_PER_REQUEST",
+        ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
         import idempotency, tasks, worker
@@ -252,7 +252,7 @@ import TestSupport
             pass
         tasks.run = lambda task: runs.append(task["taskId"]) or {"retried": True}
         third = worker.handler({"taskId": "o-2", "orderId": "o-2", "fail": True}, Context())
-        items = ddb.scan(TableName="idempotency")["Items"]
+        items = ddb.scan(TableName=table)["Items"]
         print(json.dumps({"runs": runs, "first": first, "second": second, "third": third,
                           "statuses": sorted(item["status"]["S"] for item in items),
                           "powertools": getattr(idempotency, "_powertools", None) is not None}))
@@ -269,9 +269,9 @@ import TestSupport
         let template = try String(contentsOf: project.appendingPathComponent("template.yaml"), encoding: .utf8)
         #expect(template.contains("IdempotencyTable:") && template.contains("IDEMPOTENCY_TABLE: !Ref IdempotencyTable"))
 
-        let moto = try MotoServer()
-        defer { moto.stop() }
-        let result = try await TestSupport.run("python3", ["-c", Self.script, moto.endpoint], environment: [
+        // A table of its own on the run's shared double.
+        let moto = try MotoServer.shared.get()
+        let result = try await TestSupport.run("python3", ["-c", Self.script, moto.endpoint, "idempotency-\(powertools)"], environment: [
             "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
             "PYTHONPATH": powertools ? EventTests.powertools : "",
         ], directory: project)
