@@ -34,7 +34,7 @@ extension Sandbox {
         switch (method, parts) {
         case (.GET, ["invocation", "next"]):
             extensions.registrationOpen = false
-            if let invocation = current, let delivered = invocation.deliveredAt {
+            if let invocation = current, !invocation.finished, let delivered = invocation.deliveredAt {
                 // Asking for more means this invocation is over for the runtime.
                 let doneAt = now()
                 invocation.runtimeDoneAt = doneAt
@@ -48,7 +48,7 @@ extension Sandbox {
             runtimeWaiter = promise
             // The runtime's first /next is its half of init's end.
             if pendingInit?.runtimeAsked == false {
-                pendingInit?.runtimeAsked = true
+                lifecycle.updatePendingInit { $0.runtimeAsked = true }
                 checkInitComplete()
             }
             if let invocation = current, invocation.deliveredAt == nil, runtimeWaiter?.futureResult === promise.futureResult {
@@ -128,7 +128,7 @@ extension Sandbox {
 
     /// The invocation a runtime may still answer: the current one, delivered, with no response yet.
     func answerable(_ requestId: String) -> Result<Invocation, Refusal> {
-        guard let invocation = current, invocation.id == requestId, invocation.deliveredAt != nil else {
+        guard let invocation = current, !invocation.finished, invocation.id == requestId, invocation.deliveredAt != nil else {
             return .failure(Refusal(response: .error(.badRequest, "InvalidRequestID", "Invalid request ID: \(requestId)")))
         }
         guard invocation.responseAt == nil, !invocation.streaming else {
@@ -138,7 +138,7 @@ extension Sandbox {
     }
 
     func streamChunk(requestId: String, _ bytes: [UInt8]) {
-        guard let invocation = current, invocation.id == requestId, invocation.responseAt == nil else { return }
+        guard let invocation = current, !invocation.finished, invocation.id == requestId, invocation.responseAt == nil else { return }
         invocation.streamedBytes += bytes.count
         if invocation.streamedBytes > LambdaQuotas.streamedResponseBytes {
             respond(invocation, .error(type: "Function.ResponseSizeTooLarge",
@@ -151,7 +151,7 @@ extension Sandbox {
     }
 
     func endStream(requestId: String, trailers: HTTPHeaders?) -> APIResponse {
-        guard let invocation = current, invocation.id == requestId else {
+        guard let invocation = current, !invocation.finished, invocation.id == requestId else {
             return .error(.badRequest, "InvalidRequestID", "Invalid request ID: \(requestId)")
         }
         if let type = trailers?.first(name: "Lambda-Runtime-Function-Error-Type") {

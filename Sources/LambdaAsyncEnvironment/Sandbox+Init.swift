@@ -20,12 +20,11 @@ extension Sandbox {
             initFailure = InitFailure(type: "Sandbox.Stopped", body: Array(Self.errorJSON("Sandbox.Stopped", "the local runner stopped before this invocation started")))
             return eventLoop.makeFailedFuture(RunnerError.cannotStart(config.name, "the sandbox was shut down"))
         }
-        move(.coldStart)
+        let promise = eventLoop.makePromise(of: Void.self)
+        move(.coldStart(PendingInit(promise: promise)))
         telemetry.initPhase(true)
         telemetry.record("platform.initStart", ["initializationType": "on-demand", "phase": "init",
                                                 "functionName": config.name, "functionVersion": "$LATEST"])
-        let promise = eventLoop.makePromise(of: Void.self)
-        pendingInit = PendingInit(promise: promise)
         initFailure = nil
         initDurationMs = nil
         extensions.startOver()
@@ -53,10 +52,11 @@ extension Sandbox {
                 return
             }
             // Lambda gives init 10 seconds.
-            pendingInit?.timer = eventLoop.scheduleTask(in: .milliseconds(limitMs)) { [self] in
+            let timer = eventLoop.scheduleTask(in: .milliseconds(limitMs)) { [self] in
                 failInit(type: "Sandbox.Timedout", message: String(format: "Task timed out after %.2f seconds", Double(limitMs) / 1000),
                          error: InitTimedOut())
             }
+            lifecycle.updatePendingInit { $0.timer = timer }
         }
         return promise.futureResult
     }
@@ -222,13 +222,11 @@ extension Sandbox {
         telemetry.record("platform.initReport", ["initializationType": "on-demand", "phase": "init", "status": "success",
                                                  "metrics": ["durationMs": duration]])
         telemetry.initPhase(false)
-        pendingInit = nil
         move(.initSucceeded)
         pending.succeed()
     }
 
     func failInit(_ invocation: Invocation) {
-        if lifecycle.state == .initializing { move(.initFailed) }
         let failure = initFailure ?? InitFailure(type: "Runtime.Unknown", body: Array(Self.errorJSON("Runtime.Unknown", "init failed")))
         invocation.onResponse(.error(type: failure.type, body: failure.body))
         let elapsed = milliseconds(from: initStart, to: now())

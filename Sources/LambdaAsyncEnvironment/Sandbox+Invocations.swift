@@ -12,10 +12,9 @@ extension Sandbox {
     // MARK: Invocations
 
     func begin(_ invocation: Invocation) {
-        move(.deliver)
+        move(.deliver(invocation))
         thawEnvironment()
         processes.limitCPUOnce(memoryMB: options.cpuLimit ? config.memoryMB : nil)
-        current = invocation
         telemetry.record("platform.start", ["requestId": invocation.id, "version": "$LATEST"])
         // Thawed: the batches that fell due while frozen go now, the rest when their buffering says.
         telemetry.flush()
@@ -84,7 +83,6 @@ extension Sandbox {
     func record(for invocation: Invocation, timedOut: Bool = false) -> InvocationRecord {
         invocation.finished = true
         invocation.timer?.cancel()
-        current = nil
         let start = invocation.suppressedInitStart ?? invocation.deliveredAt ?? invocation.clientStart
         defer { initDurationMs = nil }
         let record = Metering(

@@ -75,13 +75,18 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     var isolated: IsolatedEnvironment? { processes.isolated }
     /// Who registered with the Extensions API, and what each waits for.
     var extensions = ExtensionRegistry()
-    /// Where the environment is in its lifecycle; every move goes through `move(_:)`.
-    var lifecycle = SandboxLifecycle()
+    /// Where the environment is in its lifecycle, with the init it waits for and the invocation in
+    /// flight; every move goes through `move(_:)`.
+    var lifecycle = SandboxLifecycle<PendingInit, Invocation>()
+    /// The init someone waits for: held by the lifecycle while initializing.
+    var pendingInit: PendingInit? { lifecycle.pendingInit }
+    /// The invocation delivered and not finished: held by the lifecycle while invoking and after the response.
+    var current: Invocation? { lifecycle.invocation }
 
     /// Moves the lifecycle. An event that cannot happen now is a runner bug: fatal in debug builds
     /// (every test run), said in the log of a release build, where the user's run goes on.
     @discardableResult
-    func move(_ event: SandboxLifecycle.Event) -> [SandboxLifecycle.Effect] {
+    func move(_ event: SandboxLifecycle<PendingInit, Invocation>.Event) -> [SandboxLifecycle<PendingInit, Invocation>.Effect] {
         do {
             return try lifecycle.handle(event)
         } catch {
@@ -102,14 +107,14 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     /// Ends the environment's callers as the lifecycle says: the invocation in flight, an init being
     /// waited for, and (at shutdown) every queued invocation all get an answer.
-    func answerCallers(_ effects: [SandboxLifecycle.Effect]) {
+    func answerCallers(_ effects: [SandboxLifecycle<PendingInit, Invocation>.Effect]) {
         for effect in effects {
             switch effect {
-            case .answerInFlight:
-                if let invocation = current { answerStopped(invocation, started: true) }
-            case .failInit:
-                failInit(type: "Sandbox.Stopped", message: "the local runner stopped during init",
-                         error: RunnerError.cannotStart(config.name, "stopped during init"), keepEarlierReason: true)
+            case .answerInFlight(let invocation, _):
+                answerStopped(invocation, started: true)
+            case .failInit(let pending):
+                endInit(pending, type: "Sandbox.Stopped", message: "the local runner stopped during init",
+                        error: RunnerError.cannotStart(config.name, "stopped during init"), keepEarlierReason: true)
             case .refuseQueued:
                 for invocation in queue.drain() { answerStopped(invocation, started: false) }
             case .startProcesses, .thaw, .freeze, .endProcesses:
@@ -122,8 +127,14 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// and `type` with `message` (or `body`, Lambda's error JSON) kept as the reason, unless an
     /// earlier reason stands (`keepEarlierReason`: a crash after the runtime's own init/error).
     func failInit(type: String, message: String, body: [UInt8] = [], error: Error, keepEarlierReason: Bool = false) {
-        guard let pending = pendingInit else { return }
-        pendingInit = nil
+        guard lifecycle.state == .initializing else { return }
+        for case .failInit(let pending) in move(.initFailed) {
+            endInit(pending, type: type, message: message, body: body, error: error, keepEarlierReason: keepEarlierReason)
+        }
+    }
+
+    /// An init the lifecycle let go of as failed: the reason kept, the timer cancelled, the caller failed.
+    func endInit(_ pending: PendingInit, type: String, message: String, body: [UInt8] = [], error: Error, keepEarlierReason: Bool) {
         if !keepEarlierReason || initFailure == nil {
             initFailure = InitFailure(type: type, body: body.isEmpty ? Array(Self.errorJSON(type, message)) : body)
         }
@@ -136,9 +147,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     var insideRuntimeDir: String { processes.hasNamespace ? LambdaImage.runtimeDir : runtimeDir.path }
 
     // Init.
+    /// When the last init started (its first process), for its duration.
     var initStart: UInt64 = 0
-    /// The init someone waits for; nil once it ended, however it ended.
-    var pendingInit: PendingInit?
     /// Why the last init failed (what its waiting invocation reports).
     var initFailure: InitFailure?
     var initDurationMs: Double?
@@ -146,9 +156,9 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// Telemetry and Logs API subscribers, and what they have not received yet.
     let telemetry = Telemetry()
 
-    // The runtime's long poll and the invocation in flight.
+    /// The runtime's long poll on /next. Not a state's: the runtime asks while init ends, between
+    /// invocations, frozen, and while an extension still works after the response.
     var runtimeWaiter: EventLoopPromise<APIResponse>?
-    var current: Invocation?
 
     /// Confined to the sandbox's event loop, like the sandbox itself.
     /// @unchecked Sendable: as the sandbox, confined to its event loop.

@@ -2,20 +2,22 @@ import Testing
 @testable import LambdaAsyncEnvironment
 
 @Suite struct SandboxLifecycleTests {
-    typealias State = SandboxLifecycle.State
+    /// The environment's lifecycle with stand-ins for what its states hold: init 1, invocation 2.
+    typealias Lifecycle = SandboxLifecycle<Int, Int>
+    typealias State = SandboxState
 
     /// A lifecycle brought to `state` through the events that lead there.
-    static func at(_ state: State) throws -> SandboxLifecycle {
-        var lifecycle = SandboxLifecycle()
-        let path: [SandboxLifecycle.Event]
+    static func at(_ state: State) throws -> Lifecycle {
+        var lifecycle = Lifecycle()
+        let path: [Lifecycle.Event]
         switch state {
         case .cold: path = []
-        case .initializing: path = [.coldStart]
-        case .ready: path = [.coldStart, .initSucceeded]
-        case .invoking: path = [.coldStart, .initSucceeded, .deliver]
-        case .postResponse: path = [.coldStart, .initSucceeded, .deliver, .respond]
-        case .frozen: path = [.coldStart, .initSucceeded, .deliver, .respond, .finish(freeze: true)]
-        case .resetting: path = [.coldStart, .initSucceeded, .reset]
+        case .initializing: path = [.coldStart(1)]
+        case .ready: path = [.coldStart(1), .initSucceeded]
+        case .invoking: path = [.coldStart(1), .initSucceeded, .deliver(2)]
+        case .postResponse: path = [.coldStart(1), .initSucceeded, .deliver(2), .respond]
+        case .frozen: path = [.coldStart(1), .initSucceeded, .deliver(2), .respond, .finish(freeze: true)]
+        case .resetting: path = [.coldStart(1), .initSucceeded, .reset]
         case .shutDown: path = [.shutdown]
         }
         for event in path { try lifecycle.handle(event) }
@@ -24,19 +26,19 @@ import Testing
     }
 
     @Test func aWarmInvocationFreezesAndTheNextThaws() throws {
-        var lifecycle = SandboxLifecycle()
-        #expect(try lifecycle.handle(.coldStart) == [.startProcesses])
+        var lifecycle = Lifecycle()
+        #expect(try lifecycle.handle(.coldStart(1)) == [.startProcesses])
         #expect(try lifecycle.handle(.initSucceeded) == [])
-        #expect(try lifecycle.handle(.deliver) == [])
+        #expect(try lifecycle.handle(.deliver(2)) == [])
         #expect(try lifecycle.handle(.respond) == [])
         #expect(lifecycle.state == .postResponse)
         #expect(try lifecycle.handle(.finish(freeze: true)) == [.freeze])
         #expect(lifecycle.isFrozen)
-        #expect(try lifecycle.handle(.deliver) == [.thaw])
+        #expect(try lifecycle.handle(.deliver(2)) == [.thaw])
         #expect(lifecycle.state == .invoking)
         // Ended without a response (the runtime asked for more): frozen all the same.
         #expect(try lifecycle.handle(.finish(freeze: true)) == [.freeze])
-        #expect(try lifecycle.handle(.deliver) == [.thaw])
+        #expect(try lifecycle.handle(.deliver(2)) == [.thaw])
         #expect(try lifecycle.handle(.respond) == [])
         #expect(try lifecycle.handle(.finish(freeze: false)) == [])
         #expect(lifecycle.state == .ready)
@@ -44,11 +46,11 @@ import Testing
 
     @Test func aFailedInitEndsTheEnvironmentAndAnswersTheWaitingInvocation() throws {
         var lifecycle = try Self.at(.initializing)
-        #expect(try lifecycle.handle(.initFailed) == [.failInit, .endProcesses])
+        #expect(try lifecycle.handle(.initFailed) == [.failInit(1), .endProcesses])
         #expect(lifecycle.state == .resetting)
         #expect(try lifecycle.handle(.resetDone) == [])
         #expect(lifecycle.state == .cold)
-        #expect(try lifecycle.handle(.coldStart) == [.startProcesses])
+        #expect(try lifecycle.handle(.coldStart(1)) == [.startProcesses])
     }
 
     /// Reset from every state: the caller in flight is always answered, and the next start is cold.
@@ -58,10 +60,10 @@ import Testing
         let effects = try lifecycle.handle(.reset)
         switch state {
         case .cold, .resetting, .shutDown: #expect(effects == [])
-        case .initializing: #expect(effects == [.failInit, .endProcesses])
+        case .initializing: #expect(effects == [.failInit(1), .endProcesses])
         case .ready: #expect(effects == [.endProcesses])
-        case .invoking: #expect(effects == [.answerInFlight(responded: false), .endProcesses])
-        case .postResponse: #expect(effects == [.answerInFlight(responded: true), .endProcesses])
+        case .invoking: #expect(effects == [.answerInFlight(2, responded: false), .endProcesses])
+        case .postResponse: #expect(effects == [.answerInFlight(2, responded: true), .endProcesses])
         case .frozen: #expect(effects == [.thaw, .endProcesses])
         }
         if state == .shutDown {
@@ -72,7 +74,7 @@ import Testing
         }
         if state != .shutDown {
             #expect(lifecycle.state == .cold)
-            #expect(try lifecycle.handle(.coldStart) == [.startProcesses])
+            #expect(try lifecycle.handle(.coldStart(1)) == [.startProcesses])
         }
     }
 
@@ -86,41 +88,55 @@ import Testing
         } else {
             #expect(effects.last == .refuseQueued)
         }
-        if state == .invoking { #expect(effects.contains(.answerInFlight(responded: false))) }
-        if state == .postResponse { #expect(effects.contains(.answerInFlight(responded: true))) }
-        if state == .initializing { #expect(effects.contains(.failInit)) }
+        if state == .invoking { #expect(effects.contains(.answerInFlight(2, responded: false))) }
+        if state == .postResponse { #expect(effects.contains(.answerInFlight(2, responded: true))) }
+        if state == .initializing { #expect(effects.contains(.failInit(1))) }
         #expect(lifecycle.state == .shutDown)
-        #expect(throws: SandboxLifecycle.InvalidTransition.self) { try lifecycle.handle(.coldStart) }
-        #expect(throws: SandboxLifecycle.InvalidTransition.self) { try lifecycle.handle(.deliver) }
+        #expect(throws: Lifecycle.InvalidTransition.self) { try lifecycle.handle(.coldStart(1)) }
+        #expect(throws: Lifecycle.InvalidTransition.self) { try lifecycle.handle(.deliver(2)) }
         // A reset finishing after the shutdown changes nothing.
         #expect(try lifecycle.handle(.resetDone) == [])
         #expect(lifecycle.state == .shutDown)
     }
 
+    /// What a state holds exists only in that state: the init while initializing, the invocation while
+    /// invoking and after its response; a move out of the state lets go of it.
+    @Test(arguments: State.allCases)
+    func eachStateHoldsOnlyItsOwn(_ state: State) throws {
+        var lifecycle = try Self.at(state)
+        #expect(lifecycle.pendingInit == (state == .initializing ? 1 : nil))
+        #expect(lifecycle.invocation == ([.invoking, .postResponse].contains(state) ? 2 : nil))
+        lifecycle.updatePendingInit { $0 += 10 }
+        #expect(lifecycle.pendingInit == (state == .initializing ? 11 : nil))
+        #expect(lifecycle.state == state)
+        try lifecycle.handle(.reset)
+        #expect(lifecycle.pendingInit == nil && lifecycle.invocation == nil)
+    }
+
     @Test func eventsOutOfOrderAreRefused() throws {
-        #expect(throws: SandboxLifecycle.InvalidTransition.self) { var l = SandboxLifecycle(); try l.handle(.deliver) }
-        #expect(throws: SandboxLifecycle.InvalidTransition.self) { var l = try Self.at(.ready); try l.handle(.respond) }
-        #expect(throws: SandboxLifecycle.InvalidTransition.self) { var l = try Self.at(.postResponse); try l.handle(.respond) }
-        #expect(throws: SandboxLifecycle.InvalidTransition.self) { var l = try Self.at(.resetting); try l.handle(.coldStart) }
-        #expect(throws: SandboxLifecycle.InvalidTransition.self) { var l = try Self.at(.invoking); try l.handle(.coldStart) }
-        #expect(throws: SandboxLifecycle.InvalidTransition.self) { var l = try Self.at(.frozen); try l.handle(.initSucceeded) }
+        #expect(throws: Lifecycle.InvalidTransition.self) { var l = Lifecycle(); try l.handle(.deliver(2)) }
+        #expect(throws: Lifecycle.InvalidTransition.self) { var l = try Self.at(.ready); try l.handle(.respond) }
+        #expect(throws: Lifecycle.InvalidTransition.self) { var l = try Self.at(.postResponse); try l.handle(.respond) }
+        #expect(throws: Lifecycle.InvalidTransition.self) { var l = try Self.at(.resetting); try l.handle(.coldStart(1)) }
+        #expect(throws: Lifecycle.InvalidTransition.self) { var l = try Self.at(.invoking); try l.handle(.coldStart(1)) }
+        #expect(throws: Lifecycle.InvalidTransition.self) { var l = try Self.at(.frozen); try l.handle(.initSucceeded) }
     }
 
     /// Every event in every state: where it leads and what it obliges, or refused. The table is the
     /// specification, written out rather than derived.
     @Test(arguments: State.allCases)
     func everyTransitionIsSpecified(_ state: State) throws {
-        typealias Event = SandboxLifecycle.Event
-        typealias Effect = SandboxLifecycle.Effect
-        let events: [Event] = [.coldStart, .initSucceeded, .initFailed, .deliver, .respond, .finish(freeze: true),
+        typealias Event = Lifecycle.Event
+        typealias Effect = Lifecycle.Effect
+        let events: [Event] = [.coldStart(1), .initSucceeded, .initFailed, .deliver(2), .respond, .finish(freeze: true),
                                .finish(freeze: false), .reset, .resetDone, .shutdown]
         /// What ending the environment from `state` owes (reset and shutdown share it).
         let ending: [Effect] = switch state {
         case .cold, .resetting, .shutDown: []
-        case .initializing: [.failInit, .endProcesses]
+        case .initializing: [.failInit(1), .endProcesses]
         case .ready: [.endProcesses]
-        case .invoking: [.answerInFlight(responded: false), .endProcesses]
-        case .postResponse: [.answerInFlight(responded: true), .endProcesses]
+        case .invoking: [.answerInFlight(2, responded: false), .endProcesses]
+        case .postResponse: [.answerInFlight(2, responded: true), .endProcesses]
         case .frozen: [.thaw, .endProcesses]
         }
         for event in events {
@@ -133,12 +149,12 @@ import Testing
             case (.resetting, .reset): expected = (.resetting, [])
             case (_, .reset): expected = (.resetting, ending)
             case (.resetting, .resetDone): expected = (.cold, [])
-            case (.cold, .coldStart): expected = (.initializing, [.startProcesses])
+            case (.cold, .coldStart(1)): expected = (.initializing, [.startProcesses])
             case (.initializing, .initSucceeded): expected = (.ready, [])
             // Init fails only while it runs; from any other state the event is a runner bug.
-            case (.initializing, .initFailed): expected = (.resetting, [.failInit, .endProcesses])
-            case (.ready, .deliver): expected = (.invoking, [])
-            case (.frozen, .deliver): expected = (.invoking, [.thaw])
+            case (.initializing, .initFailed): expected = (.resetting, [.failInit(1), .endProcesses])
+            case (.ready, .deliver(2)): expected = (.invoking, [])
+            case (.frozen, .deliver(2)): expected = (.invoking, [.thaw])
             case (.invoking, .respond): expected = (.postResponse, [])
             case (.invoking, .finish(true)), (.postResponse, .finish(true)): expected = (.frozen, [.freeze])
             case (.invoking, .finish(false)), (.postResponse, .finish(false)): expected = (.ready, [])
@@ -149,7 +165,7 @@ import Testing
                 #expect(try lifecycle.handle(event) == effects, "\(state) on \(event)")
                 #expect(lifecycle.state == next, "\(state) on \(event)")
             } else {
-                #expect(throws: SandboxLifecycle.InvalidTransition.self, "\(state) on \(event)") { try lifecycle.handle(event) }
+                #expect(throws: Lifecycle.InvalidTransition.self, "\(state) on \(event)") { try lifecycle.handle(event) }
                 #expect(lifecycle.state == state, "a refused \(event) leaves \(state) as it was")
             }
         }
