@@ -19,11 +19,21 @@ extension Sandbox {
     /// Ends the environment: SHUTDOWN to subscribed extensions within Lambda's budget (500 ms with
     /// internal extensions only, 2,000 ms with an external one), SIGTERM to the runtime, then SIGKILL.
     package func reset(reason: String) -> EventLoopFuture<Void> {
+        // A second reset while one ends the environment (an edit seen twice, a crash during a
+        // reload) ends with it, rather than declaring the environment ended before it is.
+        if let ending { return ending }
         // Whoever still waits on this environment is answered before it ends.
         answerCallers(move(.reset))
-        guard !processes.isEmpty else {
-            return endEnvironment(processes.takeAll().environment).map { [self] in move(.resetDone) }
-        }
+        let done = endProcesses(reason: reason).map { [self] in _ = move(.resetDone) }
+        ending = done
+        // Registered after the move to cold: nothing runs on the loop between the two.
+        done.whenComplete { [self] _ in ending = nil }
+        return done
+    }
+
+    /// Lambda's shutdown phase for the processes, then the environment's namespace and cgroup.
+    private func endProcesses(reason: String) -> EventLoopFuture<Void> {
+        guard !processes.isEmpty else { return endEnvironment(processes.takeAll().environment) }
         thawEnvironment()
         // Lambda's shutdown phase: with no extension it kills the runtime at once (no SIGTERM, so a
         // SIGTERM handler never runs); otherwise SIGTERM to the runtime, SHUTDOWN to the extensions
@@ -58,7 +68,6 @@ extension Sandbox {
         return promise.futureResult.map { [self] in
             telemetry.reset()
             processes.forEach { reaper?.forget($0.pid) }
-            move(.resetDone)
         }
     }
 

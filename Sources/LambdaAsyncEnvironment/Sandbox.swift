@@ -156,6 +156,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// Telemetry and Logs API subscribers, and what they have not received yet.
     let telemetry = Telemetry()
 
+    /// The reset ending the environment now, if one is: a reset asked for meanwhile waits for it.
+    var ending: EventLoopFuture<Void>?
     /// The runtime's long poll on /next. Not a state's: the runtime asks while init ends, between
     /// invocations, frozen, and while an extension still works after the response.
     var runtimeWaiter: EventLoopPromise<APIResponse>?
