@@ -55,6 +55,10 @@ import TestSupport
         return (linted ? problems : [:], lint.stdout + lint.stderr)
     }
 
+    /// The generated tests use pytest alone: the plugins this machine's site-packages would load
+    /// (hypothesis, anyio...) cost half a second of CPU per run and change nothing.
+    static let pytestEnvironment = ["PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"]
+
     @Test(arguments: cells)
     func generatesAProjectWhoseTestsLintAndPackagePass(_ cell: Cell) async throws {
         let parent = try makeTemporaryDirectory()
@@ -66,14 +70,15 @@ import TestSupport
 
         // The generated project's own tests, as its README says to run them.
         let tests = cell.language == "python"
-            ? try await TestSupport.run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider"], directory: project)
+            ? try await TestSupport.run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider"], environment: Self.pytestEnvironment, directory: project)
             : try await TestSupport.run("node", ["--test"], directory: project)
         #expect(tests.status == 0, "\(cell): \(tests.stdout)\(tests.stderr)")
         #expect(tests.stdout.contains(cell.language == "python" ? " passed" : "# fail 0"))
         // A Python project's tests pass whether or not the machine has Powertools installed.
         if cell.language == "python", cell.arguments.contains("--powertools") {
             let withPowertools = try await TestSupport.run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                                                     environment: ["PYTHONPATH": EventTests.powertools], directory: project)
+                                                     environment: Self.pytestEnvironment.merging(["PYTHONPATH": EventTests.powertools]) { $1 },
+                                                     directory: project)
             #expect(withPowertools.status == 0, "\(cell) with Powertools installed: \(withPowertools.stdout)")
         }
 
