@@ -76,15 +76,9 @@ final class SandboxProcess: Sendable {
         // Reads lines until the pipe closes (every holder of its write end has exited).
         Thread.detachNewThread {
             defer { close(readEnd) }
-            var pending = Data()
-            while let chunk = readChunk(readEnd) {
-                pending += chunk
-                while let newline = pending.firstIndex(of: 0x0A) {
-                    output(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
-                    pending = Data(pending[(newline + 1)...])
-                }
-            }
-            if !pending.isEmpty { output(String(decoding: pending, as: UTF8.self)) }
+            var lines = LineSplitter()
+            while let chunk = readChunk(readEnd) { lines.append(chunk, emit: output) }
+            lines.finish(emit: output)
         }
         Thread.detachNewThread {
             var status: Int32 = 0

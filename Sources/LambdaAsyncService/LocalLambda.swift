@@ -55,6 +55,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         /// Each API's Lambda authorizers and default one (SAMTemplate.lambdaAuthorizers, defaultAuthorizers).
         public var lambdaAuthorizers: [SAMTemplate.ApiRoute.Kind: [String: SAMTemplate.LambdaAuthorizer]] = [:]
         public var defaultAuthorizers: [SAMTemplate.ApiRoute.Kind: String] = [:]
+        /// What clients are allowed: request and idle timeouts, open connections.
+        public var clients = ClientLimits()
         /// An environment free for this long is shut down, as Lambda reclaims idle ones; 0 keeps them.
         public var idleTimeout: TimeInterval = 600
         /// Destination records for targets that are not functions of the project.
@@ -93,7 +95,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         // a fraction of a millisecond; the functions run in their own processes). Otherwise the
         // connections and the environments spread over the group's loops, one per core.
         let sharedLoop = functions.count == 1 ? group.next() : nil
-        let channel = try ServeServer.start(router: self, group: sharedLoop ?? group, host: options.host, port: options.port)
+        let channel = try ServeServer.start(router: self, group: sharedLoop ?? group, host: options.host, port: options.port,
+                                            limits: options.clients)
         self.channel = channel
         port = channel.localAddress?.port ?? options.port
         let endpoint = "http://127.0.0.1:\(port)"

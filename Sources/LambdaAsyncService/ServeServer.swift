@@ -46,6 +46,7 @@ final class ResponseWriter: Sendable {
         Self.unfinished.withLockedValue { $0.count += 1 }
         eventLoop.execute { [self] in
             let done = context.value.writeAndFlush(handler.value.wrapOutboundOut(.end(nil)))
+            if keepAlive { handler.value.responseEnded(context: context.value) }
             done.whenComplete { _ in
                 let drained = Self.unfinished.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
                     state.count -= 1
@@ -100,7 +101,10 @@ protocol ServeRouter: AnyObject, Sendable {
     func handle(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter)
 }
 
-/// It lives on its channel's event loop; writers reach it through NIOLoopBound (not Sendable).
+/// One client connection of `serve`. It lives on its channel's event loop; writers reach it through
+/// NIOLoopBound (not Sendable). It holds the connection to `ClientLimits`: a request must arrive
+/// whole within its timeout (else 408 and closed), a kept-alive connection idle past its timeout is
+/// closed, and a connection past the limit takes the place of the one idle longest.
 final class ServeHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -110,19 +114,66 @@ final class ServeHandler: ChannelInboundHandler {
     static let bodyLimit = 10 * 1_048_576
 
     private let router: ServeRouter
+    private let connections: ClientConnections
     private var head: HTTPRequestHead?
     private var body = BoundedBody(limit: ServeHandler.bodyLimit)
+    /// The request being received must be whole by then; the idle connection is closed then.
+    private var requestDeadline: Scheduled<Void>?
+    private var idleDeadline: Scheduled<Void>?
 
-    init(router: ServeRouter) { self.router = router }
+    init(router: ServeRouter, connections: ClientConnections) {
+        self.router = router
+        self.connections = connections
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        guard connections.admit(context.channel) else {
+            // Full, and every connection has a request in progress: this one cannot be served now.
+            context.close(promise: nil)
+            return
+        }
+        waitIdle(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connections.remove(context.channel)
+        requestDeadline?.cancel()
+        idleDeadline?.cancel()
+        context.fireChannelInactive()
+    }
+
+    /// The response went out and the connection stays: it is idle until the next request.
+    func responseEnded(context: ChannelHandlerContext) {
+        guard context.channel.isActive, head == nil else { return }
+        connections.setIdle(context.channel, true)
+        waitIdle(context: context)
+    }
+
+    private func waitIdle(context: ChannelHandlerContext) {
+        idleDeadline?.cancel()
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        idleDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(connections.limits.idleTimeout * 1000))) {
+            bound.value.close(promise: nil)
+        }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
             body.reset()
+            idleDeadline?.cancel()
+            connections.setIdle(context.channel, false)
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            requestDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(connections.limits.requestTimeout * 1000))) {
+                let (handler, context) = bound.value
+                handler.requestTimedOut(context: context)
+            }
         case .body(var buffer):
             body.append(&buffer)
         case .end:
+            requestDeadline?.cancel()
             guard let head else { return }
             if body.isOverLimit {
                 // Answered and closed: what a client sends past the limit is not worth reading on.
@@ -138,13 +189,24 @@ final class ServeHandler: ChannelInboundHandler {
         }
     }
 
+    /// A request still arriving at its deadline: 408, as a front door answers a client too slow to send.
+    private func requestTimedOut(context: ChannelHandlerContext) {
+        guard let head else { return }
+        self.head = nil
+        body.reset()
+        let message = #"{"message":"Request Timeout: the request did not arrive whole within \#(connections.limits.requestTimeout) s"}"#
+        ResponseWriter(context: context, handler: self, version: head.version, keepAlive: false)
+            .send(408, [("Content-Type", "application/json")], Array(message.utf8))
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         context.close(promise: nil)
     }
 }
 
 enum ServeServer {
-    static func start(router: ServeRouter, group: EventLoopGroup, host: String, port: Int) throws -> Channel {
-        try HTTPServer.bind(group: group, host: host, port: port) { ServeHandler(router: router) }
+    static func start(router: ServeRouter, group: EventLoopGroup, host: String, port: Int, limits: ClientLimits) throws -> Channel {
+        let connections = ClientConnections(limits: limits)
+        return try HTTPServer.bind(group: group, host: host, port: port) { ServeHandler(router: router, connections: connections) }
     }
 }

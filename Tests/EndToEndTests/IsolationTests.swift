@@ -6,6 +6,9 @@ import Glibc
 #endif
 
 let isolationAvailable = geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap")
+/// The pids cgroup controller, v1 or v2: what limits an environment's processes and threads.
+let processLimitAvailable = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/cgroup.procs")
+    || ((try? String(contentsOfFile: "/sys/fs/cgroup/cgroup.controllers", encoding: .utf8))?.contains("pids") ?? false)
     && FileManager.default.fileExists(atPath: "/sys/fs/cgroup")
 
 /// A `provided` bootstrap in shell: each event's answer is what `answer` prints.

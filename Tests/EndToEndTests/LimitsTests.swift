@@ -72,6 +72,126 @@ import TestSupport
 
     /// A function holds only its own descriptors: none of serve's listening sockets, event loops or
     /// other environments' pipes, which it could otherwise accept connections on or write into.
+    /// Lambda stops an environment at 1,024 processes and threads; here the pids cgroup does. A function
+    /// that starts threads until it cannot gets the kernel's refusal before 1,024, and answers.
+    @Test(.enabled(if: isolationAvailable && processLimitAvailable, "needs root, bubblewrap and the pids cgroup controller"))
+    func aThreadStormStopsAtLambdasLimit() async throws {
+        let function = try InvokeTests.Function(["app.py": """
+            import threading
+            def handler(event, context):
+                stop = threading.Event()
+                threading.stack_size(256 * 1024)
+                started, error = 0, None
+                try:
+                    for _ in range(3000):
+                        threading.Thread(target=stop.wait, daemon=True).start()
+                        started += 1
+                except RuntimeError as e:
+                    error = str(e)
+                stop.set()
+                return {"started": started, "error": error}
+            """])
+        defer { function.remove() }
+        let (result, _) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+                                                     "--memory", "1024", "--timeout", "60", "--isolation", "auto"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        let started = answer["started"] as? Int ?? -1
+        #expect(started > 900 && started < 1024, "\(answer)")
+        #expect((answer["error"] as? String)?.contains("can't start new thread") == true, "\(answer)")
+    }
+
+    /// 20 MB written without a newline: the runner reads it in linear time, passes it on in 256 KiB
+    /// lines, and the invocation answers (the previous code searched the whole line again at every
+    /// read: 10 MB took 38 s of CPU, 20 MB ran into this suite's time limit).
+    @Test func aTwentyMegabyteLineIsReadInPieces() async throws {
+        let function = try InvokeTests.Function(["app.py": """
+            import sys
+            def handler(event, context):
+                sys.stdout.write("x" * (20 * 1024 * 1024))
+                sys.stdout.flush()
+                return {"written": True}
+            """])
+        defer { function.remove() }
+        let (result, _) = try await function.invoke(["--code", function.root.path, "--runtime", "python3.11", "--handler", "app.handler",
+                                                     "--memory", "512", "--timeout", "60", "--isolation", "none"])
+        #expect(result.status == 0, "\(result.stderr.suffix(500))")
+        #expect(result.stdout.contains(#""written": true"#) || result.stdout.contains(#""written":true"#), "\(result.stdout)")
+        // Every byte passed on, in lines of 256 KiB at most (a line of the runtime's own may fall
+        // between two pieces: the function's stdout and stderr share the pipe).
+        let lines = result.stderr.utf8.split(separator: UInt8(ascii: "\n"))
+        #expect(lines.allSatisfy { $0.count <= 256 * 1024 }, "the longest line has \(lines.map(\.count).max() ?? 0) bytes")
+        #expect(result.stderr.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "x") ? 1 : 0) } >= 20 * 1_048_576)
+    }
+
+    /// Hostile clients: one sending its request a byte at a time is answered 408 and closed at the
+    /// request timeout, an idle one is closed at the idle timeout, and 300 idle connections past a limit
+    /// of 50 never keep a real request out (each newcomer takes the place of the one idle longest).
+    @Test func slowAndIdleClientsAreLetGoAndNeverKeepARequestOut() async throws {
+        let (parent, project) = try await ServeTests.project(["--strategy", "custom-runtime"])
+        defer { try? FileManager.default.removeItem(at: parent) }
+        // Short timeouts for the slow and the idle client; the limit of 50 with a minute's idle timeout
+        // for the crowd, so that only taking their places closes them.
+        let server = try await ServeTests.Server(project: project, arguments: ["--isolation", "none"], environment: [
+            "LAMBDA_ASYNC_CLIENT_REQUEST_TIMEOUT_MS": "700", "LAMBDA_ASYNC_CLIENT_IDLE_TIMEOUT_MS": "700",
+        ])
+        let crowded = try await ServeTests.Server(project: project, arguments: ["--isolation", "none"], environment: [
+            "LAMBDA_ASYNC_MAX_CONNECTIONS": "50",
+        ])
+        let result = try await TestSupport.run("python3", ["-c", """
+            import json, socket, sys, time, urllib.request
+            port, crowded_port = int(sys.argv[1]), int(sys.argv[2])
+            def closed_within(sock, seconds):
+                sock.settimeout(seconds)
+                data = b""
+                try:
+                    while True:
+                        chunk = sock.recv(4096)
+                        if not chunk:
+                            return True, data
+                        data += chunk
+                except (socket.timeout, ConnectionResetError):
+                    return False, data
+            # Slowloris: half a request head, then nothing: closed when the connection's idle time is up.
+            slow = socket.create_connection(("127.0.0.1", port))
+            slow.sendall(b"POST /2015-03-31/functions/ApiFunction/invocations HTTP/1.1\\r\\nHost: x\\r\\n")
+            head_closed, _ = closed_within(slow, 5)
+            # A whole head, then a body that never comes: 408 at the request timeout.
+            slow = socket.create_connection(("127.0.0.1", port))
+            slow.sendall(b"POST /2015-03-31/functions/ApiFunction/invocations HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 100\\r\\n\\r\\n{")
+            slow_closed, slow_answer = closed_within(slow, 5)
+            # Idle: connected, never a byte.
+            idle = socket.create_connection(("127.0.0.1", port))
+            idle_closed, _ = closed_within(idle, 5)
+            # 300 idle connections, then a real request.
+            crowd = [socket.create_connection(("127.0.0.1", crowded_port)) for _ in range(300)]
+            start = time.monotonic()
+            url = f"http://127.0.0.1:{crowded_port}/2015-03-31/functions/ApiFunction/invocations"
+            answer = urllib.request.urlopen(urllib.request.Request(url, data=b'{"orderId": "o-1"}'), timeout=10).read().decode()
+            answered_in = time.monotonic() - start
+            evicted = 0
+            for sock in crowd:
+                sock.settimeout(0.01)
+                try:
+                    if sock.recv(1) == b"":
+                        evicted += 1
+                except socket.timeout:
+                    pass
+                except ConnectionResetError:
+                    evicted += 1
+            print(json.dumps({"headClosed": head_closed, "slowClosed": slow_closed, "slowAnswer": slow_answer.decode(errors="replace").split("\\r\\n")[0],
+                              "idleClosed": idle_closed, "answer": answer, "answeredIn": answered_in, "evicted": evicted}))
+            """, String(server.port), String(crowded.port)])
+        #expect(server.stop() == 130)
+        #expect(crowded.stop() == 130)
+        let outcome = try #require((try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any], "\(result.stdout)\(result.stderr)")
+        #expect(outcome["headClosed"] as? Bool == true, "\(outcome)")
+        #expect(outcome["slowClosed"] as? Bool == true && outcome["slowAnswer"] as? String == "HTTP/1.1 408 Request Timeout", "\(outcome)")
+        #expect(outcome["idleClosed"] as? Bool == true, "\(outcome)")
+        #expect((outcome["answer"] as? String)?.contains("accepted") == true, "\(outcome)\n\(crowded.output)")
+        #expect((outcome["evicted"] as? Int ?? 0) >= 250, "\(outcome)")
+    }
+
     @Test func aFunctionHoldsOnlyItsOwnDescriptors() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }

@@ -11,11 +11,12 @@ import TestSupport
         let log: URL
 
         /// Port 0: the system picks a free one, and serve prints it.
-        init(project: URL, arguments: [String] = []) async throws {
+        init(project: URL, arguments: [String] = [], environment: [String: String] = [:]) async throws {
             log = project.appendingPathComponent("serve.log")
             try Data().write(to: log)
             process.executableURL = Binary.url
             process.arguments = ["serve", project.path, "--port", "0"] + arguments
+            if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: log)
             try process.run()

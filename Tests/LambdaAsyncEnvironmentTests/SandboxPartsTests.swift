@@ -141,3 +141,38 @@ extension Result where Failure == APIError {
 final class Box: @unchecked Sendable {
     var response: APIResponse?
 }
+
+/// Output cut into lines: newlines anywhere in the reads, a line past the limit in pieces, the end.
+@Suite struct LineSplitterTests {
+    func split(_ reads: [String], limit: Int = 8) -> [String] {
+        var splitter = LineSplitter(limit: limit)
+        var lines: [String] = []
+        for read in reads { splitter.append(Array(read.utf8)) { lines.append($0) } }
+        splitter.finish { lines.append($0) }
+        return lines
+    }
+
+    @Test func linesAcrossReads() {
+        #expect(split(["ab", "c\nde", "f\n\ng"]) == ["abc", "def", "", "g"])
+        #expect(split(["\n"]) == [""])
+        #expect(split([]) == [])
+    }
+
+    @Test func aLongLineGoesOnInPiecesOfTheLimit() {
+        #expect(split(["0123456789ABCDEF01\n"]) == ["01234567", "89ABCDEF", "01"])
+        // Exactly the limit, then its newline: one line, not an empty one after it.
+        #expect(split(["01234567", "\nx"]) == ["01234567", "x"])
+        #expect(split(["0123456789ABCDEF"]) == ["01234567", "89ABCDEF"])
+    }
+
+    /// 20 MB in one line, in 64 KiB reads: pieces of 256 KiB, in linear time (the quadratic code took
+    /// minutes; this is well under a second even in a debug build).
+    @Test func twentyMegabytesWithoutANewline() {
+        var splitter = LineSplitter()
+        let read = [UInt8](repeating: 0x61, count: 65_536)
+        var pieces = 0, bytes = 0
+        for _ in 0..<320 { splitter.append(read) { pieces += 1; bytes += $0.utf8.count } }
+        splitter.finish { pieces += 1; bytes += $0.utf8.count }
+        #expect(pieces == 80 && bytes == 20 * 1_048_576)
+    }
+}

@@ -1,10 +1,12 @@
 import Foundation
+import LambdaAsyncCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// One environment's control group: its memory limit (`MemorySize`), its CPU share (in proportion to
-/// memory, as Lambda allocates it) and its freezer. Every process of the environment joins it at
+/// memory, as Lambda allocates it), its freezer, and Lambda's limit of 1,024 processes and threads
+/// (where the machine has the pids controller). Every process of the environment joins it at
 /// start, so freezing, metering and killing reach them all, new sessions (`setsid`) included.
 ///
 /// Works on cgroup v1 (one hierarchy per controller: memory, cpu, freezer) and v2 (one unified
@@ -14,12 +16,22 @@ import Glibc
 final class ControlGroup: @unchecked Sendable {
     /// Where this machine's cgroup controllers are, and under which of our own groups ours go.
     enum Layout: Sendable, Equatable {
-        /// Folder of each controller's parent group (memory, cpu, freezer).
-        case v1(memory: String, cpu: String, freezer: String)
+        /// Folder of each controller's parent group (memory, cpu, freezer; pids where mounted).
+        case v1(memory: String, cpu: String, freezer: String, pids: String?)
         /// The parent group in the unified hierarchy.
         case v2(String)
 
         var version: Int { if case .v1 = self { return 1 } else { return 2 } }
+
+        /// Whether the number of processes and threads can be limited.
+        var limitsProcesses: Bool {
+            switch self {
+            case .v1(_, _, _, let pids): return pids != nil
+            case .v2(let root):
+                let controllers = (try? String(contentsOfFile: "\(root)/cgroup.controllers", encoding: .utf8)) ?? ""
+                return controllers.split(whereSeparator: \.isWhitespace).contains("pids")
+            }
+        }
 
         /// The controllers this process may create groups under, or nil with the reason.
         static func detect() -> Result<Layout, Unavailable> {
@@ -42,7 +54,7 @@ final class ControlGroup: @unchecked Sendable {
                 return access(folder, W_OK) == 0 ? folder : (access(mounted, W_OK) == 0 ? mounted : nil)
             }
             if let memory = v1("memory"), let cpu = v1("cpu"), let freezer = v1("freezer") {
-                return .success(.v1(memory: memory, cpu: cpu, freezer: freezer))
+                return .success(.v1(memory: memory, cpu: cpu, freezer: freezer, pids: v1("pids")))
             }
             if let controllers = try? String(contentsOfFile: "\(root)/cgroup.controllers", encoding: .utf8) {
                 let available = Set(controllers.split(whereSeparator: \.isWhitespace).map(String.init))
@@ -78,11 +90,11 @@ final class ControlGroup: @unchecked Sendable {
         let groupName = "lambda-async-\(name)"
         self.name = groupName
         switch layout {
-        case .v1(let memory, let cpu, let freezer):
-            folders = [memory, cpu, freezer].map { "\($0)/\(groupName)" }
+        case .v1(let memory, let cpu, let freezer, let pids):
+            folders = ([memory, cpu, freezer] + (pids.map { [$0] } ?? [])).map { "\($0)/\(groupName)" }
         case .v2(let parent):
             // Controllers must be enabled for the parent's children before a child can use them.
-            try? Self.write("+memory +cpu", to: "\(parent)/cgroup.subtree_control")
+            try? Self.write(layout.limitsProcesses ? "+memory +cpu +pids" : "+memory +cpu", to: "\(parent)/cgroup.subtree_control")
             folders = ["\(parent)/\(groupName)"]
         }
         procsFiles = folders.map { "\($0)/cgroup.procs" }
@@ -99,6 +111,11 @@ final class ControlGroup: @unchecked Sendable {
             case .v2:
                 try Self.write(bytes, to: "\(folders[0])/memory.max")
                 try? Self.write("0", to: "\(folders[0])/memory.swap.max")
+            }
+            // A fork storm stops at Lambda's limit (fork and clone fail with EAGAIN) instead of
+            // wedging the machine.
+            if layout.limitsProcesses {
+                try Self.write(String(LambdaQuotas.processesAndThreads), to: "\(layout.version == 1 ? folders[3] : folders[0])/pids.max")
             }
         } catch {
             // Nothing half-made is left: the folders made so far go.

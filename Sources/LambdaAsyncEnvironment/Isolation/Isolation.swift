@@ -83,7 +83,11 @@ public struct IsolationSupport: Sendable {
         #if os(Linux)
         if geteuid() == 0 {
             switch ControlGroup.Layout.detect() {
-            case .success(let layout): cgroups = ControlGroupLayoutBox(layout: layout)
+            case .success(let layout):
+                cgroups = ControlGroupLayoutBox(layout: layout)
+                if !layout.limitsProcesses {
+                    missing.append("no pids cgroup controller: a function's processes and threads are not limited to Lambda's 1,024")
+                }
             case .failure(let reason): missing.append("\(reason): no memory or CPU limit, freezing by SIGSTOP")
             }
         }
