@@ -61,6 +61,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         public var idleTimeout: TimeInterval = 600
         /// Destination records for targets that are not functions of the project.
         public var destinations: URL
+        /// Where each function's asynchronous queue is kept (a folder per function), so that events
+        /// accepted survive a crash and run after the restart; nil keeps them in memory.
+        public var queueFolder: URL?
         public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         /// A one-line summary of each invocation in the log (`invoke --listen` prints its timeline instead).
         public var logRecords = true
@@ -129,7 +132,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 functionName: name, functionARN: function.config.functionARN,
                 maximumRetryAttempts: function.maximumRetryAttempts, maximumEventAge: TimeInterval(function.maximumEventAgeSeconds),
                 onSuccess: destination(function.onSuccess), onFailure: destination(function.onFailure),
-                retryDelayScale: options.retryDelayScale,
+                retryDelayScale: options.retryDelayScale, concurrency: limit,
+                store: options.queueFolder.map { EventStore(folder: $0.appendingPathComponent(name)) },
                 invoke: { payload, requestId in
                     let collected = Collected()
                     let extras = Sandbox.InvocationExtras(requestId: requestId)
@@ -143,6 +147,14 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         if options.reloadOnChange { watcher = watchCode() }
         if options.idleTimeout > 0 { idleReaper = reapIdleEnvironments() }
         _ = started.claim()
+        // What an earlier run accepted and did not settle (it stopped or crashed) runs now.
+        for (name, queue) in queues {
+            let log = options.log
+            Task {
+                let count = await queue.resumeStored()
+                if count > 0 { log("\(name): \(count) asynchronous event(s) accepted by an earlier run and not settled run now (at least once)") }
+            }
+        }
     }
 
     /// How many environments a function may have at once, and whether that is its reserved concurrency.
@@ -229,7 +241,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         }
     }
 
-    /// Stops serving: queued asynchronous events are reported as dropped, every sandbox gets SHUTDOWN.
+    /// Stops serving: every sandbox gets SHUTDOWN; returns, per function, the asynchronous events still
+    /// queued (kept on disk for the next run with `queueFolder`, dropped without).
     public func stop() async -> [String: Int] {
         // A reload in progress ends before the sandboxes it recycles are shut down.
         watcher?.cancel()

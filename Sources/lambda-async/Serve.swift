@@ -82,6 +82,7 @@ struct Serve: AsyncParsableCommand {
             throw CommandError.badInput("\(template.url.path) has no function with local code and a runtime the runner knows")
         }
         var options = LocalLambda.Options(destinations: template.directory.appendingPathComponent(".lambda-async/destinations"))
+        options.queueFolder = template.directory.appendingPathComponent(".lambda-async/queue")
         options.host = host
         options.port = port
         options.concurrency = concurrency
@@ -114,9 +115,9 @@ struct Serve: AsyncParsableCommand {
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         await Interrupts.wait()
-        let dropped = await lambda.stop()
-        for (name, count) in dropped.sorted(by: { $0.key < $1.key }) {
-            FileHandle.standardError.write(Data("dropped \(count) queued asynchronous event(s) of \(name)\n".utf8))
+        let left = await lambda.stop()
+        for (name, count) in left.sorted(by: { $0.key < $1.key }) {
+            FileHandle.standardError.write(Data("kept \(count) queued asynchronous event(s) of \(name) in .lambda-async/queue: they run when serve starts again\n".utf8))
         }
         // Stopped by Ctrl-C or SIGTERM, after a clean shutdown: 130, as every interrupted command.
         throw ExitCode(Interrupts.exitCode)
