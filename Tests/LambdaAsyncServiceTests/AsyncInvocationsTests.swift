@@ -122,4 +122,67 @@ import Testing
         #expect(await queue.isBusy)
         #expect(await queue.stop() == 0)
     }
+
+    /// A queue whose function takes `milliseconds` per attempt and fails the payloads in `failing` once.
+    static func timedQueue(concurrency: Int, milliseconds: UInt64, failing: Set<String> = [], retryDelayScale: Double = 0.0001,
+                           store: EventStore? = nil, seen: Seen, running: NIOLockedValueBox<(now: Int, peak: Int)>) -> AsyncInvocations {
+        AsyncInvocations(
+            functionName: "Worker", functionARN: "arn", maximumRetryAttempts: 2, maximumEventAge: 21_600, onSuccess: nil, onFailure: nil,
+            retryDelayScale: retryDelayScale, concurrency: concurrency, store: store,
+            invoke: { payload, requestId in
+                let text = String(decoding: payload, as: UTF8.self)
+                let attempt = seen.attempts.withLockedValue { attempts in
+                    attempts.append((text, requestId))
+                    return attempts.filter { $0.requestId == requestId }.count
+                }
+                running.withLockedValue { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+                try? await Task.sleep(nanoseconds: milliseconds * 1_000_000)
+                running.withLockedValue { $0.now -= 1 }
+                return (record(requestId, error: failing.contains(text) && attempt == 1 ? "Unhandled" : nil), [])
+            },
+            deliver: { _, _ in }, log: { _ in })
+    }
+
+    @Test func eventsRunConcurrentlyUpToTheFunctionsConcurrency() async {
+        let seen = Seen(), running = NIOLockedValueBox((now: 0, peak: 0))
+        let queue = Self.timedQueue(concurrency: 3, milliseconds: 100, seen: seen, running: running)
+        for index in 0..<9 { _ = await queue.enqueue(Array("\(index)".utf8)) }
+        await queue.idle()
+        #expect(seen.attempts.withLockedValue { $0.count } == 9)
+        #expect(running.withLockedValue { $0.peak } == 3)
+    }
+
+    /// A failed event waits for its retry apart: the events behind it run meanwhile.
+    @Test func aRetryDoesNotHoldTheQueueBack() async {
+        let seen = Seen(), running = NIOLockedValueBox((now: 0, peak: 0))
+        // The first retry comes 60 s × 0.005 = 0.3 s after the failure.
+        let queue = Self.timedQueue(concurrency: 1, milliseconds: 10, failing: ["a"], retryDelayScale: 0.005, seen: seen, running: running)
+        _ = await queue.enqueue(Array("a".utf8))
+        _ = await queue.enqueue(Array("b".utf8))
+        _ = await queue.enqueue(Array("c".utf8))
+        await queue.idle()
+        #expect(seen.attempts.withLockedValue { $0.map(\.payload) } == ["a", "b", "c", "a"])
+    }
+
+    /// With a store, what a stop leaves unsettled is on disk, and the next queue runs it.
+    @Test func aStoredQueueKeepsWhatAStopLeaves() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("la-queue-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let seen = Seen(), running = RunningCounter()
+        let slow = Self.timedQueue(concurrency: 1, milliseconds: 5_000, store: EventStore(folder: folder), seen: seen, running: running.box)
+        let ids = [await slow.enqueue(Array("x".utf8)), await slow.enqueue(Array("y".utf8))]
+        #expect(await slow.stop() == 2)
+        #expect(Set(EventStore(folder: folder).load().map(\.requestId)) == Set(ids))
+
+        let again = Seen()
+        let next = Self.timedQueue(concurrency: 2, milliseconds: 1, store: EventStore(folder: folder), seen: again, running: running.box)
+        #expect(await next.resumeStored() == 2)
+        await next.idle()
+        #expect(Set(again.attempts.withLockedValue { $0.map(\.requestId) }) == Set(ids))
+        #expect(EventStore(folder: folder).load().isEmpty)
+    }
+
+    final class RunningCounter: Sendable {
+        let box = NIOLockedValueBox((now: 0, peak: 0))
+    }
 }
