@@ -73,8 +73,10 @@ public struct ArtifactPlan: Sendable {
                     let permissions = ModePolicy.permissions(for: path, kind: spec.kind, onDisk: info, source: url)
                     byPath[path] = Entry(entry: ZipEntry(path: path, kind: .file, permissions: permissions, size: info.size),
                                          source: url, fingerprint: info.fingerprint)
+                } else {
+                    // Sockets, devices and FIFOs have no place in a zip: left out, and said.
+                    findings.append(.warning("\(url.path) is \(info.specialKind), which a zip cannot hold: left out (exclude it to silence this)"))
                 }
-                // Sockets, devices and FIFOs have no place in a zip: skipped.
             }
         }
         // Swift's String comparison is by Unicode scalars, which for UTF-8 is byte order.
@@ -107,10 +109,7 @@ public struct ArtifactPlan: Sendable {
 
     /// A folder's entries in byte order, excluded names left out: (relative path, path, lstat).
     private static func listing(_ directory: String, relative: String, matcher: ExcludeMatcher) throws -> [(String, String, FileInfo)] {
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw PackagingError.missingInput("cannot list \(directory): \(error.localizedDescription)")
-        }
+        let names = try Self.names(in: directory)
         return names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).compactMap { name in
             let childRelative = relative.isEmpty ? name : relative + "/" + name
             if matcher.excludes(relativePath: childRelative, name: name) { return nil }
@@ -119,6 +118,27 @@ public struct ArtifactPlan: Sendable {
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             return FileInfo(path: path).map { (childRelative, path, $0) }
         }
+    }
+
+    /// A folder's names as the kernel gives them. A name that is not UTF-8 cannot be written in a zip
+    /// that Lambda (and every reader) decodes as UTF-8: refused, with its bytes shown, not left out.
+    static func names(in directory: String) throws -> [String] {
+        guard let stream = opendir(directory) else {
+            throw PackagingError.missingInput("cannot list \(directory): \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if bytes == [0x2E] || bytes == [0x2E, 0x2E] { continue }
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                let shown = bytes.map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : String(format: "\\x%02x", $0) }.joined()
+                throw PackagingError.missingInput("\(directory)/\(shown) has a name that is not UTF-8, which a zip for Lambda cannot hold: "
+                                                  + "rename it (for example with convmv) or exclude it")
+            }
+            names.append(name)
+        }
+        return names
     }
 
     /// Everything under a folder, depth first, in the order one walk visits it.
@@ -180,6 +200,17 @@ struct FileInfo {
     }
 
     var isDirectory: Bool { (mode & S_IFMT) == S_IFDIR }
+
+    /// What a file that is neither a folder, a link nor a regular file is, in words.
+    var specialKind: String {
+        switch mode & S_IFMT {
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        default: return "a special file"
+        }
+    }
     var isRegularFile: Bool { (mode & S_IFMT) == S_IFREG }
     var isSymlink: Bool { (mode & S_IFMT) == S_IFLNK }
     var isExecutable: Bool { mode & 0o111 != 0 }

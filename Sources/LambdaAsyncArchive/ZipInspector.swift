@@ -28,9 +28,28 @@ public struct ZipInspection: Sendable {
         codeSha256 = Data(try Packager.sha256(of: zip)).base64EncodedString()
         var findings = LambdaChecks(kind: kind, runtime: runtime, handler: handler, architecture: architecture).run(entries) { contents[$0] }
         if entries.isEmpty { findings.append(.error("the zip is empty")) }
+        findings += Self.privilegeFindings(entries)
         if zippedBytes > Int64(LambdaQuotas.directUploadZipBytes) {
             findings.append(.warning("the zip is \(ByteSize.describe(Int(zippedBytes))), over the 50 MB of a direct upload: deploy it through S3"))
         }
         self.findings = findings
+    }
+
+    /// Modes that mean nothing good in a function's code: setuid and setgid (Lambda runs code as an
+    /// unprivileged user, so they do nothing there, and a tool unpacking as root would hand them to
+    /// anyone) and files anyone may write.
+    static func privilegeFindings(_ entries: [ZipEntry]) -> [Finding] {
+        var findings: [Finding] = []
+        for entry in entries where entry.kind == .file {
+            let special = [(UInt32(0o4000), "setuid"), (0o2000, "setgid")].filter { entry.permissions & $0.0 != 0 }.map(\.1)
+            if !special.isEmpty {
+                findings.append(.warning("\(entry.path) is \(special.joined(separator: " and ")) (mode 0\(String(entry.permissions & 0o7777, radix: 8))): "
+                                         + "Lambda ignores it, and unpacked by root elsewhere it runs with the owner's privileges; package it with chmod u-s,g-s"))
+            }
+            if entry.permissions & 0o002 != 0 {
+                findings.append(.warning("\(entry.path) is writable by anyone (mode 0\(String(entry.permissions & 0o7777, radix: 8))): chmod o-w before packaging"))
+            }
+        }
+        return findings
     }
 }

@@ -83,7 +83,9 @@ public final class ZipWriter {
         }
         self.archive = archive
         try check(archive_write_set_format_zip(archive), "setting the zip format")
-        try check(archive_write_set_options(archive, "zip:compression=deflate,zip:compression-level=\(min(9, max(0, compressionLevel)))"),
+        // Names are UTF-8, and flagged so (general purpose bit 11): without it, readers guess (Python's
+        // zipfile decodes a non-ASCII name as code page 437).
+        try check(archive_write_set_options(archive, "zip:compression=deflate,zip:compression-level=\(min(9, max(0, compressionLevel))),zip:hdrcharset=UTF-8"),
                   "setting the compression")
         // Unblocked and unpadded: the bytes are exactly the zip's, as with a file name.
         archive_write_set_bytes_per_block(archive, 0)

@@ -97,9 +97,13 @@ struct Inspect: ParsableCommand {
         case .directory: type = "d"
         case .symlink: type = "l"
         }
-        let bits = "rwxrwxrwx"
-        return String(type) + String(bits.enumerated().map { index, char in
-            entry.permissions & (0o400 >> UInt32(index)) != 0 ? char : "-"
-        })
+        let bits = Array("rwxrwxrwx")
+        var shown = bits.enumerated().map { index, char in entry.permissions & (0o400 >> UInt32(index)) != 0 ? char : "-" }
+        // setuid, setgid and sticky over the x they share a column with, as ls shows them (s, or S without x).
+        for (bit, column, letter) in [(UInt32(0o4000), 2, "s"), (0o2000, 5, "s"), (0o1000, 8, "t")] as [(UInt32, Int, String)]
+        where entry.permissions & bit != 0 {
+            shown[column] = Character(shown[column] == "-" ? letter.uppercased() : letter)
+        }
+        return String(type) + String(shown)
     }
 }

@@ -159,3 +159,66 @@ import TestSupport
         #expect(missing.stderr.contains("none.zip does not exist"))
     }
 }
+
+/// Names and files a zip cannot represent, and modes that mean trouble: nothing dropped silently.
+@Suite(.timeLimit(.minutes(5))) struct UnrepresentableFilesTests {
+    /// A name that is not UTF-8 is refused with its bytes shown; a FIFO is left out and named; a
+    /// non-ASCII name is written with the zip's UTF-8 flag, so every reader decodes it alike.
+    @Test func namesAndSpecialFilesAreRefusedOrNamed() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = dir.appendingPathComponent("code")
+        try FileManager.default.createDirectory(at: code, withIntermediateDirectories: true)
+        try Data("def handler(e, c):\n    return 1\n".utf8).write(to: code.appendingPathComponent("app.py"))
+        try Data("x = 1\n".utf8).write(to: code.appendingPathComponent("café.py"))
+        #expect(mkfifo(code.appendingPathComponent("pipe").path, 0o644) == 0)
+        let zip = dir.appendingPathComponent("out.zip")
+        let arguments = ["package", "--function", code.path, "-o", zip.path, "--runtime", "python3.13", "--handler", "app.handler"]
+        let packaged = try await TestSupport.run(Binary.url.path, arguments)
+        #expect(packaged.status == 0, "\(packaged.stderr)")
+        #expect(packaged.stderr.contains("pipe is a FIFO, which a zip cannot hold: left out"), "\(packaged.stderr)")
+        let read = try await TestSupport.run("python3", ["-c", """
+            import sys, zipfile
+            for info in zipfile.ZipFile(sys.argv[1]).infolist():
+                print(info.filename, bool(info.flag_bits & 0x800))
+            """, zip.path])
+        #expect(read.stdout.contains("café.py True"), "\(read.stdout)")
+        #expect(!read.stdout.contains("pipe"), "\(read.stdout)")
+
+        // A name of Latin-1 bytes: refused, nothing written.
+        let bad = "bad\u{FF}".data(using: .isoLatin1)!
+        let path = Array(code.path.utf8) + [UInt8(ascii: "/")] + Array(bad) + [0]
+        let fd = path.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        #expect(fd >= 0)
+        close(fd)
+        try FileManager.default.removeItem(at: zip)
+        let refused = try await TestSupport.run(Binary.url.path, arguments)
+        #expect(refused.status == 64, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains(#"bad\xff has a name that is not UTF-8"#), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: zip.path))
+    }
+
+    /// inspect shows setuid, setgid and world-writable entries in MODE and warns about them.
+    @Test func inspectFlagsPrivilegedAndWritableEntries() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let zip = dir.appendingPathComponent("odd.zip")
+        let made = try await TestSupport.run("python3", ["-c", """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                for name, mode in [("app.py", 0o100644), ("helper", 0o104755), ("shared", 0o102755), ("open.txt", 0o100666)]:
+                    info = zipfile.ZipInfo(name)
+                    info.create_system = 3
+                    info.external_attr = mode << 16
+                    z.writestr(info, "def handler(e, c):\\n    return 1\\n" if name == "app.py" else "x")
+            """, zip.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let inspected = try await TestSupport.run(Binary.url.path, ["inspect", zip.path, "--runtime", "python3.13", "--handler", "app.handler"])
+        #expect(inspected.stdout.contains("-rwsr-xr-x"), "\(inspected.stdout)")
+        #expect(inspected.stdout.contains("-rwxr-sr-x"), "\(inspected.stdout)")
+        #expect(inspected.stdout.contains("helper is setuid"), "\(inspected.stdout)")
+        #expect(inspected.stdout.contains("shared is setgid"), "\(inspected.stdout)")
+        #expect(inspected.stdout.contains("open.txt is writable by anyone"), "\(inspected.stdout)")
+        #expect(!inspected.stdout.contains("No defects"), "\(inspected.stdout)")
+    }
+}
