@@ -22,14 +22,23 @@ extension LocalLambda {
         let fields = headers.map { ($0.name, $0.value) }
         var caller: String?
         if match.route.iamAuth {
-            // As API Gateway: an AWS_IAM route turns away unsigned requests; the signature itself is not checked.
-            guard let key = FunctionURL.signingAccessKey(headers: fields, query: query, service: "execute-api") else {
+            // As API Gateway: an AWS_IAM route takes only requests signed for execute-api whose signature
+            // holds, checked against the credentials serve was given.
+            let request = SignedRequest(method: method, path: path, query: query, headers: fields, body: body, service: "execute-api")
+            switch options.checkSignature?(request) ?? SignatureCheck.presence(request) {
+            case .signedBy(let key):
+                caller = key
+            case .unsigned:
                 let message = match.route.kind == .rest ? "Missing Authentication Token" : "Forbidden"
                 options.log("\(match.function) API \(match.route.routeKey): 403: the route's Authorizer is AWS_IAM; sign requests with SigV4 for execute-api "
                             + "(curl --aws-sigv4 \"aws:amz:us-east-1:execute-api\" --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" ...)")
                 return writer.send(403, [("Content-Type", "application/json")], Array("{\"message\":\"\(message)\"}".utf8))
+            case .refused(let reason):
+                options.log("\(match.function) API \(match.route.routeKey): 403: \(reason)")
+                // API Gateway's answer to a signature that does not hold.
+                return writer.send(403, [("Content-Type", "application/json")],
+                                   Array(#"{"message":"The request signature we calculated does not match the signature you provided."}"#.utf8))
             }
-            caller = key
         }
         if let runtime = functions[match.function]?.config.runtime, !Self.runsLocally(runtime) {
             return writer.send(502, [("Content-Type", "application/json")], APIGateway.internalError.body)

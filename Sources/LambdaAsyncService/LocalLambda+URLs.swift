@@ -9,7 +9,7 @@ import NIOPosix
 /// Function URLs (`FunctionUrlConfig`): a request becomes the URL event, the answer (buffered or
 /// streamed) becomes the HTTP response, with the URL's auth and CORS.
 extension LocalLambda {
-    func functionURL(_ name: String, method: String, path: String, query: String, headers: HTTPHeaders,
+    func functionURL(_ name: String, method: String, path: String, signedPath: String, query: String, headers: HTTPHeaders,
                              body: [UInt8], writer: ResponseWriter) {
         guard let function = functions[name], let url = function.url, let pool = pools[name] else {
             return refuse(writer, .notFound, "ResourceNotFoundException", "\(name) has no function URL (FunctionUrlConfig) in this project")
@@ -22,16 +22,23 @@ extension LocalLambda {
         }
         var caller: String?
         if url.authType != "NONE" {
-            // As in the cloud, an AWS_IAM URL turns away unsigned requests. No IAM runs here, so the
-            // signature itself is not checked: any credentials will do.
-            guard let accessKey = FunctionURL.signingAccessKey(headers: fields, query: query) else {
+            // As in the cloud, an AWS_IAM URL takes only requests signed with SigV4 for lambda, and the
+            // signature must hold: checked against the credentials serve was given (no IAM policy runs here).
+            let request = SignedRequest(method: method, path: signedPath, query: query, headers: fields, body: body, service: "lambda")
+            switch options.checkSignature?(request) ?? SignatureCheck.presence(request) {
+            case .signedBy(let accessKey):
+                caller = accessKey
+            case .unsigned:
                 options.log("\(name) URL: 403 Forbidden: AuthType \(url.authType) takes only requests signed with SigV4 for the lambda service "
                             + "(curl --aws-sigv4 \"aws:amz:us-east-1:lambda\" --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" ...); "
                             + "AuthType NONE makes the URL public")
                 return writer.send(403, [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AccessDeniedException")],
                                    Array(#"{"Message":"Forbidden"}"#.utf8))
+            case .refused(let reason):
+                options.log("\(name) URL: 403 Forbidden: \(reason)")
+                return writer.send(403, [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AccessDeniedException")],
+                                   Array(#"{"Message":"Forbidden"}"#.utf8))
             }
-            caller = accessKey
         }
         let event = FunctionURL.event(method: method, rawPath: path, query: query, headers: fields, body: body,
                                       requestId: UUID().uuidString.lowercased(), urlID: name.lowercased(), signedBy: caller)

@@ -55,6 +55,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         /// Each API's Lambda authorizers and default one (SAMTemplate.lambdaAuthorizers, defaultAuthorizers).
         public var lambdaAuthorizers: [SAMTemplate.ApiRoute.Kind: [String: SAMTemplate.LambdaAuthorizer]] = [:]
         public var defaultAuthorizers: [SAMTemplate.ApiRoute.Kind: String] = [:]
+        /// Checks the SigV4 signature of requests to AWS_IAM URLs and routes (the CLI checks them against
+        /// the credentials serve was started with); nil takes any signature for the service.
+        public var checkSignature: (@Sendable (SignedRequest) -> SignatureCheck)?
         /// What clients are allowed: request and idle timeouts, open connections.
         public var clients = ClientLimits()
         /// An environment free for this long is shut down, as Lambda reclaims idle ones; 0 keeps them.
@@ -283,7 +286,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             apiGateway(match, method: method.rawValue, path: path, query: query, headers: headers, body: body, writer: writer)
         } else if parts.count >= 2, parts[0] == "urls" {
             let rest = "/" + parts.dropFirst(2).joined(separator: "/") + (path.hasSuffix("/") && parts.count > 2 ? "/" : "")
-            functionURL(parts[1], method: method.rawValue, path: rest, query: query, headers: headers, body: body, writer: writer)
+            functionURL(parts[1], method: method.rawValue, path: rest, signedPath: path, query: query, headers: headers, body: body, writer: writer)
         } else {
             let response = APIResponse.serviceError(.notFound, "ResourceNotFoundException",
                 "\(method) \(path): serve answers POST /2015-03-31/functions/NAME/invocations, GET /2015-03-31/functions[/NAME[/configuration]] , /urls/NAME/... for functions with a URL, and the routes of the functions' HttpApi and Api events (none matched)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LambdaAsyncAWS
 import LambdaAsyncEnvironment
 import LambdaAsyncService
 
@@ -21,5 +22,15 @@ struct AWSAccessOptions: ParsableArguments {
     func apply(to options: inout LocalLambda.Options) {
         apply(to: &options.environment)
         options.endpointURL = awsEndpointUrl
+        // AWS_IAM URLs and routes take requests signed with this shell's keys, and only those.
+        let verifier = SigV4Verifier(credentials: SigV4Verifier.shellCredentials().map { [$0] } ?? [])
+        options.checkSignature = { request in
+            switch verifier.verify(method: request.method, path: request.path, query: request.query, headers: request.headers,
+                                   body: request.body, service: request.service) {
+            case .valid(let accessKey): return .signedBy(accessKey)
+            case .unsigned: return .unsigned
+            case .refused(let reason): return .refused(reason)
+            }
+        }
     }
 }

@@ -570,7 +570,9 @@ import TestSupport
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("src"), withIntermediateDirectories: true)
         try Self.template.write(to: dir.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
         try Self.code.write(to: dir.appendingPathComponent("src/app.py"), atomically: true, encoding: .utf8)
-        let server = try await ServeTests.Server(project: dir, arguments: ["--isolation", "none"])
+        // AWS_IAM routes check signatures against the keys serve is started with.
+        let server = try await ServeTests.Server(project: dir, arguments: ["--isolation", "none"],
+                                                 environment: ["AWS_ACCESS_KEY_ID": "AKIDLOCAL", "AWS_SECRET_ACCESS_KEY": "secret"])
         #expect(server.output.contains("API GET /orders/{id}  (HttpApi, payload 2.0)"), "\(server.output)")
         #expect(server.output.contains("API GET /secret  (Api, payload 1.0, AWS_IAM)"))
         let client = """
@@ -627,6 +629,10 @@ import TestSupport
         let signed = try await TestSupport.run("curl", ["-s", "--aws-sigv4", "aws:amz:us-east-1:execute-api", "--user", "AKIDLOCAL:secret",
                                                   "http://127.0.0.1:\(server.port)/secret"])
         #expect(signed.stdout.contains(#""accessKey": "AKIDLOCAL""#), "\(signed.stdout)")
+        // Signed with another secret: the signature does not hold, as API Gateway answers it.
+        let forged = try await TestSupport.run("curl", ["-s", "--aws-sigv4", "aws:amz:us-east-1:execute-api", "--user", "AKIDLOCAL:guessed",
+                                                  "http://127.0.0.1:\(server.port)/secret"])
+        #expect(forged.stdout.contains("The request signature we calculated does not match"), "\(forged.stdout)")
         #expect(server.stop() == 130)
     }
 

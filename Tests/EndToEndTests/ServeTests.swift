@@ -319,17 +319,31 @@ import TestSupport
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
         defer { try? FileManager.default.removeItem(at: parent) }
-        let server = try await Server(project: project)
+        // AWS_IAM URLs check signatures against the keys serve is started with.
+        let server = try await Server(project: project, environment: ["AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "secret"])
         let client = """
             import http.client, json, subprocess, sys, time
             from botocore.auth import SigV4Auth
             from botocore.awsrequest import AWSRequest
             from botocore.credentials import Credentials
             port = int(sys.argv[1])
-            def signed(method, path, body=b""):
+            def signed(method, path, body=b"", secret="secret"):
                 request = AWSRequest(method=method, url=f"http://127.0.0.1:{port}{path}", data=body)
-                SigV4Auth(Credentials("AKIDTEST", "secret"), "lambda", "us-east-1").add_auth(request)
+                SigV4Auth(Credentials("AKIDTEST", secret), "lambda", "us-east-1").add_auth(request)
                 return dict(request.headers)
+            def status(method, path, body, headers):
+                c = http.client.HTTPConnection("127.0.0.1", port)
+                c.request(method, path, body=body, headers=headers)
+                r = c.getresponse()
+                r.read()
+                return r.status
+            # Forgeries: another secret, a body changed after signing, a signature from 2001.
+            order = json.dumps({"orderId": "o-8"}).encode()
+            old = signed("POST", "/urls/ApiFunction/", order)
+            old["X-Amz-Date"] = "20010101T000000Z"
+            print("forged", status("POST", "/urls/ApiFunction/", order, signed("POST", "/urls/ApiFunction/", order, secret="guessed")),
+                  status("POST", "/urls/ApiFunction/", b'{"orderId": "o-666"}', signed("POST", "/urls/ApiFunction/", order)),
+                  status("POST", "/urls/ApiFunction/", order, old))
             # Both URLs are AWS_IAM: unsigned requests are turned away, as Lambda does.
             c = http.client.HTTPConnection("127.0.0.1", port)
             c.request("POST", "/urls/ApiFunction/orders", body=b"{}")
@@ -344,7 +358,7 @@ import TestSupport
             print("order", r.status, body.decode(), round((time.perf_counter() - start) * 1000))
             # The generated README's command.
             curl = subprocess.run(["curl", "-s", "-N", "-d", '{"orderId": "o-10"}', f"http://127.0.0.1:{port}/urls/ApiFunction/",
-                                   "--aws-sigv4", "aws:amz:us-east-1:lambda", "--user", "AKIDCURL:secret"], capture_output=True, text=True)
+                                   "--aws-sigv4", "aws:amz:us-east-1:lambda", "--user", "AKIDTEST:secret"], capture_output=True, text=True)
             print("curl", curl.stdout)
             c = http.client.HTTPConnection("127.0.0.1", port)
             c.request("GET", "/urls/ChunksFunction/", headers=signed("GET", "/urls/ChunksFunction/"))
@@ -373,6 +387,7 @@ import TestSupport
         #expect(result.stdout.contains(#"unsigned 403 AccessDeniedException {"Message":"Forbidden"}"#), "\(result.stdout)")
         #expect(result.stdout.contains(#"curl {"orderId":"o-10","status":"accepted"}"#), "\(result.stdout)")
         #expect(result.stdout.contains("caller AKIDTEST"), "\(result.stdout)")
+        #expect(result.stdout.contains("forged 403 403 403"), "\(result.stdout)")
         let order = result.stdout.split(separator: "\n").first { $0.hasPrefix("order") }?.split(separator: " ") ?? []
         #expect(order.count == 4)
         #expect(order.dropFirst().first == "202")

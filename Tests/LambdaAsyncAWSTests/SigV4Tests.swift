@@ -68,3 +68,40 @@ import TestSupport
         #expect(signed["Authorization"] == reference.stdout.trimmingCharacters(in: .newlines), "\(testCase)")
     }
 }
+
+/// A request signed by botocore's rules (our signer is checked against it byte for byte) is taken;
+/// a wrong secret, another key, a changed body or path, an old date are refused.
+@Suite struct SigV4VerifierTests {
+    let credentials = AWSCredentials(accessKeyID: "AKIDTEST", secretAccessKey: "secret", source: "test")
+    let now = Date(timeIntervalSince1970: 1_765_000_000)
+
+    func signed(secret: String = "secret", key: String = "AKIDTEST", body: String = #"{"a":1}"#, date: Date? = nil,
+                path: String = "/urls/Fn/orders", query: String = "x=1") -> [(String, String)] {
+        let signer = SigV4(credentials: AWSCredentials(accessKeyID: key, secretAccessKey: secret, source: "test"), region: "us-east-1", service: "lambda")
+        let url = URL(string: "http://127.0.0.1:9000\(path)?\(query)")!
+        return signer.sign(method: "POST", url: url, headers: ["Host": "127.0.0.1:9000", "Content-Type": "application/json"],
+                           body: Data(body.utf8), date: date ?? now).map { ($0.key, $0.value) }
+    }
+
+    func verify(_ headers: [(String, String)], body: String = #"{"a":1}"#, path: String = "/urls/Fn/orders", query: String = "x=1",
+                service: String = "lambda") -> SigV4Verifier.Outcome {
+        SigV4Verifier(credentials: [credentials]).verify(method: "POST", path: path, query: query, headers: headers, body: Array(body.utf8),
+                                                         service: service, now: now)
+    }
+
+    @Test func theRightSignatureIsTaken() {
+        #expect(verify(signed()) == .valid(accessKey: "AKIDTEST"))
+    }
+
+    @Test func everyForgeryIsRefused() {
+        func refused(_ outcome: SigV4Verifier.Outcome) -> Bool { if case .refused = outcome { return true } else { return false } }
+        #expect(refused(verify(signed(secret: "wrong"))))
+        #expect(refused(verify(signed(key: "AKIDOTHER"))))
+        #expect(refused(verify(signed(), body: #"{"a":2}"#)), "a body changed after signing")
+        #expect(refused(verify(signed(), path: "/urls/Fn/other")), "another path")
+        #expect(refused(verify(signed(), query: "x=2")), "another query")
+        #expect(refused(verify(signed(date: Date(timeIntervalSince1970: 978_307_200)))), "signed in 2001")
+        #expect(verify([("Host", "127.0.0.1:9000")]) == .unsigned)
+        #expect(verify(signed(), service: "execute-api") == .unsigned, "signed for another service")
+    }
+}
