@@ -192,6 +192,17 @@ import TestSupport
         #expect((outcome["evicted"] as? Int ?? 0) >= 250, "\(outcome)")
     }
 
+    @Test func serveBeyondLoopbackSaysWhatItExposes() async throws {
+        let (parent, project) = try await ServeTests.project(["--strategy", "custom-runtime"])
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let exposed = try await ServeTests.Server(project: project, arguments: ["--isolation", "none", "--host", "0.0.0.0"])
+        #expect(exposed.output.contains("note: listening on 0.0.0.0: anyone who reaches this machine can invoke these functions"), "\(exposed.output)")
+        #expect(exposed.stop() == 130)
+        let local = try await ServeTests.Server(project: project, arguments: ["--isolation", "none"])
+        #expect(!local.output.contains("note: listening on"))
+        #expect(local.stop() == 130)
+    }
+
     @Test func aFunctionHoldsOnlyItsOwnDescriptors() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
