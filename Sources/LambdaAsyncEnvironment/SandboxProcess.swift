@@ -119,7 +119,7 @@ final class SandboxProcess: Sendable {
     /// Peak resident memory of the process (VmHWM), in kB; 0 when it is gone.
     var peakMemoryKB: Int {
         let measured = signalsGoToChild ? (codePid ?? pid) : pid
-        guard let status = try? String(contentsOfFile: "/proc/\(measured)/status", encoding: .utf8),
+        guard let status = KernelFile.read("/proc/\(measured)/status"),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }

@@ -28,7 +28,7 @@ final class ControlGroup: @unchecked Sendable {
             switch self {
             case .v1(_, _, _, let pids): return pids != nil
             case .v2(let root):
-                let controllers = (try? String(contentsOfFile: "\(root)/cgroup.controllers", encoding: .utf8)) ?? ""
+                let controllers = KernelFile.read("\(root)/cgroup.controllers") ?? ""
                 return controllers.split(whereSeparator: \.isWhitespace).contains("pids")
             }
         }
@@ -36,7 +36,7 @@ final class ControlGroup: @unchecked Sendable {
         /// The controllers this process may create groups under, or nil with the reason.
         static func detect() -> Result<Layout, Unavailable> {
             guard geteuid() == 0 else { return .failure(Unavailable("not root: cgroups cannot be created")) }
-            let membership = (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? ""
+            let membership = KernelFile.read("/proc/self/cgroup") ?? ""
             // "4:memory:/process_api/abc" (v1) or "0::/user.slice" (v2).
             var own: [String: String] = [:]
             for line in membership.split(separator: "\n") {
@@ -56,7 +56,7 @@ final class ControlGroup: @unchecked Sendable {
             if let memory = v1("memory"), let cpu = v1("cpu"), let freezer = v1("freezer") {
                 return .success(.v1(memory: memory, cpu: cpu, freezer: freezer, pids: v1("pids")))
             }
-            if let controllers = try? String(contentsOfFile: "\(root)/cgroup.controllers", encoding: .utf8) {
+            if let controllers = KernelFile.read("\(root)/cgroup.controllers") {
                 let available = Set(controllers.split(whereSeparator: \.isWhitespace).map(String.init))
                 guard available.isSuperset(of: ["memory", "cpu"]) else {
                     return .failure(Unavailable("cgroup v2 without the memory and cpu controllers"))
@@ -166,7 +166,7 @@ final class ControlGroup: @unchecked Sendable {
     /// How many processes the kernel has killed for going over the memory limit.
     var outOfMemoryKills: Int {
         let file = layout.version == 1 ? "\(folders[0])/memory.oom_control" : "\(folders[0])/memory.events"
-        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        let text = KernelFile.read(file) ?? ""
         for line in text.split(separator: "\n") where line.hasPrefix("oom_kill ") {
             return Int(line.split(separator: " ").last ?? "0") ?? 0
         }
@@ -174,7 +174,7 @@ final class ControlGroup: @unchecked Sendable {
     }
 
     var pids: [pid_t] {
-        let text = (try? String(contentsOfFile: procsFiles[0], encoding: .utf8)) ?? ""
+        let text = KernelFile.read(procsFiles[0]) ?? ""
         return text.split(separator: "\n").compactMap { pid_t($0) }
     }
 
@@ -187,8 +187,10 @@ final class ControlGroup: @unchecked Sendable {
         }
         // A frozen task dies only once thawed.
         thaw()
-        for _ in 0..<1000 where !pids.isEmpty {
-            for pid in pids { kill(pid, SIGKILL) }
+        for _ in 0..<1000 {
+            let left = pids
+            if left.isEmpty { break }
+            for pid in left { kill(pid, SIGKILL) }
             usleep(1000)
         }
     }
@@ -199,7 +201,10 @@ final class ControlGroup: @unchecked Sendable {
         freezer.sync { if freezerFile >= 0 { close(freezerFile); freezerFile = -1 } }
         // A killed process leaves its group a moment after it is gone from cgroup.procs.
         for folder in folders {
-            for _ in 0..<200 where rmdir(folder) != 0 && errno == EBUSY { usleep(1000) }
+            for _ in 0..<200 {
+                if rmdir(folder) == 0 || errno != EBUSY { break }
+                usleep(1000)
+            }
         }
     }
 
@@ -212,6 +217,6 @@ final class ControlGroup: @unchecked Sendable {
     }
 
     private static func number(in path: String) -> Int? {
-        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        KernelFile.read(path).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 }

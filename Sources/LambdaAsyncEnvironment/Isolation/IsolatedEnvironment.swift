@@ -231,7 +231,7 @@ final class IsolatedEnvironment: @unchecked Sendable {
     /// nsenter forks into the PID namespace: the process that runs the code is its child. Signals
     /// meant for the code go there (nsenter would die of them instead of passing them on).
     static func innerPid(of launcher: pid_t) -> pid_t? {
-        let text = (try? String(contentsOfFile: "/proc/\(launcher)/task/\(launcher)/children", encoding: .utf8)) ?? ""
+        let text = KernelFile.read("/proc/\(launcher)/task/\(launcher)/children") ?? ""
         return text.split(separator: " ").first.flatMap { pid_t($0) }
     }
 
