@@ -43,12 +43,24 @@ public struct ShippedCode: Sendable {
 
     /// Environments of one function that start cold together build and unpack one zip: one at a time.
     private static let lock = NSLock()
+    /// The folder each zip was last unpacked to, by this process (under `lock`): after an edit, the
+    /// one it replaces goes, unless another zip is unpacked there too. A cold start copies the folder
+    /// into its own environment, so no environment runs from it.
+    private static let current = Locked<[String: String]>([:])
 
     private func unpacked(_ plan: ArtifactPlan, zip: URL) throws -> URL {
         Self.lock.lock()
         defer { Self.lock.unlock() }
         let result = try Packager.build(plan, to: zip, options: PackagingOptions())
         let folder = template.directory.appendingPathComponent(".lambda-async/run/\(result.sha256)")
+        // By path: a URL of a folder that exists ends with a slash, one of a folder not made yet does not.
+        let replaced = Self.current.withLock { current -> String? in
+            let previous = current[zip.path]
+            current[zip.path] = folder.path
+            guard let previous, previous != folder.path, !current.values.contains(previous) else { return nil }
+            return previous
+        }
+        if let replaced { try? FileManager.default.removeItem(atPath: replaced) }
         if FileManager.default.fileExists(atPath: folder.path) { return folder }
         // Unpacked beside, then renamed: a half-unpacked tree is never taken for a whole one.
         TemporaryFiles.sweep(folder.deletingLastPathComponent())

@@ -48,6 +48,8 @@ extension Sandbox {
                 try startExternalExtensions()
                 if extensions.expected.isEmpty { try startRuntime() }
             } catch {
+                // Said here: the caller gets only Lambda's error type.
+                options.log("\(config.name): the environment could not start: \(error)")
                 failInit(type: "Runtime.InvalidEntrypoint", message: "\(error)", error: error)
                 return
             }

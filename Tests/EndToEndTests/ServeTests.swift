@@ -86,6 +86,9 @@ import TestSupport
         try code.replacingOccurrences(of: #""status": "accepted""#, with: #""status": "edited""#).write(to: app, atomically: true, encoding: .utf8)
         await server.waitFor("ApiFunction: code changed")
         await #expect(try invoke("o-2").contains(#"\"status\": \"edited\""#), "\(server.output)")
+        // The edited code's unpacked copy replaced the first one: one copy per function, however many edits.
+        let copies = try FileManager.default.contentsOfDirectory(atPath: project.appendingPathComponent(".lambda-async/run").path)
+        #expect(copies.count == 1, "\(copies)")
         #expect(server.stop() == 130)
         // Both invocations were cold starts: the edit shut the first environment down.
         let records = server.output.split(separator: "\n").filter { $0.hasPrefix("ApiFunction ") && $0.contains(" billed ") }
