@@ -6,12 +6,29 @@ public struct ZipInspection: Sendable {
     public let path: String
     public let entries: [ZipEntry]
     public let zippedBytes: Int64
+    /// What unpacking writes, counted from the central directory as an unpacker reads it.
+    public let unpackedBytes: Int64
     public let codeSha256: String
     public let findings: [Finding]
 
     public init(zip: URL, as kind: ArtifactKind, runtime: LambdaRuntime? = nil, handler: String? = nil, architecture: Architecture? = nil) throws {
         guard FileManager.default.fileExists(atPath: zip.path) else {
             throw ArchiveError.cannotRead(path: zip.path, reason: "no such file")
+        }
+        // The layout first: a zip whose entries overlap is refused before anything reads their data.
+        let layout: ZipLayout
+        do { layout = try ZipLayout(zip: zip) } catch {
+            throw ArchiveError.cannotRead(path: zip.path, reason: "\(error); if this is a zip, it may be corrupt: rebuild it or check it with `unzip -t`")
+        }
+        unpackedBytes = Int64(clamping: layout.unpackedBytes)
+        let layoutFindings = layout.findings
+        guard layoutFindings.errors.isEmpty else {
+            path = zip.path
+            entries = []
+            zippedBytes = Int64(clamping: layout.fileSize)
+            codeSha256 = Data(try Packager.sha256(of: zip)).base64EncodedString()
+            findings = layoutFindings
+            return
         }
         // Only the files the checks read are kept in memory.
         let (entries, contents) = try ZipReader.read(zip) { entry in
@@ -29,6 +46,9 @@ public struct ZipInspection: Sendable {
         var findings = LambdaChecks(kind: kind, runtime: runtime, handler: handler, architecture: architecture).run(entries) { contents[$0] }
         if entries.isEmpty { findings.append(.error("the zip is empty")) }
         findings += Self.privilegeFindings(entries)
+        if unpackedBytes > Int64(LambdaQuotas.unzippedFunctionAndLayersBytes) {
+            findings.append(.error("unpacked, it writes \(ByteSize.describe(Int(unpackedBytes))), over Lambda's 250 MB for a function and its layers"))
+        }
         if zippedBytes > Int64(LambdaQuotas.directUploadZipBytes) {
             findings.append(.warning("the zip is \(ByteSize.describe(Int(zippedBytes))), over the 50 MB of a direct upload: deploy it through S3"))
         }

@@ -53,6 +53,7 @@ struct Inspect: ParsableCommand {
         let zip: String
         let codeSha256: String
         let zippedBytes: Int64
+        let unpackedBytes: Int64
         let entries: [Entry]
         let findings: [Finding]
     }
@@ -72,7 +73,7 @@ struct Inspect: ParsableCommand {
         }
         if format == .json {
             print(JSONOutput.encode(Report(zip: zip, codeSha256: inspection.codeSha256, zippedBytes: inspection.zippedBytes,
-                                     entries: entries, findings: inspection.findings)))
+                                     unpackedBytes: inspection.unpackedBytes, entries: entries, findings: inspection.findings)))
         } else {
             let style = TextStyle.standardOutput
             let rows = inspection.entries.map { entry in
@@ -80,7 +81,8 @@ struct Inspect: ParsableCommand {
                     + { if case .symlink(let t) = entry.kind { return " -> \(t)" } else { return "" } }()]
             }
             print(Columns(header: ["MODE", "SIZE", "PATH"], rows: rows, rightAligned: [1]).render(style: style))
-            print("\n\(inspection.entries.count) entries, \(ByteSize.describe(Int(inspection.zippedBytes))) zipped, CodeSha256 \(inspection.codeSha256)")
+            print("\n\(inspection.entries.count) entries, \(ByteSize.describe(Int(inspection.zippedBytes))) zipped, "
+                  + "\(ByteSize.describe(Int(inspection.unpackedBytes))) unpacked, CodeSha256 \(inspection.codeSha256)")
             if inspection.findings.isEmpty { print("No defects found for a \(kind.rawValue) zip.") }
             for finding in inspection.findings { print("\(finding.severity.rawValue): \(finding.message)") }
         }

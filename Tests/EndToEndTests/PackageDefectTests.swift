@@ -221,4 +221,37 @@ import TestSupport
         #expect(inspected.stdout.contains("open.txt is writable by anyone"), "\(inspected.stdout)")
         #expect(!inspected.stdout.contains("No defects"), "\(inspected.stdout)")
     }
+
+    /// A zip whose central directory points many entries at the same bytes (a zip bomb): refused before
+    /// anything is unpacked, with what unpacking would really write.
+    @Test func overlappingEntriesAreRefusedWithWhatTheyWouldWrite() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bomb = dir.appendingPathComponent("bomb.zip")
+        // One deflated entry of 10 MB of zeros, then 30 central directory entries all pointing at it.
+        let made = try await TestSupport.run("python3", ["-c", """
+            import struct, sys, zlib
+            data = b"\\0" * (10 * 1024 * 1024)
+            packed = zlib.compressobj(9, zlib.DEFLATED, -15)
+            packed = packed.compress(data) + packed.flush()
+            crc = zlib.crc32(data)
+            name = b"app.py"
+            local = struct.pack("<IHHHHHIIIHH", 0x04034b50, 20, 0, 8, 0, 0, crc, len(packed), len(data), len(name), 0) + name
+            central = b""
+            for i in range(30):
+                n = f"f{i:02}.py".encode()
+                central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014b50, 0x031e, 20, 0, 8, 0, 0, crc, len(packed), len(data),
+                                       len(n), 0, 0, 0, 0, 0o100644 << 16, 0) + n
+            body = local + packed
+            end = struct.pack("<IHHHHIIH", 0x06054b50, 0, 0, 30, 30, len(central), len(body), 0)
+            open(sys.argv[1], "wb").write(body + central + end)
+            """, bomb.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let inspected = try await TestSupport.run(Binary.url.path, ["inspect", bomb.path, "--format", "json"])
+        #expect(inspected.status == 1, "\(inspected.stdout)\(inspected.stderr)")
+        let report = try #require((try? JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8))) as? [String: Any], "\(inspected.stdout)")
+        #expect(report["unpackedBytes"] as? Int == 30 * 10 * 1_048_576)
+        let messages = (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+        #expect(messages.contains { $0.contains("30 entries share their bytes") && $0.contains("zip bomb") }, "\(messages)")
+    }
 }
