@@ -132,6 +132,66 @@ import TestSupport
         #expect(said().contains("Deploying stack progress to account 123456789012"), "\(said())")
     }
 
+    /// Through a proxy that resets every third connection, deploy retries each dropped call at once
+    /// (with backoff, as the AWS SDKs do) and succeeds; none waits out a 60 s request timeout, as the
+    /// URLSession-based client did after every drop (480 s for one deploy).
+    @Test func droppedConnectionsAreRetriedAtOnce() async throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("flaky")
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime"]).status == 0)
+        let aws = try MotoServer.shared.get()
+        let port = try MotoServer.freePort()
+        let counts = parent.appendingPathComponent("counts.txt")
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        proxy.arguments = ["python3", "-c", """
+            import socket, struct, sys, threading
+            listen_port, target_port, counts = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+            server = socket.create_server(("127.0.0.1", listen_port))
+            seen = [0, 0]
+            def pipe(a, b):
+                try:
+                    while data := a.recv(65536):
+                        b.sendall(data)
+                except OSError:
+                    pass
+                finally:
+                    for s in (a, b):
+                        try: s.shutdown(socket.SHUT_RDWR)
+                        except OSError: pass
+            while True:
+                client, _ = server.accept()
+                seen[0] += 1
+                if seen[0] % 3 == 0:
+                    # A reset, as a flaky network or a proxy gives one: RST, no answer.
+                    client.recv(65536)
+                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    client.close()
+                    seen[1] += 1
+                else:
+                    upstream = socket.create_connection(("127.0.0.1", target_port))
+                    threading.Thread(target=pipe, args=(client, upstream), daemon=True).start()
+                    threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+                open(counts, "w").write(f"{seen[0]} {seen[1]}")
+            """, String(port), String(aws.port), counts.path]
+        proxy.standardOutput = FileHandle.nullDevice
+        proxy.standardError = FileHandle.nullDevice
+        try proxy.run()
+        // SIGKILL: a test process may hand its children SIGTERM ignored.
+        defer { kill(proxy.processIdentifier, SIGKILL); proxy.waitUntilExit() }
+        while !MotoServer.accepts(port) { try await Task.sleep(nanoseconds: 20_000_000) }
+        var environment = aws.clientEnvironment
+        environment["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(port)"
+        let start = Date()
+        let deployed = try await TestSupport.run(Binary.url.path, ["deploy", project.path, "--format", "json"], environment: environment)
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(deployed.status == 0, "\(deployed.stdout)\(deployed.stderr)")
+        let resets = Int((try? String(contentsOf: counts, encoding: .utf8))?.split(separator: " ").last ?? "0") ?? 0
+        #expect(resets >= 2, "the proxy reset \(resets) connection(s)")
+        #expect(elapsed < 60, "a dropped call waited out its timeout: \(elapsed) s")
+    }
+
     @Test func anAsyncInvokeProjectGetsItsEventInvokeConfigAndRole() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }

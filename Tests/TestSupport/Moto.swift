@@ -49,7 +49,7 @@ public final class MotoServer: @unchecked Sendable {
         try await run("python3", ["-c", script, endpoint] + arguments, environment: clientEnvironment)
     }
 
-    static func accepts(_ port: Int) -> Bool {
+    public static func accepts(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -62,5 +62,5 @@ public final class MotoServer: @unchecked Sendable {
     }
 
     /// A port nothing listens on now: the listener that found it is closed at once.
-    static func freePort() throws -> Int { try LoopbackListener().port }
+    public static func freePort() throws -> Int { try LoopbackListener().port }
 }
