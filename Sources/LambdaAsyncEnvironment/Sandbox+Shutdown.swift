@@ -60,7 +60,16 @@ extension Sandbox {
         ended.futureResult.whenComplete { [self] _ in
             budgetSpent.cancel()
             processes.forEach { $0.kill() }
-            promise.completeWith(endEnvironment(environment))
+            // What the processes wrote before they died is read and logged before the environment
+            // counts as ended (a runner that stops right after would lose it); a second at most, for
+            // a child that keeps the pipe open.
+            let drained = eventLoop.makePromise(of: Void.self)
+            EventLoopFuture.andAllComplete(processes.map(\.drained), on: eventLoop).cascade(to: drained)
+            let drainSpent = eventLoop.scheduleTask(in: .seconds(1)) { drained.succeed(()) }
+            drained.futureResult.whenComplete { [self] _ in
+                drainSpent.cancel()
+                promise.completeWith(endEnvironment(environment))
+            }
         }
         extensions.startOver()
         runtimeWaiter = nil

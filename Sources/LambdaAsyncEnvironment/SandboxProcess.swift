@@ -15,6 +15,9 @@ final class SandboxProcess: Sendable {
     let pid: pid_t
     /// Succeeds once the process has exited (on the event loop given at its start).
     let exited: EventLoopFuture<Void>
+    /// Succeeds once everything it wrote has been read and passed on: its output pipe reached its end
+    /// (every holder of the write end, its children too, has exited).
+    let drained: EventLoopFuture<Void>
     /// The code's own pid, once looked up.
     private let foundCodePid = NIOLockedValueBox<pid_t?>(nil)
 
@@ -72,6 +75,8 @@ final class SandboxProcess: Sendable {
         let spawned = child
         let exit = eventLoop.makePromise(of: Void.self)
         exited = exit.futureResult
+        let end = eventLoop.makePromise(of: Void.self)
+        drained = end.futureResult
 
         // Reads lines until the pipe closes (every holder of its write end has exited).
         Thread.detachNewThread {
@@ -79,6 +84,7 @@ final class SandboxProcess: Sendable {
             var lines = LineSplitter()
             while let chunk = readChunk(readEnd) { lines.append(chunk, emit: output) }
             lines.finish(emit: output)
+            end.succeed(())
         }
         Thread.detachNewThread {
             var status: Int32 = 0
