@@ -175,7 +175,7 @@ actor AsyncInvocations {
         waitingToRetry += 1
         Task {
             try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
-            await self.retry(event)
+            self.retry(event)
         }
     }
 

@@ -20,6 +20,13 @@ extension LocalLambda {
         if let cors = url.cors, SAMTemplate.FunctionURLConfig.CORS.isPreflight(method: method, headers: fields) {
             return writer.send(200, cors.preflightHeaders(fields), [])
         }
+        // A URL's request carries at most 6 MB, as Lambda's synchronous invocation does; refused before
+        // anything is checked or run.
+        guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
+            options.log("\(name) URL: 413: the request's body has \(body.count) bytes, over a function URL's \(LambdaQuotas.bufferedPayloadBytes)")
+            return writer.send(413, [("Content-Type", "application/json")],
+                               Array(#"{"Message":"Request must be smaller than \#(LambdaQuotas.bufferedPayloadBytes) bytes for the InvokeFunctionUrl operation"}"#.utf8))
+        }
         var caller: String?
         if url.authType != "NONE" {
             // As in the cloud, an AWS_IAM URL takes only requests signed with SigV4 for lambda, and the
