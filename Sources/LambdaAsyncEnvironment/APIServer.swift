@@ -40,7 +40,8 @@ protocol APIRouter: AnyObject, Sendable {
     func handle(method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse>
     /// A streamed `/response`: chunks as they arrive, then the trailers.
     func beginStream(requestId: String) -> APIResponse?
-    func streamChunk(requestId: String, _ bytes: [UInt8])
+    /// Returns how fast the stream's reader takes it, when the caller said.
+    func streamChunk(requestId: String, _ bytes: [UInt8]) -> StreamFlow?
     func endStream(requestId: String, trailers: HTTPHeaders?) -> APIResponse
     /// A `/response` with a `Lambda-Runtime-Function-Response-Mode` other than streaming fails the invocation.
     func invalidResponseMode(requestId: String, mode: String) -> APIResponse
@@ -87,7 +88,17 @@ final class APIHandler: ChannelInboundHandler {
             }
         case .body(var buffer):
             if let id = streamingRequestId {
-                router.streamChunk(requestId: id, buffer.readBytes(length: buffer.readableBytes) ?? [])
+                let flow = router.streamChunk(requestId: id, buffer.readBytes(length: buffer.readableBytes) ?? [])
+                // The reader is full: nothing more is read from the runtime until it takes more.
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                let eventLoop = context.eventLoop
+                let paused = flow?.whenReady {
+                    eventLoop.execute {
+                        bound.value.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+                        bound.value.read()
+                    }
+                } ?? false
+                if paused { context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in } }
             } else if streamRefusal == nil {
                 body.append(&buffer)
             }

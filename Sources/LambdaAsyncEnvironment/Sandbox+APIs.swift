@@ -137,17 +137,18 @@ extension Sandbox {
         return .success(invocation)
     }
 
-    func streamChunk(requestId: String, _ bytes: [UInt8]) {
-        guard let invocation = current, !invocation.finished, invocation.id == requestId, invocation.responseAt == nil else { return }
+    func streamChunk(requestId: String, _ bytes: [UInt8]) -> StreamFlow? {
+        guard let invocation = current, !invocation.finished, invocation.id == requestId, invocation.responseAt == nil else { return nil }
         invocation.streamedBytes += bytes.count
         if invocation.streamedBytes > LambdaQuotas.streamedResponseBytes {
             respond(invocation, .error(type: "Function.ResponseSizeTooLarge",
                                        body: Array(Self.errorJSON("Function.ResponseSizeTooLarge", "Streamed response exceeded 200 MB"))),
                     error: "Function.ResponseSizeTooLarge")
-            return
+            return nil
         }
         if invocation.firstByteAt == nil, !bytes.isEmpty { invocation.firstByteAt = now() }
         invocation.onResponse(.chunk(bytes))
+        return invocation.extras.flow
     }
 
     func endStream(requestId: String, trailers: HTTPHeaders?) -> APIResponse {

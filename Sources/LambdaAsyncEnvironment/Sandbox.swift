@@ -215,10 +215,13 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         /// The request id, when the caller has one already: every retry of an asynchronous event
         /// carries the id its 202 answer gave, as on Lambda (idempotency code keys on it).
         public var requestId: String?
-        public init(clientContext: String? = nil, tailLog: Bool = false, requestId: String? = nil) {
+        /// For a streamed response: how fast its reader takes it (the runtime's upload waits while it cannot).
+        public var flow: StreamFlow?
+        public init(clientContext: String? = nil, tailLog: Bool = false, requestId: String? = nil, flow: StreamFlow? = nil) {
             self.clientContext = clientContext
             self.tailLog = tailLog
             self.requestId = requestId
+            self.flow = flow
         }
     }
 

@@ -86,10 +86,13 @@ extension LocalLambda {
         if let problem = InvokePayload.problem(body) { return refuse(writer, .badRequest, "InvalidRequestContentException", problem) }
         if pool.wouldThrottle { return throttle(writer, pool) }
         writer.head(200, [("Content-Type", "application/vnd.amazon.eventstream"), ("X-Amz-Executed-Version", "$LATEST")])
+        // The stream goes no faster than its client reads it.
+        let flow = StreamFlow()
+        writer.follow(flow)
         Task {
             let ended = OnceFlag()
             do {
-                _ = try await pool.invoke(body, waitWhenBusy: true) { event in
+                _ = try await pool.invoke(body, extras: Sandbox.InvocationExtras(flow: flow), waitWhenBusy: true) { event in
                     switch event {
                     case .chunk(let bytes):
                         if !bytes.isEmpty { writer.chunk(EventStream.chunk(bytes)) }

@@ -57,7 +57,14 @@ extension LocalLambda {
             let state = URLResponseState(decorate: decorate)
             do {
                 // A URL is a synchronous call: throttled, not queued, when every environment is busy.
-                _ = try await pool.invoke(event, waitWhenBusy: false) { response in
+                // A streamed answer goes no faster than its client reads it.
+                var extras = Sandbox.InvocationExtras()
+                if streaming {
+                    let flow = StreamFlow()
+                    writer.follow(flow)
+                    extras.flow = flow
+                }
+                _ = try await pool.invoke(event, extras: extras, waitWhenBusy: false) { response in
                     switch response {
                     case .chunk(let bytes):
                         guard streaming else { return state.buffer(bytes) }

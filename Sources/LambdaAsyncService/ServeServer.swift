@@ -39,7 +39,14 @@ final class ResponseWriter: Sendable {
             var buffer = context.value.channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
             context.value.writeAndFlush(handler.value.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            // Past the channel's high water mark: the stream's source waits until the client reads.
+            if !context.value.channel.isWritable { handler.value.flow?.block() }
         }
+    }
+
+    /// The flow of the streamed response this writer sends: held back while the client cannot take more.
+    func follow(_ flow: StreamFlow) {
+        eventLoop.execute { [self] in handler.value.flow = flow }
     }
 
     func end() {
@@ -119,6 +126,8 @@ final class ServeHandler: ChannelInboundHandler {
     private var body = BoundedBody(limit: ServeHandler.bodyLimit)
     /// The request being received must be whole by then; the idle connection is closed then.
     private var requestDeadline: Scheduled<Void>?
+    /// The streamed response being sent, whose source waits while this client cannot take more.
+    var flow: StreamFlow?
     private var idleDeadline: Scheduled<Void>?
 
     init(router: ServeRouter, connections: ClientConnections) {
@@ -136,7 +145,15 @@ final class ServeHandler: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { flow?.unblock() }
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        // A client gone takes nothing more: the source goes on, its bytes dropped.
+        flow?.unblock()
+        flow = nil
         connections.remove(context.channel)
         requestDeadline?.cancel()
         idleDeadline?.cancel()
@@ -145,6 +162,8 @@ final class ServeHandler: ChannelInboundHandler {
 
     /// The response went out and the connection stays: it is idle until the next request.
     func responseEnded(context: ChannelHandlerContext) {
+        flow?.unblock()
+        flow = nil
         guard context.channel.isActive, head == nil else { return }
         connections.setIdle(context.channel, true)
         waitIdle(context: context)

@@ -241,6 +241,62 @@ import TestSupport
         #expect(after[1] <= before[1] + 2, "descriptors \(before[1]) -> \(after[1])")
     }
 
+    /// A client that reads a streamed answer slowly holds the function back, not the runner: while it
+    /// stalls, serve holds a few megabytes of a 64 MB stream, not the stream (947 MB were seen with a
+    /// bigger one), and the client still gets every byte.
+    @Test func aSlowReaderHoldsTheStreamBackNotTheRunner() async throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("app")
+        // A function held back by its client runs longer: its timeout (3 s by default) must allow the stall.
+        try writeSingleFunctionProject(at: project, name: "Stream", runtime: "nodejs22.x", handler: "app.handler", timeout: 30, extra: """
+                  FunctionUrlConfig:
+                    AuthType: NONE
+                    InvokeMode: RESPONSE_STREAM
+
+            """, files: [
+            "app.mjs": """
+                export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+                  const chunk = Buffer.alloc(1 << 16, 120);
+                  for (let i = 0; i < 1024; i++) responseStream.write(chunk);
+                  responseStream.end();
+                });
+                """,
+        ])
+        let server = try await ServeTests.Server(project: project, arguments: ["--isolation", "none"])
+        let result = try await TestSupport.run("python3", ["-c", """
+            import json, socket, sys, time
+            port, pid = int(sys.argv[1]), int(sys.argv[2])
+            def rss():
+                return int(open(f"/proc/{pid}/status").read().split("VmRSS:")[1].split()[0]) // 1024
+            before = rss()
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+            sock.sendall(b"GET /urls/Stream/ HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+            received = 0
+            while received < 1024 * 1024:
+                received += len(sock.recv(65536))
+            # The client stalls: what does serve hold meanwhile?
+            peak = before
+            for _ in range(30):
+                time.sleep(0.1)
+                peak = max(peak, rss())
+            sock.settimeout(30)
+            while True:
+                data = sock.recv(1 << 20)
+                if not data or data.endswith(b"0\\r\\n\\r\\n"):
+                    received += len(data)
+                    break
+                received += len(data)
+            print(json.dumps({"before": before, "peak": peak, "received": received}))
+            """, String(server.port), String(server.process.processIdentifier)])
+        #expect(server.stop() == 130)
+        let outcome = try #require((try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Int], "\(result.stdout)\(result.stderr)")
+        let held = (outcome["peak"] ?? 0) - (outcome["before"] ?? 0)
+        #expect(held < 24, "serve grew by \(held) MB while its client stalled on a 64 MB stream")
+        #expect((outcome["received"] ?? 0) >= 64 * 1_048_576, "\(outcome)")
+    }
+
     @Test func serveBeyondLoopbackSaysWhatItExposes() async throws {
         let (parent, project) = try await ServeTests.project(["--strategy", "custom-runtime"])
         defer { try? FileManager.default.removeItem(at: parent) }
