@@ -297,6 +297,32 @@ import TestSupport
         #expect((outcome["received"] ?? 0) >= 64 * 1_048_576, "\(outcome)")
     }
 
+    /// A zip holding a setuid-root executable, run with `invoke --code`: the function sees its code
+    /// without setuid, setgid or sticky bits (unpacked as root with them, anyone could have run it as root).
+    @Test func aSetuidFileInAZipLosesItsBitsWhenRun() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let zip = dir.appendingPathComponent("code.zip")
+        let made = try await TestSupport.run("python3", ["-c", """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                for name, mode, text in [("app.py", 0o100644, "import os\\ndef handler(e, c):\\n    return {n: oct(os.stat(n).st_mode & 0o7777) for n in ('helper', 'shared', 'sticky')}\\n"),
+                                         ("helper", 0o104755, "#!/bin/sh\\nid\\n"), ("shared", 0o102755, "x"), ("sticky", 0o101755, "x")]:
+                    info = zipfile.ZipInfo(name)
+                    info.create_system = 3
+                    info.external_attr = mode << 16
+                    z.writestr(info, text)
+            """, zip.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        for isolation in isolationAvailable ? ["none", "auto"] : ["none"] {
+            let run = try await TestSupport.run(Binary.url.path, ["invoke", "--code", zip.path, "--runtime", "python3.11", "--handler", "app.handler",
+                                                                  "--isolation", isolation, "--event", "-"], input: "{}")
+            #expect(run.status == 0, "\(isolation): \(run.stderr)")
+            #expect(run.stdout.contains(#""helper": "0o755""#) && run.stdout.contains(#""shared": "0o755""#)
+                    && run.stdout.contains(#""sticky": "0o755""#), "\(isolation): \(run.stdout)")
+        }
+    }
+
     @Test func serveBeyondLoopbackSaysWhatItExposes() async throws {
         let (parent, project) = try await ServeTests.project(["--strategy", "custom-runtime"])
         defer { try? FileManager.default.removeItem(at: parent) }
