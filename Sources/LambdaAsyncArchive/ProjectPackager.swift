@@ -91,6 +91,19 @@ public struct ProjectPackager {
     /// Limits that belong to a function with its layers rather than to one zip.
     func functionLimits(_ function: SAMTemplate.Function, unzipped: Int64, layerBytes: [String: Int64]) -> [Finding] {
         var findings: [Finding] = []
+        // A runtime Lambda does not have: CloudFormation refuses the function.
+        if let name = function.runtimeName, function.runtime == nil {
+            let near = Suggestion.nearest(to: name, in: LambdaRuntime.supported, maximum: 3)
+            let family = LambdaRuntime.supported.filter { $0.prefix(while: \.isLetter) == name.prefix(while: \.isLetter) }
+            findings.append(.error("its Runtime \(name) is not a Lambda runtime: "
+                                   + (near.map { "did you mean \($0)? " } ?? "")
+                                   + (family.isEmpty ? "see lambda-async new --list" : "Lambda has \(family.joined(separator: ", "))")))
+        }
+        // Its own sources, compiled as the runtime will: a syntax error fails every cold start there.
+        if let uri = function.codeURI, !uri.hasSuffix(".zip") {
+            findings += SourceSyntaxCheck.findings(code: template.resolve(uri), runtime: function.runtime, shownAs: uri,
+                                                   memo: template.directory.appendingPathComponent(".lambda-async/build/.syntax-\(function.logicalID).json"))
+        }
         if function.layers.count > LambdaQuotas.layersPerFunction {
             findings.append(.error("it uses \(function.layers.count) layers; Lambda allows \(LambdaQuotas.layersPerFunction): merge some of them"))
         }

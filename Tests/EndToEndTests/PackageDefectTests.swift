@@ -145,6 +145,40 @@ import TestSupport
         #expect((report["findings"] as! [Any]).isEmpty)
     }
 
+    /// What CloudFormation or the runtime would refuse, refused by `package` with file, line and fix:
+    /// a Python or JavaScript syntax error (Runtime.UserCodeSyntaxError at every cold start), a Runtime
+    /// Lambda does not have. Fixed, the project packages, and an unchanged one is not compiled again.
+    @Test func syntaxErrorsAndUnknownRuntimesAreRefused() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let python = dir.appendingPathComponent("py"), node = dir.appendingPathComponent("js")
+        #expect(try await TestSupport.run(Binary.url.path, ["new", python.path, "--strategy", "extension"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["new", node.path, "--strategy", "streaming", "--language", "node"]).status == 0)
+        let app = python.appendingPathComponent("src/app.py")
+        let original = try String(contentsOf: app, encoding: .utf8)
+        try (original + "def broken(:\n    pass\n").write(to: app, atomically: true, encoding: .utf8)
+        let lines = original.split(separator: "\n", omittingEmptySubsequences: false).count
+        let py = try await TestSupport.run(Binary.url.path, ["package", python.path])
+        #expect(py.status == 1 && py.stderr.contains("src/app.py:\(lines): SyntaxError"), "\(py.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: python.appendingPathComponent(".lambda-async/build/ApiFunction.zip").path))
+
+        let mjs = node.appendingPathComponent("src/app.mjs")
+        try (try String(contentsOf: mjs, encoding: .utf8) + "export const x = ;\n").write(to: mjs, atomically: true, encoding: .utf8)
+        let js = try await TestSupport.run(Binary.url.path, ["package", node.path])
+        #expect(js.status == 1 && js.stderr.contains("src/app.mjs:") && js.stderr.contains("SyntaxError: Unexpected token ';'"), "\(js.stderr)")
+
+        try original.write(to: app, atomically: true, encoding: .utf8)
+        let template = python.appendingPathComponent("template.yaml")
+        let yaml = try String(contentsOf: template, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "Runtime: python3.13", with: "Runtime: python9.9").write(to: template, atomically: true, encoding: .utf8)
+        let runtime = try await TestSupport.run(Binary.url.path, ["package", python.path])
+        #expect(runtime.status == 1 && runtime.stderr.contains("its Runtime python9.9 is not a Lambda runtime: did you mean python3.9?"), "\(runtime.stderr)")
+
+        try yaml.write(to: template, atomically: true, encoding: .utf8)
+        let fixed = try await TestSupport.run(Binary.url.path, ["package", python.path])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+    }
+
     @Test func corruptAndMissingZips() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
