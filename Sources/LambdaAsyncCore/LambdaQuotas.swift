@@ -28,6 +28,8 @@ public enum LambdaQuotas {
     public static let extensionsPerFunction = 10
     /// Processes and threads in one execution environment (Lambda's quotas page: "Processes and threads 1,024").
     public static let processesAndThreads = 1_024
+    /// Open file descriptors per execution environment (the quotas page: "File descriptors 1,024").
+    public static let fileDescriptors = 1_024
     public static let memoryMB: ClosedRange<Int> = 128...10_240
     public static let timeoutSeconds: ClosedRange<Int> = 1...900
 

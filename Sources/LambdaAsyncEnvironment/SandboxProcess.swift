@@ -60,7 +60,7 @@ final class SandboxProcess: Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         // Start in `directory` through a shell that execs the command: same pid, same group.
-        let command = isolated?.command(arguments, directory: directory) ?? ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + arguments
+        let command = isolated?.command(arguments, directory: directory) ?? ["/bin/sh", "-c", "\(LambdaImage.limits) cd \"$0\" && exec \"$@\"", directory] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }

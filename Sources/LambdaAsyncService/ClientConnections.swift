@@ -59,8 +59,6 @@ final class ClientConnections: Sendable {
         capacity = limits.maxConnections ?? ClientLimits.connectionsTheDescriptorsAllow()
     }
 
-    var count: Int { entries.withLockedValue { $0.count } }
-
     /// Admits a connection; false when it must be closed (full, and no idle one to let go).
     func admit(_ channel: Channel) -> Bool {
         let evicted: Channel? = entries.withLockedValue { entries in

@@ -342,10 +342,13 @@ import TestSupport
         let project = parent.appendingPathComponent("app")
         try writeSingleFunctionProject(at: project, name: "Fds", runtime: "python3.11", files: [
             "app.py": """
-                import os
+                import os, resource
                 def handler(event, context):
                     listing = os.listdir("/proc/self/fd")
-                    return {fd: os.readlink(f"/proc/self/fd/{fd}") for fd in listing if os.path.exists(f"/proc/self/fd/{fd}")}
+                    held = {fd: os.readlink(f"/proc/self/fd/{fd}") for fd in listing if os.path.exists(f"/proc/self/fd/{fd}")}
+                    # Lambda's 1,024 descriptors, whatever serve raised its own limit to.
+                    held["limit"] = " ".join(str(n) for n in resource.getrlimit(resource.RLIMIT_NOFILE))
+                    return held
                 """,
         ])
         for isolation in isolationAvailable ? ["none", "auto"] : ["none"] {
@@ -356,7 +359,8 @@ import TestSupport
                 print(urllib.request.urlopen(urllib.request.Request(url, data=b"{}"), timeout=30).read().decode())
                 """, String(server.port)])
             #expect(server.stop() == 130)
-            let held = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String], "\(result.stderr)")
+            var held = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String], "\(result.stderr)")
+            #expect(held.removeValue(forKey: "limit") == "1024 1024", "\(isolation): \(held)")
             // Standard input, output and error; the listing's own descriptor is gone once it is read.
             #expect(Set(held.keys) == ["0", "1", "2"], "\(isolation): \(held)")
             #expect(!held.values.contains { $0.hasPrefix("socket:") || $0.contains("eventpoll") }, "\(isolation): \(held)")

@@ -221,10 +221,10 @@ final class IsolatedEnvironment: @unchecked Sendable {
         // The host shell joins the control group, then enters the namespaces; children inherit both.
         let join = (cgroup?.procsFiles ?? []).map { "echo $$ > '\($0)'" }.joined(separator: " && ")
         guard hasNamespace else {
-            return ["/bin/sh", "-c", (join.isEmpty ? "" : join + " && ") + "cd \"$0\" && exec \"$@\"", directory] + arguments
+            return ["/bin/sh", "-c", (join.isEmpty ? "" : join + " && ") + "\(LambdaImage.limits) cd \"$0\" && exec \"$@\"", directory] + arguments
         }
         let user = LambdaImage.user
-        let enter = "exec /usr/bin/nsenter -t \(namespacePid) -m -p -r -w\(network == nil ? "" : " -n") -- /usr/bin/setpriv --reuid=\(user.uid) --regid=\(user.gid) --clear-groups -- /bin/sh -c 'cd \"$0\" && exec \"$@\"' \"$@\""
+        let enter = "exec /usr/bin/nsenter -t \(namespacePid) -m -p -r -w\(network == nil ? "" : " -n") -- /usr/bin/setpriv --reuid=\(user.uid) --regid=\(user.gid) --clear-groups -- /bin/sh -c '\(LambdaImage.limits) cd \"$0\" && exec \"$@\"' \"$@\""
         return ["/bin/sh", "-c", join.isEmpty ? enter : join + " && " + enter, "lambda-async", directory] + arguments
     }
 

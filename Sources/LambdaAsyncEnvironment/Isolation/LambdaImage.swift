@@ -1,9 +1,14 @@
 import Foundation
+import LambdaAsyncCore
 
 /// Facts about Lambda's execution environment that the isolated sandbox reproduces, in one place.
 /// Sources: the Lambda developer guide ("Defined runtime environment variables", "Lambda execution
 /// environment"), and what a function printing its environment sees on Amazon Linux 2023 runtimes.
 enum LambdaImage {
+    /// The shell words that give a function's process Lambda's descriptor limit (1,024), whatever the
+    /// runner's own (serve raises its own to serve many clients). Best effort: a lower hard limit stays.
+    static let limits = "ulimit -n \(LambdaQuotas.fileDescriptors) 2>/dev/null;"
+
     /// Where things are inside an environment.
     static let taskRoot = "/var/task"
     static let runtimeDir = "/var/runtime"
