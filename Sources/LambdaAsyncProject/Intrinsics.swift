@@ -64,6 +64,40 @@ struct Intrinsics {
         self.resources = resources
         conditions = root["Conditions"]
         self.stackName = stackName
+        if let dangling = Self.danglingRef(in: root, parameters: declared, resources: Set(resources.keys)) {
+            throw DanglingRef(description: "Ref \(dangling.name) (line \(dangling.line)) names no parameter and no resource of the template, "
+                              + "so CloudFormation refuses it (and nothing here may stand in for it): declare it under Parameters, or fix the name")
+        }
+    }
+
+    /// A template CloudFormation refuses: a Ref to nothing.
+    struct DanglingRef: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The first `Ref` (`!Ref X`, `{"Ref": X}`) in the resources and outputs to a name that is neither a
+    /// parameter, a resource, nor a pseudo parameter, nor one SAM makes from a resource of the template
+    /// (`<Function>Role`, `<Function>Url`, `ServerlessRestApi`...).
+    static func danglingRef(in root: Node, parameters: Set<String>, resources: Set<String>) -> (name: String, line: Int)? {
+        func known(_ name: String) -> Bool {
+            parameters.contains(name) || resources.contains(name) || name.hasPrefix("AWS::") || name.hasPrefix("Serverless")
+                || resources.contains { name.hasPrefix($0) }
+        }
+        func search(_ node: Node) -> (String, Int)? {
+            if node.tag.description == "!Ref", let name = node.scalar?.string, !known(name) { return (name, node.mark?.line ?? 0) }
+            if let mapping = node.mapping {
+                for (key, value) in mapping {
+                    if key.string == "Ref", let name = value.scalar?.string, !known(name) { return (name, value.mark?.line ?? 0) }
+                    if let found = search(value) { return found }
+                }
+            }
+            for item in node.sequence ?? [] { if let found = search(item) { return found } }
+            return nil
+        }
+        for section in ["Resources", "Outputs", "Globals"] {
+            if let node = root[section], let found = search(node) { return found }
+        }
+        return nil
     }
 
     /// The value of a node: a plain scalar as it is, an intrinsic evaluated.

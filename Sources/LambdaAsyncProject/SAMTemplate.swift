@@ -110,7 +110,12 @@ public struct SAMTemplate: Sendable {
             throw ProjectError.invalidTemplate(path: url.path, reason: "it has no Resources section")
         }
         // As a deployment would: parameters, pseudo parameters and intrinsic functions, evaluated locally.
-        let intrinsics = try Intrinsics(root: root, overrides: overrides, stackName: url.deletingLastPathComponent().lastPathComponent)
+        let intrinsics: Intrinsics
+        do {
+            intrinsics = try Intrinsics(root: root, overrides: overrides, stackName: url.deletingLastPathComponent().lastPathComponent)
+        } catch let dangling as Intrinsics.DanglingRef {
+            throw ProjectError.invalidTemplate(path: url.path, reason: dangling.description)
+        }
         var unresolved: [String] = []
         func literal(_ node: Node?) -> String? {
             guard let node else { return nil }

@@ -174,6 +174,12 @@ import TestSupport
         let runtime = try await TestSupport.run(Binary.url.path, ["package", python.path])
         #expect(runtime.status == 1 && runtime.stderr.contains("its Runtime python9.9 is not a Lambda runtime: did you mean python3.9?"), "\(runtime.stderr)")
 
+        // A Ref to nothing: CloudFormation refuses the template; here it no longer falls back to 128 MB.
+        try yaml.replacingOccurrences(of: "MemorySize: !Ref MemorySize", with: "MemorySize: !Ref NoSuchParam").write(to: template, atomically: true, encoding: .utf8)
+        let dangling = try await TestSupport.run(Binary.url.path, ["package", python.path])
+        #expect(dangling.status == 64 && dangling.stderr.contains("Ref NoSuchParam (line ") && dangling.stderr.contains("names no parameter and no resource"),
+                "\(dangling.stderr)")
+
         try yaml.write(to: template, atomically: true, encoding: .utf8)
         let fixed = try await TestSupport.run(Binary.url.path, ["package", python.path])
         #expect(fixed.status == 0, "\(fixed.stderr)")
