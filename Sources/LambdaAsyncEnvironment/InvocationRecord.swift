@@ -34,19 +34,26 @@ public struct InvocationRecord: Sendable, Codable, Equatable {
     /// START, the invocation's log lines, END and REPORT, when the caller asked for them
     /// (`X-Amz-Log-Type: Tail`); nil otherwise.
     @NullEncoded public var executionLog: String?
+    /// The client had its answer, but the work after it was cut off: the environment was ended (a stop,
+    /// a reload, an idle reclaim) before the runtime and every extension asked for more.
+    public var interrupted = false
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion, requestId, initDurationMs, responseMs, firstByteMs, runtimeDoneMs, extensionsDoneMs
         // Per extension: not to be mistaken for `extensionsDoneMs`, the last of them.
         case extensionDoneMs = "doneMsByExtension"
-        case durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB, frozen, error, clientLatencyMs, executionLog
+        case durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB, frozen, error, clientLatencyMs, executionLog, interrupted
     }
 
     /// `REPORT RequestId: … Duration: x.xx ms Billed Duration: n ms Memory Size: m MB Max Memory Used: k MB`.
     public var reportLine: String {
         var line = "REPORT RequestId: \(requestId)\tDuration: \(String(format: "%.2f", durationMs)) ms\tBilled Duration: \(billedDurationMs) ms\tMemory Size: \(memorySizeMB) MB\tMax Memory Used: \(maxMemoryUsedMB) MB"
         if let initDurationMs { line += "\tInit Duration: \(String(format: "%.2f", initDurationMs)) ms" }
-        if let error { line += "\tStatus: \(error == "Sandbox.Timedout" ? "timeout" : "error")" }
+        if let error {
+            line += "\tStatus: \(error == "Sandbox.Timedout" ? "timeout" : "error")"
+        } else if interrupted {
+            line += "\tStatus: interrupted"
+        }
         return line
     }
 
@@ -63,6 +70,7 @@ public struct InvocationRecord: Sendable, Codable, Equatable {
         for (name, ms) in extensionDoneMs { events.append((ms, "extension \(name) asked for its next event")) }
         if frozen { events.append((durationMs, "environment frozen")) }
         if let error, error == "Sandbox.Timedout" { events.append((durationMs, "timed out: environment reset")) }
+        if interrupted { events.append((durationMs, "interrupted: the environment ended before the work after the response did")) }
         return events.sorted { $0.0 < $1.0 }.map { String(format: "%9.1f ms  ", $0.0) + $0.1 }
     }
 }

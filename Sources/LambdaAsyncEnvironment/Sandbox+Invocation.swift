@@ -22,6 +22,8 @@ extension Sandbox {
         var error: String?
         var timer: Scheduled<Void>?
         var finished = false
+        /// The environment ended while its work after the response went on.
+        var interrupted = false
         var traceHeader: String?
         /// Set when init was retried inside this invocation: its duration and timeout count from here.
         var suppressedInitStart: UInt64?

@@ -85,12 +85,13 @@ extension Sandbox {
         invocation.timer?.cancel()
         let start = invocation.suppressedInitStart ?? invocation.deliveredAt ?? invocation.clientStart
         defer { initDurationMs = nil }
-        let record = Metering(
+        var record = Metering(
             requestId: invocation.id, start: start, clientStart: invocation.clientStart, responseAt: invocation.responseAt,
             firstByteAt: invocation.firstByteAt,
             runtimeDoneAt: invocation.runtimeDoneAt, extensionDoneMs: extensions.doneTimes(since: start), timedOut: timedOut,
             timeoutMs: config.timeoutSeconds * 1000, initDurationMs: initDurationMs, memorySizeMB: config.memoryMB,
             maxMemoryUsedMB: maxMemoryMB(), error: invocation.error).record
+        record.interrupted = invocation.interrupted
         telemetry.record("platform.report", [
             "requestId": invocation.id, "metrics": Metering.reportMetrics(record),
             "status": invocation.error == nil ? "success" : (invocation.error == "Sandbox.Timedout" ? "timeout" : "error"),

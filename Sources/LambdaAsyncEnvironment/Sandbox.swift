@@ -99,6 +99,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
     /// The answer of an invocation the runner itself ends (it stopped): an error for the caller, a record.
     func answerStopped(_ invocation: Invocation, started: Bool) {
         guard !invocation.finished else { return }
+        // Answered already: what is cut off is the work after the response, and the record says so.
+        if invocation.responseAt != nil { invocation.interrupted = true }
         let message = started ? "the local runner stopped during this invocation" : "the local runner stopped before this invocation started"
         respond(invocation, .error(type: "Sandbox.Stopped", body: Array(Self.errorJSON("Sandbox.Stopped", message))), error: "Sandbox.Stopped")
         if invocation.runtimeDoneAt == nil, invocation.deliveredAt != nil { invocation.runtimeDoneAt = now() }

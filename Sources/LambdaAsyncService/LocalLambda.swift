@@ -126,7 +126,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 log("\(name) \(record.requestId) \(String(format: "%.1f", record.durationMs)) ms billed \(record.billedDurationMs) ms"
                     + (record.initDurationMs.map { String(format: ", init %.1f ms", $0) } ?? "")
                     + (record.responseMs.map { String(format: ", response after %.1f ms", $0) } ?? "")
-                    + (record.error.map { ", error \($0)" } ?? ""))
+                    + (record.error.map { ", error \($0)" } ?? "")
+                    + (record.interrupted ? ", interrupted: the work after the response was cut off" : ""))
             }
             let (limit, reserved) = Self.environmentLimit(for: function, requested: options.concurrency)
             let pool = FunctionPool(config: function.config, concurrency: limit, reserved: reserved, options: sandboxOptions)

@@ -413,6 +413,24 @@ import TestSupport
         #expect(server.output.contains("ApiFunction URL: 403 Forbidden: AuthType AWS_IAM takes only requests signed with SigV4"))
     }
 
+    /// A stop while the work after the response still runs: the invocation is reported as interrupted
+    /// (serve's log line, the REPORT status), not as a short success.
+    @Test func aStopDuringTheWorkAfterTheResponseIsReportedAsInterrupted() async throws {
+        let (parent, project) = try await Self.project(["--strategy", "custom-runtime"]) { try Self.setTaskMilliseconds(3000, in: $0) }
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let server = try await Server(project: project, arguments: ["--isolation", "none"])
+        let answered = try await TestSupport.run("python3", ["-c", """
+            import sys, urllib.request
+            url = f"http://127.0.0.1:{sys.argv[1]}/2015-03-31/functions/ApiFunction/invocations"
+            print(urllib.request.urlopen(urllib.request.Request(url, data=b'{"orderId": "o-1"}'), timeout=30).read().decode())
+            """, String(server.port)])
+        #expect(answered.stdout.contains("accepted"), "\(answered.stderr)")
+        await server.waitFor("task started")
+        #expect(server.stop() == 130)
+        let line = server.output.split(separator: "\n").first { $0.hasPrefix("ApiFunction ") && $0.contains(" billed ") }
+        #expect(line?.contains("interrupted: the work after the response was cut off") == true, "\(server.output)")
+    }
+
     @Test func anExtensionProjectAndConcurrencyAndAStopThatKeepsQueuedEvents() async throws {
         let (parent, project) = try await Self.project(["--strategy", "extension"]) { try Self.setTaskMilliseconds(700, in: $0) }
         defer { try? FileManager.default.removeItem(at: parent) }
