@@ -159,7 +159,9 @@ struct GeneratedReport {
         lines += files.map { "  \($0.path)\($0.executable ? "  (executable)" : "")" }
         if written {
             let test = cell.language == .python ? "python3 -m pytest" : "node --test"
-            lines += ["", "Next:", "  cd \(Shell.quote(where_))", "  \(test)", "  lambda-async deploy --region eu-west-1"]
+            // Its own tests, then run locally (one invocation, then the whole project), then deployed.
+            lines += ["", "Next:", "  cd \(Shell.quote(where_))", "  \(test)", "  lambda-async invoke --function ApiFunction --event events/event.json",
+                      "  lambda-async serve", "  lambda-async deploy --region eu-west-1"]
         }
         return lines.joined(separator: "\n")
     }

@@ -67,6 +67,9 @@ import TestSupport
         let created = try await TestSupport.run(Binary.url.path, ["new", project.path] + cell.arguments)
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.hasPrefix("Created "))
+        // Next: its tests, then run locally (the event it names exists), then deploy.
+        #expect(created.stdout.contains("  lambda-async invoke --function ApiFunction --event events/event.json\n  lambda-async serve\n"), "\(created.stdout)")
+        #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent("events/event.json").path))
 
         // The generated project's own tests, as its README says to run them.
         let tests = cell.language == "python"
