@@ -45,7 +45,12 @@ public struct Measurer: Sendable {
         }
         guard let language = ProjectLanguage(rawValue: workload.language) else { throw MeasureError.unsupportedLanguage(workload.language) }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-measure-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: work) }
+        // An interrupt removes the generated projects too (the command's handler removes what is tracked).
+        TemporaryFiles.track(work)
+        defer {
+            try? FileManager.default.removeItem(at: work)
+            TemporaryFiles.untrack(work)
+        }
         var rows: [StrategyMeasurement] = []
         for strategy in Strategy.allCases {
             let (chosen, note) = Self.language(for: strategy, requested: language)

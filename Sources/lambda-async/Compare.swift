@@ -73,6 +73,8 @@ struct Compare: AsyncParsableCommand {
 
     func run() async throws {
         if measure {
+            // Ctrl-C or SIGTERM: the generated projects go with the run (exit 130).
+            Interrupts.removeTemporaryFilesOnInterrupt()
             let workload = Workload(language: language, syncMs: syncMs, taskMs: taskMs, memoryMB: memory, architecture: arch,
                                     invocations: invocations, region: region)
             let progress = isatty(STDERR_FILENO) == 1

@@ -50,6 +50,30 @@ import TestSupport
         #expect(((broken?["taskBeforeFreezePercent"] as? NSNumber)?.doubleValue ?? 100) < 30)
     }
 
+    /// Ctrl-C in the middle of a measurement: exit 130, and its generated projects are gone.
+    @Test func anInterruptLeavesNoProjectBehind() async throws {
+        let tmp = FileManager.default.temporaryDirectory
+        func projects() -> Set<String> {
+            Set(((try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? []).filter { $0.hasPrefix("lambda-async-measure-") })
+        }
+        let before = projects()
+        let run = Process()
+        run.executableURL = Binary.url
+        run.arguments = ["compare", "--measure", "--invocations", "200", "--sync-ms", "1", "--task-ms", "1"]
+        run.standardOutput = FileHandle.nullDevice
+        run.standardError = FileHandle.nullDevice
+        try run.run()
+        let deadline = Date().addingTimeInterval(30)
+        while projects().subtracting(before).isEmpty, run.isRunning, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        let made = projects().subtracting(before)
+        #expect(!made.isEmpty, "no project was generated")
+        try await Task.sleep(nanoseconds: 300_000_000)
+        kill(run.processIdentifier, SIGINT)
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 130)
+        #expect(projects().intersection(made).isEmpty, "left behind: \(projects().intersection(made))")
+    }
+
     @Test func badMeasureOptionsAreRefused() async throws {
         for (arguments, expected) in [
             (["compare", "--measure", "--region", "mars-north-1"], "no prices for region mars-north-1"),
