@@ -81,6 +81,32 @@ test("SHUTDOWN runs what is still queued; a task that keeps failing is queued on
   assert.deepEqual(inbox.take(), []);
 });
 
+test("a refused /event/next ends the extension instead of being asked again", async () => {
+  let nextCalls = 0;
+  const api = http.createServer((req, res) => {
+    req.resume();
+    if (req.url.endsWith("/register")) {
+      res.writeHead(200, { "Lambda-Extension-Identifier": "ext-1" }).end("{}");
+    } else {
+      nextCalls += 1;
+      res.writeHead(403).end(JSON.stringify({ errorType: "Extension.InvalidExtensionIdentifier" }));
+    }
+  });
+  await new Promise((resolve) => api.listen(0, "127.0.0.1", resolve));
+  const entry = fileURLToPath(new URL("../extension/extensions/{{extensionName}}", import.meta.url));
+  try {
+    const child = spawn(entry, [], {
+      env: { ...process.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.address().port}`, TASKS_PORT: "0" },
+      stdio: "ignore",
+    });
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    assert.notEqual(code, 0);
+    assert.equal(nextCalls, 1);
+  } finally {
+    api.close();
+  }
+});
+
 test("the extension's entry script registers under its file name and exits on SHUTDOWN", async () => {
   const seen = [];
   const api = http.createServer((req, res) => {

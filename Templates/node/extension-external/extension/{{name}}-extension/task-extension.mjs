@@ -97,6 +97,9 @@ export class ExtensionsAPI {
     const response = await request("GET", `${this.base}/event/next`, {
       headers: { "Lambda-Extension-Identifier": this.identifier },
     });
+    // Anything but 200 is fatal (an identifier Lambda no longer knows, an environment shutting down):
+    // taken for an event, it would be asked again at once, for ever.
+    if (response.status !== 200) throw new Error(`event/next failed: ${response.status} ${response.text}`);
     return response.json();
   }
 }
