@@ -33,8 +33,14 @@ final class Reaper: Sendable {
         for folder in $cgroups; do
           for pid in $(cat "$folder/cgroup.procs" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
         done
-        # The sandboxes' scratch folders (a clean shutdown removed them already).
-        for folder in $folders; do rm -rf -- "$folder"; done
+        # The sandboxes' scratch folders (a clean shutdown removed them already). A sized /tmp is a loop
+        # mount inside one: unmounted (lazily, which frees its loop device) before the folder goes.
+        for folder in $folders; do
+          while read -r _ point _; do
+            case "$point" in "$folder"/*) umount -l "$point" 2>/dev/null ;; esac
+          done < /proc/mounts
+          rm -rf -- "$folder"
+        done
         for folder in $cgroups; do
           for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
             [ -d "$folder" ] || break
