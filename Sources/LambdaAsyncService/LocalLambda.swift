@@ -217,6 +217,10 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         case .file(let url):
             try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             JSONLines.append(Data(record), to: url)
+            // Said where it went: the template's queue or topic has no local home, the file stands in for it.
+            let context = ((try? JSONSerialization.jsonObject(with: Data(record))) as? [String: Any])?["requestContext"] as? [String: Any]
+            options.log("destination record (\(context?["condition"] as? String ?? "?"), request \(context?["requestId"] as? String ?? "?")) "
+                        + "appended to \(DisplayPath.relative(url.path))")
         }
     }
 

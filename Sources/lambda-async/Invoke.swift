@@ -109,14 +109,17 @@ struct Invoke: AsyncParsableCommand {
     func run() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-invoke-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let (config, defaultEvent, others) = try functionConfig(scratch: scratch)
+        let (config, defaultEvent, others, projectFolder) = try functionConfig(scratch: scratch)
         let payload = try readEvent(defaultEvent)
 
         // One door: plain invoke, --listen and serve all run functions through the local Lambda service.
         // The project's other functions are served beside the chosen one, so its calls to them
         // (AWS_ENDPOINT_URL_LAMBDA) stay here: an async-invoke project's worker runs here, never the
         // deployed one. Their timelines follow the function's.
-        var options = LocalLambda.Options(destinations: scratch.appendingPathComponent("destinations"))
+        // A project's destination records land where serve puts them (.lambda-async/destinations), not
+        // in a scratch folder that goes with the run.
+        var options = LocalLambda.Options(destinations: projectFolder.map { $0.appendingPathComponent(".lambda-async/destinations") }
+                                          ?? scratch.appendingPathComponent("destinations"))
         options.environment.freeze = !noFreeze
         isolation.apply(to: &options.environment)
         aws.apply(to: &options)
@@ -179,7 +182,8 @@ struct Invoke: AsyncParsableCommand {
 
     /// The function to run, and the event to send when none is given.
     /// The function to run, the event to send when none is given, and the project's other functions.
-    private func functionConfig(scratch: URL) throws -> (FunctionConfig, URL?, [LocalLambda.Function]) {
+    /// The chosen function, its default event, the project's other functions, and the project's folder (nil with --code).
+    private func functionConfig(scratch: URL) throws -> (FunctionConfig, URL?, [LocalLambda.Function], URL?) {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         func path(_ text: String) -> URL { URL(fileURLWithPath: text, relativeTo: cwd).standardizedFileURL }
         func folder(_ url: URL, _ label: String) throws -> URL {
@@ -193,7 +197,7 @@ struct Invoke: AsyncParsableCommand {
                 code: try folder(path(code), "code"),
                 layers: try layer.enumerated().map { try folder(path($0.element), "layer\($0.offset)") },
                 memoryMB: memory ?? 128, timeoutSeconds: timeout ?? 3, environment: variables)
-            return (config, nil, [])
+            return (config, nil, [], nil)
         }
         let template = try environment.template(at: path(projectDirectory ?? "."))
         let candidates = template.functions.filter { $0.codeURI != nil }
@@ -212,7 +216,7 @@ struct Invoke: AsyncParsableCommand {
             .filter { $0.logicalID != chosen.logicalID && $0.codeURI != nil && $0.runtime.map(LocalLambda.runsLocally) == true }
             .map { try ProjectFunctions.served($0, of: template, scratch: scratch, environment: environment.variables(for: $0.logicalID, from: file)) }
         let sample = template.directory.appendingPathComponent("events/event.json")
-        return (config, FileManager.default.fileExists(atPath: sample.path) ? sample : nil, others)
+        return (config, FileManager.default.fileExists(atPath: sample.path) ? sample : nil, others, template.directory)
     }
 
     private func readEvent(_ fallback: URL?) throws -> [UInt8] {

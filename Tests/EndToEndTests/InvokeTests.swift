@@ -606,3 +606,23 @@ import TestSupport
         #expect(function.survivors().isEmpty)
     }
 }
+
+/// `invoke` handles an async-invoke project's destinations as `serve` does: the worker's failure record
+/// lands in the project's .lambda-async/destinations, and the run says where.
+@Suite(.timeLimit(.minutes(5))) struct InvokeDestinationTests {
+    @Test func theWorkersFailureRecordIsKeptAndSaid() async throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("shop")
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke"]).status == 0)
+        let run = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--function", "ApiFunction", "--isolation", "none",
+                                                              "--event", project.appendingPathComponent("events/failing-task.json").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("destination record (RetriesExhausted, request ") && run.stderr.contains("appended to "), "\(run.stderr)")
+        let file = project.appendingPathComponent(".lambda-async/destinations/FailedTasksQueue.jsonl")
+        let lines = ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(lines.count == 1, "\(lines)")
+        let record = lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect((record?["requestContext"] as? [String: Any])?["condition"] as? String == "RetriesExhausted")
+    }
+}
