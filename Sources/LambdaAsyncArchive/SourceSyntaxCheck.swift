@@ -65,10 +65,12 @@ public enum SourceSyntaxCheck {
                 except SyntaxError as e:
                     print(json.dumps([path, e.lineno or 0, e.msg]))
             """
-        guard let result = run(["python3", "-c", script] + files, in: root) else {
+        guard let python = ExternalCommand.find("python3"),
+              let result = try? ExternalCommand.run(python, ["-c", script] + files, in: root) else {
             return [.warning("python3 is not on this machine: the sources' syntax was not checked")]
         }
-        return result.split(separator: "\n").compactMap { line in
+        // Only its JSON lines are findings (a warning Python prints on the shared pipe is not).
+        return result.output.split(separator: "\n").compactMap { line in
             guard let item = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [Any], item.count == 3 else { return nil }
             return .error("\(item[0]):\(item[1]): SyntaxError: \(item[2]) (on Lambda: Runtime.UserCodeSyntaxError at init); fix it before it ships")
         }
@@ -76,12 +78,13 @@ public enum SourceSyntaxCheck {
 
     /// `node --check` per file: the parse Node.js does at import.
     static func checkNode(_ files: [String], root: URL) -> [Finding] {
+        guard let node = ExternalCommand.find("node") else {
+            return [.warning("node is not on this machine: the sources' syntax was not checked")]
+        }
         var findings: [Finding] = []
         for file in files {
-            guard let output = run(["node", "--check", file], in: root, failureOutput: true) else {
-                return [.warning("node is not on this machine: the sources' syntax was not checked")]
-            }
-            guard !output.isEmpty else { continue }
+            guard let result = try? ExternalCommand.run(node, ["--check", file], in: root), result.status != 0 else { continue }
+            let output = result.output
             // "file:LINE\n<code>\n<caret>\n\nSyntaxError: message"
             // "/abs/path/file.mjs:LINE", the code, a caret, then "SyntaxError: message".
             let lines = output.split(separator: "\n").map(String.init)
@@ -90,25 +93,5 @@ public enum SourceSyntaxCheck {
             findings.append(.error("\(file)\(line.map { ":\($0)" } ?? ""): \(message) (on Lambda: Runtime.UserCodeSyntaxError at init); fix it before it ships"))
         }
         return findings
-    }
-
-    /// Runs a command; its standard output, or with `failureOutput` its standard error when it fails
-    /// (empty when it succeeds); nil when it cannot start.
-    static func run(_ arguments: [String], in directory: URL, failureOutput: Bool = false) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { return nil }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        // env: 127 when the command is not found.
-        if process.terminationStatus == 127 { return nil }
-        if failureOutput { return process.terminationStatus == 0 ? "" : String(decoding: errors, as: UTF8.self) }
-        return String(decoding: output, as: UTF8.self)
     }
 }

@@ -51,33 +51,31 @@ extension Sandbox {
             for process in processes.externals where !subscribed.contains(process.name) { process.kill() }
         }
         let (processes, environment) = self.processes.takeAll()
-        let promise = eventLoop.makePromise(of: Void.self)
         // Whichever comes first: every process has exited, or the budget is spent. Then what is left
         // is killed, and whatever the processes started, in new sessions too, ends with the environment.
-        let ended = eventLoop.makePromise(of: Void.self)
-        EventLoopFuture.andAllComplete(processes.map(\.exited), on: eventLoop).cascade(to: ended)
-        let budgetSpent = eventLoop.scheduleTask(in: .milliseconds(budget)) { ended.succeed(()) }
-        ended.futureResult.whenComplete { [self] _ in
-            budgetSpent.cancel()
+        let ended = allComplete(processes.map(\.exited), within: .milliseconds(budget)).flatMap { [self] in
             processes.forEach { $0.kill() }
             // What the processes wrote before they died is read and logged before the environment
             // counts as ended (a runner that stops right after would lose it); a second at most, for
             // a child that keeps the pipe open.
-            let drained = eventLoop.makePromise(of: Void.self)
-            EventLoopFuture.andAllComplete(processes.map(\.drained), on: eventLoop).cascade(to: drained)
-            let drainSpent = eventLoop.scheduleTask(in: .seconds(1)) { drained.succeed(()) }
-            drained.futureResult.whenComplete { [self] _ in
-                drainSpent.cancel()
-                promise.completeWith(endEnvironment(environment))
-            }
-        }
+            return allComplete(processes.map(\.drained), within: .seconds(1))
+        }.flatMap { [self] in endEnvironment(environment) }
         extensions.startOver()
         runtimeWaiter = nil
         let telemetry = self.telemetry
-        return promise.futureResult.map { [self] in
+        return ended.map { [self] in
             telemetry.reset()
             processes.forEach { reaper?.forget($0.pid) }
         }
+    }
+
+    /// Succeeds when every future has completed, or when `limit` has passed, whichever comes first.
+    func allComplete(_ futures: [EventLoopFuture<Void>], within limit: TimeAmount) -> EventLoopFuture<Void> {
+        let done = eventLoop.makePromise(of: Void.self)
+        EventLoopFuture.andAllComplete(futures, on: eventLoop).cascade(to: done)
+        let timer = eventLoop.scheduleTask(in: limit) { done.succeed(()) }
+        done.futureResult.whenComplete { _ in timer.cancel() }
+        return done.futureResult
     }
 
     /// Through the cgroup freezer where there is one, else SIGSTOP to each process group.

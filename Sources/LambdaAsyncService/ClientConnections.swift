@@ -61,19 +61,19 @@ final class ClientConnections: Sendable {
 
     /// Admits a connection; false when it must be closed (full, and no idle one to let go).
     func admit(_ channel: Channel) -> Bool {
-        let evicted: Channel? = entries.withLockedValue { entries in
+        let (admitted, evicted) = entries.withLockedValue { entries -> (Bool, Channel?) in
             var evicted: Channel?
             if entries.count >= capacity {
                 guard let oldest = entries.filter({ $0.value.idleSince != nil }).min(by: { $0.value.idleSince! < $1.value.idleSince! }) else {
-                    return nil
+                    return (false, nil)
                 }
                 evicted = entries.removeValue(forKey: oldest.key)?.channel
             }
             entries[ObjectIdentifier(channel)] = Entry(channel: channel, idleSince: DispatchTime.now().uptimeNanoseconds)
-            return evicted
+            return (true, evicted)
         }
-        if let evicted { evicted.close(promise: nil); return true }
-        return entries.withLockedValue { $0[ObjectIdentifier(channel)] != nil }
+        evicted?.close(promise: nil)
+        return admitted
     }
 
     func setIdle(_ channel: Channel, _ idle: Bool) {

@@ -81,33 +81,11 @@ test("SHUTDOWN runs what is still queued; a task that keeps failing is queued on
   assert.deepEqual(inbox.take(), []);
 });
 
-test("a refused /event/next ends the extension instead of being asked again", async () => {
-  let nextCalls = 0;
-  const api = http.createServer((req, res) => {
-    req.resume();
-    if (req.url.endsWith("/register")) {
-      res.writeHead(200, { "Lambda-Extension-Identifier": "ext-1" }).end("{}");
-    } else {
-      nextCalls += 1;
-      res.writeHead(403).end(JSON.stringify({ errorType: "Extension.InvalidExtensionIdentifier" }));
-    }
-  });
-  await new Promise((resolve) => api.listen(0, "127.0.0.1", resolve));
-  const entry = fileURLToPath(new URL("../extension/extensions/{{extensionName}}", import.meta.url));
-  try {
-    const child = spawn(entry, [], {
-      env: { ...process.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.address().port}`, TASKS_PORT: "0" },
-      stdio: "ignore",
-    });
-    const code = await new Promise((resolve) => child.on("exit", resolve));
-    assert.notEqual(code, 0);
-    assert.equal(nextCalls, 1);
-  } finally {
-    api.close();
-  }
-});
-
-test("the extension's entry script registers under its file name and exits on SHUTDOWN", async () => {
+/**
+ * Runs the extension's entry script against a fake Extensions API that accepts its registration and
+ * answers each /event/next with `answerNext(res)`; resolves with its exit code and every request seen.
+ */
+async function runEntry(answerNext) {
   const seen = [];
   const api = http.createServer((req, res) => {
     seen.push([req.method, req.url, req.headers["lambda-extension-name"] ?? req.headers["lambda-extension-identifier"]]);
@@ -115,7 +93,7 @@ test("the extension's entry script registers under its file name and exits on SH
     if (req.url.endsWith("/register")) {
       res.writeHead(200, { "Lambda-Extension-Identifier": "ext-1" }).end("{}");
     } else {
-      res.writeHead(200).end(JSON.stringify({ eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: Date.now() + 2000 }));
+      answerNext(res);
     }
   });
   await new Promise((resolve) => api.listen(0, "127.0.0.1", resolve));
@@ -126,12 +104,25 @@ test("the extension's entry script registers under its file name and exits on SH
       stdio: "ignore",
     });
     const code = await new Promise((resolve) => child.on("exit", resolve));
-    assert.equal(code, 0);
-    assert.deepEqual(seen, [
-      ["POST", "/2020-01-01/extension/register", "{{extensionName}}"],
-      ["GET", "/2020-01-01/extension/event/next", "ext-1"],
-    ]);
+    return { code, seen };
   } finally {
     api.close();
   }
+}
+
+test("a refused /event/next ends the extension instead of being asked again", async () => {
+  const { code, seen } = await runEntry((res) =>
+    res.writeHead(403).end(JSON.stringify({ errorType: "Extension.InvalidExtensionIdentifier" })));
+  assert.notEqual(code, 0);
+  assert.equal(seen.filter(([, url]) => url.endsWith("/event/next")).length, 1);
+});
+
+test("the extension's entry script registers under its file name and exits on SHUTDOWN", async () => {
+  const { code, seen } = await runEntry((res) =>
+    res.writeHead(200).end(JSON.stringify({ eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: Date.now() + 2000 })));
+  assert.equal(code, 0);
+  assert.deepEqual(seen, [
+    ["POST", "/2020-01-01/extension/register", "{{extensionName}}"],
+    ["GET", "/2020-01-01/extension/event/next", "ext-1"],
+  ]);
 });
