@@ -41,6 +41,8 @@ struct ExtensionRegistry {
     var allReady: Bool { allExpectedRegistered && members.values.allSatisfy(\.ready) }
     /// Some INVOKE subscriber has not finished the invocation yet.
     var anyBusy: Bool { members.values.contains(where: \.busy) }
+    /// An extension the runtime started registered (it lives in the runtime's process).
+    var hasInternal: Bool { members.values.contains(where: \.isInternal) }
     var shutdownSubscribers: Set<String> { Set(members.values.filter { $0.events.contains("SHUTDOWN") }.map(\.name)) }
 
     /// A new environment: nobody registered, registration open.

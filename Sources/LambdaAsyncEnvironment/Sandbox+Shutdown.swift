@@ -32,40 +32,60 @@ extension Sandbox {
     }
 
     /// Lambda's shutdown phase for the processes, then the environment's namespace and cgroup.
+    ///
+    /// As on Lambda: with no extension the runtime is killed at once (no SIGTERM, so a SIGTERM handler
+    /// never runs). Otherwise the runtime goes first: SIGTERM, and up to 300 ms to exit (500 ms when an
+    /// internal extension lives in it; with internal extensions only that is the whole budget), then
+    /// SIGKILL; then SHUTDOWN to the external extensions that subscribed, with what is left of the
+    /// 2,000 ms. A busy extension gets its SHUTDOWN at its next /event/next: it keeps its identifier
+    /// until the environment has ended (it got 403 and no SHUTDOWN when the registry was cleared first).
     private func endProcesses(reason: String) -> EventLoopFuture<Void> {
         guard !processes.isEmpty else { return endEnvironment(processes.takeAll().environment) }
         thawEnvironment()
-        // Lambda's shutdown phase: with no extension it kills the runtime at once (no SIGTERM, so a
-        // SIGTERM handler never runs); otherwise SIGTERM to the runtime, SHUTDOWN to the extensions
-        // that subscribed to it, and 500 ms (internal extensions only) or 2,000 ms before SIGKILL.
+        let hasInternal = extensions.hasInternal
         let hasExtensions = !extensions.isEmpty || !processes.externals.isEmpty
         let budget: Int64 = !hasExtensions ? 0 : (processes.externals.isEmpty ? 500 : 2000)
-        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + budget
+        let runtimeBudget: Int64 = processes.externals.isEmpty ? budget : (hasInternal ? 500 : 300)
+        let start = Int64(Date().timeIntervalSince1970 * 1000)
         telemetry.flushAndStop()
-        if hasExtensions {
-            processes.runtime?.signal(SIGTERM)
-            // A busy extension gets its SHUTDOWN at its next /event/next (it waits in its queue).
-            extensions.deliver("SHUTDOWN", ["eventType": "SHUTDOWN", "shutdownReason": reason, "deadlineMs": deadline])
-            // An external extension that did not subscribe to SHUTDOWN is killed at once.
-            let subscribed = extensions.shutdownSubscribers
-            for process in processes.externals where !subscribed.contains(process.name) { process.kill() }
-        }
-        let (processes, environment) = self.processes.takeAll()
-        // Whichever comes first: every process has exited, or the budget is spent. Then what is left
-        // is killed, and whatever the processes started, in new sessions too, ends with the environment.
-        let ended = allComplete(processes.map(\.exited), within: .milliseconds(budget)).flatMap { [self] in
-            processes.forEach { $0.kill() }
-            // What the processes wrote before they died is read and logged before the environment
-            // counts as ended (a runner that stops right after would lose it); a second at most, for
-            // a child that keeps the pipe open.
-            return allComplete(processes.map(\.drained), within: .seconds(1))
-        }.flatMap { [self] in endEnvironment(environment) }
-        extensions.startOver()
+        let runtime = processes.runtime
+        let externals = processes.externals
         runtimeWaiter = nil
+        let (all, environment) = self.processes.takeAll()
+        let subscribed = extensions.shutdownSubscribers
+        let shutdownEvent: [String: Any] = ["eventType": "SHUTDOWN", "shutdownReason": reason, "deadlineMs": start + budget]
+
+        // 1. The runtime: SIGTERM (only when an extension is registered), its share of the budget, SIGKILL.
+        let runtimeEnded: EventLoopFuture<Void>
+        if let runtime, hasExtensions {
+            runtime.signal(SIGTERM)
+            // Internal extensions live in the runtime's process: their SHUTDOWN goes with its SIGTERM.
+            if externals.isEmpty { extensions.deliver("SHUTDOWN", shutdownEvent) }
+            runtimeEnded = allComplete([runtime.exited], within: .milliseconds(runtimeBudget)).map { runtime.kill() }
+        } else {
+            runtime?.kill()
+            runtimeEnded = eventLoop.makeSucceededFuture(())
+        }
+        // 2. The external extensions: SHUTDOWN to the subscribers, the rest of the budget; the others are killed at once.
+        let ended = runtimeEnded.flatMap { [self] () -> EventLoopFuture<Void> in
+            guard !externals.isEmpty else { return eventLoop.makeSucceededFuture(()) }
+            extensions.deliver("SHUTDOWN", shutdownEvent)
+            for process in externals where !subscribed.contains(process.name) { process.kill() }
+            let left = max(0, start + budget - Int64(Date().timeIntervalSince1970 * 1000))
+            return allComplete(externals.map(\.exited), within: .milliseconds(left))
+        }.flatMap { [self] in
+            // What is left is killed, and whatever the processes started, in new sessions too, ends
+            // with the environment. What they wrote before they died is read and logged before the
+            // environment counts as ended (a runner that stops right after would lose it); a second at
+            // most, for a child that keeps the pipe open.
+            all.forEach { $0.kill() }
+            return allComplete(all.map(\.drained), within: .seconds(1))
+        }.flatMap { [self] in endEnvironment(environment) }
         let telemetry = self.telemetry
         return ended.map { [self] in
+            extensions.startOver()
             telemetry.reset()
-            processes.forEach { reaper?.forget($0.pid) }
+            all.forEach { reaper?.forget($0.pid) }
         }
     }
 

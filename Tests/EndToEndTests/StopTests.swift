@@ -179,4 +179,75 @@ import Glibc
         while !Self.survivors(marker).isEmpty, Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
         #expect(Self.survivors(marker).isEmpty)
     }
+
+    /// Ctrl-C while an external extension still works on an invocation: the runtime ends first
+    /// (SIGTERM), then the extension gets SHUTDOWN at its next /event/next, within the 2,000 ms.
+    /// Before, the registry was cleared at once: the extension's next call got 403 and no SHUTDOWN.
+    @Test func aBusyExtensionGetsShutdownAfterTheRuntimeEnded() async throws {
+        let project = try makeTemporaryDirectory("lambda-async-stop-order")
+        defer { try? FileManager.default.removeItem(at: project) }
+        let layer = "      Layers: [!Ref Worker]\n  Worker:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer/\n"
+        try writeSingleFunctionProject(at: project, name: "OrderFunction", runtime: "provided.al2023", timeout: 30, extra: layer, files: [
+            // Answers, then waits for its next event; SIGTERM is noted with the time it came.
+            "bootstrap": """
+                #!/bin/bash
+                trap 'echo "runtime SIGTERM $(date +%s%N)" >&2; exit 0' TERM
+                api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"
+                headers=$(mktemp)
+                curl -sS -D "$headers" -o /dev/null "$api/invocation/next"
+                id=$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | cut -d' ' -f2 | tr -d '\\r')
+                curl -sS -o /dev/null -X POST --data '"done"' "$api/invocation/$id/response"
+                curl -sS -o /dev/null "$api/invocation/next" & wait $!
+                """,
+        ])
+        chmod(project.appendingPathComponent("src/bootstrap").path, 0o755)
+        let extensions = project.appendingPathComponent("layer/extensions")
+        try FileManager.default.createDirectory(at: extensions, withIntermediateDirectories: true)
+        // Works 0.8 s after each INVOKE (past the runtime's 300 ms), then asks for its next event.
+        try """
+            #!/usr/bin/env python3
+            import json, os, time, urllib.request
+            api = f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2020-01-01/extension"
+            r = urllib.request.Request(api + "/register", method="POST", data=json.dumps({"events": ["INVOKE", "SHUTDOWN"]}).encode(),
+                                       headers={"Lambda-Extension-Name": "worker"})
+            ident = urllib.request.urlopen(r).headers["Lambda-Extension-Identifier"]
+            while True:
+                try:
+                    event = json.load(urllib.request.urlopen(urllib.request.Request(api + "/event/next", headers={"Lambda-Extension-Identifier": ident})))
+                except Exception as error:
+                    print("extension next failed:", error, flush=True)
+                    raise SystemExit(1)
+                if event["eventType"] == "SHUTDOWN":
+                    print("extension SHUTDOWN", time.time_ns(), event["shutdownReason"], flush=True)
+                    raise SystemExit(0)
+                print("extension working", flush=True)
+                time.sleep(0.8)
+            """.write(to: extensions.appendingPathComponent("worker"), atomically: true, encoding: .utf8)
+        chmod(extensions.appendingPathComponent("worker").path, 0o755)
+        let log = project.appendingPathComponent("invoke.log")
+        try Data().write(to: log)
+        let invoke = Process()
+        invoke.executableURL = Binary.url
+        invoke.arguments = ["invoke", project.path, "--event", "-"]
+        invoke.standardInput = FileHandle.nullDevice
+        invoke.standardOutput = FileHandle.nullDevice
+        invoke.standardError = try FileHandle(forWritingTo: log)
+        try invoke.run()
+        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        let deadline = Date().addingTimeInterval(30)
+        while !output().contains("extension working"), Date() < deadline { try? await Task.sleep(nanoseconds: 20_000_000) }
+        kill(invoke.processIdentifier, SIGINT)
+        invoke.waitUntilExit()
+        let text = output()
+        #expect(invoke.terminationStatus == 130, "\(text)")
+        #expect(!text.contains("extension next failed"), "\(text)")
+        func time(after marker: String) -> Int? {
+            text.components(separatedBy: "\n").first { $0.contains(marker) }
+                .flatMap { $0.components(separatedBy: marker + " ").last?.split(separator: " ").first }.flatMap { Int($0) }
+        }
+        let sigterm = try #require(time(after: "runtime SIGTERM"), "\(text)")
+        let shutdown = try #require(time(after: "extension SHUTDOWN"), "the busy extension got no SHUTDOWN:\n\(text)")
+        #expect(sigterm < shutdown, "the runtime ends first, then the extensions get SHUTDOWN")
+        #expect(text.contains("SHUTDOWN") && text.contains("spindown"), "\(text)")
+    }
 }

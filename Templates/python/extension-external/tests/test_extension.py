@@ -131,6 +131,48 @@ class EntryScriptTest(unittest.TestCase):
         self.assertEqual(seen, [("POST", "/2020-01-01/extension/register", "{{extensionName}}"),
                                 ("GET", "/2020-01-01/extension/event/next", "ext-1")])
 
+    def test_a_refused_event_next_ends_the_extension_instead_of_being_asked_again(self):
+        seen = []
+
+        class API(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                seen.append(("POST", self.path))
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(200)
+                self.send_header("Lambda-Extension-Identifier", "ext-1")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def do_GET(self):
+                seen.append(("GET", self.path))
+                body = b'{"errorType":"Extension.InvalidExtensionIdentifier","errorMessage":"unknown"}'
+                self.send_response(403)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), API)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "extension")
+        try:
+            result = subprocess.run(
+                [os.path.join(root, "extensions", "{{extensionName}}")],
+                env={**os.environ, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_address[1]}", "TASKS_PORT": "0"},
+                capture_output=True, timeout=20,
+            )
+        finally:
+            server.shutdown()
+        self.assertEqual(result.returncode, 1, result.stderr.decode())
+        self.assertIn(b"refused this extension", result.stdout)
+        self.assertNotIn(b"Traceback", result.stderr)
+        self.assertEqual(seen, [("POST", "/2020-01-01/extension/register"),
+                                ("GET", "/2020-01-01/extension/event/next"),
+                                ("POST", "/2020-01-01/extension/exit/error")])
+
 
 if __name__ == "__main__":
     unittest.main()

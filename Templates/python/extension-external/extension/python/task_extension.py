@@ -13,6 +13,7 @@ import logging
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import retries
@@ -94,10 +95,34 @@ class ExtensionsAPI:
             self.identifier = response.headers["Lambda-Extension-Identifier"]
 
     def next(self):
+        """The next event. Anything but 200 (403 once the environment no longer knows this
+        extension, 500 when the Extensions API fails) ends the extension: asking again would spin
+        on the same answer, and Lambda would never hand this process another event."""
         request = urllib.request.Request(f"{self.base}/event/next",
                                          headers={"Lambda-Extension-Identifier": self.identifier})
-        with urllib.request.urlopen(request) as response:  # blocks while frozen: no timeout
-            return json.load(response)
+        try:
+            with urllib.request.urlopen(request) as response:  # blocks while frozen: no timeout
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            raise Refused(error.code, error.read().decode(errors="replace")) from None
+
+    def exit_error(self, error_type):
+        """Tells Lambda why this extension stops (POST /extension/exit/error); best effort."""
+        request = urllib.request.Request(f"{self.base}/exit/error", method="POST", data=b"{}",
+                                         headers={"Lambda-Extension-Identifier": self.identifier or "",
+                                                  "Lambda-Extension-Function-Error-Type": error_type})
+        try:
+            urllib.request.urlopen(request, timeout=1).close()
+        except OSError:
+            pass
+
+
+class Refused(Exception):
+    """The Extensions API answered /event/next with something other than 200."""
+
+    def __init__(self, status, body):
+        super().__init__(f"/event/next answered {status}: {body[:200]}")
+        self.status = status
 
 
 def run_all(queued, deadline_ms, function_arn=None):
@@ -147,5 +172,13 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     api = ExtensionsAPI(os.environ["AWS_LAMBDA_RUNTIME_API"])
     api.register(os.path.basename(sys.argv[0]))
-    serve(api, inbox)
-    server.shutdown()
+    try:
+        serve(api, inbox)
+    except Refused as refused:
+        left = inbox.take()
+        logger.error("the Extensions API refused this extension; exiting", extra={"status": refused.status, "queued": len(left),
+                                                                                 "error": str(refused)})
+        api.exit_error("Extension.EventNextRefused")
+        sys.exit(1)
+    finally:
+        server.shutdown()
