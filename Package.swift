@@ -103,6 +103,9 @@ let package = Package(
             "LambdaAsyncCore", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
+        // A project's queues, tables, topics and buckets in a local AWS (moto's server, started and
+        // stopped here, or LocalStack): made, counted, shown, and the target of destination records.
+        .target(name: "LambdaAsyncResources", dependencies: ["LambdaAsyncAWS", "LambdaAsyncProject", "LambdaAsyncCore"]),
         // `deploy`: the packaged project through a CloudFormation change set, verified.
         .target(name: "LambdaAsyncDeploy", dependencies: ["LambdaAsyncAWS", "LambdaAsyncArchive", "LambdaAsyncProject", "LambdaAsyncCore", "Yams"]),
         .executableTarget(
@@ -117,6 +120,7 @@ let package = Package(
                 "LambdaAsyncMeasure",
                 "LambdaAsyncAWS",
                 "LambdaAsyncDeploy",
+                "LambdaAsyncResources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

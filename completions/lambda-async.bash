@@ -173,13 +173,13 @@ _lambda-async() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    compare|recommend|new|package|inspect|invoke|serve|event|deploy|help)
+    compare|recommend|new|package|inspect|invoke|serve|resources|event|deploy|help)
         # Offer subcommand argument completions
         "_lambda-async_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'compare recommend new package inspect invoke serve event deploy help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'compare recommend new package inspect invoke serve resources event deploy help' -- "${cur}"))
         ;;
     esac
 }
@@ -543,6 +543,30 @@ _lambda-async_serve() {
         return
         ;;
     '--aws-endpoint-url')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lambda-async_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_lambda-async_resources() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format)
+    __lambda-async_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __lambda-async_add_completions -W 'table'$'\n''json'
         return
         ;;
     esac

@@ -23,6 +23,7 @@ public actor AWSClient {
     /// Server time minus local time, learnt from a skew error's Date header.
     private var clockSkew: TimeInterval = 0
     public var maxAttempts = 5
+    public func setMaxAttempts(_ attempts: Int) { maxAttempts = attempts }
 
     public init(region: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                 credentials: @escaping @Sendable () async throws -> AWSCredentials) {

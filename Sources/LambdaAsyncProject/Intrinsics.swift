@@ -187,7 +187,7 @@ struct Intrinsics {
         }
     }
 
-    private func ref(_ target: String) throws -> Value {
+    func ref(_ target: String) throws -> Value {
         switch target {
         case "AWS::Region": return .string(Self.region)
         case "AWS::AccountId": return .string(FunctionConfigConstants.accountID)
@@ -268,7 +268,7 @@ struct Intrinsics {
         return result + rest
     }
 
-    private func isTrue(_ condition: String) throws -> Bool {
+    func isTrue(_ condition: String) throws -> Bool {
         guard let node = conditions?[condition] else { throw Unresolved(reason: "no condition \(condition) in Conditions") }
         return try truth(node)
     }

@@ -29,6 +29,8 @@ public struct SAMTemplate: Sendable {
     public var unresolved: [String] = []
     /// Resources CloudFormation keeps when the stack is deleted (`DeletionPolicy: Retain`).
     public var retained: [String] = []
+    /// The queues, tables, topics and buckets the functions use, for a local AWS to hold.
+    public var localResources: [LocalResource] = []
 
     public var directory: URL { url.deletingLastPathComponent() }
 
@@ -278,6 +280,7 @@ public struct SAMTemplate: Sendable {
             resource["DeletionPolicy"]?.string == "Retain" ? key.string : nil
         }.sorted()
         template.readAPISettings(root: root, resources: resources, literal: literal)
+        template.localResources = localResources(resources: resources, intrinsics: intrinsics)
         return template
     }
 

@@ -17,10 +17,11 @@ actor AsyncInvocations {
         var attempts = 0
     }
 
-    /// Where a destination record goes: another function of the project, or a file.
+    /// Where a destination record goes: another function of the project, or a queue, topic or bucket
+    /// of the project (in the local AWS when there is one; else the file stands in for it).
     enum Destination: Sendable {
         case function(String)
-        case file(URL)
+        case resource(String, file: URL)
     }
 
     let functionName: String

@@ -45,8 +45,13 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         /// How often the code is looked at for changes.
         public var reloadInterval: TimeInterval = 1
         /// `AWS_ENDPOINT_URL` for the functions: their calls to other services go to this emulator
-        /// (moto's server, LocalStack); Lambda calls still come here.
+        /// (moto's server, LocalStack); Lambda calls still come here. Nil: they come here too, and
+        /// are refused at once with what to do (nothing reaches a public endpoint), unless the
+        /// functions were given the shell's credentials (`environment.hostCredentials`).
         public var endpointURL: String?
+        /// Sends a destination record to the project's queue, topic or bucket (logical ID or ARN) in
+        /// the local AWS; where it went, or nil when it has no home there (the record goes to a file).
+        public var deliverToResource: (@Sendable (String, [UInt8]) async -> String?)?
         /// Each API's CORS and stage variables, from the template.
         public var apiCors: [SAMTemplate.ApiRoute.Kind: SAMTemplate.FunctionURLConfig.CORS] = [:]
         public var stageVariables: [SAMTemplate.ApiRoute.Kind: [String: String]] = [:]
@@ -110,7 +115,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             declaredEnvironment[function.config.name] = function.config.environment
             // The project's functions call each other through this server, with the SDK they already use.
             function.config.environment["AWS_ENDPOINT_URL_LAMBDA"] = endpoint
-            if let url = options.endpointURL { function.config.environment["AWS_ENDPOINT_URL"] = function.config.environment["AWS_ENDPOINT_URL"] ?? url }
+            if let url = options.endpointURL ?? (options.environment.hostCredentials ? nil : endpoint) {
+                function.config.environment["AWS_ENDPOINT_URL"] = function.config.environment["AWS_ENDPOINT_URL"] ?? url
+            }
             let name = function.config.name
             self.functions[name] = function
             apiRoutes += function.apiRoutes.map { (name, $0) }
@@ -207,20 +214,24 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         guard let target else { return nil }
         let name = target.split(separator: ":").last.map(String.init) ?? target
         if functions[name] != nil || target.contains(":function:") { return .function(name) }
-        return .file(options.destinations.appendingPathComponent("\(name).jsonl"))
+        return .resource(target, file: options.destinations.appendingPathComponent("\(name).jsonl"))
     }
 
     private func deliver(_ record: [UInt8], to destination: AsyncInvocations.Destination) async {
         switch destination {
         case .function(let name):
             if let queue = queues[name] { _ = await queue.enqueue(record) }
-        case .file(let url):
+        case .resource(let target, let url):
+            let context = ((try? JSONSerialization.jsonObject(with: Data(record))) as? [String: Any])?["requestContext"] as? [String: Any]
+            let what = "destination record (\(context?["condition"] as? String ?? "?"), request \(context?["requestId"] as? String ?? "?"))"
+            if let deliver = options.deliverToResource, let landed = await deliver(target, record) {
+                options.log("\(what) sent to \(landed)")
+                return
+            }
             try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             JSONLines.append(Data(record), to: url)
             // Said where it went: the template's queue or topic has no local home, the file stands in for it.
-            let context = ((try? JSONSerialization.jsonObject(with: Data(record))) as? [String: Any])?["requestContext"] as? [String: Any]
-            options.log("destination record (\(context?["condition"] as? String ?? "?"), request \(context?["requestId"] as? String ?? "?")) "
-                        + "appended to \(DisplayPath.relative(url.path))")
+            options.log("\(what) appended to \(DisplayPath.relative(url.path))")
         }
     }
 
@@ -275,6 +286,11 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         guard started.isClaimed else {
             return refuse(writer, .serviceUnavailable, "ServiceException", "lambda-async serve is still starting; try again")
         }
+        // A function's call to another AWS service (AWS_ENDPOINT_URL points here when there is no local
+        // AWS): refused at once, said why, rather than sent to AWS's public endpoint.
+        if let service = Self.signedService(headers), !["lambda", "execute-api"].contains(service) {
+            return refuseService(service, headers: headers, writer: writer)
+        }
         let (path, query) = uri.firstIndex(of: "?").map { (String(uri[..<$0]), String(uri[uri.index(after: $0)...])) } ?? (uri, "")
         let parts = path.split(separator: "/").map(String.init)
         if method == .POST, parts.count == 4, parts[0] == "2015-03-31", parts[1] == "functions", parts[3] == "invocations" {
@@ -299,4 +315,32 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         }
     }
 
+
+    /// The service a SigV4 Authorization header's credential scope names (`.../us-east-1/sqs/aws4_request`).
+    static func signedService(_ headers: HTTPHeaders) -> String? {
+        guard let authorization = headers.first(name: "Authorization"), authorization.hasPrefix("AWS4-HMAC-SHA256"),
+              let credential = authorization.range(of: "Credential=") else { return nil }
+        let scope = authorization[credential.upperBound...].prefix { $0 != "," && $0 != " " }.split(separator: "/")
+        return scope.count >= 5 ? String(scope[scope.count - 2]) : nil
+    }
+
+    /// 400 in the shape the caller's SDK reads (XML for query-protocol services, JSON otherwise), so the
+    /// function's log shows the reason; SDKs do not retry it.
+    private func refuseService(_ service: String, headers: HTTPHeaders, writer: ResponseWriter) {
+        let message = "lambda-async: this run has no local \(service) (the template declares no queue, table, topic or bucket the function uses, "
+            + "or moto's server could not start), and calls to AWS stay on this machine; pass --aws-endpoint-url URL (moto's server, LocalStack), "
+            + "or --aws-credentials to reach your AWS account"
+        options.log("\(service) call refused: no local AWS for it in this run (--aws-endpoint-url or --aws-credentials)")
+        let escaped = message.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        let error = "<Error><Type>Sender</Type><Code>NoLocalEndpoint</Code><Message>\(escaped)</Message></Error>"
+        if service == "s3" {
+            // REST-XML: the error alone.
+            writer.send(400, [("Content-Type", "application/xml")], Array(error.utf8))
+        } else if headers.first(name: "Content-Type")?.hasPrefix("application/x-www-form-urlencoded") == true {
+            // The query protocol (SNS, and SQS's older clients): wrapped in ErrorResponse.
+            writer.send(400, [("Content-Type", "text/xml")], Array("<ErrorResponse>\(error)<RequestId>local</RequestId></ErrorResponse>".utf8))
+        } else {
+            refuse(writer, .badRequest, "NoLocalEndpoint", message)
+        }
+    }
 }

@@ -109,7 +109,8 @@ struct Invoke: AsyncParsableCommand {
     func run() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-invoke-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let (config, defaultEvent, others, projectFolder) = try functionConfig(scratch: scratch)
+        let (config, defaultEvent, others, template) = try functionConfig(scratch: scratch)
+        let projectFolder = template?.directory
         let payload = try readEvent(defaultEvent)
 
         // One door: plain invoke, --listen and serve all run functions through the local Lambda service.
@@ -123,6 +124,11 @@ struct Invoke: AsyncParsableCommand {
         options.environment.freeze = !noFreeze
         isolation.apply(to: &options.environment)
         aws.apply(to: &options)
+        // The project's queues and tables, in a local AWS; nothing reaches AWS unless --aws-credentials.
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let localAWS = await LocalAWSSession.start(template: template, aws: aws, log: log)
+        if let line = localAWS.startLine { log(line) }
+        localAWS.apply(to: &options)
         options.reloadOnChange = false
         options.logRecords = false
         let chosen = config.name, reportPath = report
@@ -138,6 +144,7 @@ struct Invoke: AsyncParsableCommand {
             FileHandle.standardError.write(Data("Invoke API for \(config.name): http://127.0.0.1:\(lambda.port)/2015-03-31/functions/\(config.name)/invocations (Ctrl-C stops)\n".utf8))
             await Interrupts.wait()
             _ = await lambda.stop()
+            await localAWS.finish(log: log)
             // Stopped by Ctrl-C or SIGTERM, after a clean shutdown: 130, as plain `invoke` and `serve`.
             throw ExitCode(Interrupts.exitCode)
         }
@@ -177,13 +184,12 @@ struct Invoke: AsyncParsableCommand {
         // What the function started in the others (async invocations, their retries) ends first.
         await lambda.waitUntilIdle(timeout: 120)
         _ = await lambda.stop()
+        await localAWS.finish(log: log)
         if failed { throw ExitCode.failure }
     }
 
-    /// The function to run, and the event to send when none is given.
-    /// The function to run, the event to send when none is given, and the project's other functions.
-    /// The chosen function, its default event, the project's other functions, and the project's folder (nil with --code).
-    private func functionConfig(scratch: URL) throws -> (FunctionConfig, URL?, [LocalLambda.Function], URL?) {
+    /// The chosen function, its default event, the project's other functions, and the project's template (nil with --code).
+    private func functionConfig(scratch: URL) throws -> (FunctionConfig, URL?, [LocalLambda.Function], SAMTemplate?) {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         func path(_ text: String) -> URL { URL(fileURLWithPath: text, relativeTo: cwd).standardizedFileURL }
         func folder(_ url: URL, _ label: String) throws -> URL {
@@ -216,7 +222,7 @@ struct Invoke: AsyncParsableCommand {
             .filter { $0.logicalID != chosen.logicalID && $0.codeURI != nil && $0.runtime.map(LocalLambda.runsLocally) == true }
             .map { try ProjectFunctions.served($0, of: template, scratch: scratch, environment: environment.variables(for: $0.logicalID, from: file)) }
         let sample = template.directory.appendingPathComponent("events/event.json")
-        return (config, FileManager.default.fileExists(atPath: sample.path) ? sample : nil, others, template.directory)
+        return (config, FileManager.default.fileExists(atPath: sample.path) ? sample : nil, others, template)
     }
 
     private func readEvent(_ fallback: URL?) throws -> [UInt8] {

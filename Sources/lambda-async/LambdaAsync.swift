@@ -22,7 +22,7 @@ struct LambdaAsync: AsyncParsableCommand {
               lambda-async compare --measure --sync-ms 100 --task-ms 400
             """,
         version: LambdaAsyncVersion.current,
-        subcommands: [Compare.self, Recommend.self, New.self, Package.self, Inspect.self, Invoke.self, Serve.self, Event.self, Deploy.self]
+        subcommands: [Compare.self, Recommend.self, New.self, Package.self, Inspect.self, Invoke.self, Serve.self, Resources.self, Event.self, Deploy.self]
     )
 
     /// The parser's own entry point for parsing; a failure while a command runs is said once by

@@ -96,9 +96,14 @@ struct Serve: AsyncParsableCommand {
         options.environment.freeze = !noFreeze
         isolation.apply(to: &options.environment)
         aws.apply(to: &options)
+        // The project's queues and tables, in a local AWS; nothing reaches AWS unless --aws-credentials.
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let localAWS = await LocalAWSSession.start(template: template, aws: aws, log: log)
+        localAWS.apply(to: &options)
         options.reloadOnChange = !noReload
         let lambda = try LocalLambda(functions: functions, options: options)
         var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]
+        if let line = localAWS.startLine { lines.append(line) }
         for function in functions.sorted(by: { $0.config.name < $1.config.name }) {
             guard LocalLambda.runsLocally(function.config.runtime) else {
                 lines.append("  \(function.config.name)  not runnable locally (\(function.config.runtime.identifier)): its calls are refused with InvalidRuntimeException")
@@ -122,6 +127,7 @@ struct Serve: AsyncParsableCommand {
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         await Interrupts.wait()
         let left = await lambda.stop()
+        await localAWS.finish(log: log)
         for (name, count) in left.sorted(by: { $0.key < $1.key }) {
             FileHandle.standardError.write(Data("kept \(count) queued asynchronous event(s) of \(name) in .lambda-async/queue: they run when serve starts again\n".utf8))
         }

@@ -146,7 +146,7 @@ import TestSupport
         let proxy = Process()
         proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         proxy.arguments = ["python3", "-c", """
-            import socket, struct, sys, threading
+            import os, socket, struct, sys, threading
             listen_port, target_port, counts = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
             server = socket.create_server(("127.0.0.1", listen_port))
             seen = [0, 0]
@@ -173,7 +173,9 @@ import TestSupport
                     upstream = socket.create_connection(("127.0.0.1", target_port))
                     threading.Thread(target=pipe, args=(client, upstream), daemon=True).start()
                     threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
-                open(counts, "w").write(f"{seen[0]} {seen[1]}")
+                # Replaced whole: the test may read it while a connection comes in.
+                open(counts + ".new", "w").write(f"{seen[0]} {seen[1]}")
+                os.replace(counts + ".new", counts)
             """, String(port), String(aws.port), counts.path]
         proxy.standardOutput = FileHandle.nullDevice
         proxy.standardError = FileHandle.nullDevice

@@ -607,17 +607,21 @@ import TestSupport
     }
 }
 
-/// `invoke` handles an async-invoke project's destinations as `serve` does: the worker's failure record
-/// lands in the project's .lambda-async/destinations, and the run says where.
+/// `invoke` handles an async-invoke project's destinations as `serve` does. With a local AWS the
+/// worker's failure record goes to the project's queue there (LocalResourcesTests); without one
+/// (--aws-credentials: the functions' calls go to the account) it lands in the project's
+/// .lambda-async/destinations, never in the real queue, and the run says where.
 @Suite(.timeLimit(.minutes(5))) struct InvokeDestinationTests {
-    @Test func theWorkersFailureRecordIsKeptAndSaid() async throws {
+    @Test func withoutALocalAWSTheWorkersFailureRecordIsKeptInAFileAndSaid() async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("shop")
         #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke"]).status == 0)
-        let run = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--function", "ApiFunction", "--isolation", "none",
-                                                              "--event", project.appendingPathComponent("events/failing-task.json").path])
+        let run = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--function", "ApiFunction", "--isolation", "none", "--aws-credentials",
+                                                              "--event", project.appendingPathComponent("events/failing-task.json").path],
+                                            environment: ["AWS_ACCESS_KEY_ID": "AKIANOTREAL", "AWS_SECRET_ACCESS_KEY": "not-real"])
         #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("local AWS"), "\(run.stderr)")
         #expect(run.stderr.contains("destination record (RetriesExhausted, request ") && run.stderr.contains("appended to "), "\(run.stderr)")
         let file = project.appendingPathComponent(".lambda-async/destinations/FailedTasksQueue.jsonl")
         let lines = ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n")

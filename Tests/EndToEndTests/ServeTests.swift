@@ -207,6 +207,22 @@ import TestSupport
         #expect(server.stop() == 130)
     }
 
+    /// The records of one of the project's queues in serve's local AWS, read live with
+    /// `lambda-async resources`, once it holds `count` of them (or after 20 s).
+    static func queuedRecords(_ project: URL, queue: String, count: Int) async throws -> [[String: Any]] {
+        let deadline = Date().addingTimeInterval(20)
+        var records: [[String: Any]] = []
+        repeat {
+            let shown = try await TestSupport.run(Binary.url.path, ["resources", project.path, "--format", "json"])
+            let snapshot = (try? JSONSerialization.jsonObject(with: Data(shown.stdout.utf8))) as? [String: Any] ?? [:]
+            let found = (snapshot["resources"] as? [[String: Any]] ?? []).first { $0["logicalID"] as? String == queue }
+            records = (found?["records"] as? [String] ?? []).compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            if records.count >= count { break }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        } while Date() < deadline
+        return records
+    }
+
     @Test func anAsyncInvokeProjectRunsEndToEndWithRetriesAndADestination() async throws {
         let (parent, project) = try await Self.project(["--strategy", "async-invoke"])
         defer { try? FileManager.default.removeItem(at: parent) }
@@ -267,17 +283,17 @@ import TestSupport
         #expect(try String(contentsOf: out, encoding: .utf8).contains("\"recorded\": true"))
 
         // The failing task: the worker (invoked by ApiFunction through serve) is tried 1 + 2 times,
-        // then Lambda's destination record lands in the queue's file.
-        let records = project.appendingPathComponent(".lambda-async/destinations/FailedTasksQueue.jsonl")
-        let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: records.path), Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
+        // then Lambda's destination record lands in the project's queue, in serve's local AWS, read
+        // live by `lambda-async resources` while serve runs.
+        let records = try await Self.queuedRecords(project, queue: "FailedTasksQueue", count: 1)
         #expect(server.stop() == 130)
+        #expect(server.output.contains("sent to FailedTasksQueue (SQS queue, local AWS)"), "\(server.output)")
+        #expect(server.output.contains("local AWS: FailedTasksQueue (SQS queue): 1 message"), "\(server.output)")
         // The event answered 202 at once, and then ran.
         #expect(server.output.split(separator: "\n").contains { $0.contains(#""message": "task done""#) && $0.contains(#""orderId": "o-3""#) },
                 "\(server.output)")
-        let lines = try String(contentsOf: records, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 1)
-        let record = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        #expect(records.count == 1)
+        let record = try #require(records.first)
         let context = record["requestContext"] as! [String: Any]
         #expect(context["condition"] as? String == "RetriesExhausted")
         #expect(context["approximateInvokeCount"] as? Int == 3)
@@ -486,11 +502,9 @@ import TestSupport
                 print(r.status, json.loads(json.loads(r.read())["body"])["status"])
             """, String(server.port)])
         #expect(call.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "200 accepted", "\(call.stderr)")
-        let records = project.appendingPathComponent(".lambda-async/destinations/FailedTasksQueue.jsonl")
-        let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: records.path), Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
+        let records = try await ServeTests.queuedRecords(project, queue: "FailedTasksQueue", count: 1)
         #expect(server.stop() == 130)
-        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: records)) as! [String: Any]
+        let record = try #require(records.first, "\(server.output)")
         #expect((record["requestContext"] as? [String: Any])?["condition"] as? String == "RetriesExhausted")
         #expect((record["requestPayload"] as? [String: Any])?["orderId"] as? String == "n-1")
     }

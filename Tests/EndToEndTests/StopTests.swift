@@ -203,7 +203,7 @@ import Glibc
         chmod(project.appendingPathComponent("src/bootstrap").path, 0o755)
         let extensions = project.appendingPathComponent("layer/extensions")
         try FileManager.default.createDirectory(at: extensions, withIntermediateDirectories: true)
-        // Works 0.8 s after each INVOKE (past the runtime's 300 ms), then asks for its next event.
+        // Works 1.5 s after each INVOKE (past the runtime's 300 ms, within the 2,000 ms), then asks for its next event.
         try """
             #!/usr/bin/env python3
             import json, os, time, urllib.request
@@ -221,7 +221,7 @@ import Glibc
                     print("extension SHUTDOWN", time.time_ns(), event["shutdownReason"], flush=True)
                     raise SystemExit(0)
                 print("extension working", flush=True)
-                time.sleep(0.8)
+                time.sleep(1.5)
             """.write(to: extensions.appendingPathComponent("worker"), atomically: true, encoding: .utf8)
         chmod(extensions.appendingPathComponent("worker").path, 0o755)
         let log = project.appendingPathComponent("invoke.log")

@@ -288,4 +288,98 @@ import LambdaAsyncCore
         #expect(throws: ProjectError.invalidParameter("Stage must be one of dev, prod; got qa")) { try self.api(["Stage": "qa"]) }
         #expect(throws: ProjectError.invalidParameter("the template declares no parameter Nope (it has Stage, Zones)")) { try self.api(["Nope": "1"]) }
     }
+
+    /// The resources a local AWS must hold: those the functions name (variables, policies,
+    /// destinations, Sub), with the names those variables carry; not the unused ones, not one whose
+    /// Condition is false.
+    @Test func localResourcesAreWhatTheFunctionsUse() throws {
+        let text = """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          Stage:
+            Type: String
+            Default: dev
+        Conditions:
+          IsProd: !Equals [!Ref Stage, prod]
+        Resources:
+          Worker:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: app.handler
+              Runtime: python3.13
+              Environment:
+                Variables:
+                  TABLE: !Ref Orders
+                  QUEUE_URL: !Ref Jobs
+                  BUCKET: !Sub "${Uploads}"
+                  SIMPLE: !Ref Simple
+              Policies:
+                - SNSPublishMessagePolicy:
+                    TopicName: !GetAtt Alerts.TopicName
+                - SQSSendMessagePolicy:
+                    QueueName: !GetAtt ProdOnly.QueueName
+              EventInvokeConfig:
+                DestinationConfig:
+                  OnFailure:
+                    Type: SQS
+                    Destination: !GetAtt Dead.Arn
+          Orders:
+            Type: AWS::DynamoDB::Table
+            Properties:
+              TableName: !Sub orders-${Stage}
+              AttributeDefinitions:
+                - {AttributeName: pk, AttributeType: S}
+                - {AttributeName: sk, AttributeType: N}
+                - {AttributeName: email, AttributeType: S}
+              KeySchema:
+                - {AttributeName: pk, KeyType: HASH}
+                - {AttributeName: sk, KeyType: RANGE}
+              GlobalSecondaryIndexes:
+                - IndexName: byEmail
+                  KeySchema: [{AttributeName: email, KeyType: HASH}]
+                  Projection: {ProjectionType: KEYS_ONLY}
+              TimeToLiveSpecification: {AttributeName: expires, Enabled: true}
+          Jobs:
+            Type: AWS::SQS::Queue
+            Properties:
+              FifoQueue: true
+              QueueName: jobs.fifo
+              RedrivePolicy: {deadLetterTargetArn: !GetAtt Dead.Arn, maxReceiveCount: 5}
+          Dead:
+            Type: AWS::SQS::Queue
+          Uploads:
+            Type: AWS::S3::Bucket
+          Simple:
+            Type: AWS::Serverless::SimpleTable
+            Properties:
+              PrimaryKey: {Name: orderId, Type: Number}
+          Alerts:
+            Type: AWS::SNS::Topic
+          ProdOnly:
+            Type: AWS::SQS::Queue
+            Condition: IsProd
+          Unused:
+            Type: AWS::SQS::Queue
+        """
+        let template = try SAMTemplate.parse(text, url: URL(fileURLWithPath: "/tmp/p/template.yaml"))
+        let resources = Dictionary(uniqueKeysWithValues: template.localResources.map { ($0.logicalID, $0) })
+        #expect(resources.keys.sorted() == ["Alerts", "Dead", "Jobs", "Orders", "Simple", "Uploads"])
+        let orders = try #require(resources["Orders"])
+        #expect(orders.name == "orders-dev" && orders.kind == .table)
+        #expect(orders.keys == [.init(attribute: "pk", keyType: "HASH"), .init(attribute: "sk", keyType: "RANGE")])
+        #expect(orders.attributeTypes == ["pk": "S", "sk": "N", "email": "S"])
+        #expect(orders.globalIndexes.map(\.name) == ["byEmail"] && orders.globalIndexes.first?.projection == "KEYS_ONLY")
+        #expect(orders.timeToLiveAttribute == "expires")
+        // The name the function's variable carries: QUEUE_URL ends with it.
+        let jobs = try #require(resources["Jobs"])
+        #expect(jobs.name == "jobs.fifo" && template.functions[0].environment["QUEUE_URL"]?.hasSuffix("/jobs.fifo") == true)
+        #expect(jobs.queueAttributes["FifoQueue"] == "true")
+        #expect(jobs.queueAttributes["RedrivePolicy"]?.contains(#""maxReceiveCount":5"#) == true)
+        #expect(jobs.queueAttributes["RedrivePolicy"]?.contains("sqs:us-east-1:000000000000:Dead") == true)
+        #expect(resources["Simple"]?.keys == [.init(attribute: "orderId", keyType: "HASH")] && resources["Simple"]?.attributeTypes == ["orderId": "N"])
+        #expect(resources["Uploads"]?.name == template.functions[0].environment["BUCKET"])
+        #expect(resources["Alerts"]?.kind == .topic)
+    }
 }
