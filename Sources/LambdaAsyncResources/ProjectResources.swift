@@ -90,6 +90,17 @@ public struct ProjectResources: Sendable {
         /// Messages, items or objects; nil for a topic (what was published is not kept).
         public let count: Int?
         public let records: [String]
+
+        /// "1 message", "3 items", "0 objects"; nil for a topic, or when the resource could not be read.
+        public var amount: String? {
+            guard let count else { return nil }
+            switch kind {
+            case .queue: return "\(count) message\(count == 1 ? "" : "s")"
+            case .table: return "\(count) item\(count == 1 ? "" : "s")"
+            case .bucket: return "\(count) object\(count == 1 ? "" : "s")"
+            case .topic: return nil
+            }
+        }
     }
 
     /// What each resource holds now. Reading leaves it as it was (messages stay visible).
@@ -137,19 +148,9 @@ public struct ProjectResources: Sendable {
         return found
     }
 
-    /// One line per resource that holds something: "FailedTasksQueue (SQS queue): 1 message".
+    /// One line per resource that can be counted: "FailedTasksQueue (SQS queue): 1 message".
     public static func summary(_ contents: [Content]) -> [String] {
-        contents.compactMap { content in
-            guard let count = content.count else { return nil }
-            let noun: String
-            switch content.kind {
-            case .queue: noun = count == 1 ? "message" : "messages"
-            case .table: noun = count == 1 ? "item" : "items"
-            case .bucket: noun = count == 1 ? "object" : "objects"
-            case .topic: return nil
-            }
-            return "\(content.logicalID) (\(content.kind.rawValue)): \(count) \(noun)"
-        }
+        contents.compactMap { content in content.amount.map { "\(content.logicalID) (\(content.kind.rawValue)): \($0)" } }
     }
 
     // MARK: Destinations

@@ -1,4 +1,5 @@
 import Foundation
+import LambdaAsyncCore
 import LambdaAsyncEnvironment
 import LambdaAsyncProject
 import NIOCore
@@ -91,6 +92,13 @@ extension LocalLambda {
                                      requestId: UUID().uuidString.lowercased(), signedBy: caller,
                                      stageVariables: options.stageVariables[match.route.kind], binaryMediaTypes: options.binaryMediaTypes,
                                      authorizer: authorizerContext)
+        // Lambda's 6 MB synchronous limit applies to the event API Gateway builds (the body, base64 when
+        // binary, and the request around it): Lambda refuses it (413), and API Gateway answers 500.
+        guard event.count <= LambdaQuotas.bufferedPayloadBytes else {
+            options.log("\(pool.config.name) API \(match.route.routeKey): Lambda invocation failed with status: 413 (the event has \(event.count) bytes, "
+                        + "over Lambda's \(LambdaQuotas.bufferedPayloadBytes) for a synchronous invocation); API Gateway answers 500")
+            return writer.send(500, [("Content-Type", "application/json")], Array(#"{"message":"Internal Server Error"}"#.utf8))
+        }
         // The API's CORS headers on every answer, in place of any the function sent.
         let cors = options.apiCors[match.route.kind]
         let decorate: @Sendable ([(String, String)]) -> [(String, String)] = { headers in cors.map { $0.responseHeaders(headers, request: fields) } ?? headers }

@@ -76,6 +76,23 @@ extension LocalLambda {
                "Function not found: \(target); this project has \(functions.keys.sorted().joined(separator: ", "))")
     }
 
+    /// The legacy `InvokeAsync` API (`POST /2014-11-13/functions/NAME/invoke-async/`), which the SDKs
+    /// still carry: an asynchronous invocation with its old 256 KB limit, answered `{"Status": 202}`.
+    func invokeAsync(_ target: String, body: [UInt8], writer: ResponseWriter) {
+        let name = functionName(target)
+        guard pools[name] != nil, let queue = queues[name] else { return unknown(target, writer) }
+        if refusedAsNotRunnable(name, writer) { return }
+        guard body.count <= LambdaQuotas.legacyInvokeAsyncPayloadBytes else {
+            return refuse(writer, .payloadTooLarge, "RequestTooLargeException",
+                          "Request must be smaller than \(LambdaQuotas.legacyInvokeAsyncPayloadBytes) bytes for the InvokeAsync operation (Invoke with InvocationType Event takes \(LambdaQuotas.asyncPayloadBytes))")
+        }
+        if let problem = InvokePayload.problem(body) { return refuse(writer, .badRequest, "InvalidRequestContentException", problem) }
+        Task {
+            let id = await queue.enqueue(body)
+            writer.send(202, [("Content-Type", "application/json"), ("X-Amzn-RequestId", id)], Array(#"{"Status":202}"#.utf8))
+        }
+    }
+
     /// `InvokeWithResponseStream`: the function's bytes as PayloadChunk events as they come, then InvokeComplete.
     func invokeWithResponseStream(_ target: String, body: [UInt8], writer: ResponseWriter) {
         guard let pool = pools[functionName(target)] else { return unknown(target, writer) }

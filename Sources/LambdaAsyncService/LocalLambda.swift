@@ -295,6 +295,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         let parts = path.split(separator: "/").map(String.init)
         if method == .POST, parts.count == 4, parts[0] == "2015-03-31", parts[1] == "functions", parts[3] == "invocations" {
             invokeAPI(parts[2].removingPercentEncoding ?? parts[2], headers: headers, body: body, writer: writer)
+        } else if method == .POST, parts.count == 4, parts[0] == "2014-11-13", parts[1] == "functions", parts[3] == "invoke-async" {
+            invokeAsync(parts[2].removingPercentEncoding ?? parts[2], body: body, writer: writer)
         } else if method == .POST, parts.count == 4, parts[0] == "2021-11-15", parts[1] == "functions", parts[3] == "response-streaming-invocations" {
             invokeWithResponseStream(parts[2].removingPercentEncoding ?? parts[2], body: body, writer: writer)
         } else if method == .GET, parts.count >= 2, parts.count <= 4, parts[0] == "2015-03-31", parts[1] == "functions",

@@ -227,7 +227,13 @@ struct Invoke: AsyncParsableCommand {
 
     private func readEvent(_ fallback: URL?) throws -> [UInt8] {
         let payload = try readEventBytes(fallback)
-        // Refused before any sandbox starts, as Lambda refuses it before any function runs.
+        // Refused before any sandbox starts, as Lambda refuses it before any function runs: the same
+        // 6 MB as the Invoke API, function URLs and API Gateway (docs/invoke.md, "Payload limits").
+        if payload.count > LambdaQuotas.bufferedPayloadBytes {
+            throw CommandError.badInput("RequestTooLargeException: the event has \(payload.count) bytes; Lambda takes at most "
+                + "\(LambdaQuotas.bufferedPayloadBytes) for a synchronous invocation (1 MB for an asynchronous one): pass a smaller event, "
+                + "or the data's location (an S3 key) instead of the data")
+        }
         if let problem = InvokePayload.problem(payload) {
             throw CommandError.badInput("InvalidRequestContentException: \(problem); pass a JSON event (--event FILE, or - for stdin)")
         }

@@ -88,7 +88,7 @@ final class LocalAWSSession: @unchecked Sendable {
         let lines = ProjectResources.summary(contents)
         guard !lines.isEmpty else { return }
         var said = "local AWS: " + lines.joined(separator: "; ")
-        if let project, Self.writeSnapshot(contents, in: project) {
+        if let project, Self.writeSnapshot(contents, in: project), contents.contains(where: { ($0.count ?? 0) > 0 }) {
             said += " (lambda-async resources shows them)"
         }
         log(said)

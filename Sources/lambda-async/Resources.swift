@@ -52,8 +52,8 @@ struct Resources: AsyncParsableCommand {
         case .table:
             var lines = ["\(template.localResources.count) resource(s), \(source):"]
             for content in snapshot.resources {
-                let count = content.count.map { " — \($0) record(s)" } ?? " — what was published is not kept"
-                lines.append("  \(content.logicalID) (\(content.kind.rawValue) \(content.name))\(count)")
+                let count = content.amount.map { ": \($0)" } ?? (content.kind == .topic ? ": what was published is not kept" : ": could not be read")
+                lines.append("  \(content.logicalID) (\(content.kind.rawValue)\(content.name == content.logicalID ? "" : " " + content.name))\(count)")
                 for record in content.records { lines.append("    \(record)") }
             }
             print(lines.joined(separator: "\n"))

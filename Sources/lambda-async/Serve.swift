@@ -14,7 +14,9 @@ struct Serve: AsyncParsableCommand {
             throttled (429 TooManyRequestsException, which the SDKs retry) and an event waits. The Invoke API \
             (POST /2015-03-31/functions/NAME/invocations) takes RequestResponse, Event (queued, retried per the \
             template's EventInvokeConfig with Lambda's delays scaled by --retry-delay, then sent to its destinations: a \
-            function of the project, or .lambda-async/destinations/NAME.jsonl) and DryRun. Functions with a \
+            function of the project, or its queue, topic or bucket in the local AWS) and DryRun. The template's queues, \
+            tables, topics and buckets the functions use live in moto's server, started and stopped with serve \
+            (--aws-endpoint-url: another emulator); `lambda-async resources` shows what they hold. Functions with a \
             FunctionUrlConfig answer at /urls/NAME/..., buffered or streamed; AuthType AWS_IAM ones only to requests \
             signed with SigV4 (the signature is not checked). The functions get AWS_ENDPOINT_URL_LAMBDA pointing here, \
             so an async-invoke project's function invokes its worker through serve. Edit the code while it runs: the \
@@ -103,7 +105,6 @@ struct Serve: AsyncParsableCommand {
         options.reloadOnChange = !noReload
         let lambda = try LocalLambda(functions: functions, options: options)
         var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]
-        if let line = localAWS.startLine { lines.append(line) }
         for function in functions.sorted(by: { $0.config.name < $1.config.name }) {
             guard LocalLambda.runsLocally(function.config.runtime) else {
                 lines.append("  \(function.config.name)  not runnable locally (\(function.config.runtime.identifier)): its calls are refused with InvalidRuntimeException")
@@ -118,6 +119,7 @@ struct Serve: AsyncParsableCommand {
                              + "(\(route.kind.rawValue), payload \(route.payloadVersion)\(route.iamAuth ? ", AWS_IAM" : ""))")
             }
         }
+        if let line = localAWS.startLine { lines.append(line) }
         if !["127.0.0.1", "localhost", "::1"].contains(host) && !host.hasPrefix("127.") {
             // Beyond loopback, what anyone who reaches this machine can do, said once.
             lines.append("note: listening on \(host): anyone who reaches this machine can invoke these functions through the Invoke API "

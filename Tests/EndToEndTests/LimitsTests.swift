@@ -76,6 +76,63 @@ import TestSupport
         #expect(lines.contains { $0.hasPrefix("url 413 ") }, "\(result.stdout)")
     }
 
+    /// One payload limit per kind of invocation, whatever the door: 6 MB synchronous (`invoke --event`,
+    /// the Invoke API, a function URL, an API Gateway route), 1 MB asynchronous (`Event`), 256 KB for the
+    /// legacy InvokeAsync API. `invoke --event` ran a 7 MB event before.
+    @Test func everyDoorRefusesWhatLambdaRefuses() async throws {
+        let project = try makeTemporaryDirectory("lambda-async-doors")
+        defer { try? FileManager.default.removeItem(at: project) }
+        try writeSingleFunctionProject(at: project, name: "Echo", runtime: "python3.12", timeout: 30, extra: """
+                  FunctionUrlConfig:
+                    AuthType: NONE
+                  Events:
+                    Api:
+                      Type: HttpApi
+                      Properties:
+                        Path: /echo
+                        Method: POST
+
+            """, files: ["app.py": "def handler(event, context):\n    return {'size': len(str(event))}\n"])
+        let big = project.appendingPathComponent("big.json")
+        try Data(("{\"pad\": \"" + String(repeating: "x", count: 6 * 1_048_576) + "\"}").utf8).write(to: big)
+        let invoked = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--event", big.path])
+        #expect(invoked.status == 64 && invoked.stderr.contains("RequestTooLargeException"), "\(invoked.stderr)")
+
+        let server = try await ServeTests.Server(project: project, arguments: ["--isolation", "none"])
+        let result = try await TestSupport.run("python3", ["-c", boto3ClientPreamble + """
+            import http.client
+            def post(path, body, headers={}):
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                c.request("POST", path, body=body, headers=headers)
+                r = c.getresponse()
+                return r.status, r.read()[:80]
+            six = json.dumps({"pad": "x" * (6 * 1048576)}).encode()
+            one = json.dumps({"pad": "x" * 1048576}).encode()
+            quarter = json.dumps({"pad": "x" * 262144}).encode()
+            for kind, payload in (("RequestResponse", six), ("Event", one)):
+                try:
+                    lam.invoke(FunctionName="Echo", InvocationType=kind, Payload=payload)
+                    print("invoke", kind, "accepted")
+                except lam.exceptions.RequestTooLargeException as e:
+                    print("invoke", kind, e.response["ResponseMetadata"]["HTTPStatusCode"])
+            try:
+                lam.invoke_async(FunctionName="Echo", InvokeArgs=quarter)
+            except lam.exceptions.RequestTooLargeException as e:
+                print("invoke_async", e.response["ResponseMetadata"]["HTTPStatusCode"])
+            print("invoke_async small", lam.invoke_async(FunctionName="Echo", InvokeArgs=b'{"a": 1}')["Status"])
+            print("url", *post("/urls/Echo/", six))
+            print("api", *post("/echo", six))
+            print("api small", *post("/echo", b'{"a": 1}'))
+            """, String(server.port)])
+        #expect(server.stop() == 130)
+        let out = result.stdout
+        #expect(out.contains("invoke RequestResponse 413") && out.contains("invoke Event 413"), "\(out)\(result.stderr)")
+        #expect(out.contains("invoke_async 413") && out.contains("invoke_async small 202"), "\(out)\(result.stderr)")
+        #expect(out.contains("url 413"), "\(out)")
+        #expect(out.contains("api 500 b'{\"message\":\"Internal Server Error\"}'") && out.contains("api small 200"), "\(out)")
+        #expect(server.output.contains("Lambda invocation failed with status: 413"), "\(server.output)")
+    }
+
     /// Lambda stops an environment at 1,024 processes and threads; here the pids cgroup does. A function
     /// that starts threads until it cannot gets the kernel's refusal before 1,024, and answers.
     @Test(.enabled(if: isolationAvailable && processLimitAvailable, "needs root, bubblewrap and the pids cgroup controller"))
