@@ -26,6 +26,9 @@ public struct ProjectPackager {
     }
 
     public func package() throws -> Outcome {
+        // What a killed earlier run left half-written goes first, whatever this run then finds to do
+        // (every zip up to date included).
+        TemporaryFiles.sweep(output)
         var plans: [(plan: ArtifactPlan, zip: URL, extra: [Finding])] = []
         var skipped: [String] = []
         var layerBytes: [String: Int64] = [:]

@@ -32,6 +32,25 @@ import TestSupport
         // 130: interrupted; see the package test below and the invoke, invoke --listen and serve tests.
     }
 
+    /// A project whose zips are up to date still has what a killed run left in its build folder swept
+    /// (only the writing path swept before: the leftovers stayed for as long as nothing changed).
+    @Test func anUpToDatePackageSweepsWhatAKilledRunLeft() async throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("shop")
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "custom-runtime"]).status == 0)
+        #expect(try await TestSupport.run(Binary.url.path, ["package", project.path]).status == 0)
+        let build = project.appendingPathComponent(".lambda-async/build")
+        // Names a dead process would leave: pid 4,194,303, the last pid Linux can hand out, is not running here.
+        let dead = 4_194_303
+        let leftovers = [".ApiFunction.zip.\(dead).12345.tmp", ".staging.\(dead).7.tmp"]
+        for name in leftovers { FileManager.default.createFile(atPath: build.appendingPathComponent(name).path, contents: Data("x".utf8)) }
+        let again = try await TestSupport.run(Binary.url.path, ["package", project.path])
+        #expect(again.status == 0 && again.stdout.contains("up to date"), "\(again.stdout)\(again.stderr)")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: build.path)) ?? []
+        #expect(names.filter { $0.hasSuffix(".tmp") }.isEmpty, "\(names)")
+    }
+
     /// Ctrl-C during `package` removes the half-written zip and exits 130; a run killed outright
     /// leaves it, and the next run beside it sweeps it.
     @Test func interruptedPackagingLeavesNothingBehind() async throws {
