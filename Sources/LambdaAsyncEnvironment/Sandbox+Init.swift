@@ -71,6 +71,7 @@ extension Sandbox {
         let settings = IsolatedEnvironment.Settings(
             root: root, task: taskRoot, opt: optRoot, runtimeDir: runtimeDir,
             nodeModules: config.runtime.family == .node ? root.appendingPathComponent("node_modules") : nil,
+            nodeSDK: config.runtime.family == .node ? NodeSDK.installed : nil,
             interpreter: interpreter, isPython: config.runtime.family == .python, memoryMB: config.memoryMB,
             ephemeralStorageMB: config.ephemeralStorageMB, name: "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())")
         let environment = try IsolatedEnvironment(settings: settings, support: support)
@@ -125,6 +126,15 @@ extension Sandbox {
             try Self.merge(layer, into: optRoot)
         }
         try RuntimeClients.install(into: runtimeDir, modules: root)
+        if config.runtime.family == .node, let sdk = NodeSDK.installed {
+            // The machine's real AWS SDK for JavaScript over the stand-ins: inside an isolated environment
+            // it is mounted where Lambda has it (/var/runtime/node_modules), on the host it is used in place.
+            let isolated = isolationSupport != nil
+            if isolated {
+                try FileManager.default.createDirectory(at: runtimeDir.appendingPathComponent("node_modules"), withIntermediateDirectories: true)
+            }
+            try NodeSDK.link(sdk, into: root.appendingPathComponent("node_modules"), seenAt: isolated ? NodeSDK.insidePath : sdk.path)
+        }
         // Lambda's user owns nothing it could write: the code's folder is read-only, so a write fails
         // with EROFS (not EACCES) as on Lambda, where the code's filesystem is read-only.
         if isolationSupport?.namespaces == true { try Self.chownTree(taskRoot, to: LambdaImage.user) }

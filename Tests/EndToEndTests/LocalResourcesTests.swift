@@ -103,4 +103,49 @@ import Glibc
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("NoLocalEndpoint") && result.stdout.contains("--aws-endpoint-url"), "\(result.stdout)")
     }
+
+    /// With a real AWS SDK for JavaScript on the machine (here a small stand-in for one, with a
+    /// dependency of its own, named by LAMBDA_ASYNC_AWS_SDK_JS), Node functions import it from where
+    /// Lambda has it, /var/runtime/node_modules, its own imports resolved there; the runner's stand-ins
+    /// remain for the clients it lacks.
+    @Test(arguments: ["auto", "none"])
+    func theMachinesRealSDKForJavaScriptWinsOverTheStandIns(_ isolation: String) async throws {
+        let parent = try makeTemporaryDirectory("lambda-async-sdk-js")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let sdk = parent.appendingPathComponent("sdk/node_modules")
+        let files = [
+            "@aws-sdk/client-sqs/package.json": #"{"name": "@aws-sdk/client-sqs", "version": "3.700.0", "type": "module", "exports": "./index.mjs"}"#,
+            "@aws-sdk/client-sqs/index.mjs": """
+                import { marker } from "@smithy/marker";
+                export class SQSClient { async send() { return { real: true, marker }; } }
+                export class SendMessageCommand { constructor(input) { this.input = input; } }
+                """,
+            "@smithy/marker/package.json": #"{"name": "@smithy/marker", "version": "1.0.0", "type": "module", "exports": "./index.mjs"}"#,
+            "@smithy/marker/index.mjs": #"export const marker = import.meta.url;"#,
+        ]
+        for (path, text) in files {
+            let url = sdk.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let project = parent.appendingPathComponent("app")
+        try writeSingleFunctionProject(at: project, name: "Fn", runtime: "nodejs22.x", handler: "index.handler", files: ["index.mjs": """
+            import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+            import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+            export const handler = async () => ({
+              sqs: await new SQSClient({}).send(new SendMessageCommand({})),
+              dynamodb: new DynamoDBClient({}).constructor.name,
+            });
+            """])
+        let result = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--isolation", isolation, "--event", "-"],
+                                               environment: ["LAMBDA_ASYNC_AWS_SDK_JS": sdk.path], input: "{}")
+        #expect(result.status == 0, "\(result.stderr)")
+        let answer = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        let sqs = answer["sqs"] as? [String: Any]
+        #expect(sqs?["real"] as? Bool == true, "\(result.stdout)\(result.stderr)")
+        let marker = sqs?["marker"] as? String ?? ""
+        let expected = isolation == "none" ? "file://" + sdk.path + "/@smithy/marker/index.mjs" : "file:///var/runtime/node_modules/@smithy/marker/index.mjs"
+        #expect(marker == expected, "\(marker)")
+        #expect(answer["dynamodb"] as? String == "DynamoDBClient", "\(result.stdout)")
+    }
 }

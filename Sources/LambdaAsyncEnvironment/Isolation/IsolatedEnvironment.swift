@@ -29,6 +29,8 @@ final class IsolatedEnvironment: @unchecked Sendable {
         var runtimeDir: URL
         /// The stand-ins for the runtime's own Node.js modules, when there are any.
         var nodeModules: URL?
+        /// The machine's real AWS SDK for JavaScript (NodeSDK), mounted at /var/runtime/node_modules.
+        var nodeSDK: URL?
         /// The host interpreter of a managed runtime.
         var interpreter: String?
         var isPython: Bool
@@ -106,6 +108,9 @@ final class IsolatedEnvironment: @unchecked Sendable {
             // ES modules resolve bare names from the code's folder upwards (/var/task, /var, /), not
             // through NODE_PATH: the runtime's modules must be on that path, as on Lambda.
             arguments += ["--ro-bind", modules.path, "/var/node_modules"]
+        }
+        if let sdk = settings.nodeSDK {
+            arguments += ["--ro-bind", sdk.path, NodeSDK.insidePath]
         }
 
         var insideInterpreter: String?
