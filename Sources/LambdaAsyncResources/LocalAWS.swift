@@ -37,7 +37,7 @@ public final class LocalAWS: @unchecked Sendable {
         process.standardInput = stdin
         process.standardOutput = FileHandle.nullDevice
         errors = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-moto-\(port).log")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errors)
         do {
             try process.run()
