@@ -6,8 +6,8 @@ public struct LambdaRuntime: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Current defaults the generator and the packager use when a template names none.
-    public static let defaultPython = LambdaRuntime(uncheckedIdentifier: "python3.13")
-    public static let defaultNode = LambdaRuntime(uncheckedIdentifier: "nodejs22.x")
+    public static let defaultPython = LambdaRuntime(uncheckedIdentifier: "python3.14")
+    public static let defaultNode = LambdaRuntime(uncheckedIdentifier: "nodejs24.x")
     public static let defaultProvided = LambdaRuntime(uncheckedIdentifier: "provided.al2023")
 
     /// Runtime identifiers Lambda knows (as of 2026-11; the newest first within each family). Anything

@@ -63,6 +63,36 @@ import TestSupport
         #expect(InvokeTests.number(quickRecords.first ?? [:], "responseMs") < 300, "\(quickRecords)")
     }
 
+    /// Node.js 24 removed callback handlers: the same handler fails at init with the runtime client's
+    /// own error (it ran, waited for its timer and answered, passing locally what Lambda refuses); an
+    /// async handler's unawaited work is frozen at its return, never waited for.
+    @Test func nodejs24RefusesCallbackHandlersAndWaitsForNothing() async throws {
+        let function = try Function([
+            "index.mjs": """
+                export const handler = (event, context, callback) => {
+                  setTimeout(() => console.log("timer fired"), 300);
+                  callback(null, { waited: true });
+                };
+                """,
+            "async.mjs": """
+                export const handler = async () => {
+                  setTimeout(() => console.log("unawaited timer fired"), 300);
+                  return { answered: true };
+                };
+                """,
+        ])
+        defer { function.remove() }
+        let (refused, _) = try await function.invoke(["--code", function.root.path, "--runtime", "nodejs24.x", "--handler", "index.handler"], event: "{}")
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("Runtime.CallbackHandlerDeprecated"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("AWS Lambda has removed support for callback-based function handlers starting with Node.js 24"), "\(refused.stderr)")
+        #expect(!refused.stdout.contains("waited"), "\(refused.stdout)")
+        let (async, records) = try await function.invoke(["--code", function.root.path, "--runtime", "nodejs24.x", "--handler", "async.handler"], event: "{}")
+        #expect(async.stdout.contains(#"{"answered":true}"#), "\(async.stderr)")
+        #expect(!async.stderr.contains("unawaited timer fired"), "\(async.stderr)")
+        #expect(InvokeTests.number(records.first ?? [:], "responseMs") < 250, "\(records)")
+    }
+
     @Test func anAsyncDefPythonHandlerIsRefusedBeforeItShips() async throws {
         let function = try Function(["app.py": "async def handler(event, context):\n    return 'never awaited'\n"])
         defer { function.remove() }

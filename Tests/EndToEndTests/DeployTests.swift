@@ -65,7 +65,7 @@ import TestSupport
         #expect(state["arch"] as? [String] == ["arm64"])
         #expect(state["layers"] as? Int == 1)
         #expect(state["auth"] as? String == "AWS_IAM")
-        #expect(state["runtime"] as? String == "python3.13")
+        #expect(state["runtime"] as? String == "python3.14")
         #expect(state["queue"] as? Bool == true)
         #expect((state["env"] as? [String])?.contains("FAILED_TASKS_QUEUE_URL") == true)
         #expect((state["tags"] as? [String: String])?["team"] == "orders")

@@ -170,7 +170,7 @@ import TestSupport
         try original.write(to: app, atomically: true, encoding: .utf8)
         let template = python.appendingPathComponent("template.yaml")
         let yaml = try String(contentsOf: template, encoding: .utf8)
-        try yaml.replacingOccurrences(of: "Runtime: python3.13", with: "Runtime: python9.9").write(to: template, atomically: true, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "Runtime: python3.14", with: "Runtime: python9.9").write(to: template, atomically: true, encoding: .utf8)
         let runtime = try await TestSupport.run(Binary.url.path, ["package", python.path])
         #expect(runtime.status == 1 && runtime.stderr.contains("its Runtime python9.9 is not a Lambda runtime: did you mean python3.9?"), "\(runtime.stderr)")
 

@@ -268,7 +268,7 @@ import TestSupport
         #expect(result.stdout.contains("dryrun 204"))
         #expect(result.stdout.contains("unknown ResourceNotFoundException"))
         #expect(result.stdout.contains("listed ['ApiFunction', 'WorkerFunction']"), "\(result.stdout)")
-        #expect(result.stdout.contains("configuration Active python3.13 30 ['SYNC_MS', 'TASK_MS']"), "\(result.stdout)")
+        #expect(result.stdout.contains("configuration Active python3.14 30 ['SYNC_MS', 'TASK_MS']"), "\(result.stdout)")
         #expect(result.stdout.contains("too-large Event 413"), "\(result.stdout)")
         #expect(result.stdout.contains("too-large RequestResponse 413"), "\(result.stdout)")
 

@@ -168,10 +168,22 @@ async function invokeStreaming(handler, event, context) {
   await answered;
 }
 
+// Node.js 24 and later: callback handlers are gone (AWS's runtime interface client v4 refuses them at
+// init with this type and message) and nothing waits for an empty event loop: what an async handler
+// leaves running when it returns is frozen with the environment. Earlier runtimes keep both.
+const NODE_MAJOR = Number(/nodejs(\d+)/.exec(process.env.AWS_EXECUTION_ENV ?? "")?.[1] ?? 0);
+const CALLBACK_REMOVED =
+  "ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. " +
+  "You need to modify this function to use a supported handler signature to use Node.js 24 or later. " +
+  "For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.";
+
 async function main() {
   let handler;
   try {
     handler = await loadHandler(process.env._HANDLER, process.env.LAMBDA_TASK_ROOT ?? ".");
+    if (NODE_MAJOR >= 24 && handler.length >= 3 && handler[STREAMING] !== "response") {
+      throw new InitError("Runtime.CallbackHandlerDeprecated", CALLBACK_REMOVED);
+    }
   } catch (error) {
     const type = error.lambdaType ?? "Runtime.Unknown";
     process.stderr.write(`[ERROR] ${type}: ${error.message}\n`);
