@@ -186,9 +186,9 @@ _lambda-async() {
 
 _lambda-async_compare() {
     repeating_flags=()
-    non_repeating_flags=(--measure --version -h --help)
+    non_repeating_flags=(--sources --measure --version -h --help)
     repeating_options=(--strategy --dimension)
-    non_repeating_options=(--format --width --language --sync-ms --task-ms --memory --arch --invocations --region)
+    non_repeating_options=(--platform --format --width --language --sync-ms --task-ms --memory --arch --invocations --region)
     __lambda-async_offer_flags_options 0
 
     # Offer option value completions
@@ -199,6 +199,10 @@ _lambda-async_compare() {
         ;;
     '--dimension')
         __lambda-async_add_completions -W 'how-it-works'$'\n''complexity'$'\n''artifacts'$'\n''cost'$'\n''task-start'$'\n''limits'$'\n''benefits'$'\n''retries'
+        return
+        ;;
+    '--platform')
+        __lambda-async_add_completions -W 'lambda'$'\n''managed-instances'
         return
         ;;
     '--format')
@@ -237,7 +241,7 @@ _lambda-async_recommend() {
     repeating_flags=()
     non_repeating_flags=(--must-complete --version -h --help)
     repeating_options=()
-    non_repeating_options=(--language --front-door --response-size --task-payload-size --format --width)
+    non_repeating_options=(--language --front-door --response-size --task-payload-size --platform --format --width)
     __lambda-async_offer_flags_options 0
 
     # Offer option value completions
@@ -256,6 +260,10 @@ _lambda-async_recommend() {
     '--task-payload-size')
         return
         ;;
+    '--platform')
+        __lambda-async_add_completions -W 'lambda'$'\n''managed-instances'
+        return
+        ;;
     '--format')
         __lambda-async_add_completions -W 'table'$'\n''markdown'$'\n''json'
         return
@@ -270,7 +278,7 @@ _lambda-async_new() {
     repeating_flags=()
     non_repeating_flags=(--public --powertools --idempotency --list --dry-run --force --version -h --help)
     repeating_options=()
-    non_repeating_options=(--strategy --language --variant --name --runtime --arch --memory --timeout --format)
+    non_repeating_options=(--strategy --language --variant --name --runtime --arch --memory --timeout --platform --format)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -302,6 +310,10 @@ _lambda-async_new() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--platform')
+        __lambda-async_add_completions -W 'lambda'$'\n''managed-instances'
         return
         ;;
     '--format')

@@ -19,6 +19,8 @@ public struct Recommendation: Sendable, Equatable {
     /// Every rule that fired, in the order it was applied.
     public let reasons: [Reason]
     public let ruledOut: [Strategy]
+    /// Said before the answer when the platform needs no strategy at all (Managed Instances).
+    public var platformNote: String? = nil
 }
 
 public enum RecommendationError: Error, CustomStringConvertible, Equatable {
@@ -31,7 +33,7 @@ public enum RecommendationError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .noStrategyFits(let reasons):
             let lines = reasons.map { "  - \($0.strategy.rawValue): \($0.text)" }.joined(separator: "\n")
-            return "no strategy fits this situation:\n\(lines)\nChange the front door to function-url or sdk (streaming), or keep the response under 6 MB by returning a presigned S3 URL."
+            return "no strategy fits this situation:\n\(lines)\nChange the front door to function-url, sdk or api-gateway-rest (streaming), or keep the response under 6 MB by returning a presigned S3 URL."
         case .conflicting(let message):
             return message
         }
@@ -55,6 +57,8 @@ public struct Recommender: Sendable {
         static let defaultChoice = 3
         static let easiest = 2
         static let notNative = -2
+        static let unnecessary = -4
+        static let survivesScaleIn = 1
     }
 
     public func recommend(_ situation: Situation) throws -> Recommendation {
@@ -93,14 +97,31 @@ public struct Recommender: Sendable {
             }
         }
         switch situation.frontDoor {
-        case .apiGatewayREST, .apiGatewayHTTP:
+        case .apiGatewayHTTP:
             add(.streaming, .rulesOut, .limits, 0,
-                "API Gateway buffers the function's response, so the client gets nothing until the function returns")
+                "an API Gateway HTTP API buffers the function's response, so the client gets nothing until the function returns (REST APIs stream since November 2025)")
+        case .apiGatewayREST:
+            add(.streaming, .disfavours, .limits, 0,
+                "behind a REST API the integration must stream (responseTransferMode STREAM, since November 2025); a buffered one delivers nothing until the function returns")
         case .eventSource:
             add(.streaming, .rulesOut, .howItWorks, 0,
                 "no client waits on an event source, so there is no response to stream")
         case .functionURL, .sdk, nil:
             break
+        }
+
+        // Lambda Managed Instances: nothing is frozen, extensions cannot hold an invocation.
+        if situation.platform == .managedInstances {
+            add(.extension, .rulesOut, .howItWorks, 0,
+                "on Managed Instances an external extension may register for SHUTDOWN only, so none can hold an invocation open")
+            add(.streaming, .disfavours, .howItWorks, Weight.unnecessary,
+                "unnecessary on Managed Instances: the environment is never frozen after the response")
+            add(.customRuntime, .disfavours, .howItWorks, Weight.unnecessary,
+                "needless on Managed Instances, where nothing is frozen after /response, and the loop must serve concurrent /next calls")
+            if !situation.mustComplete {
+                add(.asyncInvoke, .favours, .benefits, Weight.survivesScaleIn,
+                    "if the work must outlive the environment (an instance scaling in takes it): Lambda queues and retries the event")
+            }
         }
 
         // The advice.
@@ -144,8 +165,13 @@ public struct Recommender: Sendable {
             add(best, .disfavours, .retries, 0,
                 "the task must complete, but Lambda retries nothing here: the task retries within the invocation's time left and sends what still fails to a queue (as `new` generates it)")
         }
-        return Recommendation(situation: situation, recommended: best, runnerUp: ranked.dropFirst().first,
-                              reasons: reasons, ruledOut: ruledOut)
+        var recommendation = Recommendation(situation: situation, recommended: best, runnerUp: ranked.dropFirst().first,
+                                            reasons: reasons, ruledOut: ruledOut)
+        if situation.platform == .managedInstances, !situation.mustComplete {
+            recommendation.platformNote = "On Lambda Managed Instances: " + Catalog.standard.noStrategyOnManagedInstances.text
+                + " The strategy below is for work that must outlive its environment."
+        }
+        return recommendation
     }
 }
 

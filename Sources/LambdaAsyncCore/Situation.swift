@@ -53,9 +53,12 @@ public struct Situation: Sendable, Equatable, Codable {
     public var mustComplete: Bool
     public var responseSizeBytes: Int?
     public var taskPayloadBytes: Int?
+    /// Where the function runs: Lambda's default, or Lambda Managed Instances.
+    public var platform: Platform
 
     public init(language: Language? = nil, frontDoor: FrontDoor? = nil, mustComplete: Bool = false,
-                responseSizeBytes: Int? = nil, taskPayloadBytes: Int? = nil) {
+                responseSizeBytes: Int? = nil, taskPayloadBytes: Int? = nil, platform: Platform = .lambda) {
+        self.platform = platform
         self.language = language
         self.frontDoor = frontDoor
         self.mustComplete = mustComplete

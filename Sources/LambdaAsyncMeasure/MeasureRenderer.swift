@@ -10,14 +10,14 @@ public struct MeasureRenderer: Sendable {
     static func ms(_ value: Double) -> String { String(format: "%.0f ms", value) }
 
     var header: [String] {
-        ["STRATEGY", "LANG", "CLIENT P50", "P95", "BILLED/CALL", "REQUESTS", "AFTER RESPONSE", "COLD INIT", "$ PER 1M CALLS"]
+        ["STRATEGY", "LANG", "CLIENT P50", "P95", "BILLED/CALL", "REQUESTS", "AFTER RESPONSE", "COLD INIT", "$ PER 1M CALLS", "+$ PER 1M COLD"]
     }
 
     var rows: [[String]] {
         report.rows.map { row in
             [row.id, row.language, Self.ms(row.latencyP50Ms), Self.ms(row.latencyP95Ms), Self.ms(row.billedMsPerCall),
              String(format: "%.0f", row.requestsPerCall), Self.ms(row.postResponseMs), row.coldInitMs.map(Self.ms) ?? "-",
-             String(format: "%.2f", row.costPerMillionCalls)]
+             String(format: "%.2f", row.costPerMillionCalls), row.coldInitCostPerMillion.map { String(format: "%.2f", $0) } ?? "-"]
         }
     }
 
@@ -37,6 +37,8 @@ public struct MeasureRenderer: Sendable {
                                     row.id, row.firstByteP50Ms, row.firstByteP95Ms, row.latencyP50Ms))
             }
         }
+        lines.append("+$ PER 1M COLD: the cold call's INIT, billed for every function since 1 August 2025 (managed runtimes too), "
+                     + "added to the call's cost once per cold start.")
         lines.append(String(format: "Prices as of %@: $%.2f per million requests, $%.10f per GB-second (%@).",
                             report.pricesAsOf, report.perRequestUSD * 1_000_000, report.perGBSecondUSD, report.workload.architecture.rawValue))
         return lines

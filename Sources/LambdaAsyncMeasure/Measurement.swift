@@ -54,6 +54,9 @@ public struct StrategyMeasurement: Sendable, Codable {
     public let postResponseMs: Double
     @NullEncoded public var coldInitMs: Double?
     public let costPerMillionCalls: Double
+    /// What the INIT of a cold call costs, per million cold starts: billed for every function since
+    /// 1 August 2025 (managed runtimes included), on top of the call's own cost. Nil when no call was cold.
+    @NullEncoded public var coldInitCostPerMillion: Double?
     /// For the background thread: shares of the task done before the freeze, later, and never.
     @NullEncoded public var taskBeforeFreezePercent: Double?
     @NullEncoded public var taskDelayedPercent: Double?

@@ -159,7 +159,7 @@ public struct Measurer: Sendable {
             latencyP50Ms: row.latencyP50Ms, latencyP95Ms: row.latencyP95Ms,
             firstByteP50Ms: row.firstByteP50Ms, firstByteP95Ms: row.firstByteP95Ms, billedMsPerCall: row.billedMsPerCall,
             requestsPerCall: row.requestsPerCall, postResponseMs: row.postResponseMs, coldInitMs: row.coldInitMs,
-            costPerMillionCalls: row.costPerMillionCalls,
+            costPerMillionCalls: row.costPerMillionCalls, coldInitCostPerMillion: row.coldInitCostPerMillion,
             taskBeforeFreezePercent: 100 * Double(before) / expected, taskDelayedPercent: 100 * Double(later) / expected,
             taskLostPercent: max(0, 100 * (expected - Double(before + later)) / expected))
     }
@@ -221,6 +221,9 @@ public struct Measurer: Sendable {
             billedMsPerCall: billedMs, requestsPerCall: requests,
             postResponseMs: Statistics.mean(warm.map(\.postResponseMs)), coldInitMs: samples.first?.initMs,
             costPerMillionCalls: Pricing.costPerMillionCalls(requests: requests, billedMs: billedMs, memoryMB: workload.memoryMB, rate: rate),
+            coldInitCostPerMillion: samples.first?.initMs.map {
+                Pricing.costPerMillionCalls(requests: 0, billedMs: $0, memoryMB: workload.memoryMB, rate: rate)
+            },
             taskBeforeFreezePercent: nil, taskDelayedPercent: nil, taskLostPercent: nil)
     }
 }

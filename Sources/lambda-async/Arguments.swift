@@ -7,6 +7,7 @@ import LambdaAsyncScaffold
 extension Strategy: ExpressibleByArgument {}
 extension Dimension: ExpressibleByArgument {}
 extension FrontDoor: ExpressibleByArgument {}
+extension Platform: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 extension LayerKind: ExpressibleByArgument {}
 extension ArtifactKind: ExpressibleByArgument {}

@@ -7,7 +7,8 @@ struct Compare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the comparison of the four strategies.",
         discussion: """
-            Dimensions: \(Dimension.allCases.map(\.rawValue).joined(separator: ", ")).
+            Dimensions: \(Dimension.allCases.map(\.rawValue).joined(separator: ", ")). Every fact rests on pages of AWS's \
+            documentation (compare --sources lists them; --format json gives each fact's sources and the day it was checked).
             The table wraps to the terminal; when even wrapped columns would be too narrow it prints \
             one card per strategy.
 
@@ -16,6 +17,8 @@ struct Compare: AsyncParsableCommand {
               lambda-async compare --strategy streaming --strategy extension \\
                 --dimension limits
               lambda-async compare --format json | jq '.strategies[].id'
+              lambda-async compare --platform managed-instances
+              lambda-async compare --sources
               lambda-async compare --measure --sync-ms 100 --task-ms 400
 
             --measure generates each strategy's project, runs it in the local runner with the workload \
@@ -29,6 +32,12 @@ struct Compare: AsyncParsableCommand {
 
     @Option(name: .customLong("dimension"), help: "Show only this dimension (repeatable).")
     var dimensions: [LambdaAsyncCore.Dimension] = []
+
+    @Option(help: "Where the functions run: lambda (Lambda's default) or managed-instances (Lambda Managed Instances: what becomes of each strategy there).")
+    var platform: Platform = .lambda
+
+    @Flag(help: "List the pages every fact shown rests on, and when the facts were checked against them.")
+    var sources = false
 
     @OptionGroup var output: OutputOptions
 
@@ -58,8 +67,8 @@ struct Compare: AsyncParsableCommand {
 
     func validate() throws {
         if measure {
-            if !strategies.isEmpty || !dimensions.isEmpty {
-                throw ValidationError("--measure measures every strategy: drop --strategy and --dimension")
+            if !strategies.isEmpty || !dimensions.isEmpty || sources || platform != .lambda {
+                throw ValidationError("--measure measures every strategy on Lambda's default platform: drop --strategy, --dimension, --sources and --platform")
             }
             guard ["python", "node"].contains(language) else { throw ValidationError("--language must be python or node with --measure") }
             if syncMs < 0 || taskMs < 0 || syncMs + taskMs > 30_000 { throw ValidationError("--sync-ms and --task-ms must be 0 or more, 30,000 ms together at most") }
@@ -87,7 +96,9 @@ struct Compare: AsyncParsableCommand {
         }
         let renderer = ComparisonRenderer(
             strategies: strategies.isEmpty ? Strategy.allCases : strategies,
-            dimensions: dimensions.isEmpty ? LambdaAsyncCore.Dimension.allCases : dimensions)
-        print(renderer.render(output.format, style: output.style))
+            dimensions: dimensions.isEmpty ? LambdaAsyncCore.Dimension.allCases : dimensions,
+            platform: platform)
+        // JSON carries every fact's sources anyway; --sources lists them for people.
+        print(sources && output.format != .json ? renderer.sources(style: output.style) : renderer.render(output.format, style: output.style))
     }
 }

@@ -60,6 +60,9 @@ struct New: ParsableCommand {
                              + "execution environment (without it, each environment remembers only its own tasks)."))
     var idempotency = false
 
+    @Option(help: "Where the functions will run: lambda (Lambda's default) or managed-instances (Lambda Managed Instances); a strategy the platform cannot run is refused.")
+    var platform: Platform = .lambda
+
     @Flag(help: "Print the matrix of languages and strategies, with what each generates.")
     var list = false
 
@@ -86,6 +89,18 @@ struct New: ParsableCommand {
     func run() throws {
         Interrupts.removeTemporaryFilesOnInterrupt()
         if list { return print(MatrixReport().render(format.output, style: .standardOutput)) }
+        if platform == .managedInstances, let strategy, let note = Catalog.standard.managedInstances[strategy] {
+            switch note.verdict {
+            case .notAvailable:
+                throw CommandError.badInput("--strategy \(strategy.rawValue) cannot run on Lambda Managed Instances: \(note.fact.text) "
+                    + "Pick async-invoke for work that must outlive its environment, or none at all: nothing is frozen there "
+                    + "(`lambda-async compare --platform managed-instances`)")
+            case .unnecessary, .changed:
+                // Generated for Lambda's default platform: say what differs, once.
+                FileHandle.standardError.write(Data(("note: on Lambda Managed Instances \(strategy.rawValue) is \(note.verdict == .unnecessary ? "unnecessary" : "different"): "
+                    + "\(note.fact.text) The template is written for Lambda's default platform; add a CapacityProviderConfig to move it.\n").utf8))
+            }
+        }
         let folder = URL(fileURLWithPath: directory ?? name!, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL
         let generator = try ProjectGenerator(options: ProjectOptions(

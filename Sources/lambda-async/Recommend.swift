@@ -35,6 +35,9 @@ struct Recommend: ParsableCommand {
     @Option(help: ArgumentHelp("Largest input the background task needs (e.g. 300KB).", valueName: "size"))
     var taskPayloadSize: String?
 
+    @Option(help: "Where the function runs: lambda (Lambda's default) or managed-instances (Lambda Managed Instances, where nothing is frozen).")
+    var platform: Platform = .lambda
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -48,7 +51,8 @@ struct Recommend: ParsableCommand {
                 frontDoor: frontDoor,
                 mustComplete: mustComplete,
                 responseSizeBytes: try responseSize.map(ByteSize.parse),
-                taskPayloadBytes: try taskPayloadSize.map(ByteSize.parse))
+                taskPayloadBytes: try taskPayloadSize.map(ByteSize.parse),
+                platform: platform)
         } catch let error as CustomStringConvertible {
             throw ValidationError(error.description)
         }

@@ -39,7 +39,8 @@ import LambdaAsyncCore
         (["inspect", "/nonexistent.zip"], 64, "/nonexistent.zip does not exist"),
         (["event", "s3", "--body", "x"], 64, "--body does not apply to s3 events"),
         (["new", "--strategy", "streaming", "--language", "python", "/tmp/never-made"], 64, "streaming"),
-        (["recommend", "--front-door", "api-gateway-rest", "--response-size", "10MB"], 1, "no strategy fits this situation"),
+        (["recommend", "--front-door", "api-gateway-http", "--response-size", "10MB"], 1, "no strategy fits this situation"),
+        (["new", "x", "--strategy", "extension", "--platform", "managed-instances"], 64, "cannot run on Lambda Managed Instances"),
     ] as [([String], Int32, String)])
     func exitCodesAreDecidedOnce(arguments: [String], code: Int32, message: String) async throws {
         let result = try await TestSupport.run(Binary.url.path, arguments)
@@ -70,8 +71,37 @@ import LambdaAsyncCore
             let facts = entry["facts"] as! [String: String]
             #expect(facts.count == 8)
             #expect(facts == Catalog.standard.facts[Strategy(rawValue: entry["id"] as! String)!]!
-                .reduce(into: [:]) { $0[$1.key.rawValue] = $1.value })
+                .reduce(into: [:]) { $0[$1.key.rawValue] = $1.value.text })
+            // Each fact says where it comes from and when it was checked, and every source is listed.
+            let sourced = entry["sourced"] as? [String: [String: Any]] ?? [:]
+            let listed = Set((object["references"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+            #expect(sourced.count == 8)
+            for (dimension, fact) in sourced {
+                let sources = fact["sources"] as? [String] ?? []
+                #expect(!sources.isEmpty && sources.allSatisfy(listed.contains), "\(entry["id"]!) \(dimension): \(sources)")
+                #expect((fact["checked"] as? String)?.count == 10, "\(fact)")
+            }
         }
+        #expect(object["platform"] as? String == "lambda" && object["noStrategyNeeded"] is NSNull)
+    }
+
+    /// On Lambda Managed Instances: what becomes of each strategy, and that none is needed, with sources.
+    @Test func compareOnManagedInstances() async throws {
+        let json = try await Binary.run("compare", "--platform", "managed-instances", "--format", "json")
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect(object["platform"] as? String == "managed-instances")
+        let verdicts = Dictionary(uniqueKeysWithValues: (object["strategies"] as! [[String: Any]]).map {
+            ($0["id"] as! String, ($0["platform"] as? [String: Any])?["verdict"] as? String ?? "")
+        })
+        #expect(verdicts == ["async-invoke": "changed", "streaming": "unnecessary", "extension": "not-available", "custom-runtime": "changed"])
+        let none = object["noStrategyNeeded"] as? [String: Any]
+        #expect((none?["text"] as? String)?.contains("never frozen") == true && (none?["sources"] as? [String])?.isEmpty == false)
+        let table = try await Binary.run("compare", "--platform", "managed-instances", "--dimension", "cost", "--width", "120")
+        #expect(table.stdout.contains("On Lambda Managed Instances: No strategy is needed") && table.stdout.contains("[not-available]"), "\(table.stdout)")
+        let sources = try await Binary.run("compare", "--sources")
+        #expect(sources.stdout.hasPrefix("Every fact shown was checked against these pages on 2026-") && sources.stdout.contains("https://docs.aws.amazon.com/lambda/"),
+                "\(sources.stdout)")
     }
 
     @Test func compareSubsetsInEveryFormat() async throws {
@@ -140,7 +170,7 @@ import LambdaAsyncCore
     @Test func recommendTextAndTheImpossibleCase() async throws {
         let text = try await Binary.run("recommend", "--language", "node", "--front-door", "function-url")
         #expect(text.stdout.hasPrefix("Recommended: streaming (Response streaming)\nRunner-up:   extension"))
-        let impossible = try await Binary.run("recommend", "--front-door", "api-gateway-rest", "--response-size", "8MB")
+        let impossible = try await Binary.run("recommend", "--front-door", "api-gateway-http", "--response-size", "8MB")
         #expect(impossible.status == 1)
         #expect(impossible.stderr.contains("no strategy fits"))
         #expect(impossible.stderr.contains("presigned S3 URL"))

@@ -149,6 +149,7 @@ import TestSupport
         #expect(invoked.status == 0, "\(invoked.stderr)")
         let outputs: [(String, [String])] = [
             ("compare", ["compare", "--format", "json"]),
+            ("compare", ["compare", "--platform", "managed-instances", "--format", "json"]),
             ("recommend", ["recommend", "--language", "python", "--format", "json"]),
             ("recommend", ["recommend", "--language", "node", "--front-door", "function-url", "--must-complete", "--format", "json"]),
             ("new-list", ["new", "--list", "--format", "json"]),

@@ -12,6 +12,29 @@ import Testing
         #expect(Dimension.allCases.count == 8)
     }
 
+    /// A fact without a source, or citing a page the catalog does not list, fails here.
+    @Test func everyFactHasASourceAndADate() {
+        let catalog = Catalog.standard
+        var facts = catalog.facts.values.flatMap { Array($0.values) } + catalog.managedInstances.values.map(\.fact)
+        facts.append(catalog.noStrategyOnManagedInstances)
+        #expect(facts.count == 4 * 8 + 4 + 1)
+        for fact in facts {
+            #expect(!fact.sources.isEmpty, "\(fact.text)")
+            for id in fact.sources { #expect(Reference.all[id] != nil, "\(id) in \(fact.text)") }
+            #expect(fact.checked.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil)
+        }
+        for reference in Reference.all.values { #expect(reference.url.hasPrefix("https://")) }
+    }
+
+    /// Lambda as it is now: INIT billed for every function, REST APIs stream.
+    @Test func factsAreThoseOfToday() {
+        let catalog = Catalog.standard
+        for strategy in Strategy.allCases { #expect(catalog.fact(strategy, .cost).contains("INIT"), "\(strategy)") }
+        #expect(catalog.fact(.streaming, .limits).contains("responseTransferMode STREAM"))
+        #expect(!catalog.fact(.streaming, .limits).contains("REST integrations buffer"))
+        #expect(catalog.managedInstances[.extension]?.verdict == .notAvailable)
+    }
+
     @Test func factsCarryTheCurrentLimits() {
         let catalog = Catalog.standard
         #expect(catalog.fact(.asyncInvoke, .limits).contains("1 MB"))

@@ -78,17 +78,40 @@ import Testing
         #expect(python.reasons.contains { $0.strategy == .streaming && $0.text.contains("custom runtime") })
     }
 
-    @Test func apiGatewayRulesOutStreaming() throws {
-        for door in [FrontDoor.apiGatewayREST, .apiGatewayHTTP, .eventSource] {
+    @Test func anHTTPAPIOrAnEventSourceRulesOutStreaming() throws {
+        for door in [FrontDoor.apiGatewayHTTP, .eventSource] {
             let r = try recommend("node", door)
             #expect(r.ruledOut.contains(.streaming))
             #expect(r.recommended == .extension)
         }
     }
 
+    /// REST APIs stream since November 2025 (responseTransferMode STREAM): streaming is not ruled out
+    /// there any more, only said to need a streaming integration; a 7 MB response streams.
+    @Test func aRESTAPIStreamsWithAStreamingIntegration() throws {
+        let r = try recommend("node", .apiGatewayREST)
+        #expect(!r.ruledOut.contains(.streaming))
+        #expect(r.reasons.contains { $0.strategy == .streaming && $0.text.contains("responseTransferMode STREAM") })
+        #expect(try recommend("node", .apiGatewayREST, response: 7 * 1_048_576).recommended == .streaming)
+    }
+
+    /// Managed Instances: the extension is impossible, streaming and a custom runtime needless, and the
+    /// answer says no strategy is needed unless the work must outlive its environment.
+    @Test func onManagedInstancesNoStrategyIsNeeded() throws {
+        let situation = Situation(language: try Language("python"), platform: .managedInstances)
+        let r = try recommender.recommend(situation)
+        #expect(r.ruledOut == [.extension])
+        #expect(r.recommended == .asyncInvoke)
+        #expect(r.platformNote?.contains("No strategy is needed") == true)
+        var mustComplete = situation
+        mustComplete.mustComplete = true
+        let must = try recommender.recommend(mustComplete)
+        #expect(must.recommended == .asyncInvoke && must.platformNote == nil)
+    }
+
     @Test func noStrategyFitsALargeResponseBehindAPIGateway() {
         #expect(throws: RecommendationError.self) {
-            try recommend("node", .apiGatewayREST, response: 7 * 1_048_576)
+            try recommend("node", .apiGatewayHTTP, response: 7 * 1_048_576)
         }
         #expect(throws: RecommendationError.self) {
             try recommend("node", .functionURL, response: 201 * 1_048_576)

@@ -32,12 +32,13 @@ public struct RecommendationRenderer: Sendable {
             "task must complete: \(s.mustComplete ? "yes" : "no")",
             "response size \(s.responseSizeBytes.map(ByteSize.describe) ?? "not given")",
             "task payload \(s.taskPayloadBytes.map(ByteSize.describe) ?? "not given")",
-        ].joined(separator: "; ")
+        ].joined(separator: "; ") + (s.platform == .lambda ? "" : "; platform \(s.platform.rawValue)")
     }
 
     public func text(style: TextStyle) -> String {
         let r = recommendation
-        var lines = [
+        var lines = r.platformNote.map { TextWrap.lines($0, width: style.width) + [""] } ?? []
+        lines += [
             style.bold("Recommended: \(r.recommended.rawValue)") + " (\(r.recommended.title))",
             "Runner-up:   " + (r.runnerUp.map { "\($0.rawValue) (\($0.title))" } ?? "none: every other strategy is ruled out"),
             "",
@@ -58,7 +59,8 @@ public struct RecommendationRenderer: Sendable {
 
     public func markdown() -> String {
         let r = recommendation
-        var lines = [
+        var lines = r.platformNote.map { [$0, ""] } ?? []
+        lines += [
             "**Recommended:** `\(r.recommended.rawValue)`  ",
             "**Runner-up:** " + (r.runnerUp.map { "`\($0.rawValue)`" } ?? "none"),
             "",
@@ -82,6 +84,7 @@ public struct RecommendationRenderer: Sendable {
             public let mustComplete: Bool
             public let responseSizeBytes: Int?
             public let taskPayloadBytes: Int?
+            public let platform: String
 
             // Unknown parts are written as null, not left out, so scripts see every key.
             public func encode(to encoder: Encoder) throws {
@@ -91,6 +94,7 @@ public struct RecommendationRenderer: Sendable {
                 try c.encode(mustComplete, forKey: .mustComplete)
                 try c.encode(responseSizeBytes, forKey: .responseSizeBytes)
                 try c.encode(taskPayloadBytes, forKey: .taskPayloadBytes)
+                try c.encode(platform, forKey: .platform)
             }
         }
         public struct ReasonEntry: Codable, Equatable, Sendable {
@@ -107,6 +111,8 @@ public struct RecommendationRenderer: Sendable {
         public let runnerUp: String?
         public let ruledOut: [String]
         public let reasons: [ReasonEntry]
+        /// On Managed Instances: no strategy is needed, and what is then at risk.
+        public let platformNote: String?
 
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -116,6 +122,7 @@ public struct RecommendationRenderer: Sendable {
             try c.encode(runnerUp, forKey: .runnerUp)
             try c.encode(ruledOut, forKey: .ruledOut)
             try c.encode(reasons, forKey: .reasons)
+            try c.encode(platformNote, forKey: .platformNote)
         }
     }
 
@@ -125,13 +132,14 @@ public struct RecommendationRenderer: Sendable {
         return Document(
             schemaVersion: 1,
             situation: .init(language: s.language?.name, frontDoor: s.frontDoor?.rawValue, mustComplete: s.mustComplete,
-                             responseSizeBytes: s.responseSizeBytes, taskPayloadBytes: s.taskPayloadBytes),
+                             responseSizeBytes: s.responseSizeBytes, taskPayloadBytes: s.taskPayloadBytes, platform: s.platform.rawValue),
             recommended: r.recommended.rawValue,
             runnerUp: r.runnerUp?.rawValue,
             ruledOut: r.ruledOut.map(\.rawValue),
             reasons: r.reasons.map {
                 .init(strategy: $0.strategy.rawValue, effect: $0.effect.rawValue, dimension: $0.dimension.rawValue,
                       text: $0.text, fact: catalog.fact($0.strategy, $0.dimension))
-            })
+            },
+            platformNote: r.platformNote)
     }
 }
