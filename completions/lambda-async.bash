@@ -438,7 +438,7 @@ _lambda-async_invoke() {
     repeating_flags=()
     non_repeating_flags=(--no-cpu-limit --aws-credentials --no-freeze --listen --version -h --help)
     repeating_options=(--layer --env --parameter)
-    non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --env-vars --isolation --aws-endpoint-url --repeat --idle --output --port --report)
+    non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --env-vars --isolation --aws-endpoint-url --tenant-id --repeat --idle --output --port --report)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -486,6 +486,9 @@ _lambda-async_invoke() {
         return
         ;;
     '--aws-endpoint-url')
+        return
+        ;;
+    '--tenant-id')
         return
         ;;
     '--repeat')

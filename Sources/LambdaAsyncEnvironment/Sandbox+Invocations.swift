@@ -57,6 +57,7 @@ extension Sandbox {
         ]
         // Only when it has a value, as Lambda sends it.
         if let clientContext = invocation.extras.clientContext { headers.append(("Lambda-Runtime-Client-Context", clientContext)) }
+        if let tenant = invocation.extras.tenantId { headers.append(("Lambda-Runtime-Aws-Tenant-Id", tenant)) }
         return APIResponse(status: .ok, headers: headers, body: invocation.payload)
     }
 

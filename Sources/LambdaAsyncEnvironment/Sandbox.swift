@@ -219,7 +219,11 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         public var requestId: String?
         /// For a streamed response: how fast its reader takes it (the runtime's upload waits while it cannot).
         public var flow: StreamFlow?
-        public init(clientContext: String? = nil, tailLog: Bool = false, requestId: String? = nil, flow: StreamFlow? = nil) {
+        /// The tenant of a function with tenant isolation, passed as `Lambda-Runtime-Aws-Tenant-Id`.
+        public var tenantId: String?
+        public init(clientContext: String? = nil, tailLog: Bool = false, requestId: String? = nil, flow: StreamFlow? = nil,
+                    tenantId: String? = nil) {
+            self.tenantId = tenantId
             self.clientContext = clientContext
             self.tailLog = tailLog
             self.requestId = requestId

@@ -66,6 +66,8 @@ public struct SAMTemplate: Sendable {
         public var ephemeralStorageMB: Int = LambdaQuotas.defaultEphemeralStorageMB
         /// `ReservedConcurrentExecutions`: at most this many environments at once (0 throttles every call).
         public var reservedConcurrency: Int? = nil
+        /// `TenancyConfig: {TenantIsolationMode: PER_TENANT}`: one set of environments per tenant id.
+        public var perTenant = false
         /// Its `Events` of type `HttpApi` and `Api`: the API Gateway routes that invoke it.
         public var apiRoutes: [ApiRoute] = []
         /// `LoggingConfig`: Lambda's log format and levels (its own and Globals' keys merged, as SAM does).
@@ -236,6 +238,7 @@ public struct SAMTemplate: Sendable {
                     functionURL: urlConfig,
                     ephemeralStorageMB: setting(properties, "EphemeralStorage")?["Size"].flatMap(literal).flatMap { Int($0) } ?? LambdaQuotas.defaultEphemeralStorageMB,
                     reservedConcurrency: literal(setting(properties, "ReservedConcurrentExecutions")).flatMap { Int($0) },
+                    perTenant: literal(setting(properties, "TenancyConfig")?["TenantIsolationMode"]) == "PER_TENANT",
                     apiRoutes: (properties?["Events"]?.mapping ?? [:]).compactMap { _, event -> ApiRoute? in
                         guard let kind = literal(event["Type"]).flatMap(ApiRoute.Kind.init(rawValue:)) else { return nil }
                         let properties = event["Properties"]

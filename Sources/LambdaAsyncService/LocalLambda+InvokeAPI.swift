@@ -94,9 +94,11 @@ extension LocalLambda {
     }
 
     /// `InvokeWithResponseStream`: the function's bytes as PayloadChunk events as they come, then InvokeComplete.
-    func invokeWithResponseStream(_ target: String, body: [UInt8], writer: ResponseWriter) {
-        guard let pool = pools[functionName(target)] else { return unknown(target, writer) }
+    func invokeWithResponseStream(_ target: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
+        guard pools[functionName(target)] != nil else { return unknown(target, writer) }
         if refusedAsNotRunnable(functionName(target), writer) { return }
+        guard let pool = pool(for: target, headers: headers, writer: writer) else { return }
+        let tenant = tenants.isPerTenant(functionName(target)) ? headers.first(name: "X-Amz-Tenant-Id") : nil
         guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
             return refuse(writer, .payloadTooLarge, "RequestTooLargeException", "Request must be smaller than \(LambdaQuotas.bufferedPayloadBytes) bytes")
         }
@@ -109,7 +111,7 @@ extension LocalLambda {
         Task {
             let ended = OnceFlag()
             do {
-                _ = try await pool.invoke(body, extras: Sandbox.InvocationExtras(flow: flow), waitWhenBusy: true) { event in
+                _ = try await pool.invoke(body, extras: Sandbox.InvocationExtras(flow: flow, tenantId: tenant), waitWhenBusy: true) { event in
                     switch event {
                     case .chunk(let bytes):
                         if !bytes.isEmpty { writer.chunk(EventStream.chunk(bytes)) }
@@ -131,19 +133,28 @@ extension LocalLambda {
 
     func invokeAPI(_ target: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
         let name = functionName(target)
-        guard let pool = pools[name], let queue = queues[name] else { return unknown(target, writer) }
+        guard pools[name] != nil, let queue = queues[name] else { return unknown(target, writer) }
         if refusedAsNotRunnable(name, writer) { return }
+        guard let pool = pool(for: target, headers: headers, writer: writer) else { return }
+        let tenant = tenants.isPerTenant(name) ? headers.first(name: "X-Amz-Tenant-Id") : nil
         switch InvokeRequest.parse(headers: headers, body: body) {
         case .failure(let error):
             writer.send(Int(error.response.status.code), error.response.headers, error.response.body)
         case .success(.dryRun):
             writer.send(204, [], [])
+        case .success(.event) where tenant != nil:
+            // Not reproduced: the local asynchronous queue keeps no tenant with its events.
+            refuse(writer, .badRequest, "InvalidParameterValueException",
+                   "lambda-async runs asynchronous (Event) invocations of per-tenant functions on Lambda only, not locally: invoke \(name) with RequestResponse here")
         case .success(.event):
             Task {
                 let id = await queue.enqueue(body)
                 writer.send(202, [("X-Amzn-RequestId", id)], [])
             }
-        case .success(.requestResponse(let extras)):
+        case .success(.requestResponse(let asked)):
+            var withTenant = asked
+            withTenant.tenantId = tenant
+            let extras = withTenant
             // Futures from here to the answer: a warm call never waits for a cooperative-pool thread.
             let collected = Collected()
             let answered = OnceFlag()

@@ -15,6 +15,11 @@ extension LocalLambda {
             return refuse(writer, .notFound, "ResourceNotFoundException", "\(name) has no function URL (FunctionUrlConfig) in this project")
         }
         if refusedAsNotRunnable(name, writer) { return }
+        if tenants.isPerTenant(name) {
+            // Lambda creates no URL for a function with tenant isolation: the template would not deploy.
+            return refuse(writer, .badRequest, "InvalidParameterValueException",
+                          "\(name) has tenant isolation, which function URLs do not support: invoke it through the Invoke API or API Gateway with X-Amz-Tenant-Id")
+        }
         let fields = headers.map { ($0.name, $0.value) }
         // Browsers send preflights unsigned: the URL answers them before any AuthType check.
         if let cors = url.cors, SAMTemplate.FunctionURLConfig.CORS.isPreflight(method: method, headers: fields) {

@@ -24,6 +24,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         public var reservedConcurrency: Int?
         /// Its API Gateway routes (`HttpApi` and `Api` events), served on the same port.
         public var apiRoutes: [SAMTemplate.ApiRoute] = []
+        /// Tenant isolation (`TenancyConfig` PER_TENANT): every call names a tenant (`X-Amz-Tenant-Id`),
+        /// and a tenant's invocations run only in environments of that tenant.
+        public var perTenant = false
 
         public init(config: FunctionConfig) { self.config = config }
     }
@@ -88,6 +91,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     private(set) var functions: [String: Function] = [:]
     private(set) var pools: [String: FunctionPool] = [:]
     private(set) var queues: [String: AsyncInvocations] = [:]
+    /// The environments of functions with tenant isolation, per tenant.
+    private(set) var tenants = TenantPools(factories: [:])
     private var watcher: Task<Void, Never>?
     private var idleReaper: Task<Void, Never>?
     /// Each function's variables as the project sets them, before serve adds its own.
@@ -111,6 +116,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         self.channel = channel
         port = channel.localAddress?.port ?? options.port
         let endpoint = "http://127.0.0.1:\(port)"
+        var tenantFactories: [String: @Sendable () -> FunctionPool] = [:]
         for var function in functions {
             declaredEnvironment[function.config.name] = function.config.environment
             // The project's functions call each other through this server, with the SDK they already use.
@@ -139,6 +145,10 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             let (limit, reserved) = Self.environmentLimit(for: function, requested: options.concurrency)
             let pool = FunctionPool(config: function.config, concurrency: limit, reserved: reserved, options: sandboxOptions)
             pools[name] = pool
+            if function.perTenant {
+                let config = function.config, sandboxOptions = sandboxOptions
+                tenantFactories[name] = { FunctionPool(config: config, concurrency: limit, reserved: reserved, options: sandboxOptions) }
+            }
             queues[name] = AsyncInvocations(
                 functionName: name, functionARN: function.config.functionARN,
                 maximumRetryAttempts: function.maximumRetryAttempts, maximumEventAge: TimeInterval(function.maximumEventAgeSeconds),
@@ -155,6 +165,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 deliver: { [weak self] destination, record in await self?.deliver(record, to: destination) },
                 log: options.log)
         }
+        tenants = TenantPools(factories: tenantFactories)
         if options.reloadOnChange { watcher = watchCode() }
         if options.idleTimeout > 0 { idleReaper = reapIdleEnvironments() }
         _ = started.claim()
@@ -179,11 +190,12 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
 
     /// Shuts down environments that stayed free for `idleTimeout`, checked every second or so.
     private func reapIdleEnvironments() -> Task<Void, Never> {
-        let pools = pools, timeout = options.idleTimeout, log = options.log
+        let pools = pools, tenants = tenants, timeout = options.idleTimeout, log = options.log
         return Task.detached(priority: .utility) {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(min(1, timeout / 2) * 1_000_000_000))
-                for (name, pool) in pools where !Task.isCancelled {
+                let tenantPools = tenants.all().map { ($0.config.name + " (a tenant's)", $0) }
+                for (name, pool) in Array(pools) + tenantPools where !Task.isCancelled {
                     let count = await pool.shutDownIdle(olderThan: timeout)
                     if count > 0 { log("\(name): \(count) environment(s) idle for \(Int(timeout)) s shut down; the next invocation starts cold") }
                 }
@@ -194,7 +206,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     /// Polls every function's folders; an edit recycles that function's environments.
     private func watchCode() -> Task<Void, Never> {
         let watched = functions.values.map { ($0.config.name, [$0.config.code] + $0.config.layers) }
-        let pools = pools, log = options.log, interval = options.reloadInterval, output = CodeFingerprint.ownOutputFiles
+        let pools = pools, tenants = tenants, log = options.log, interval = options.reloadInterval, output = CodeFingerprint.ownOutputFiles
         return Task.detached(priority: .utility) {
             var seen = Dictionary(uniqueKeysWithValues: watched.map { ($0.0, CodeFingerprint($0.1, ignoring: output)) })
             while !Task.isCancelled {
@@ -205,6 +217,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                     seen[name] = now
                     log("\(name): code changed; its next invocation starts cold with it")
                     await pools[name]?.codeChanged()
+                    for pool in tenants.all(name) { await pool.codeChanged() }
                 }
             }
         }
@@ -236,10 +249,20 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     }
 
     /// Invokes a function in-process, as a RequestResponse call would.
-    public func invoke(_ name: String, payload: [UInt8], onResponse: @escaping @Sendable (ResponseEvent) -> Void = { _ in }) async throws -> InvocationRecord {
-        guard let pool = pools[name] else { throw RunnerError.server("no function \(name) in this project") }
-        return try await pool.invoke(payload, waitWhenBusy: true, onResponse: onResponse)
+    public func invoke(_ name: String, payload: [UInt8], tenantId: String? = nil,
+                       onResponse: @escaping @Sendable (ResponseEvent) -> Void = { _ in }) async throws -> InvocationRecord {
+        switch choosePool(name, tenant: tenantId) {
+        case .pool(let pool)?:
+            return try await pool.invoke(payload, extras: Sandbox.InvocationExtras(tenantId: tenantId), waitWhenBusy: true, onResponse: onResponse)
+        case .refused(let reason)?:
+            throw RunnerError.server("InvalidParameterValueException: \(reason)")
+        case nil:
+            throw RunnerError.server("no function \(name) in this project")
+        }
     }
+
+    /// Whether calls to `name` must name a tenant.
+    public func isPerTenant(_ name: String) -> Bool { tenants.isPerTenant(name) }
 
     /// Returns once no asynchronous event is queued or running, for at most `timeout` seconds.
     public func waitUntilIdle(timeout: TimeInterval = 60) async {
@@ -274,7 +297,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             if count > 0 { dropped[name] = count }
         }
         try? await channel?.close()
-        for pool in pools.values { await pool.shutdown() }
+        for pool in Array(pools.values) + tenants.all() { await pool.shutdown() }
         await ResponseWriter.drain()
         return dropped
     }
@@ -298,7 +321,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         } else if method == .POST, parts.count == 4, parts[0] == "2014-11-13", parts[1] == "functions", parts[3] == "invoke-async" {
             invokeAsync(parts[2].removingPercentEncoding ?? parts[2], body: body, writer: writer)
         } else if method == .POST, parts.count == 4, parts[0] == "2021-11-15", parts[1] == "functions", parts[3] == "response-streaming-invocations" {
-            invokeWithResponseStream(parts[2].removingPercentEncoding ?? parts[2], body: body, writer: writer)
+            invokeWithResponseStream(parts[2].removingPercentEncoding ?? parts[2], headers: headers, body: body, writer: writer)
         } else if method == .GET, parts.count >= 2, parts.count <= 4, parts[0] == "2015-03-31", parts[1] == "functions",
                   parts.count != 4 || parts[3] == "configuration" {
             functionsAPI(parts.dropFirst(2).map { $0.removingPercentEncoding ?? $0 }, writer: writer)

@@ -36,14 +36,16 @@ public enum ProjectFunctions {
     /// A function as the local Lambda serves it: its config with its asynchronous settings
     /// (retries, event age, destinations), its URL, its reserved concurrency and its API routes.
     public static func served(_ function: SAMTemplate.Function, of template: SAMTemplate, scratch: URL,
-                              environment: [String: String] = [:]) throws -> LocalLambda.Function {
-        var served = LocalLambda.Function(config: try config(function, of: template, scratch: scratch, environment: environment))
+                              environment: [String: String] = [:], memoryMB: Int? = nil, timeoutSeconds: Double? = nil) throws -> LocalLambda.Function {
+        var served = LocalLambda.Function(config: try config(function, of: template, scratch: scratch, environment: environment,
+                                                             memoryMB: memoryMB, timeoutSeconds: timeoutSeconds))
         served.maximumRetryAttempts = function.eventInvokeConfig.maximumRetryAttempts
         served.maximumEventAgeSeconds = function.eventInvokeConfig.maximumEventAgeSeconds
         served.onSuccess = function.eventInvokeConfig.onSuccess
         served.onFailure = function.eventInvokeConfig.onFailure
         served.url = function.functionURL
         served.reservedConcurrency = function.reservedConcurrency
+        served.perTenant = function.perTenant
         served.apiRoutes = function.apiRoutes
         return served
     }

@@ -66,6 +66,9 @@ struct Invoke: AsyncParsableCommand {
 
     @OptionGroup var aws: AWSAccessOptions
 
+    @Option(help: ArgumentHelp("The tenant of a function with tenant isolation (TenancyConfig PER_TENANT), as the SDKs' TenantId.", valueName: "id"))
+    var tenantId: String?
+
     @Option(name: .customLong("repeat"), help: ArgumentHelp("Invoke this many times in one sandbox.", valueName: "n"))
     var invocations: Int = 1
 
@@ -99,6 +102,7 @@ struct Invoke: AsyncParsableCommand {
         if invocations < 1 { throw ValidationError("--repeat must be at least 1") }
         if let timeout, !(1...900).contains(timeout) { throw ValidationError("--timeout must be between 1 and 900 seconds, as on Lambda") }
         if let memory, !LambdaQuotas.memoryMB.contains(memory) { throw ValidationError("--memory must be between 128 and 10240 MB, as on Lambda") }
+        if listen, tenantId != nil { throw ValidationError("--tenant-id goes with a single invoke; with --listen each call names its tenant (X-Amz-Tenant-Id)") }
         if listen, event != nil || invocations != 1 || output != nil {
             throw ValidationError("--listen takes its events from Invoke API requests: drop --event, --repeat and --output")
         }
@@ -109,7 +113,8 @@ struct Invoke: AsyncParsableCommand {
     func run() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-invoke-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let (config, defaultEvent, others, template) = try functionConfig(scratch: scratch)
+        let (chosenFunction, defaultEvent, others, template) = try functionConfig(scratch: scratch)
+        let config = chosenFunction.config
         let projectFolder = template?.directory
         let payload = try readEvent(defaultEvent)
 
@@ -140,7 +145,7 @@ struct Invoke: AsyncParsableCommand {
                 Self.printTimeline(record, function: name == chosen ? nil : name)
                 if let reportPath { try? Self.append(record, to: reportPath) }
             }
-            let lambda = try LocalLambda(functions: [LocalLambda.Function(config: config)] + others, options: options)
+            let lambda = try LocalLambda(functions: [chosenFunction] + others, options: options)
             FileHandle.standardError.write(Data("Invoke API for \(config.name): http://127.0.0.1:\(lambda.port)/2015-03-31/functions/\(config.name)/invocations (Ctrl-C stops)\n".utf8))
             await Interrupts.wait()
             _ = await lambda.stop()
@@ -158,7 +163,14 @@ struct Invoke: AsyncParsableCommand {
             Self.printTimeline(record, function: name)
             if let reportPath { try? Self.append(record, to: reportPath) }
         }
-        let lambda = try LocalLambda(functions: [LocalLambda.Function(config: config)] + others, options: options)
+        let lambda = try LocalLambda(functions: [chosenFunction] + others, options: options)
+        if lambda.isPerTenant(chosen) != (tenantId != nil) {
+            _ = await lambda.stop()
+            await localAWS.finish(log: { _ in })
+            throw CommandError.badInput(tenantId == nil
+                ? "\(chosen) has tenant isolation (TenancyConfig PER_TENANT): name the tenant with --tenant-id ID"
+                : "\(chosen) has no tenant isolation: drop --tenant-id, or give it TenancyConfig: {TenantIsolationMode: PER_TENANT}")
+        }
         let interrupted = OnceFlag()
         // Ctrl-C or SIGTERM: SHUTDOWN to the extensions within Lambda's budget, then out, like the end of an environment.
         Task.detached {
@@ -173,7 +185,7 @@ struct Invoke: AsyncParsableCommand {
         var failed = false
         for index in 0..<invocations {
             if index > 0, idle > 0 { try await Task.sleep(nanoseconds: UInt64(idle) * 1_000_000) }
-            let record = try await lambda.invoke(chosen, payload: payload) { event in sink.receive(event) }
+            let record = try await lambda.invoke(chosen, payload: payload, tenantId: tenantId) { event in sink.receive(event) }
             // Stopped by Ctrl-C: the interrupt's task ends the sandbox and exits with 130.
             if interrupted.isClaimed { try await Task.sleep(nanoseconds: 60_000_000_000) }
             sink.finishInvocation()
@@ -189,7 +201,7 @@ struct Invoke: AsyncParsableCommand {
     }
 
     /// The chosen function, its default event, the project's other functions, and the project's template (nil with --code).
-    private func functionConfig(scratch: URL) throws -> (FunctionConfig, URL?, [LocalLambda.Function], SAMTemplate?) {
+    private func functionConfig(scratch: URL) throws -> (LocalLambda.Function, URL?, [LocalLambda.Function], SAMTemplate?) {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         func path(_ text: String) -> URL { URL(fileURLWithPath: text, relativeTo: cwd).standardizedFileURL }
         func folder(_ url: URL, _ label: String) throws -> URL {
@@ -203,7 +215,7 @@ struct Invoke: AsyncParsableCommand {
                 code: try folder(path(code), "code"),
                 layers: try layer.enumerated().map { try folder(path($0.element), "layer\($0.offset)") },
                 memoryMB: memory ?? 128, timeoutSeconds: timeout ?? 3, environment: variables)
-            return (config, nil, [], nil)
+            return (LocalLambda.Function(config: config), nil, [], nil)
         }
         let template = try environment.template(at: path(projectDirectory ?? "."))
         let candidates = template.functions.filter { $0.codeURI != nil }
@@ -217,12 +229,12 @@ struct Invoke: AsyncParsableCommand {
         }
         let file = try environment.file(checkedAgainst: template)
         let variables = environment.variables(for: chosen.logicalID, from: file)
-        let config = try ProjectFunctions.config(chosen, of: template, scratch: scratch, environment: variables, memoryMB: memory, timeoutSeconds: timeout)
+        let served = try ProjectFunctions.served(chosen, of: template, scratch: scratch, environment: variables, memoryMB: memory, timeoutSeconds: timeout)
         let others = try template.functions
             .filter { $0.logicalID != chosen.logicalID && $0.codeURI != nil && $0.runtime.map(LocalLambda.runsLocally) == true }
             .map { try ProjectFunctions.served($0, of: template, scratch: scratch, environment: environment.variables(for: $0.logicalID, from: file)) }
         let sample = template.directory.appendingPathComponent("events/event.json")
-        return (config, FileManager.default.fileExists(atPath: sample.path) ? sample : nil, others, template)
+        return (served, FileManager.default.fileExists(atPath: sample.path) ? sample : nil, others, template)
     }
 
     private func readEvent(_ fallback: URL?) throws -> [UInt8] {

@@ -119,6 +119,8 @@ function makeContext(headers) {
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
     // The calling client's context, when the caller sent one (synchronous invokes only).
     clientContext: headers["lambda-runtime-client-context"] ? JSON.parse(headers["lambda-runtime-client-context"]) : undefined,
+    // Set for a function with tenant isolation: the caller's X-Amz-Tenant-Id.
+    tenantId: headers["lambda-runtime-aws-tenant-id"],
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };

@@ -90,6 +90,8 @@ class LambdaContext:
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
         self.identity = None
         self.client_context = _client_context(headers.get("Lambda-Runtime-Client-Context"))
+        # Set for a function with tenant isolation: the caller's X-Amz-Tenant-Id.
+        self.tenant_id = headers.get("Lambda-Runtime-Aws-Tenant-Id")
         self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
 
     def get_remaining_time_in_millis(self):
