@@ -47,43 +47,75 @@ import Glibc
         ["--strategy", "custom-runtime", "--language", "node"],
     ]
 
-    @Test(arguments: cells)
-    func anIdempotencyProjectRunsOfflineWithItsOwnQueueAndTable(_ cell: [String]) async throws {
+    /// Every generated variant: the eight cells, with and without --idempotency and --powertools (32).
+    static let variants: [[String]] = cells.flatMap { cell in
+        [[], ["--idempotency"], ["--powertools"], ["--idempotency", "--powertools"]].map { cell + $0 }
+    }
+
+    @Test(arguments: variants)
+    func everyVariantRunsItsSampleEventsOfflineWithItsOwnResources(_ variant: [String]) async throws {
         let parent = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("shop")
-        let created = try await TestSupport.run(Binary.url.path, ["new", project.path, "--idempotency"] + cell)
+        let created = try await TestSupport.run(Binary.url.path, ["new", project.path] + variant)
         #expect(created.status == 0, "\(created.stderr)")
+        let idempotent = variant.contains("--idempotency")
         let proxy = try RefusingProxy()
-        // On the host (--isolation none), so that the functions can reach the proxy if they try.
+        // On the host (--isolation none), so that the functions can reach the proxy if they try; an
+        // external extension's fixed port (4243) would then be shared with the tests running beside.
+        let port = try MotoServer.freePort()
         func invoke(_ event: String) async throws -> ProcessResult {
             try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--function", "ApiFunction", "--isolation", "none",
+                                                        "--env", "TASKS_PORT=\(port)",
                                                         "--event", project.appendingPathComponent("events/\(event)").path] + proxy.environment,
                                       environment: ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""])
         }
-        let succeeded = try await invoke("event.json")
-        #expect(succeeded.status == 0, "\(cell): \(succeeded.stderr)")
-        #expect(succeeded.stderr.contains("local AWS (moto's server"), "\(succeeded.stderr)")
-        // The task ran once and its idempotency record is in the project's table.
-        #expect(succeeded.stderr.contains("IdempotencyTable (DynamoDB table): 1 item"), "\(cell): \(succeeded.stderr)")
-        #expect(succeeded.stderr.contains("FailedTasksQueue (SQS queue): 0 messages"), "\(cell): \(succeeded.stderr)")
+        let events = (try FileManager.default.contentsOfDirectory(atPath: project.appendingPathComponent("events").path)).sorted()
+        #expect(events == ["event.json", "failing-task.json", "function-url.json"], "\(events)")
+        for event in events {
+            let run = try await invoke(event)
+            let failing = event == "failing-task.json"
+            // A failing task is the function's own business: the caller has its answer, the run succeeds.
+            #expect(run.status == 0, "\(variant) \(event): \(run.stderr)")
+            #expect(run.stderr.contains("local AWS (moto's server"), "\(variant) \(event): \(run.stderr)")
+            // The failed task's record is in the project's queue, however the cell queues it (an on-failure
+            // destination of Lambda's, or the project's own retry code); a task that ran is in the table.
+            #expect(run.stderr.contains("FailedTasksQueue (SQS queue): \(failing ? "1 message" : "0 messages")"), "\(variant) \(event): \(run.stderr)")
+            if idempotent {
+                #expect(run.stderr.contains("IdempotencyTable (DynamoDB table): \(failing ? "0 items" : "1 item")"), "\(variant) \(event): \(run.stderr)")
+            } else {
+                #expect(!run.stderr.contains("IdempotencyTable"))
+            }
+            #expect(!run.stderr.contains("NoLocalEndpoint") && !run.stderr.contains("could not be queued"), "\(variant) \(event): \(run.stderr)")
+        }
+        #expect(proxy.connections == 0, "\(variant): \(proxy.connections) connection(s) tried to leave the machine")
 
-        let failed = try await invoke("failing-task.json")
-        // The failed task's record is in the project's queue, however the cell queues it (an on-failure
-        // destination of Lambda's, or the project's own retry code).
-        #expect(failed.stderr.contains("FailedTasksQueue (SQS queue): 1 message;"), "\(cell): \(failed.stderr)")
-        #expect(!failed.stderr.contains("NoLocalEndpoint") && !failed.stderr.contains("could not be queued"), "\(failed.stderr)")
-        #expect(proxy.connections == 0, "\(cell): \(proxy.connections) connection(s) tried to leave the machine")
-
-        // What the last run left is shown by `lambda-async resources`.
+        // What the last run (the function URL's event) left: the earlier runs' records went with their
+        // moto; the snapshot is the last run's, and `lambda-async resources` shows it.
         let shown = try await TestSupport.run(Binary.url.path, ["resources", project.path, "--format", "json"])
         #expect(shown.status == 0, "\(shown.stderr)")
         let snapshot = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any] ?? [:]
-        let resources = snapshot["resources"] as? [[String: Any]] ?? []
-        let queue = resources.first { $0["logicalID"] as? String == "FailedTasksQueue" }
+        let resources = (snapshot["resources"] as? [[String: Any]] ?? []).compactMap { $0["logicalID"] as? String }
+        #expect(resources == (idempotent ? ["FailedTasksQueue", "IdempotencyTable"] : ["FailedTasksQueue"]), "\(shown.stdout)")
+    }
+
+    /// The record a failed task leaves, as `lambda-async resources` shows it.
+    @Test func aFailedTasksRecordIsShownByResources() async throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = parent.appendingPathComponent("shop")
+        #expect(try await TestSupport.run(Binary.url.path, ["new", project.path, "--strategy", "async-invoke"]).status == 0)
+        let failed = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--function", "ApiFunction", "--isolation", "none",
+                                                                 "--event", project.appendingPathComponent("events/failing-task.json").path])
+        #expect(failed.stderr.contains("FailedTasksQueue (SQS queue): 1 message (lambda-async resources shows them)"), "\(failed.stderr)")
+        let shown = try await TestSupport.run(Binary.url.path, ["resources", project.path, "--format", "json"])
+        let snapshot = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any] ?? [:]
+        let queue = (snapshot["resources"] as? [[String: Any]] ?? []).first { $0["logicalID"] as? String == "FailedTasksQueue" }
         #expect(queue?["count"] as? Int == 1, "\(shown.stdout)")
         let record = ((queue?["records"] as? [String])?.first).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]
         #expect(((record?["requestContext"] as? [String: Any])?["condition"] as? String) == "RetriesExhausted", "\(shown.stdout)")
+        let table = try await TestSupport.run(Binary.url.path, ["resources", project.path])
+        #expect(table.stdout.contains("FailedTasksQueue (SQS queue): 1 message") && table.stdout.contains("RetriesExhausted"), "\(table.stdout)")
     }
 
     /// No resource for a service in the template: the function's call to it is refused at once by the
