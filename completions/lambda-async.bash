@@ -438,7 +438,7 @@ _lambda-async_invoke() {
     repeating_flags=()
     non_repeating_flags=(--no-cpu-limit --aws-credentials --no-freeze --listen --version -h --help)
     repeating_options=(--layer --env --parameter)
-    non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --env-vars --isolation --aws-endpoint-url --tenant-id --repeat --idle --output --port --report)
+    non_repeating_options=(--function --event --code --runtime --handler --timeout --memory --env-vars --isolation --aws-endpoint-url --platform --tenant-id --repeat --idle --output --port --report)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -488,6 +488,10 @@ _lambda-async_invoke() {
     '--aws-endpoint-url')
         return
         ;;
+    '--platform')
+        __lambda-async_add_completions -W 'lambda'$'\n''managed-instances'
+        return
+        ;;
     '--tenant-id')
         return
         ;;
@@ -523,7 +527,7 @@ _lambda-async_serve() {
     repeating_flags=()
     non_repeating_flags=(--no-cpu-limit --aws-credentials --no-freeze --no-reload --version -h --help)
     repeating_options=(--env --parameter)
-    non_repeating_options=(--port --host --concurrency --idle-timeout --retry-delay --env-vars --isolation --aws-endpoint-url)
+    non_repeating_options=(--port --host --concurrency --idle-timeout --retry-delay --env-vars --isolation --aws-endpoint-url --platform)
     __lambda-async_offer_flags_options 1
 
     # Offer option value completions
@@ -558,6 +562,10 @@ _lambda-async_serve() {
         return
         ;;
     '--aws-endpoint-url')
+        return
+        ;;
+    '--platform')
+        __lambda-async_add_completions -W 'lambda'$'\n''managed-instances'
         return
         ;;
     esac

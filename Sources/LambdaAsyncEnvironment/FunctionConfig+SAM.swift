@@ -38,6 +38,9 @@ extension FunctionConfig {
         jsonLogs = function.logging.isJSON
         logLevel = function.logging.applicationLogLevel
         logGroup = function.logging.logGroup
+        if function.managedInstances {
+            managedConcurrency = function.perEnvironmentMaxConcurrency ?? defaultManagedConcurrency
+        }
     }
 }
 

@@ -25,6 +25,17 @@ public struct FunctionConfig: Sendable {
     /// What each cold start runs, when it is not `code` and `layers` as they are: the zips `package`
     /// builds, unpacked. Called at every cold start, so an edit (`serve` reloads) ships anew.
     public var shipped: (@Sendable () throws -> (code: URL, layers: [URL]))?
+    /// Lambda Managed Instances (`CapacityProviderConfig`, or `--platform managed-instances`): how many
+    /// invocations one environment runs at once. Nil on Lambda's default platform.
+    public var managedConcurrency: Int?
+
+    /// Managed Instances' default concurrency per environment when the template names none: per vCPU
+    /// (memory / 2 GiB, the default memory-to-vCPU ratio), 16 for Python, 64 for Node.js, as AWS's
+    /// runtimes pages give them.
+    public var defaultManagedConcurrency: Int {
+        let vCPUs = max(1, memoryMB / 2048)
+        return vCPUs * (runtime.family == .node ? 64 : 16)
+    }
 
     public init(name: String, runtime: LambdaRuntime, handler: String, code: URL, layers: [URL] = [],
                 memoryMB: Int = 128, timeoutSeconds: Double = 3, environment: [String: String] = [:],

@@ -38,16 +38,29 @@ public struct InvocationRecord: Sendable, Codable, Equatable {
     /// a reload, an idle reclaim) before the runtime and every extension asked for more.
     public var interrupted = false
 
+    /// On Lambda Managed Instances: the environment's concurrency, how many other invocations ran in it
+    /// when this one was delivered, and whether it ran past its timeout (answered, not stopped).
+    public struct ManagedInstances: Sendable, Codable, Equatable {
+        public var maxConcurrency: Int
+        public var overlapping: Int
+        public var timeoutNotEnforced: Bool
+    }
+    /// Nil on Lambda's default platform.
+    @NullEncoded public var managedInstances: ManagedInstances?
+
     enum CodingKeys: String, CodingKey {
         case schemaVersion, requestId, initDurationMs, responseMs, firstByteMs, runtimeDoneMs, extensionsDoneMs
         // Per extension: not to be mistaken for `extensionsDoneMs`, the last of them.
         case extensionDoneMs = "doneMsByExtension"
         case durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB, frozen, error, clientLatencyMs, executionLog, interrupted
+        case managedInstances
     }
 
     /// `REPORT RequestId: … Duration: x.xx ms Billed Duration: n ms Memory Size: m MB Max Memory Used: k MB`.
     public var reportLine: String {
-        var line = "REPORT RequestId: \(requestId)\tDuration: \(String(format: "%.2f", durationMs)) ms\tBilled Duration: \(billedDurationMs) ms\tMemory Size: \(memorySizeMB) MB\tMax Memory Used: \(maxMemoryUsedMB) MB"
+        // Managed Instances bill the instance (EC2 price, a management fee, requests), not GB-seconds.
+        let billing = managedInstances == nil ? "Billed Duration: \(billedDurationMs) ms" : "Billing: per instance"
+        var line = "REPORT RequestId: \(requestId)\tDuration: \(String(format: "%.2f", durationMs)) ms\t\(billing)\tMemory Size: \(memorySizeMB) MB\tMax Memory Used: \(maxMemoryUsedMB) MB"
         if let initDurationMs { line += "\tInit Duration: \(String(format: "%.2f", initDurationMs)) ms" }
         if let error {
             line += "\tStatus: \(error == "Sandbox.Timedout" ? "timeout" : "error")"
@@ -69,7 +82,16 @@ public struct InvocationRecord: Sendable, Codable, Equatable {
         if let runtimeDoneMs { events.append((runtimeDoneMs, "runtime asked for its next event")) }
         for (name, ms) in extensionDoneMs { events.append((ms, "extension \(name) asked for its next event")) }
         if frozen { events.append((durationMs, "environment frozen")) }
-        if let error, error == "Sandbox.Timedout" { events.append((durationMs, "timed out: environment reset")) }
+        if let managed = managedInstances {
+            if managed.overlapping > 0 {
+                events.append((0, "\(managed.overlapping) other invocation(s) running in this environment (Managed Instances: up to \(managed.maxConcurrency) at once)"))
+            }
+            if managed.timeoutNotEnforced {
+                events.append((durationMs, "timed out: the caller got Sandbox.Timedout; the code runs on (Managed Instances do not enforce timeouts)"))
+            } else {
+                events.append((durationMs, "done; the environment is never frozen (Managed Instances)"))
+            }
+        } else if let error, error == "Sandbox.Timedout" { events.append((durationMs, "timed out: environment reset")) }
         if interrupted { events.append((durationMs, "interrupted: the environment ended before the work after the response did")) }
         return events.sorted { $0.0 < $1.0 }.map { String(format: "%9.1f ms  ", $0.0) + $0.1 }
     }

@@ -11,9 +11,35 @@ extension Sandbox {
     /// The variables Lambda sets. Inside a namespace they are Lambda's own paths; on the host,
     /// /var/task and /opt are mapped into the scratch folder and PATH keeps the host's.
     func environment(forExtension: Bool) -> [String: String] {
+        LambdaVariables(config: config, hostCredentials: options.hostCredentials, isolated: isolated, port: port, root: root,
+                        task: insideTask, opt: insideOpt, runtimeDir: insideRuntimeDir, logStreamName: logStreamName)
+            .environment(forExtension: forExtension)
+    }
+
+    /// `2025/01/31/[$LATEST]` and 32 hex digits, as Lambda names an environment's log stream.
+    var logStreamName: String { LambdaVariables.newLogStreamName() }
+}
+
+/// The variables of one execution environment, whichever kind runs it (Sandbox, ManagedEnvironment).
+struct LambdaVariables {
+    let config: FunctionConfig
+    let hostCredentials: Bool
+    let isolated: IsolatedEnvironment?
+    /// The Runtime API's port on the host's loopback (when the environment has no network of its own).
+    let port: Int
+    let root: URL
+    /// Paths as the function sees them.
+    let task: String
+    let opt: String
+    let runtimeDir: String
+    let logStreamName: String
+    /// Lambda Managed Instances: how many invocations the environment runs at once.
+    var maxConcurrency: Int? = nil
+
+    func environment(forExtension: Bool) -> [String: String] {
         let host = ProcessInfo.processInfo.environment
         let isolatedFS = isolated?.hasNamespace == true
-        let task = insideTask, opt = insideOpt
+        let insideRuntimeDir = runtimeDir
         var env: [String: String] = [
             // Inside its own network, an environment's APIs are where Lambda has them.
             "AWS_LAMBDA_RUNTIME_API": isolated?.network != nil ? "127.0.0.1:\(EnvironmentNetwork.runtimeAPIPort)" : "127.0.0.1:\(port)",
@@ -31,7 +57,7 @@ extension Sandbox {
         ]
         // As Lambda, the function always has credentials: this shell's only when asked for
         // (--aws-credentials); otherwise placeholders, so a local run never acts on a real account.
-        if options.hostCredentials {
+        if hostCredentials {
             for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] { env[key] = host[key] }
         } else {
             env["AWS_ACCESS_KEY_ID"] = "LOCALLAMBDAASYNC"
@@ -77,11 +103,16 @@ extension Sandbox {
             env[key] = isolatedFS ? value : value.replacingOccurrences(of: "/var/task", with: task, options: .anchored)
                 .replacingOccurrences(of: "/opt", with: opt, options: .anchored)
         }
+        if let maxConcurrency {
+            // Managed Instances, as AWS's emulator sets them in that mode.
+            env["AWS_LAMBDA_MAX_CONCURRENCY"] = String(maxConcurrency)
+            env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "lambda-managed-instances"
+        }
         return env
     }
 
     /// `2025/01/31/[$LATEST]` and 32 hex digits, as Lambda names an environment's log stream.
-    var logStreamName: String {
+    static func newLogStreamName() -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy/MM/dd"
         formatter.timeZone = TimeZone(identifier: "UTC")

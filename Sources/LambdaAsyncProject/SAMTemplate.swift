@@ -68,6 +68,10 @@ public struct SAMTemplate: Sendable {
         public var reservedConcurrency: Int? = nil
         /// `TenancyConfig: {TenantIsolationMode: PER_TENANT}`: one set of environments per tenant id.
         public var perTenant = false
+        /// `CapacityProviderConfig`: the function runs on Lambda Managed Instances.
+        public var managedInstances = false
+        /// Its `PerExecutionEnvironmentMaxConcurrency`, when given.
+        public var perEnvironmentMaxConcurrency: Int? = nil
         /// Its `Events` of type `HttpApi` and `Api`: the API Gateway routes that invoke it.
         public var apiRoutes: [ApiRoute] = []
         /// `LoggingConfig`: Lambda's log format and levels (its own and Globals' keys merged, as SAM does).
@@ -239,6 +243,13 @@ public struct SAMTemplate: Sendable {
                     ephemeralStorageMB: setting(properties, "EphemeralStorage")?["Size"].flatMap(literal).flatMap { Int($0) } ?? LambdaQuotas.defaultEphemeralStorageMB,
                     reservedConcurrency: literal(setting(properties, "ReservedConcurrentExecutions")).flatMap { Int($0) },
                     perTenant: literal(setting(properties, "TenancyConfig")?["TenantIsolationMode"]) == "PER_TENANT",
+                    // SAM's shape (Arn, ...) or CloudFormation's (LambdaManagedInstancesCapacityProviderConfig: {...}).
+                    managedInstances: setting(properties, "CapacityProviderConfig") != nil,
+                    perEnvironmentMaxConcurrency: {
+                        let config = setting(properties, "CapacityProviderConfig")
+                        let inner = config?["LambdaManagedInstancesCapacityProviderConfig"] ?? config
+                        return literal(inner?["PerExecutionEnvironmentMaxConcurrency"]).flatMap { Int($0) }
+                    }(),
                     apiRoutes: (properties?["Events"]?.mapping ?? [:]).compactMap { _, event -> ApiRoute? in
                         guard let kind = literal(event["Type"]).flatMap(ApiRoute.Kind.init(rawValue:)) else { return nil }
                         let properties = event["Properties"]

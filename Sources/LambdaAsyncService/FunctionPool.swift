@@ -43,7 +43,14 @@ final class FunctionPool: Sendable {
     private let eventLoop: EventLoop = MultiThreadedEventLoopGroup.singleton.any()
 
     convenience init(config: FunctionConfig, concurrency: Int, reserved: Bool = false, options: Sandbox.Options) {
-        self.init(config: config, concurrency: concurrency, reserved: reserved) { try Sandbox(config: config, options: options) }
+        if let perEnvironment = config.managedConcurrency {
+            // Managed Instances: `concurrency` environments of `perEnvironment` places each.
+            let slots = ManagedSlots(config: config, options: options)
+            let (total, overflow) = concurrency.multipliedReportingOverflow(by: perEnvironment)
+            self.init(config: config, concurrency: overflow ? Int.max : total, reserved: reserved) { try slots.makeSlot() }
+        } else {
+            self.init(config: config, concurrency: concurrency, reserved: reserved) { try Sandbox(config: config, options: options) }
+        }
     }
 
     init(config: FunctionConfig, concurrency: Int, reserved: Bool = false, make: @escaping @Sendable () throws -> Environment) {

@@ -136,7 +136,11 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             sandboxOptions.onRecord = { record in
                 onRecord(name, record)
                 guard logRecords else { return }
-                log("\(name) \(record.requestId) \(String(format: "%.1f", record.durationMs)) ms billed \(record.billedDurationMs) ms"
+                let billing = record.managedInstances.map { managed in
+                    "billed per instance" + (managed.overlapping > 0 ? ", \(managed.overlapping) other(s) running beside it" : "")
+                        + (managed.timeoutNotEnforced ? ", timed out and ran on (not enforced)" : "")
+                } ?? "billed \(record.billedDurationMs) ms"
+                log("\(name) \(record.requestId) \(String(format: "%.1f", record.durationMs)) ms \(billing)"
                     + (record.initDurationMs.map { String(format: ", init %.1f ms", $0) } ?? "")
                     + (record.responseMs.map { String(format: ", response after %.1f ms", $0) } ?? "")
                     + (record.error.map { ", error \($0)" } ?? "")

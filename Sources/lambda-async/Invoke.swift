@@ -66,6 +66,8 @@ struct Invoke: AsyncParsableCommand {
 
     @OptionGroup var aws: AWSAccessOptions
 
+    @OptionGroup var platform: PlatformOptions
+
     @Option(help: ArgumentHelp("The tenant of a function with tenant isolation (TenancyConfig PER_TENANT), as the SDKs' TenantId.", valueName: "id"))
     var tenantId: String?
 
@@ -113,7 +115,11 @@ struct Invoke: AsyncParsableCommand {
     func run() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-invoke-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let (chosenFunction, defaultEvent, others, template) = try functionConfig(scratch: scratch)
+        var (chosenFunction, defaultEvent, others, template) = try functionConfig(scratch: scratch)
+        var all = [chosenFunction] + others
+        platform.apply(to: &all)
+        chosenFunction = all[0]
+        others = Array(all.dropFirst())
         let config = chosenFunction.config
         let projectFolder = template?.directory
         let payload = try readEvent(defaultEvent)
@@ -197,6 +203,9 @@ struct Invoke: AsyncParsableCommand {
         await lambda.waitUntilIdle(timeout: 120)
         _ = await lambda.stop()
         await localAWS.finish(log: log)
+        // Ctrl-C after the last invocation ended: still an interrupted command (the interrupt's own
+        // task may not have exited yet).
+        if interrupted.isClaimed { throw ExitCode(Interrupts.exitCode) }
         if failed { throw ExitCode.failure }
     }
 

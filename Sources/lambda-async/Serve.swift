@@ -57,6 +57,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var aws: AWSAccessOptions
 
+    @OptionGroup var platform: PlatformOptions
+
     @Flag(help: "Never freeze the sandboxes.")
     var noFreeze = false
 
@@ -76,10 +78,11 @@ struct Serve: AsyncParsableCommand {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-serve-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let variables = try environment.file(checkedAgainst: template)
-        let functions = try template.functions.filter { $0.codeURI != nil && $0.runtime != nil }.map { function -> LocalLambda.Function in
+        var functions = try template.functions.filter { $0.codeURI != nil && $0.runtime != nil }.map { function -> LocalLambda.Function in
             try ProjectFunctions.served(function, of: template, scratch: scratch,
                                        environment: environment.variables(for: function.logicalID, from: variables))
         }
+        platform.apply(to: &functions)
         guard !functions.isEmpty else {
             throw CommandError.badInput("\(template.url.path) has no function with local code and a runtime the runner knows")
         }
@@ -113,7 +116,8 @@ struct Serve: AsyncParsableCommand {
             let (limit, reserved) = LocalLambda.environmentLimit(for: function, requested: concurrency)
             lines.append("  \(function.config.name)  POST /2015-03-31/functions/\(function.config.name)/invocations"
                          + (function.url.map { "  URL /urls/\(function.config.name)/ (\($0.invokeMode), \($0.authType)\($0.cors == nil ? "" : ", CORS"))" } ?? "")
-                         + "  (up to \(limit) environment\(limit == 1 ? "" : "s")\(reserved ? ", reserved" : ""))")
+                         + "  (up to \(limit) environment\(limit == 1 ? "" : "s")\(reserved ? ", reserved" : "")"
+                         + (function.config.managedConcurrency.map { "; Managed Instances: \($0) invocations at once in each, never frozen" } ?? "") + ")")
             for route in function.apiRoutes {
                 lines.append("    API \(route.routeKey == "$default" ? "$default (every other request)" : route.routeKey)  "
                              + "(\(route.kind.rawValue), payload \(route.payloadVersion)\(route.iamAuth ? ", AWS_IAM" : ""))")

@@ -5,6 +5,7 @@
 // `streamifyResponse` and `HttpResponseStream.from`, post buffered or streamed responses (errors
 // in a stream go in trailers), and report init errors with Lambda's error types. Built-ins only.
 import http from "node:http";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -59,6 +60,8 @@ globalThis.awslambda = {
 };
 
 let currentRequestId;
+// The request each log line belongs to, when several run at once (Managed Instances).
+const requestScope = new AsyncLocalStorage();
 
 /** LoggingConfig LogFormat JSON: console calls become JSON lines with the request id, filtered by
  * AWS_LAMBDA_LOG_LEVEL, as Lambda's runtime writes them. One object alone stays an object. */
@@ -68,7 +71,7 @@ function jsonConsole() {
   const methods = { trace: "TRACE", debug: "DEBUG", info: "INFO", log: "INFO", warn: "WARN", error: "ERROR", fatal: "FATAL" };
   for (const [method, level] of Object.entries(methods)) {
     console[method] = levels.indexOf(level) < floor ? () => {} : (message, ...params) => {
-      const line = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
+      const line = { timestamp: new Date().toISOString(), level, requestId: requestScope.getStore() ?? currentRequestId };
       line.message = params.length === 0 ? message : format(message, ...params);
       const error = [message, ...params].find((value) => value instanceof Error);
       if (error) Object.assign(line, { errorType: error.name, errorMessage: error.message, stackTrace: String(error.stack).split("\n") });
@@ -179,12 +182,21 @@ const CALLBACK_REMOVED =
   "You need to modify this function to use a supported handler signature to use Node.js 24 or later. " +
   "For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.";
 
+const CALLBACK_REFUSED_ON_MANAGED_INSTANCES =
+  "ERROR: AWS Lambda does not support callback-based function handlers when using Node.js 22 with Managed Instances. " +
+  "To use Managed Instances, modify this function to use a supported handler signature. " +
+  "For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.";
+
 async function main() {
   let handler;
   try {
     handler = await loadHandler(process.env._HANDLER, process.env.LAMBDA_TASK_ROOT ?? ".");
-    if (NODE_MAJOR >= 24 && handler.length >= 3 && handler[STREAMING] !== "response") {
-      throw new InitError("Runtime.CallbackHandlerDeprecated", CALLBACK_REMOVED);
+    if (handler.length >= 3 && handler[STREAMING] !== "response") {
+      if (NODE_MAJOR >= 24) throw new InitError("Runtime.CallbackHandlerDeprecated", CALLBACK_REMOVED);
+      // Managed Instances run many requests in one process: no callback handlers there either.
+      if (process.env.AWS_LAMBDA_INITIALIZATION_TYPE === "lambda-managed-instances") {
+        throw new InitError("Runtime.CallbackHandlerDeprecated", CALLBACK_REFUSED_ON_MANAGED_INSTANCES);
+      }
     }
   } catch (error) {
     const type = error.lambdaType ?? "Runtime.Unknown";
@@ -192,6 +204,14 @@ async function main() {
     await post("/init/error", errorBody(error, type), type);
     process.exit(1);
   }
+  // Lambda Managed Instances: one process serves AWS_LAMBDA_MAX_CONCURRENCY requests at once, each
+  // loop asking for its own next event; elsewhere one loop, one request at a time.
+  const managed = process.env.AWS_LAMBDA_INITIALIZATION_TYPE === "lambda-managed-instances";
+  const loops = managed ? Math.max(1, Number.parseInt(process.env.AWS_LAMBDA_MAX_CONCURRENCY ?? "1", 10) || 1) : 1;
+  await Promise.all(Array.from({ length: loops }, () => serve(handler)));
+}
+
+async function serve(handler) {
   for (;;) {
     // No timeout: the environment is frozen while this waits.
     const next = await request("GET", "/invocation/next");
@@ -199,17 +219,19 @@ async function main() {
     const context = makeContext(next.headers);
     currentRequestId = context.awsRequestId;
     if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
-    if (handler[STREAMING] === "response") {
-      await invokeStreaming(handler, event, context);
-      continue;
-    }
-    try {
-      const result = await callBuffered(handler, event, context);
-      await post(`/invocation/${context.awsRequestId}/response`, JSON.stringify(result ?? null));
-    } catch (error) {
-      process.stderr.write(`[ERROR] ${error?.stack ?? error}\n`);
-      await post(`/invocation/${context.awsRequestId}/error`, errorBody(error), "Unhandled");
-    }
+    await requestScope.run(context.awsRequestId, async () => {
+      if (handler[STREAMING] === "response") {
+        await invokeStreaming(handler, event, context);
+        return;
+      }
+      try {
+        const result = await callBuffered(handler, event, context);
+        await post(`/invocation/${context.awsRequestId}/response`, JSON.stringify(result ?? null));
+      } catch (error) {
+        process.stderr.write(`[ERROR] ${error?.stack ?? error}\n`);
+        await post(`/invocation/${context.awsRequestId}/error`, errorBody(error), "Unhandled");
+      }
+    });
   }
 }
 

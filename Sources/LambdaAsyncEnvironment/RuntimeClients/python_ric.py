@@ -149,8 +149,21 @@ class InitError(Exception):
         self.cause = cause
 
 
+def _workers():
+    """Lambda Managed Instances: the Python runtime serves AWS_LAMBDA_MAX_CONCURRENCY requests at once
+    with as many processes, each doing its own init and handling one request at a time. The first
+    process forks the others before anything is imported, so each imports the handler itself."""
+    if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") != "lambda-managed-instances":
+        return
+    count = int(os.environ.get("AWS_LAMBDA_MAX_CONCURRENCY", "1") or "1")
+    for _ in range(count - 1):
+        if os.fork() == 0:
+            return
+
+
 def main():
     global _request_id
+    _workers()
     _configure_logging()
     sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "."))
     try:
