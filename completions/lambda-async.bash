@@ -194,7 +194,7 @@ _lambda-async_compare() {
     # Offer option value completions
     case "${prev}" in
     '--strategy')
-        __lambda-async_add_completions -W 'async-invoke'$'\n''streaming'$'\n''extension'$'\n''custom-runtime'
+        __lambda-async_add_completions -W 'async-invoke'$'\n''streaming'$'\n''extension'$'\n''custom-runtime'$'\n''durable'
         return
         ;;
     '--dimension')
@@ -239,9 +239,9 @@ _lambda-async_compare() {
 
 _lambda-async_recommend() {
     repeating_flags=()
-    non_repeating_flags=(--must-complete --version -h --help)
+    non_repeating_flags=(--must-complete --waits-for-callback --version -h --help)
     repeating_options=()
-    non_repeating_options=(--language --front-door --response-size --task-payload-size --platform --format --width)
+    non_repeating_options=(--language --front-door --response-size --task-payload-size --task-duration --platform --format --width)
     __lambda-async_offer_flags_options 0
 
     # Offer option value completions
@@ -258,6 +258,9 @@ _lambda-async_recommend() {
         return
         ;;
     '--task-payload-size')
+        return
+        ;;
+    '--task-duration')
         return
         ;;
     '--platform')
@@ -284,7 +287,7 @@ _lambda-async_new() {
     # Offer option value completions
     case "${prev}" in
     '--strategy')
-        __lambda-async_add_completions -W 'async-invoke'$'\n''streaming'$'\n''extension'$'\n''custom-runtime'
+        __lambda-async_add_completions -W 'async-invoke'$'\n''streaming'$'\n''extension'$'\n''custom-runtime'$'\n''durable'
         return
         ;;
     '--language')

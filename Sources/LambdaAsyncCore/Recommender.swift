@@ -59,6 +59,8 @@ public struct Recommender: Sendable {
         static let notNative = -2
         static let unnecessary = -4
         static let survivesScaleIn = 1
+        static let waitsForCallback = 25
+        static let checkpointed = 18
     }
 
     public func recommend(_ situation: Situation) throws -> Recommendation {
@@ -81,8 +83,10 @@ public struct Recommender: Sendable {
 
         // Hard limits first.
         if let payload = situation.taskPayloadBytes, payload > LambdaQuotas.asyncPayloadBytes {
-            add(.asyncInvoke, .rulesOut, .limits, 0,
-                "the task's payload (\(ByteSize.describe(payload))) exceeds the 1 MB an asynchronous event may carry; pass a pointer (an S3 key) instead, or keep the task in the function")
+            for strategy in [Strategy.asyncInvoke, .durable] {
+                add(strategy, .rulesOut, .limits, 0,
+                    "the task's payload (\(ByteSize.describe(payload))) exceeds the 1 MB an asynchronous event may carry\(strategy == .durable ? " (a durable execution starts with one)" : ""); pass a pointer (an S3 key) instead, or keep the task in the function")
+            }
         }
         if let response = situation.responseSizeBytes, response > LambdaQuotas.bufferedPayloadBytes {
             if response > LambdaQuotas.streamedResponseBytes {
@@ -110,6 +114,21 @@ public struct Recommender: Sendable {
             break
         }
 
+        // One invocation runs 15 minutes at most: a longer task spans invocations, as only a durable execution does.
+        if let seconds = situation.taskDurationSeconds, seconds > LambdaQuotas.timeoutSeconds.upperBound {
+            for strategy in Strategy.allCases where strategy != .durable {
+                add(strategy, .rulesOut, .limits, 0,
+                    "a task of \(Self.describe(seconds: seconds)) outlasts the 15 minutes an invocation may run; only a durable execution spans invocations (up to a year)")
+            }
+        }
+        if let language = situation.language, !language.hasDurableSDK {
+            add(.durable, .rulesOut, .complexity, 0, "AWS publishes no Durable Execution SDK for \(language) (Node.js, Python, Java, Go and .NET have one)")
+        }
+        if situation.waitsForCallback {
+            add(.durable, .favours, .benefits, Weight.waitsForCallback,
+                "the task waits for a person or another system: a durable callback waits, up to a year, without paying for compute")
+        }
+
         // Lambda Managed Instances: nothing is frozen, extensions cannot hold an invocation.
         if situation.platform == .managedInstances {
             add(.extension, .rulesOut, .howItWorks, 0,
@@ -128,6 +147,8 @@ public struct Recommender: Sendable {
         if situation.mustComplete {
             add(.asyncInvoke, .favours, .retries, Weight.mustComplete,
                 "the task must complete: Lambda retries a failed asynchronous event twice, then sends it to an on-failure destination")
+            add(.durable, .favours, .benefits, Weight.checkpointed,
+                "the task must complete: each step is checkpointed and retried on its own, and nothing is lost when an environment dies, at the cost of the SDK and a request per replay")
         }
         if let language = situation.language {
             if !language.hasManagedRuntime {
@@ -161,7 +182,7 @@ public struct Recommender: Sendable {
         guard let best = ranked.first else {
             throw RecommendationError.noStrategyFits(reasons.filter { $0.effect == .rulesOut })
         }
-        if situation.mustComplete, best != .asyncInvoke {
+        if situation.mustComplete, best != .asyncInvoke, best != .durable {
             add(best, .disfavours, .retries, 0,
                 "the task must complete, but Lambda retries nothing here: the task retries within the invocation's time left and sends what still fails to a queue (as `new` generates it)")
         }
@@ -172,6 +193,15 @@ public struct Recommender: Sendable {
                 + " The strategy below is for work that must outlive its environment."
         }
         return recommendation
+    }
+}
+
+extension Recommender {
+    /// "20 minutes", "2 hours", "90 seconds".
+    static func describe(seconds: Int) -> String {
+        if seconds % 3600 == 0 { return "\(seconds / 3600) hour\(seconds == 3600 ? "" : "s")" }
+        if seconds % 60 == 0 { return "\(seconds / 60) minutes" }
+        return "\(seconds) seconds"
     }
 }
 

@@ -45,6 +45,14 @@ extension Reference {
         Reference(id: "emulator-managed-instances",
                   title: "AWS Lambda Runtime Interface Emulator, Managed Instances mode (external extensions may register for SHUTDOWN only, internal ones for nothing)",
                   url: "https://github.com/aws/aws-lambda-runtime-interface-emulator/tree/main/internal/lambda-managed-instances"),
+        Reference(id: "durable-concepts", title: "Lambda durable functions: basic concepts",
+                  url: "https://docs.aws.amazon.com/lambda/latest/dg/durable-basic-concepts.html"),
+        Reference(id: "durable-invoking", title: "Invoking Lambda durable functions",
+                  url: "https://docs.aws.amazon.com/lambda/latest/dg/durable-invoking.html"),
+        Reference(id: "durable-configuration", title: "Configure Lambda durable functions",
+                  url: "https://docs.aws.amazon.com/lambda/latest/dg/durable-configuration.html"),
+        Reference(id: "sam-durableconfig", title: "AWS SAM: DurableConfig",
+                  url: "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-durableconfig.html"),
         Reference(id: "tenant-isolation", title: "Tenant isolation", url: "https://docs.aws.amazon.com/lambda/latest/dg/tenant-isolation.html"),
     ].map { ($0.id, $0) })
 }

@@ -33,6 +33,8 @@ public struct Language: Sendable, Hashable, Codable, CustomStringConvertible {
     public var hasManagedRuntime: Bool { Language.managed.contains(name) }
     /// Response streaming is native only on the Node.js managed runtimes.
     public var streamsNatively: Bool { name == "node" }
+    /// AWS publishes a Durable Execution SDK for these (Node.js, Python, Java, Go, .NET).
+    public var hasDurableSDK: Bool { ["node", "python", "java", "go", "dotnet"].contains(name) }
     public var description: String { name }
 }
 
@@ -55,10 +57,17 @@ public struct Situation: Sendable, Equatable, Codable {
     public var taskPayloadBytes: Int?
     /// Where the function runs: Lambda's default, or Lambda Managed Instances.
     public var platform: Platform
+    /// How long the task may run, in seconds (more than one invocation's 15 minutes needs a durable execution).
+    public var taskDurationSeconds: Int?
+    /// The task waits for a person or another system (an approval, a webhook).
+    public var waitsForCallback: Bool
 
     public init(language: Language? = nil, frontDoor: FrontDoor? = nil, mustComplete: Bool = false,
-                responseSizeBytes: Int? = nil, taskPayloadBytes: Int? = nil, platform: Platform = .lambda) {
+                responseSizeBytes: Int? = nil, taskPayloadBytes: Int? = nil, platform: Platform = .lambda,
+                taskDurationSeconds: Int? = nil, waitsForCallback: Bool = false) {
         self.platform = platform
+        self.taskDurationSeconds = taskDurationSeconds
+        self.waitsForCallback = waitsForCallback
         self.language = language
         self.frontDoor = frontDoor
         self.mustComplete = mustComplete

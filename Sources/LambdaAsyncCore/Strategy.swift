@@ -1,9 +1,11 @@
-/// The four sound ways to keep working after a Lambda function has answered its caller.
+/// The sound ways to keep working after a Lambda function has answered its caller: the four classic
+/// ones, and durable functions (December 2025).
 public enum Strategy: String, CaseIterable, Sendable, Codable, Comparable {
     case asyncInvoke = "async-invoke"
     case streaming = "streaming"
     case `extension` = "extension"
     case customRuntime = "custom-runtime"
+    case durable = "durable"
 
     /// The title a table header shows.
     public var title: String {
@@ -12,6 +14,7 @@ public enum Strategy: String, CaseIterable, Sendable, Codable, Comparable {
         case .streaming: return "Response streaming"
         case .extension: return "Extension"
         case .customRuntime: return "Custom runtime"
+        case .durable: return "Durable functions"
         }
     }
 

@@ -5,7 +5,7 @@ import LambdaAsyncMeasure
 
 struct Compare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the comparison of the four strategies.",
+        abstract: "Print the comparison of the strategies: the four classic ones and durable functions.",
         discussion: """
             Dimensions: \(Dimension.allCases.map(\.rawValue).joined(separator: ", ")). Every fact rests on pages of AWS's \
             documentation (compare --sources lists them; --format json gives each fact's sources and the day it was checked).

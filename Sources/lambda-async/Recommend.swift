@@ -35,6 +35,13 @@ struct Recommend: ParsableCommand {
     @Option(help: ArgumentHelp("Largest input the background task needs (e.g. 300KB).", valueName: "size"))
     var taskPayloadSize: String?
 
+    @Option(help: ArgumentHelp("How long the task may run: seconds, or with s, m, h (e.g. 20m); past 15 minutes only a durable execution fits.",
+                               valueName: "duration"))
+    var taskDuration: String?
+
+    @Flag(help: "The task waits for a person or another system (an approval, a webhook): a durable callback waits without paying for compute.")
+    var waitsForCallback = false
+
     @Option(help: "Where the function runs: lambda (Lambda's default) or managed-instances (Lambda Managed Instances, where nothing is frozen).")
     var platform: Platform = .lambda
 
@@ -52,7 +59,9 @@ struct Recommend: ParsableCommand {
                 mustComplete: mustComplete,
                 responseSizeBytes: try responseSize.map(ByteSize.parse),
                 taskPayloadBytes: try taskPayloadSize.map(ByteSize.parse),
-                platform: platform)
+                platform: platform,
+                taskDurationSeconds: try taskDuration.map(Self.seconds),
+                waitsForCallback: waitsForCallback)
         } catch let error as CustomStringConvertible {
             throw ValidationError(error.description)
         }
@@ -73,6 +82,20 @@ struct Recommend: ParsableCommand {
 }
 
 extension Recommend {
+    struct DurationError: Error, CustomStringConvertible {
+        let text: String
+        var description: String { "--task-duration takes seconds or a number with s, m or h (90, 20m, 2h); got '\(text)'" }
+    }
+
+    /// "90", "90s", "20m", "2h" in seconds.
+    static func seconds(_ text: String) throws -> Int {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+        let (number, unit) = trimmed.last.flatMap { units[$0] }.map { (String(trimmed.dropLast()), $0) } ?? (trimmed, 1)
+        guard let value = Int(number), value > 0 else { throw DurationError(text: text) }
+        return value * unit
+    }
+
     /// The `new` command that builds what was recommended, always one `new` can run: in the situation's
     /// language when `new` has that cell, otherwise in the language that has it, saying why.
     static func generate(_ recommendation: Recommendation) -> String {
@@ -81,7 +104,10 @@ extension Recommend {
             Matrix.cells.contains { $0.language == language && $0.strategy == strategy && $0.isSupported }
         }
         func command(_ language: ProjectLanguage) -> String { "lambda-async new --strategy \(strategy.rawValue) --language \(language.rawValue) NAME" }
-        guard let first = supported.first else { return "No template generates \(strategy.rawValue) yet." }
+        guard let first = supported.first else {
+            let why = Matrix.cells.first { $0.strategy == strategy }?.refusal
+            return "No template generates \(strategy.rawValue) yet" + (why.map { ": \($0)" } ?? ".")
+        }
         let asked = recommendation.situation.language?.name
         if let asked, let language = ProjectLanguage(rawValue: asked), supported.contains(language) {
             return "Generate it: \(command(language))"

@@ -8,7 +8,7 @@ import Testing
                 #expect(Catalog.standard.fact(strategy, dimension).count > 10, "\(strategy) × \(dimension)")
             }
         }
-        #expect(Strategy.allCases.count == 4)
+        #expect(Strategy.allCases.count == 5)
         #expect(Dimension.allCases.count == 8)
     }
 
@@ -17,7 +17,7 @@ import Testing
         let catalog = Catalog.standard
         var facts = catalog.facts.values.flatMap { Array($0.values) } + catalog.managedInstances.values.map(\.fact)
         facts.append(catalog.noStrategyOnManagedInstances)
-        #expect(facts.count == 4 * 8 + 4 + 1)
+        #expect(facts.count == 5 * 8 + 4 + 1)
         for fact in facts {
             #expect(!fact.sources.isEmpty, "\(fact.text)")
             for id in fact.sources { #expect(Reference.all[id] != nil, "\(id) in \(fact.text)") }

@@ -131,4 +131,21 @@ import Testing
         #expect(throws: Language.ParseError.self) { try Language("") }
         #expect(throws: Language.ParseError.self) { try Language("py thon") }
     }
+
+    /// Durable functions: the only strategy for a task longer than an invocation, the favourite when
+    /// the task waits for a person or another system, a runner-up when it must complete.
+    @Test func durableFitsLongWaitingAndMustCompleteWork() throws {
+        let long = try recommender.recommend(Situation(language: try Language("python"), taskDurationSeconds: 2 * 3600))
+        #expect(long.recommended == .durable && long.ruledOut.count == 4)
+        let waiting = try recommender.recommend(Situation(language: try Language("node"), frontDoor: .functionURL, waitsForCallback: true))
+        #expect(waiting.recommended == .durable)
+        #expect(waiting.reasons.contains { $0.strategy == .durable && $0.text.contains("without paying for compute") })
+        let must = try recommend("python", mustComplete: true)
+        #expect(must.recommended == .asyncInvoke && must.runnerUp == .durable)
+        // No SDK for the language: a long task then fits nothing.
+        #expect(throws: RecommendationError.self) {
+            try recommender.recommend(Situation(language: try Language("rust"), taskDurationSeconds: 3600))
+        }
+        #expect(try recommend("python").recommended != .durable)
+    }
 }

@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test func tableFitsTheWidth() {
-        for width in [100, 120, 160, 240] {
+        // Five strategies side by side need 113 columns; narrower, `table` prints cards (below).
+        for width in [120, 160, 240] {
             let table = ComparisonRenderer().table(style: TextStyle(width: width, color: false))
             let lines = table.split(separator: "\n")
             #expect(lines.allSatisfy { $0.count == width }, "width \(width)")
@@ -51,9 +52,9 @@ import Testing
     @Test func markdownIsAGitHubTable() {
         let lines = ComparisonRenderer().markdown().split(separator: "\n")
         #expect(lines.count == 2 + Dimension.allCases.count)
-        #expect(lines[1] == "|---|---|---|---|---|")
+        #expect(lines[1] == "|---|---|---|---|---|---|")
         let pipes = lines.map { $0.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count }
-        #expect(Set(pipes) == [6])
+        #expect(Set(pipes) == [7])
     }
 
     @Test func jsonRoundTripsAndListsEveryFact() throws {

@@ -41,7 +41,8 @@ public struct ComparisonRenderer: Sendable {
     var platformRowTitle: String { "On \(platform.title)" }
 
     func platformCell(_ strategy: Strategy) -> String? {
-        guard platform == .managedInstances, let note = catalog.managedInstances[strategy] else { return nil }
+        guard platform == .managedInstances else { return nil }
+        guard let note = catalog.managedInstances[strategy] else { return "[unknown] AWS's documentation says nothing of it on this platform (checked \(Catalog.checked))." }
         return "[\(note.verdict.rawValue)] \(note.fact.text)"
     }
 

@@ -33,6 +33,8 @@ public struct RecommendationRenderer: Sendable {
             "response size \(s.responseSizeBytes.map(ByteSize.describe) ?? "not given")",
             "task payload \(s.taskPayloadBytes.map(ByteSize.describe) ?? "not given")",
         ].joined(separator: "; ") + (s.platform == .lambda ? "" : "; platform \(s.platform.rawValue)")
+            + (s.taskDurationSeconds.map { "; task duration \(Recommender.describe(seconds: $0))" } ?? "")
+            + (s.waitsForCallback ? "; waits for a callback" : "")
     }
 
     public func text(style: TextStyle) -> String {
@@ -85,6 +87,8 @@ public struct RecommendationRenderer: Sendable {
             public let responseSizeBytes: Int?
             public let taskPayloadBytes: Int?
             public let platform: String
+            public let taskDurationSeconds: Int?
+            public let waitsForCallback: Bool
 
             // Unknown parts are written as null, not left out, so scripts see every key.
             public func encode(to encoder: Encoder) throws {
@@ -95,6 +99,8 @@ public struct RecommendationRenderer: Sendable {
                 try c.encode(responseSizeBytes, forKey: .responseSizeBytes)
                 try c.encode(taskPayloadBytes, forKey: .taskPayloadBytes)
                 try c.encode(platform, forKey: .platform)
+                try c.encode(taskDurationSeconds, forKey: .taskDurationSeconds)
+                try c.encode(waitsForCallback, forKey: .waitsForCallback)
             }
         }
         public struct ReasonEntry: Codable, Equatable, Sendable {
@@ -132,7 +138,8 @@ public struct RecommendationRenderer: Sendable {
         return Document(
             schemaVersion: 1,
             situation: .init(language: s.language?.name, frontDoor: s.frontDoor?.rawValue, mustComplete: s.mustComplete,
-                             responseSizeBytes: s.responseSizeBytes, taskPayloadBytes: s.taskPayloadBytes, platform: s.platform.rawValue),
+                             responseSizeBytes: s.responseSizeBytes, taskPayloadBytes: s.taskPayloadBytes, platform: s.platform.rawValue,
+                             taskDurationSeconds: s.taskDurationSeconds, waitsForCallback: s.waitsForCallback),
             recommended: r.recommended.rawValue,
             runnerUp: r.runnerUp?.rawValue,
             ruledOut: r.ruledOut.map(\.rawValue),
