@@ -133,6 +133,34 @@ import TestSupport
         #expect(server.output.contains("Lambda invocation failed with status: 413"), "\(server.output)")
     }
 
+    /// A streamed response may carry 200 MB (since July 2025): one byte more and the stream ends with
+    /// Function.ResponseSizeTooLarge, as Lambda ends it.
+    @Test func aStreamPastTwoHundredMegabytesEndsWithLambdasError() async throws {
+        let code = try makeTemporaryDirectory("lambda-async-stream-limit")
+        defer { try? FileManager.default.removeItem(at: code) }
+        try """
+            export const handler = awslambda.streamifyResponse(async (event, stream) => {
+              const chunk = Buffer.alloc(1024 * 1024, 120);
+              for (let i = 0; i < event.mb; i++) {
+                if (!stream.write(chunk)) await new Promise((resolve) => stream.once("drain", resolve));
+              }
+              if (event.extra) stream.write("x");
+              stream.end();
+            });
+            """.write(to: code.appendingPathComponent("index.mjs"), atomically: true, encoding: .utf8)
+        func run(_ event: String) async throws -> ProcessResult {
+            try await TestSupport.run(Binary.url.path, ["invoke", "--code", code.path, "--runtime", "nodejs22.x", "--handler", "index.handler",
+                                                        "--timeout", "60", "--memory", "1024", "--isolation", "none", "--no-cpu-limit",
+                                                        "--output", code.appendingPathComponent("out.bin").path, "--event", "-"], input: event)
+        }
+        let over = try await run(#"{"mb": 200, "extra": true}"#)
+        #expect(over.stderr.contains("Function.ResponseSizeTooLarge"), "\(over.stderr.suffix(2000))")
+        let exactly = try await run(#"{"mb": 200}"#)
+        #expect(exactly.status == 0 && !exactly.stderr.contains("ResponseSizeTooLarge"), "\(exactly.stderr.suffix(2000))")
+        let size = (try? FileManager.default.attributesOfItem(atPath: code.appendingPathComponent("out.bin").path)[.size] as? Int) ?? 0
+        #expect(size == 200 * 1_048_576)
+    }
+
     /// Lambda stops an environment at 1,024 processes and threads; here the pids cgroup does. A function
     /// that starts threads until it cannot gets the kernel's refusal before 1,024, and answers.
     @Test(.enabled(if: isolationAvailable && processLimitAvailable, "needs root, bubblewrap and the pids cgroup controller"))
