@@ -83,6 +83,9 @@ public final class LocalAWS: @unchecked Sendable {
             finally:
                 os._exit(0)
         threading.Thread(target=watch, daemon=True).start()
+        import logging
+        # A line per request would grow the log for as long as serve runs: errors only.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         from moto.server import main
         main(["-H", "127.0.0.1", "-p", sys.argv[1]])
         """

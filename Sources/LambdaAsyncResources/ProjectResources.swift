@@ -119,7 +119,10 @@ public struct ProjectResources: Sendable {
                     }, uniquingKeysWith: { $1 })
                     count = (Int(attributes["ApproximateNumberOfMessages"] ?? "") ?? 0) + (Int(attributes["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? 0)
                 }
-                if (count ?? 0) > 0, let xml = try? await client.query("sqs", "ReceiveMessage", version: "2012-11-05",
+                // Reading a message is a receive: with a redrive policy it would count toward moving the
+                // message to its dead-letter queue, so such a queue is counted, not read.
+                if (count ?? 0) > 0, resource.queueAttributes["RedrivePolicy"] == nil,
+                   let xml = try? await client.query("sqs", "ReceiveMessage", version: "2012-11-05",
                         ["QueueUrl": queueURL(resource.name), "MaxNumberOfMessages": String(min(10, limit)), "VisibilityTimeout": "0"]) {
                     records = xml.all("ReceiveMessageResult", "Message").compactMap { $0.first("Body")?.text }
                 }
