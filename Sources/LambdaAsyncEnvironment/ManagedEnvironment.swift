@@ -84,21 +84,8 @@ public final class ManagedEnvironment: APIRouter, @unchecked Sendable {
         self.config = config
         self.maxConcurrency = max(1, maxConcurrency)
         self.options = options
-        switch options.isolation {
-        case .none:
-            isolationSupport = nil
-        case .auto, .strict:
-            let support = IsolationSupport.current
-            if options.isolation == .strict, !support.complete { throw IsolationUnavailable(missing: support.missing) }
-            isolationSupport = support.namespaces || support.cgroups != nil ? support : nil
-        }
-        if config.runtime.family == .provided {
-            interpreter = nil
-        } else {
-            let (path, note) = try Interpreters.resolve(for: config.runtime)
-            if let note { options.log(note) }
-            interpreter = path
-        }
+        isolationSupport = try Sandbox.isolationSupport(options)
+        interpreter = try Sandbox.interpreter(for: config, options: options, support: isolationSupport)
         eventLoop = options.eventLoop ?? group.next()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-sandbox-\(UUID().uuidString.prefix(8))")
         reaper?.watch(folder: root)
@@ -232,26 +219,19 @@ public final class ManagedEnvironment: APIRouter, @unchecked Sendable {
     }
 
     private func makeEnvironment() throws -> IsolatedEnvironment? {
-        let manager = FileManager.default
-        let (code, layers) = try config.shipped?() ?? (config.code, config.layers)
-        try? manager.removeItem(at: root)
-        try manager.createDirectory(at: root, withIntermediateDirectories: true)
-        try manager.copyItem(at: code, to: taskRoot)
-        try manager.createDirectory(at: optRoot, withIntermediateDirectories: true)
-        for layer in layers { try Sandbox.merge(layer, into: optRoot) }
-        try RuntimeClients.install(into: runtimeDir, modules: root)
-        if isolationSupport?.namespaces == true { try Sandbox.chownTree(taskRoot, to: LambdaImage.user) }
+        try Sandbox.prepareFiles(config, root: root, isolated: isolationSupport != nil, namespaces: isolationSupport?.namespaces == true)
         guard let support = isolationSupport else { return nil }
         let settings = IsolatedEnvironment.Settings(
             root: root, task: taskRoot, opt: optRoot, runtimeDir: runtimeDir,
             nodeModules: config.runtime.family == .node ? root.appendingPathComponent("node_modules") : nil,
+            nodeSDK: config.runtime.family == .node ? NodeSDK.installed : nil,
             interpreter: interpreter, isPython: config.runtime.family == .python, memoryMB: config.memoryMB,
             ephemeralStorageMB: config.ephemeralStorageMB, name: "\(config.name)-mi-\(UUID().uuidString.prefix(8).lowercased())")
         let environment = try IsolatedEnvironment(settings: settings, support: support)
         if let network = environment.network {
             do {
                 environment.serve(try APIServer.start(router: self, group: eventLoop, inside: network))
-                for (port, host) in localEndpoints where port != EnvironmentNetwork.runtimeAPIPort {
+                for (port, host) in Sandbox.localEndpoints(of: config) where port != EnvironmentNetwork.runtimeAPIPort {
                     environment.serve(try PortForwarder.start(listening: try network.listen(port: port),
                                                               to: try SocketAddress(ipAddress: host, port: port), eventLoop: eventLoop))
                 }
@@ -261,16 +241,6 @@ public final class ManagedEnvironment: APIRouter, @unchecked Sendable {
             }
         }
         return environment
-    }
-
-    /// The AWS endpoints on this machine's loopback the function was given, forwarded into its network.
-    private var localEndpoints: [(port: Int, host: String)] {
-        var found: [Int: String] = [:]
-        for (key, value) in config.environment where key.hasPrefix("AWS_ENDPOINT_URL") {
-            guard let url = URLComponents(string: value), let host = url.host, host == "localhost" || host.hasPrefix("127.") else { continue }
-            found[url.port ?? 80] = host == "localhost" ? "127.0.0.1" : host
-        }
-        return found.map { (port: $0.key, host: $0.value) }
     }
 
     private func variables(forExtension: Bool) -> [String: String] {

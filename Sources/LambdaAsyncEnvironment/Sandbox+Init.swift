@@ -98,7 +98,9 @@ extension Sandbox {
 
     /// The AWS endpoints on this machine's loopback the function was given (`AWS_ENDPOINT_URL` and
     /// `AWS_ENDPOINT_URL_<SERVICE>`: serve's Invoke API, --aws-endpoint-url): port and host address.
-    var localEndpoints: [(port: Int, host: String)] {
+    var localEndpoints: [(port: Int, host: String)] { Self.localEndpoints(of: config) }
+
+    static func localEndpoints(of config: FunctionConfig) -> [(port: Int, host: String)] {
         var found: [Int: String] = [:]
         for (key, value) in config.environment where key.hasPrefix("AWS_ENDPOINT_URL") {
             guard let url = URLComponents(string: value), let host = url.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) else { continue }
@@ -116,28 +118,35 @@ extension Sandbox {
 
     /// A working copy of the code in task/, the layers merged into opt/.
     func prepareFiles() throws {
+        try Self.prepareFiles(config, root: root, isolated: isolationSupport != nil, namespaces: isolationSupport?.namespaces == true)
+    }
+
+    /// An environment's files under `root`: the code in task/, the layers merged into opt/, the runtime
+    /// clients in runtime/, the SDK stand-ins (or the machine's real SDK for JavaScript) in node_modules/.
+    static func prepareFiles(_ config: FunctionConfig, root: URL, isolated: Bool, namespaces: Bool) throws {
         let manager = FileManager.default
+        let taskRoot = root.appendingPathComponent("task"), optRoot = root.appendingPathComponent("opt")
+        let runtimeDir = root.appendingPathComponent("runtime")
         let (code, layers) = try config.shipped?() ?? (config.code, config.layers)
         try? manager.removeItem(at: root)
         try manager.createDirectory(at: root, withIntermediateDirectories: true)
         try manager.copyItem(at: code, to: taskRoot)
         try manager.createDirectory(at: optRoot, withIntermediateDirectories: true)
         for layer in layers {
-            try Self.merge(layer, into: optRoot)
+            try merge(layer, into: optRoot)
         }
         try RuntimeClients.install(into: runtimeDir, modules: root)
         if config.runtime.family == .node, let sdk = NodeSDK.installed {
             // The machine's real AWS SDK for JavaScript over the stand-ins: inside an isolated environment
             // it is mounted where Lambda has it (/var/runtime/node_modules), on the host it is used in place.
-            let isolated = isolationSupport != nil
             if isolated {
-                try FileManager.default.createDirectory(at: runtimeDir.appendingPathComponent("node_modules"), withIntermediateDirectories: true)
+                try manager.createDirectory(at: runtimeDir.appendingPathComponent("node_modules"), withIntermediateDirectories: true)
             }
             try NodeSDK.link(sdk, into: root.appendingPathComponent("node_modules"), seenAt: isolated ? NodeSDK.insidePath : sdk.path)
         }
         // Lambda's user owns nothing it could write: the code's folder is read-only, so a write fails
         // with EROFS (not EACCES) as on Lambda, where the code's filesystem is read-only.
-        if isolationSupport?.namespaces == true { try Self.chownTree(taskRoot, to: LambdaImage.user) }
+        if namespaces { try chownTree(taskRoot, to: LambdaImage.user) }
     }
 
     static func chownTree(_ folder: URL, to user: (name: String, uid: Int, gid: Int)) throws {

@@ -170,24 +170,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         }
         self.config = config
         self.options = options
-        switch options.isolation {
-        case .none:
-            isolationSupport = nil
-        case .auto, .strict:
-            let support = IsolationSupport.current
-            if options.isolation == .strict, !support.complete { throw IsolationUnavailable(missing: support.missing) }
-            if let note = support.note, Self.isolationNoted.claim() { options.log(note) }
-            isolationSupport = support.namespaces || support.cgroups != nil ? support : nil
-        }
-        if config.runtime.family == .provided {
-            interpreter = nil
-        } else {
-            let (path, note) = try Interpreters.resolve(for: config.runtime)
-            if let note { options.log(note) }
-            interpreter = path
-            // Where its packages are: asked once, here, not during a cold start.
-            if config.runtime.family == .python, isolationSupport?.namespaces == true { _ = PythonSite.of(path) }
-        }
+        isolationSupport = try Self.isolationSupport(options)
+        interpreter = try Self.interpreter(for: config, options: options, support: isolationSupport)
         group = MultiThreadedEventLoopGroup.singleton
         eventLoop = options.eventLoop ?? group.next()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-sandbox-\(UUID().uuidString.prefix(8))")
@@ -205,6 +189,29 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
 
     /// The isolation note is said once per run, not once per sandbox.
     static let isolationNoted = OnceFlag()
+
+    /// What this machine offers toward `options.isolation`: nil for none; refused when strict and incomplete.
+    static func isolationSupport(_ options: Options) throws -> IsolationSupport? {
+        switch options.isolation {
+        case .none:
+            return nil
+        case .auto, .strict:
+            let support = IsolationSupport.current
+            if options.isolation == .strict, !support.complete { throw IsolationUnavailable(missing: support.missing) }
+            if let note = support.note, isolationNoted.claim() { options.log(note) }
+            return support.namespaces || support.cgroups != nil ? support : nil
+        }
+    }
+
+    /// The Python or Node.js a managed runtime runs on here, said once when it is not the runtime's own.
+    static func interpreter(for config: FunctionConfig, options: Options, support: IsolationSupport?) throws -> String? {
+        guard config.runtime.family != .provided else { return nil }
+        let (path, note) = try Interpreters.resolve(for: config.runtime)
+        if let note { options.log(note) }
+        // Where its packages are: asked once, here, not during a cold start.
+        if config.runtime.family == .python, support?.namespaces == true { _ = PythonSite.of(path) }
+        return path
+    }
 
     // MARK: Public API
 

@@ -92,7 +92,11 @@ class ExtensionTest(FunctionTest):
 
 
 class EntryScriptTest(unittest.TestCase):
-    def test_registers_under_its_file_name_and_exits_on_shutdown(self):
+    @staticmethod
+    def run_extension(next_status, next_body):
+        """Runs the extension's own executable against a fake Extensions API that registers it and
+        answers every /event/next with `next_status` and `next_body`; returns the process's result
+        and every request the API saw (method, path, extension name or identifier)."""
         seen = []
 
         class API(http.server.BaseHTTPRequestHandler):
@@ -100,46 +104,7 @@ class EntryScriptTest(unittest.TestCase):
                 pass
 
             def do_POST(self):
-                seen.append(("POST", self.path, self.headers["Lambda-Extension-Name"]))
-                self.rfile.read(int(self.headers["Content-Length"]))
-                self.send_response(200)
-                self.send_header("Lambda-Extension-Identifier", "ext-1")
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def do_GET(self):
-                seen.append(("GET", self.path, self.headers["Lambda-Extension-Identifier"]))
-                body = json.dumps({"eventType": "SHUTDOWN", "shutdownReason": "spindown", "deadlineMs": 0}).encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), API)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "extension")
-        try:
-            result = subprocess.run(
-                [os.path.join(root, "extensions", "{{extensionName}}")],
-                env={**os.environ, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_address[1]}", "TASKS_PORT": "0"},
-                capture_output=True, timeout=20,
-            )
-        finally:
-            server.shutdown()
-        self.assertEqual(result.returncode, 0, result.stderr.decode())
-        self.assertEqual(seen, [("POST", "/2020-01-01/extension/register", "{{extensionName}}"),
-                                ("GET", "/2020-01-01/extension/event/next", "ext-1")])
-
-    def test_a_refused_event_next_ends_the_extension_instead_of_being_asked_again(self):
-        seen = []
-
-        class API(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                seen.append(("POST", self.path))
+                seen.append(("POST", self.path, self.headers.get("Lambda-Extension-Name")))
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 self.send_response(200)
                 self.send_header("Lambda-Extension-Identifier", "ext-1")
@@ -148,12 +113,11 @@ class EntryScriptTest(unittest.TestCase):
                 self.wfile.write(b"{}")
 
             def do_GET(self):
-                seen.append(("GET", self.path))
-                body = b'{"errorType":"Extension.InvalidExtensionIdentifier","errorMessage":"unknown"}'
-                self.send_response(403)
-                self.send_header("Content-Length", str(len(body)))
+                seen.append(("GET", self.path, self.headers["Lambda-Extension-Identifier"]))
+                self.send_response(next_status)
+                self.send_header("Content-Length", str(len(next_body)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(next_body)
 
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), API)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -166,13 +130,24 @@ class EntryScriptTest(unittest.TestCase):
             )
         finally:
             server.shutdown()
+        return result, seen
+
+    def test_registers_under_its_file_name_and_exits_on_shutdown(self):
+        shutdown = json.dumps({"eventType": "SHUTDOWN", "shutdownReason": "spindown", "deadlineMs": 0}).encode()
+        result, seen = self.run_extension(200, shutdown)
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        self.assertEqual(seen, [("POST", "/2020-01-01/extension/register", "{{extensionName}}"),
+                                ("GET", "/2020-01-01/extension/event/next", "ext-1")])
+
+    def test_a_refused_event_next_ends_the_extension_instead_of_being_asked_again(self):
+        result, seen = self.run_extension(403, b'{"errorType":"Extension.InvalidExtensionIdentifier","errorMessage":"unknown"}')
         self.assertEqual(result.returncode, 1, result.stderr.decode())
         self.assertIn(b"refused this extension", result.stdout)
         self.assertNotIn(b"Traceback", result.stderr)
-        self.assertEqual(seen, [("POST", "/2020-01-01/extension/register"),
-                                ("GET", "/2020-01-01/extension/event/next"),
-                                ("POST", "/2020-01-01/extension/exit/error")])
-
+        self.assertEqual([(method, path) for method, path, _ in seen],
+                         [("POST", "/2020-01-01/extension/register"),
+                          ("GET", "/2020-01-01/extension/event/next"),
+                          ("POST", "/2020-01-01/extension/exit/error")])
 
 if __name__ == "__main__":
     unittest.main()
