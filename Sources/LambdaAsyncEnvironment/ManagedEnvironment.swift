@@ -29,8 +29,8 @@ public final class ManagedEnvironment: APIRouter, @unchecked Sendable {
     var runtimeDir: URL { root.appendingPathComponent("runtime") }
     let isolationSupport: IsolationSupport?
     let reaper: Reaper? = Reaper.shared
-    private var channel: Channel?
-    private var port = 0
+    var channel: Channel?
+    var port = 0
 
     final class Invocation {
         let id: String
@@ -57,27 +57,27 @@ public final class ManagedEnvironment: APIRouter, @unchecked Sendable {
         }
     }
 
-    private var processes = EnvironmentProcesses()
-    private var started: EventLoopFuture<Void>?
-    private var initPromise: EventLoopPromise<Void>?
-    private var initStart: UInt64 = 0
-    private var initDurationMs: Double?
-    private var initReported = false
+    var processes = EnvironmentProcesses()
+    var started: EventLoopFuture<Void>?
+    var initPromise: EventLoopPromise<Void>?
+    var initStart: UInt64 = 0
+    var initDurationMs: Double?
+    var initReported = false
     /// Runtime workers' /next long polls, oldest first.
-    private var waiting: [EventLoopPromise<APIResponse>] = []
+    var waiting: [EventLoopPromise<APIResponse>] = []
     /// Invocations not delivered yet, and those delivered and not answered (or timed out and still running).
-    private var queued: [Invocation] = []
-    private var running: [String: Invocation] = [:]
+    var queued: [Invocation] = []
+    var running: [String: Invocation] = [:]
     /// Registered extensions: name and events (SHUTDOWN at most); their /event/next waits for SHUTDOWN.
-    private var extensions: [String: (name: String, events: [String])] = [:]
-    private var expectedExtensions: Set<String> = []
-    private var extensionWaiters: [String: EventLoopPromise<APIResponse>] = [:]
-    private var extensionsReady: Set<String> = []
-    private var runtimeAsked = false
-    private var initFailure: (type: String, body: [UInt8])?
-    private var isShutDown = false
+    var extensions: [String: (name: String, events: [String])] = [:]
+    var expectedExtensions: Set<String> = []
+    var extensionWaiters: [String: EventLoopPromise<APIResponse>] = [:]
+    var extensionsReady: Set<String> = []
+    var runtimeAsked = false
+    var initFailure: (type: String, body: [UInt8])?
+    var isShutDown = false
     /// Slots handed to a pool that still use this environment (`release`).
-    private var users = 0
+    var users = 0
 
     public init(config: FunctionConfig, maxConcurrency: Int, options: Sandbox.Options) throws {
         guard [.provided, .python, .node].contains(config.runtime.family) else { throw RunnerError.unsupportedRuntime(config.runtime.identifier) }
@@ -123,7 +123,7 @@ public final class ManagedEnvironment: APIRouter, @unchecked Sendable {
     }
 
     /// Pairs queued invocations with waiting workers: several at once, nothing frozen.
-    private func dispatch() {
+    func dispatch() {
         while !queued.isEmpty, !waiting.isEmpty {
             let invocation = queued.removeFirst(), worker = waiting.removeFirst()
             invocation.deliveredAt = now()
@@ -153,7 +153,7 @@ public final class ManagedEnvironment: APIRouter, @unchecked Sendable {
         }
     }
 
-    private func answer(_ invocation: Invocation, _ event: ResponseEvent, error: String? = nil) {
+    func answer(_ invocation: Invocation, _ event: ResponseEvent, error: String? = nil) {
         guard !invocation.answered else { return }
         invocation.answered = true
         invocation.timer?.cancel()
@@ -172,151 +172,12 @@ public final class ManagedEnvironment: APIRouter, @unchecked Sendable {
         invocation.done.succeed(record)
     }
 
-    private func stop(_ invocation: Invocation, type: String, message: String) {
+    func stop(_ invocation: Invocation, type: String, message: String) {
         answer(invocation, .error(type: type, body: Array(Sandbox.errorJSON(type, message))), error: type)
     }
 
-    private func fail(_ invocation: Invocation, type: String, body: [UInt8]) {
+    func fail(_ invocation: Invocation, type: String, body: [UInt8]) {
         answer(invocation, .error(type: type, body: body), error: type)
-    }
-
-    // MARK: Init
-
-    private func coldStart() -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        initPromise = promise
-        initFailure = nil
-        runtimeAsked = false
-        initReported = false
-        extensions = [:]
-        extensionsReady = []
-        processes.startOver()
-        NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { [self] in try makeEnvironment() }.whenComplete { [self] result in
-            do {
-                let environment = try result.get()
-                processes.adopt(environment)
-                if let cgroup = environment?.cgroup { reaper?.watch(cgroup) }
-                initStart = now()
-                try startExternalExtensions()
-                if expectedExtensions.isEmpty { try startRuntime() }
-            } catch {
-                options.log("\(config.name): the environment could not start: \(error)")
-                initFailure = (type: "Runtime.InvalidEntrypoint", body: Array(Sandbox.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
-                initPromise = nil
-                promise.fail(error)
-            }
-        }
-        // Init on Managed Instances may take the longer of 130 s and the function's timeout.
-        let limit = max(130, config.timeoutSeconds)
-        let timer = eventLoop.scheduleTask(in: .milliseconds(Int64(limit * 1000))) { [self] in
-            guard initPromise?.futureResult === promise.futureResult else { return }
-            initFailure = (type: "Sandbox.Timedout", body: Array(Sandbox.errorJSON("Sandbox.Timedout", String(format: "Init timed out after %.0f seconds", limit))))
-            initPromise = nil
-            promise.fail(RunnerError.cannotStart(config.name, "init timed out"))
-        }
-        promise.futureResult.whenComplete { _ in timer.cancel() }
-        return promise.futureResult
-    }
-
-    private func makeEnvironment() throws -> IsolatedEnvironment? {
-        try Sandbox.prepareFiles(config, root: root, isolated: isolationSupport != nil, namespaces: isolationSupport?.namespaces == true)
-        guard let support = isolationSupport else { return nil }
-        let settings = IsolatedEnvironment.Settings(
-            root: root, task: taskRoot, opt: optRoot, runtimeDir: runtimeDir,
-            nodeModules: config.runtime.family == .node ? root.appendingPathComponent("node_modules") : nil,
-            nodeSDK: config.runtime.family == .node ? NodeSDK.installed : nil,
-            interpreter: interpreter, isPython: config.runtime.family == .python, memoryMB: config.memoryMB,
-            ephemeralStorageMB: config.ephemeralStorageMB, name: "\(config.name)-mi-\(UUID().uuidString.prefix(8).lowercased())")
-        let environment = try IsolatedEnvironment(settings: settings, support: support)
-        if let network = environment.network {
-            do {
-                environment.serve(try APIServer.start(router: self, group: eventLoop, inside: network))
-                for (port, host) in Sandbox.localEndpoints(of: config) where port != EnvironmentNetwork.runtimeAPIPort {
-                    environment.serve(try PortForwarder.start(listening: try network.listen(port: port),
-                                                              to: try SocketAddress(ipAddress: host, port: port), eventLoop: eventLoop))
-                }
-            } catch {
-                environment.teardown()
-                throw error
-            }
-        }
-        return environment
-    }
-
-    private func variables(forExtension: Bool) -> [String: String] {
-        let namespace = processes.hasNamespace
-        var variables = LambdaVariables(config: config, hostCredentials: options.hostCredentials, isolated: processes.isolated, port: port, root: root,
-                                        task: namespace ? LambdaImage.taskRoot : taskRoot.path,
-                                        opt: namespace ? LambdaImage.layersDir : optRoot.path,
-                                        runtimeDir: namespace ? LambdaImage.runtimeDir : runtimeDir.path,
-                                        logStreamName: LambdaVariables.newLogStreamName())
-        variables.maxConcurrency = maxConcurrency
-        return variables.environment(forExtension: forExtension)
-    }
-
-    private func startExternalExtensions() throws {
-        let folder = optRoot.appendingPathComponent("extensions")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
-        expectedExtensions = []
-        let opt = processes.hasNamespace ? LambdaImage.layersDir : optRoot.path
-        for name in names {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            expectedExtensions.insert(name)
-            let process = try SandboxProcess(name: name, arguments: ["\(opt)/extensions/\(name)"], environment: variables(forExtension: true),
-                                             directory: opt, in: processes.isolated, eventLoop: eventLoop, output: options.log) { [weak self] _, status in
-                guard let self else { return }
-                eventLoop.execute { self.exited(name: name, status: status, isRuntime: false) }
-            }
-            reaper?.watch(process.pid)
-            processes.started(external: process)
-        }
-    }
-
-    private func startRuntime() throws {
-        let namespace = processes.hasNamespace
-        let task = namespace ? LambdaImage.taskRoot : taskRoot.path
-        var command: [String]
-        switch config.runtime.family {
-        case .provided:
-            guard FileManager.default.isExecutableFile(atPath: taskRoot.appendingPathComponent("bootstrap").path) else {
-                throw RunnerError.cannotStart("bootstrap", "\(config.runtime.identifier) needs an executable bootstrap at the root of the code")
-            }
-            command = [task + "/bootstrap"]
-        default:
-            let client = config.runtime.family == .python ? "python_ric.py" : "node_ric.mjs"
-            command = [processes.isolated?.interpreter ?? interpreter ?? "", (namespace ? LambdaImage.runtimeDir : runtimeDir.path) + "/" + client]
-        }
-        let environment = variables(forExtension: false)
-        if config.runtime.family != .provided, let wrapper = environment["AWS_LAMBDA_EXEC_WRAPPER"] { command.insert(wrapper, at: 0) }
-        let process = try SandboxProcess(name: "runtime", arguments: command, environment: environment, directory: task,
-                                         in: processes.isolated, eventLoop: eventLoop, output: options.log) { [weak self] _, status in
-            guard let self else { return }
-            eventLoop.execute { self.exited(name: "runtime", status: status, isRuntime: true) }
-        }
-        reaper?.watch(process.pid)
-        processes.started(runtime: process)
-    }
-
-    private func exited(name: String, status: Int32, isRuntime: Bool) {
-        guard !isShutDown, started != nil else { return }
-        // An exit ends the environment: an extension's, as on Managed Instances; the runtime's, with its
-        // workers (a worker's own crash inside a Python runtime leaves the others serving).
-        options.log("\(config.name): \(name) exited (status \(status)): the environment ends; the next invocation starts cold")
-        if let initPromise {
-            initFailure = initFailure ?? (type: "Runtime.ExitError", body: Array(Sandbox.errorJSON("Runtime.ExitError", "\(name) exited during init")))
-            self.initPromise = nil
-            initPromise.fail(RunnerError.cannotStart(config.name, "\(name) exited during init"))
-            return
-        }
-        _ = reset(reason: "failure")
-    }
-
-    private func checkInitComplete() {
-        guard let promise = initPromise, runtimeAsked, expectedExtensions.isSubset(of: extensionsReady) else { return }
-        initDurationMs = milliseconds(from: initStart, to: now())
-        initPromise = nil
-        promise.succeed(())
     }
 
     // MARK: Lifecycle
@@ -375,97 +236,5 @@ public final class ManagedEnvironment: APIRouter, @unchecked Sendable {
         try? await reset(reason: "spindown").get()
         try? await channel?.close()
         try? FileManager.default.removeItem(at: root)
-    }
-
-    // MARK: APIs
-
-    func handle(method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8]) -> EventLoopFuture<APIResponse> {
-        let parts = path.split(separator: "?").first.map { $0.split(separator: "/").map(String.init) } ?? []
-        func done(_ response: APIResponse) -> EventLoopFuture<APIResponse> { eventLoop.makeSucceededFuture(response) }
-        switch (method, Array(parts.prefix(2)), Array(parts.dropFirst(2))) {
-        case (.GET, ["2018-06-01", "runtime"], ["invocation", "next"]):
-            let promise = eventLoop.makePromise(of: APIResponse.self)
-            waiting.append(promise)
-            if !runtimeAsked {
-                runtimeAsked = true
-                checkInitComplete()
-            }
-            dispatch()
-            return promise.futureResult
-        case (.POST, ["2018-06-01", "runtime"], let rest) where rest.count == 3 && rest[0] == "invocation":
-            guard let invocation = running[rest[1]] else { return done(.error(.badRequest, "InvalidRequestID", "Invalid request ID: \(rest[1])")) }
-            if invocation.timedOut {
-                // Its caller had Sandbox.Timedout; the code ran on and finished now.
-                running[rest[1]] = nil
-                options.log("\(config.name) \(invocation.id): finished after its timeout (Managed Instances let it run on); its caller had Sandbox.Timedout")
-                return done(.json(.accepted, ["status": "OK"]))
-            }
-            switch rest[2] {
-            case "response":
-                if body.count > LambdaQuotas.runtimeResponseBytes {
-                    fail(invocation, type: "Function.ResponseSizeTooLarge", body: Array(Sandbox.errorJSON("Function.ResponseSizeTooLarge", "Response payload size exceeded 6 MB")))
-                    return done(.error(.payloadTooLarge, "RequestEntityTooLarge", "Response payload size exceeded maximum allowed payload size"))
-                }
-                answer(invocation, .complete(body))
-            case "error":
-                let type = headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Unhandled"
-                answer(invocation, .error(type: "Unhandled", body: body.isEmpty ? Array(Sandbox.errorJSON(type, "Unhandled error")) : body), error: type)
-            default:
-                return done(.error(.notFound, "UnknownOperation", "\(method) \(path) is not part of the Runtime API"))
-            }
-            return done(.json(.accepted, ["status": "OK"]))
-        case (.POST, ["2018-06-01", "runtime"], ["init", "error"]):
-            let type = headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Runtime.Unknown"
-            initFailure = (type: type, body: body.isEmpty ? Array(Sandbox.errorJSON(type, "init failed")) : body)
-            return done(.json(.accepted, ["status": "OK"]))
-        case (.POST, ["2020-01-01", "extension"], ["register"]):
-            let name = headers.first(name: "Lambda-Extension-Name") ?? ""
-            let events = ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any])?["events"] as? [String] ?? []
-            // As AWS's emulator in this mode: an external extension may take SHUTDOWN only, an internal one nothing.
-            let isExternal = expectedExtensions.contains(name)
-            if let refused = events.first(where: { !isExternal || $0 != "SHUTDOWN" }) {
-                options.log("\(config.name): extension \(name) may not register for \(refused) on Lambda Managed Instances (refused with 403)")
-                return done(.error(.forbidden, "Extension.InvalidEventType", isExternal
-                    ? "\(refused): Lambda Managed Instances send extensions SHUTDOWN only"
-                    : "No events allowed for internal extensions"))
-            }
-            let id = UUID().uuidString.lowercased()
-            extensions[id] = (name: name, events: events)
-            if processes.hasRuntime == false, initPromise != nil, expectedExtensions.isSubset(of: Set(extensions.values.map(\.name))) {
-                do { try startRuntime() } catch {
-                    initFailure = (type: "Runtime.InvalidEntrypoint", body: Array(Sandbox.errorJSON("Runtime.InvalidEntrypoint", "\(error)")))
-                }
-            }
-            return done(.json(.ok, ["functionName": config.name, "functionVersion": "$LATEST", "handler": config.handler],
-                              headers: [("Lambda-Extension-Identifier", id)]))
-        case (.GET, ["2020-01-01", "extension"], ["event", "next"]):
-            guard let id = headers.first(name: "Lambda-Extension-Identifier"), let member = extensions[id] else {
-                return done(.error(.forbidden, "Extension.InvalidExtensionIdentifier", "Lambda-Extension-Identifier is missing or unknown"))
-            }
-            let promise = eventLoop.makePromise(of: APIResponse.self)
-            extensionWaiters[id] = promise
-            extensionsReady.insert(member.name)
-            checkInitComplete()
-            return promise.futureResult
-        default:
-            return done(.error(.notFound, "UnknownOperation", "\(method) \(path) is not served on Lambda Managed Instances locally"))
-        }
-    }
-
-    // Response streaming is not reproduced in this mode: said to the runtime and the caller.
-    func beginStream(requestId: String) -> APIResponse? {
-        if let invocation = running[requestId] {
-            fail(invocation, type: "Runtime.InvalidResponseModeHeader",
-                 body: Array(Sandbox.errorJSON("Runtime.InvalidResponseModeHeader", "lambda-async does not stream responses on Managed Instances locally")))
-        }
-        return .error(.badRequest, "InvalidResponseMode", "lambda-async does not stream responses on Managed Instances locally")
-    }
-    func streamChunk(requestId: String, _ bytes: [UInt8]) -> StreamFlow? { nil }
-    func endStream(requestId: String, trailers: HTTPHeaders?) -> APIResponse { .json(.accepted, ["status": "OK"]) }
-    func invalidResponseMode(requestId: String, mode: String) -> APIResponse {
-        .error(.badRequest, "InvalidResponseMode", "Lambda-Runtime-Function-Response-Mode must be streaming, not \(mode)")
-    }
-    func refuseOversized(method: HTTPMethod, path: String, size: Int) -> EventLoopFuture<APIResponse> {
-        eventLoop.makeSucceededFuture(.error(.payloadTooLarge, "RequestEntityTooLarge", "Request body (\(size) bytes) is too large"))
     }
 }

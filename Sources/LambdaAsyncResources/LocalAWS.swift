@@ -10,7 +10,7 @@ import Glibc
 /// It keeps its state in memory, in one account (000000000000, the account of every local ARN the
 /// runner makes). It ends with lambda-async however lambda-async ends: it watches its standard input,
 /// a pipe only lambda-async holds, and exits at end of file (a SIGKILLed runner leaves no server).
-public final class LocalAWS: @unchecked Sendable {
+public final class LocalAWS: Sendable {
     public let endpoint: String
     private let process: Process
     private let stdin: Pipe

@@ -1,16 +1,16 @@
 import Foundation
 import LambdaAsyncEnvironment
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Lambda Managed Instances in a `FunctionPool`: one environment takes up to `maxConcurrency`
 /// invocations at once, so the pool sees each of its places as an environment of its own ("slots").
 /// A new environment (a cold start) is made only when every place of the current one is taken.
-final class ManagedSlots: @unchecked Sendable {
-    private let lock = NSLock()
+final class ManagedSlots: Sendable {
     private let config: FunctionConfig
     private let options: Sandbox.Options
-    private var current: ManagedEnvironment?
-    private var handedOut = 0
+    /// The environment slots are handed out from, and how many of its places are taken.
+    private let state = NIOLockedValueBox<(current: ManagedEnvironment?, handedOut: Int)>((nil, 0))
 
     init(config: FunctionConfig, options: Sandbox.Options) {
         self.config = config
@@ -18,15 +18,15 @@ final class ManagedSlots: @unchecked Sendable {
     }
 
     func makeSlot() throws -> ManagedSlot {
-        try lock.withLock {
+        try state.withLockedValue { state in
             let perEnvironment = config.managedConcurrency ?? 1
-            if current == nil || handedOut >= perEnvironment {
-                current = try ManagedEnvironment(config: config, maxConcurrency: perEnvironment, options: options)
-                handedOut = 0
+            if state.current == nil || state.handedOut >= perEnvironment {
+                state.current = try ManagedEnvironment(config: config, maxConcurrency: perEnvironment, options: options)
+                state.handedOut = 0
             }
-            handedOut += 1
-            current!.retain()
-            return ManagedSlot(environment: current!)
+            state.handedOut += 1
+            state.current!.retain()
+            return ManagedSlot(environment: state.current!)
         }
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import LambdaAsyncEnvironment
+import NIOConcurrencyHelpers
 import NIOHTTP1
 
 /// Tenant isolation (`TenancyConfig` PER_TENANT, November 2025): a function's environments belong to
 /// one tenant each, so one tenant's background work never shares a process, a /tmp or a memory with
 /// another's. Here: one pool of environments per (function, tenant id), made on the tenant's first call.
-final class TenantPools: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pools: [String: [String: FunctionPool]] = [:]
+final class TenantPools: Sendable {
+    private let pools = NIOLockedValueBox<[String: [String: FunctionPool]]>([:])
     private let factories: [String: @Sendable () -> FunctionPool]
 
     /// `factories`: a new pool for each per-tenant function, by name.
@@ -18,7 +18,7 @@ final class TenantPools: @unchecked Sendable {
     /// The tenant's pool of `function`, made on first use.
     func pool(_ function: String, tenant: String) -> FunctionPool? {
         guard let make = factories[function] else { return nil }
-        return lock.withLock {
+        return pools.withLockedValue { pools in
             if let pool = pools[function]?[tenant] { return pool }
             let pool = make()
             pools[function, default: [:]][tenant] = pool
@@ -28,7 +28,7 @@ final class TenantPools: @unchecked Sendable {
 
     /// Every tenant's pools of `function` (nil: of every function).
     func all(_ function: String? = nil) -> [FunctionPool] {
-        lock.withLock { function.map { Array((pools[$0] ?? [:]).values) } ?? pools.values.flatMap(\.values) }
+        pools.withLockedValue { pools in function.map { Array((pools[$0] ?? [:]).values) } ?? pools.values.flatMap(\.values) }
     }
 
     /// A tenant id as Lambda takes it: 1 to 256 printable characters.

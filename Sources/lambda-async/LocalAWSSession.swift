@@ -11,7 +11,7 @@ import LambdaAsyncService
 /// - neither: the calls come to the runner's own port and are refused at once, with what to do;
 /// - `--aws-credentials` alone: your AWS account, as deployed code would reach it.
 /// Nothing reaches a public endpoint unless `--aws-credentials` is given.
-final class LocalAWSSession: @unchecked Sendable {
+final class LocalAWSSession: Sendable {
     private let server: LocalAWS?
     let resources: ProjectResources?
     /// The project's folder, where the last run's contents are kept (`lambda-async resources`).
