@@ -68,6 +68,8 @@ public struct SAMTemplate: Sendable {
         public var reservedConcurrency: Int? = nil
         /// `TenancyConfig: {TenantIsolationMode: PER_TENANT}`: one set of environments per tenant id.
         public var perTenant = false
+        /// `DurableConfig`: a durable function (its invocations start durable executions).
+        public var durable = false
         /// `CapacityProviderConfig`: the function runs on Lambda Managed Instances.
         public var managedInstances = false
         /// Its `PerExecutionEnvironmentMaxConcurrency`, when given.
@@ -243,6 +245,7 @@ public struct SAMTemplate: Sendable {
                     ephemeralStorageMB: setting(properties, "EphemeralStorage")?["Size"].flatMap(literal).flatMap { Int($0) } ?? LambdaQuotas.defaultEphemeralStorageMB,
                     reservedConcurrency: literal(setting(properties, "ReservedConcurrentExecutions")).flatMap { Int($0) },
                     perTenant: literal(setting(properties, "TenancyConfig")?["TenantIsolationMode"]) == "PER_TENANT",
+                    durable: setting(properties, "DurableConfig") != nil,
                     // SAM's shape (Arn, ...) or CloudFormation's (LambdaManagedInstancesCapacityProviderConfig: {...}).
                     managedInstances: setting(properties, "CapacityProviderConfig") != nil,
                     perEnvironmentMaxConcurrency: {

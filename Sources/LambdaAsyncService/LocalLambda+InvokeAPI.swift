@@ -81,7 +81,7 @@ extension LocalLambda {
     func invokeAsync(_ target: String, body: [UInt8], writer: ResponseWriter) {
         let name = functionName(target)
         guard pools[name] != nil, let queue = queues[name] else { return unknown(target, writer) }
-        if refusedAsNotRunnable(name, writer) { return }
+        if refusedAsNotRunnable(name, writer) || refusedAsDurable(name, writer) { return }
         guard body.count <= LambdaQuotas.legacyInvokeAsyncPayloadBytes else {
             return refuse(writer, .payloadTooLarge, "RequestTooLargeException",
                           "Request must be smaller than \(LambdaQuotas.legacyInvokeAsyncPayloadBytes) bytes for the InvokeAsync operation (Invoke with InvocationType Event takes \(LambdaQuotas.asyncPayloadBytes))")
@@ -96,7 +96,7 @@ extension LocalLambda {
     /// `InvokeWithResponseStream`: the function's bytes as PayloadChunk events as they come, then InvokeComplete.
     func invokeWithResponseStream(_ target: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
         guard pools[functionName(target)] != nil else { return unknown(target, writer) }
-        if refusedAsNotRunnable(functionName(target), writer) { return }
+        if refusedAsNotRunnable(functionName(target), writer) || refusedAsDurable(functionName(target), writer) { return }
         guard let pool = pool(for: target, headers: headers, writer: writer) else { return }
         let tenant = tenants.isPerTenant(functionName(target)) ? headers.first(name: "X-Amz-Tenant-Id") : nil
         guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
@@ -134,7 +134,7 @@ extension LocalLambda {
     func invokeAPI(_ target: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
         let name = functionName(target)
         guard pools[name] != nil, let queue = queues[name] else { return unknown(target, writer) }
-        if refusedAsNotRunnable(name, writer) { return }
+        if refusedAsNotRunnable(name, writer) || refusedAsDurable(name, writer) { return }
         guard let pool = pool(for: target, headers: headers, writer: writer) else { return }
         let tenant = tenants.isPerTenant(name) ? headers.first(name: "X-Amz-Tenant-Id") : nil
         switch InvokeRequest.parse(headers: headers, body: body) {

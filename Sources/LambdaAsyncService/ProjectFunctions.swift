@@ -46,6 +46,7 @@ public enum ProjectFunctions {
         served.url = function.functionURL
         served.reservedConcurrency = function.reservedConcurrency
         served.perTenant = function.perTenant
+        served.durable = function.durable
         served.apiRoutes = function.apiRoutes
         return served
     }

@@ -170,6 +170,11 @@ struct Invoke: AsyncParsableCommand {
             if let reportPath { try? Self.append(record, to: reportPath) }
         }
         let lambda = try LocalLambda(functions: [chosenFunction] + others, options: options)
+        if lambda.isDurable(chosen) {
+            _ = await lambda.stop()
+            await localAWS.finish(log: { _ in })
+            throw CommandError.badInput(LocalLambda.durableNotServed(chosen))
+        }
         if lambda.isPerTenant(chosen) != (tenantId != nil) {
             _ = await lambda.stop()
             await localAWS.finish(log: { _ in })
