@@ -19,6 +19,11 @@ extension LocalLambda {
 
     func apiGateway(_ match: APIGateway.Match, method: String, path: String, query: String, headers: HTTPHeaders,
                     body: [UInt8], writer: ResponseWriter) {
+        if isDurable(match.function) {
+            // The API's client gets API Gateway's own answer; the reason goes to the log.
+            options.log("\(match.function) API \(match.route.routeKey): 500: \(Self.durableNotServed(match.function))")
+            return writer.send(500, [("Content-Type", "application/json")], Array(#"{"message":"Internal Server Error"}"#.utf8))
+        }
         // With tenant isolation the integration passes the tenant on (X-Amz-Tenant-Id, as the API maps it).
         guard case .pool(let pool)? = choosePool(match.function, tenant: tenants.isPerTenant(match.function) ? headers.first(name: "X-Amz-Tenant-Id") : nil) else {
             options.log("\(match.function) API \(match.route.routeKey): 500: the function has tenant isolation and the request names no tenant (X-Amz-Tenant-Id)")
