@@ -54,7 +54,8 @@ final class LocalAWSSession: Sendable {
         self.resources = resources
         self.project = project
         self.startLine = startLine
-        if let resources, let project, server != nil { Self.writeLive(resources.endpoint, in: project) }
+        // Moto's or --aws-endpoint-url's: `lambda-async resources` reads it live while this run lasts.
+        if let resources, !resources.resources.isEmpty, let project { Self.writeLive(resources.endpoint, in: project) }
     }
 
     private static func create(_ resources: ProjectResources, at endpoint: String, log: (String) -> Void) async {
@@ -81,7 +82,7 @@ final class LocalAWSSession: Sendable {
     func finish(log: (String) -> Void) async {
         defer {
             server?.stop()
-            if let project, server != nil { try? FileManager.default.removeItem(at: project.appendingPathComponent(Self.livePath)) }
+            if let project, resources?.resources.isEmpty == false { try? FileManager.default.removeItem(at: project.appendingPathComponent(Self.livePath)) }
         }
         guard let resources, !resources.resources.isEmpty else { return }
         let contents = await resources.contents()
@@ -94,7 +95,7 @@ final class LocalAWSSession: Sendable {
         log(said)
     }
 
-    /// Where a running serve's moto is, for `lambda-async resources` to read it live.
+    /// Where a running invoke's or serve's local AWS is, for `lambda-async resources` to read it live.
     private static func writeLive(_ endpoint: String, in project: URL) {
         let body: [String: Any] = ["endpoint": endpoint, "pid": Int(getpid())]
         guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]) else { return }

@@ -7,7 +7,7 @@ struct Resources: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what a project's queues, tables, topics and buckets hold in the local AWS of invoke and serve.",
         discussion: """
-            While `lambda-async serve` runs, its local AWS (moto's server) is read live; otherwise this shows what \
+            While `lambda-async serve` (or invoke) runs, its local AWS (moto's server, or --aws-endpoint-url's) is read live; otherwise this shows what \
             the last `invoke` or `serve` left (.lambda-async/resources.json): the messages of each queue, the items \
             of each table, the keys of each bucket (the first 10 of each).
 
@@ -36,7 +36,7 @@ struct Resources: AsyncParsableCommand {
         if let live = Self.liveEndpoint(in: project) {
             let contents = await ProjectResources(endpoint: live.endpoint, resources: template.localResources).contents()
             snapshot = LocalAWSSession.Snapshot(takenAt: ISO8601DateFormatter().string(from: Date()), resources: contents)
-            source = "live, from the local AWS of lambda-async serve (pid \(live.pid)) at \(live.endpoint)"
+            source = "live, from the local AWS of a running lambda-async (pid \(live.pid)) at \(live.endpoint)"
         } else if let data = FileManager.default.contents(atPath: project.appendingPathComponent(LocalAWSSession.snapshotPath).path),
                   let saved = try? JSONDecoder().decode(LocalAWSSession.Snapshot.self, from: data) {
             snapshot = saved
