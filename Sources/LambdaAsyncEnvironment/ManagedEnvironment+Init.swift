@@ -44,28 +44,8 @@ extension ManagedEnvironment {
     }
 
     func makeEnvironment() throws -> IsolatedEnvironment? {
-        try Sandbox.prepareFiles(config, root: root, isolated: isolationSupport != nil, namespaces: isolationSupport?.namespaces == true)
-        guard let support = isolationSupport else { return nil }
-        let settings = IsolatedEnvironment.Settings(
-            root: root, task: taskRoot, opt: optRoot, runtimeDir: runtimeDir,
-            nodeModules: config.runtime.family == .node ? root.appendingPathComponent("node_modules") : nil,
-            nodeSDK: config.runtime.family == .node ? NodeSDK.installed : nil,
-            interpreter: interpreter, isPython: config.runtime.family == .python, memoryMB: config.memoryMB,
-            ephemeralStorageMB: config.ephemeralStorageMB, name: "\(config.name)-mi-\(UUID().uuidString.prefix(8).lowercased())")
-        let environment = try IsolatedEnvironment(settings: settings, support: support)
-        if let network = environment.network {
-            do {
-                environment.serve(try APIServer.start(router: self, group: eventLoop, inside: network))
-                for (port, host) in Sandbox.localEndpoints(of: config) where port != EnvironmentNetwork.runtimeAPIPort {
-                    environment.serve(try PortForwarder.start(listening: try network.listen(port: port),
-                                                              to: try SocketAddress(ipAddress: host, port: port), eventLoop: eventLoop))
-                }
-            } catch {
-                environment.teardown()
-                throw error
-            }
-        }
-        return environment
+        try Sandbox.makeEnvironment(config, root: root, interpreter: interpreter, support: isolationSupport,
+                                    router: self, eventLoop: eventLoop, label: "\(config.name)-mi")
     }
 
     func variables(forExtension: Bool) -> [String: String] {

@@ -66,18 +66,33 @@ extension Sandbox {
     /// The environment's files and, with isolation, its namespace and cgroup. Reads only what does
     /// not change after init (config, paths, support), so it may run off the event loop.
     func makeEnvironment() throws -> IsolatedEnvironment? {
-        try prepareFiles()
-        guard let support = isolationSupport else { return nil }
+        try Self.makeEnvironment(config, root: root, interpreter: interpreter, support: isolationSupport,
+                                 router: self, eventLoop: eventLoop, label: config.name)
+    }
+
+    /// An environment's files under `root` and, with `support`, its namespace and cgroup; in an
+    /// environment's own network, `router`'s APIs at 127.0.0.1:9001, as on Lambda, and the local AWS
+    /// endpoints the function was given, forwarded from the same ports to the host's loopback. Shared by
+    /// the Sandbox and Managed Instances' environments.
+    static func makeEnvironment(_ config: FunctionConfig, root: URL, interpreter: String?, support: IsolationSupport?,
+                                router: APIRouter, eventLoop: EventLoop, label: String) throws -> IsolatedEnvironment? {
+        try prepareFiles(config, root: root, isolated: support != nil, namespaces: support?.namespaces == true)
+        guard let support else { return nil }
         let settings = IsolatedEnvironment.Settings(
-            root: root, task: taskRoot, opt: optRoot, runtimeDir: runtimeDir,
+            root: root, task: root.appendingPathComponent("task"), opt: root.appendingPathComponent("opt"),
+            runtimeDir: root.appendingPathComponent("runtime"),
             nodeModules: config.runtime.family == .node ? root.appendingPathComponent("node_modules") : nil,
             nodeSDK: config.runtime.family == .node ? NodeSDK.installed : nil,
             interpreter: interpreter, isPython: config.runtime.family == .python, memoryMB: config.memoryMB,
-            ephemeralStorageMB: config.ephemeralStorageMB, name: "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())")
+            ephemeralStorageMB: config.ephemeralStorageMB, name: "\(label)-\(UUID().uuidString.prefix(8).lowercased())")
         let environment = try IsolatedEnvironment(settings: settings, support: support)
         if let network = environment.network {
             do {
-                try serveInside(environment, network)
+                environment.serve(try APIServer.start(router: router, group: eventLoop, inside: network))
+                for (port, host) in localEndpoints(of: config) where port != EnvironmentNetwork.runtimeAPIPort {
+                    let socket = try network.listen(port: port)
+                    environment.serve(try PortForwarder.start(listening: socket, to: try SocketAddress(ipAddress: host, port: port), eventLoop: eventLoop))
+                }
             } catch {
                 environment.teardown()
                 throw error
@@ -86,20 +101,8 @@ extension Sandbox {
         return environment
     }
 
-    /// In an environment's own network: the Runtime API at 127.0.0.1:9001, as on Lambda, and the
-    /// local AWS endpoints the function was given, forwarded from the same ports to the host's loopback.
-    private func serveInside(_ environment: IsolatedEnvironment, _ network: EnvironmentNetwork) throws {
-        environment.serve(try APIServer.start(router: self, group: eventLoop, inside: network))
-        for (port, host) in localEndpoints where port != EnvironmentNetwork.runtimeAPIPort {
-            let socket = try network.listen(port: port)
-            environment.serve(try PortForwarder.start(listening: socket, to: try SocketAddress(ipAddress: host, port: port), eventLoop: eventLoop))
-        }
-    }
-
     /// The AWS endpoints on this machine's loopback the function was given (`AWS_ENDPOINT_URL` and
     /// `AWS_ENDPOINT_URL_<SERVICE>`: serve's Invoke API, --aws-endpoint-url): port and host address.
-    var localEndpoints: [(port: Int, host: String)] { Self.localEndpoints(of: config) }
-
     static func localEndpoints(of config: FunctionConfig) -> [(port: Int, host: String)] {
         var found: [Int: String] = [:]
         for (key, value) in config.environment where key.hasPrefix("AWS_ENDPOINT_URL") {
@@ -114,11 +117,6 @@ extension Sandbox {
             found[url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80)] = address
         }
         return found.sorted { $0.key < $1.key }.map { (port: $0.key, host: $0.value) }
-    }
-
-    /// A working copy of the code in task/, the layers merged into opt/.
-    func prepareFiles() throws {
-        try Self.prepareFiles(config, root: root, isolated: isolationSupport != nil, namespaces: isolationSupport?.namespaces == true)
     }
 
     /// An environment's files under `root`: the code in task/, the layers merged into opt/, the runtime
