@@ -105,7 +105,8 @@ let package = Package(
         ]),
         // A project's queues, tables, topics and buckets in a local AWS (moto's server, started and
         // stopped here, or LocalStack): made, counted, shown, and the target of destination records.
-        .target(name: "LambdaAsyncResources", dependencies: ["LambdaAsyncAWS", "LambdaAsyncProject", "LambdaAsyncCore"]),
+        // And the durable executions' control plane (the Durable Execution SDK's testing runner), behind serve.
+        .target(name: "LambdaAsyncResources", dependencies: ["LambdaAsyncAWS", "LambdaAsyncProject", "LambdaAsyncCore", "LambdaAsyncService"]),
         // `deploy`: the packaged project through a CloudFormation change set, verified.
         .target(name: "LambdaAsyncDeploy", dependencies: ["LambdaAsyncAWS", "LambdaAsyncArchive", "LambdaAsyncProject", "LambdaAsyncCore", "Yams"]),
         .executableTarget(

@@ -70,6 +70,8 @@ public struct SAMTemplate: Sendable {
         public var perTenant = false
         /// `DurableConfig`: a durable function (its invocations start durable executions).
         public var durable = false
+        /// Its `ExecutionTimeout` and `RetentionPeriodInDays`.
+        public var durableSettings: DurableSettings? = nil
         /// `CapacityProviderConfig`: the function runs on Lambda Managed Instances.
         public var managedInstances = false
         /// Its `PerExecutionEnvironmentMaxConcurrency`, when given.
@@ -246,6 +248,11 @@ public struct SAMTemplate: Sendable {
                     reservedConcurrency: literal(setting(properties, "ReservedConcurrentExecutions")).flatMap { Int($0) },
                     perTenant: literal(setting(properties, "TenancyConfig")?["TenantIsolationMode"]) == "PER_TENANT",
                     durable: setting(properties, "DurableConfig") != nil,
+                    durableSettings: setting(properties, "DurableConfig").map { config in
+                        DurableSettings(
+                            executionTimeoutSeconds: literal(config["ExecutionTimeout"]).flatMap { Int($0) } ?? DurableSettings.defaultExecutionTimeoutSeconds,
+                            retentionDays: literal(config["RetentionPeriodInDays"]).flatMap { Int($0) } ?? DurableSettings.defaultRetentionDays)
+                    },
                     // SAM's shape (Arn, ...) or CloudFormation's (LambdaManagedInstancesCapacityProviderConfig: {...}).
                     managedInstances: setting(properties, "CapacityProviderConfig") != nil,
                     perEnvironmentMaxConcurrency: {

@@ -65,8 +65,9 @@ enum InvokeRequest {
     }
 
     /// The headers of a synchronous answer; `Unhandled` when the function failed.
-    static func answerHeaders(functionError: Bool) -> [(String, String)] {
+    static func answerHeaders(functionError: Bool, requestId: String? = nil) -> [(String, String)] {
         [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")]
+            + (requestId.map { [("X-Amzn-RequestId", $0)] } ?? [])
             + (functionError ? [("X-Amz-Function-Error", "Unhandled")] : [])
     }
 }

@@ -21,7 +21,7 @@ extension LocalLambda {
                     body: [UInt8], writer: ResponseWriter) {
         if isDurable(match.function) {
             // The API's client gets API Gateway's own answer; the reason goes to the log.
-            options.log("\(match.function) API \(match.route.routeKey): 500: \(Self.durableNotServed(match.function))")
+            options.log("\(match.function) API \(match.route.routeKey): 500: \(Self.durableOnlyThroughInvoke(match.function, door: "an API Gateway route (give the route a function that starts the execution)"))")
             return writer.send(500, [("Content-Type", "application/json")], Array(#"{"message":"Internal Server Error"}"#.utf8))
         }
         // With tenant isolation the integration passes the tenant on (X-Amz-Tenant-Id, as the API maps it).

@@ -81,7 +81,7 @@ extension LocalLambda {
     func invokeAsync(_ target: String, body: [UInt8], writer: ResponseWriter) {
         let name = functionName(target)
         guard pools[name] != nil, let queue = queues[name] else { return unknown(target, writer) }
-        if refusedAsNotRunnable(name, writer) || refusedAsDurable(name, writer) { return }
+        if refusedAsNotRunnable(name, writer) || refusedAsDurableElsewhere(name, door: "the legacy InvokeAsync API", writer) { return }
         guard body.count <= LambdaQuotas.legacyInvokeAsyncPayloadBytes else {
             return refuse(writer, .payloadTooLarge, "RequestTooLargeException",
                           "Request must be smaller than \(LambdaQuotas.legacyInvokeAsyncPayloadBytes) bytes for the InvokeAsync operation (Invoke with InvocationType Event takes \(LambdaQuotas.asyncPayloadBytes))")
@@ -96,7 +96,8 @@ extension LocalLambda {
     /// `InvokeWithResponseStream`: the function's bytes as PayloadChunk events as they come, then InvokeComplete.
     func invokeWithResponseStream(_ target: String, headers: HTTPHeaders, body: [UInt8], writer: ResponseWriter) {
         guard pools[functionName(target)] != nil else { return unknown(target, writer) }
-        if refusedAsNotRunnable(functionName(target), writer) || refusedAsDurable(functionName(target), writer) { return }
+        if refusedAsNotRunnable(functionName(target), writer)
+            || refusedAsDurableElsewhere(functionName(target), door: "InvokeWithResponseStream", writer) { return }
         guard let pool = pool(for: target, headers: headers, writer: writer) else { return }
         let tenant = tenants.isPerTenant(functionName(target)) ? headers.first(name: "X-Amz-Tenant-Id") : nil
         guard body.count <= LambdaQuotas.bufferedPayloadBytes else {
@@ -135,6 +136,10 @@ extension LocalLambda {
         let name = functionName(target)
         guard pools[name] != nil, let queue = queues[name] else { return unknown(target, writer) }
         if refusedAsNotRunnable(name, writer) || refusedAsDurable(name, writer) { return }
+        // A caller's call starts a durable execution; the control plane's own (a replay) runs the handler once.
+        if isDurable(name), headers.first(name: Self.handlerInvocationHeader) != "true" {
+            return startDurableExecution(name, headers: headers, body: body, writer: writer)
+        }
         guard let pool = pool(for: target, headers: headers, writer: writer) else { return }
         let tenant = tenants.isPerTenant(name) ? headers.first(name: "X-Amz-Tenant-Id") : nil
         switch InvokeRequest.parse(headers: headers, body: body) {
@@ -154,6 +159,9 @@ extension LocalLambda {
         case .success(.requestResponse(let asked)):
             var withTenant = asked
             withTenant.tenantId = tenant
+            // The request id the answer carries (X-Amzn-RequestId) is the invocation's, as on Lambda.
+            let requestId = asked.requestId ?? UUID().uuidString.lowercased()
+            withTenant.requestId = requestId
             let extras = withTenant
             // Futures from here to the answer: a warm call never waits for a cooperative-pool thread.
             let collected = Collected()
@@ -165,10 +173,10 @@ extension LocalLambda {
                 case .complete(let bytes):
                     collected.add(.complete(bytes))
                     _ = completed.claim()
-                    if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: false), collected.bytes) }
+                    if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: false, requestId: requestId), collected.bytes) }
                 case .error(let type, let errorBody):
                     collected.add(.error(type: type, body: errorBody))
-                    if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: true), errorBody) }
+                    if !extras.tailLog, answered.claim() { writer.send(200, InvokeRequest.answerHeaders(functionError: true, requestId: requestId), errorBody) }
                 }
             }.whenComplete { [self] result in
                 switch result {
@@ -176,7 +184,7 @@ extension LocalLambda {
                     // With the log's tail, the answer waits for its REPORT line, at the invocation's end.
                     if extras.tailLog, answered.claim() {
                         let failed = completed.claim() // still unclaimed: the function never completed
-                        writer.send(200, InvokeRequest.answerHeaders(functionError: failed) + InvokeRequest.logResultHeader(record), collected.bytes)
+                        writer.send(200, InvokeRequest.answerHeaders(functionError: failed, requestId: requestId) + InvokeRequest.logResultHeader(record), collected.bytes)
                     }
                 case .failure(let throttled as FunctionPool.Throttled):
                     if answered.claim() { throttle(writer, pool, throttled) }

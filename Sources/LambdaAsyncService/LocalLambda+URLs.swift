@@ -14,7 +14,7 @@ extension LocalLambda {
         guard let function = functions[name], let url = function.url, let pool = pools[name] else {
             return refuse(writer, .notFound, "ResourceNotFoundException", "\(name) has no function URL (FunctionUrlConfig) in this project")
         }
-        if refusedAsNotRunnable(name, writer) || refusedAsDurable(name, writer) { return }
+        if refusedAsNotRunnable(name, writer) || refusedAsDurableElsewhere(name, door: "its function URL", writer) { return }
         if tenants.isPerTenant(name) {
             // Lambda creates no URL for a function with tenant isolation: the template would not deploy.
             return refuse(writer, .badRequest, "InvalidParameterValueException",

@@ -27,8 +27,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         /// Tenant isolation (`TenancyConfig` PER_TENANT): every call names a tenant (`X-Amz-Tenant-Id`),
         /// and a tenant's invocations run only in environments of that tenant.
         public var perTenant = false
-        /// `DurableConfig`: its invocations start durable executions, which the runner does not serve yet.
-        public var durable = false
+        /// `DurableConfig`: its invocations start durable executions (nil: a plain function).
+        public var durable: DurableSettings?
 
         public init(config: FunctionConfig) { self.config = config }
     }
@@ -103,6 +103,9 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
     /// Every function's API Gateway routes.
     private(set) var apiRoutes: [(function: String, route: SAMTemplate.ApiRoute)] = []
 
+    /// The durable executions' control plane, once the CLI started it (it needs this server's port).
+    let durableBackend = Locked<DurableBackend?>(nil)
+
     /// Claimed once the tables are filled.
     private let started = OnceFlag()
 
@@ -172,9 +175,6 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
                 log: options.log)
         }
         tenants = TenantPools(factories: tenantFactories)
-        for function in self.functions.values.sorted(by: { $0.config.name < $1.config.name }) where function.durable {
-            options.log("note: \(Self.durableNotServed(function.config.name)); its calls are refused")
-        }
         if options.reloadOnChange { watcher = watchCode() }
         if options.idleTimeout > 0 { idleReaper = reapIdleEnvironments() }
         _ = started.claim()
@@ -292,7 +292,7 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         let parts = path.split(separator: "/").map(String.init)
         if parts.first == "2025-12-01" {
             // The durable-execution operations (checkpoint, state, history, callbacks, stop, list).
-            _ = refusedAsDurable(nil, writer)
+            durableAPI(method: method, uri: uri, headers: headers, body: body, writer: writer)
         } else if method == .POST, parts.count == 4, parts[0] == "2015-03-31", parts[1] == "functions", parts[3] == "invocations" {
             invokeAPI(parts[2].removingPercentEncoding ?? parts[2], headers: headers, body: body, writer: writer)
         } else if method == .POST, parts.count == 4, parts[0] == "2014-11-13", parts[1] == "functions", parts[3] == "invoke-async" {

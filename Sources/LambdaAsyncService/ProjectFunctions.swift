@@ -46,7 +46,7 @@ public enum ProjectFunctions {
         served.url = function.functionURL
         served.reservedConcurrency = function.reservedConcurrency
         served.perTenant = function.perTenant
-        served.durable = function.durable
+        served.durable = function.durableSettings
         served.apiRoutes = function.apiRoutes
         return served
     }

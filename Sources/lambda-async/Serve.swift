@@ -107,6 +107,7 @@ struct Serve: AsyncParsableCommand {
         localAWS.apply(to: &options)
         options.reloadOnChange = !noReload
         let lambda = try LocalLambda(functions: functions, options: options)
+        let durable = await DurableSession.start(lambda: lambda, folder: template.directory, log: log)
         var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]
         for function in functions.sorted(by: { $0.config.name < $1.config.name }) {
             guard LocalLambda.runsLocally(function.config.runtime) else {
@@ -124,6 +125,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         if let line = localAWS.startLine { lines.append(line) }
+        if let line = durable.startLine { lines.append(line) }
         if !["127.0.0.1", "localhost", "::1"].contains(host) && !host.hasPrefix("127.") {
             // Beyond loopback, what anyone who reaches this machine can do, said once.
             lines.append("note: listening on \(host): anyone who reaches this machine can invoke these functions through the Invoke API "
@@ -132,6 +134,8 @@ struct Serve: AsyncParsableCommand {
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         await Interrupts.wait()
+        // The control plane first: no replay starts in environments being shut down.
+        durable.finish()
         let left = await lambda.stop()
         await localAWS.finish(log: log)
         for (name, count) in left.sorted(by: { $0.key < $1.key }) {

@@ -1,0 +1,212 @@
+import Foundation
+import LambdaAsyncAWS
+import LambdaAsyncCore
+import LambdaAsyncService
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The control plane of durable executions (checkpoints, replays, timers, callbacks, history), served
+/// locally by AWS's own implementation: the web runner of the Durable Execution SDK's testing package
+/// (`pip install aws-durable-execution-sdk-python-testing`), started by lambda-async on a free loopback
+/// port and stopped with it. lambda-async stays the only door: the functions' SDK calls, the AWS CLI and
+/// boto3 reach `serve`, which forwards the `/2025-12-01/...` operations here; the control plane invokes
+/// each replay through `serve`'s Invoke API (marked as a handler invocation), so every replay runs in an
+/// execution environment like any invocation (sandbox, freeze, timeline, billing).
+///
+/// Executions are kept on disk (`store`): a restarted lambda-async finds them, re-arms their timers and
+/// re-invokes those an earlier run left mid-invocation. Like moto's server, the process watches a pipe
+/// only lambda-async holds and exits at its end, however lambda-async ends.
+public final class DurableControlPlane: DurableBackend, Sendable {
+    public let endpoint: String
+    private let process: Process
+    private let stdin: Pipe
+    private let errors: URL
+    /// Every start with a `DurableExecutionName`: function/name to the execution and its input, on disk
+    /// so that a start retried after a restart still finds its execution.
+    private let names: Locked<[String: [String: String]]>
+    private let namesFile: URL
+
+    /// - Parameters:
+    ///   - lambdaEndpoint: serve's own address, where replays are invoked.
+    ///   - store: the folder of the executions (`.lambda-async/durable`).
+    ///   - functions: every function of the project by name, with its `DurableConfig` (nil: a plain
+    ///     function), so chained invokes know which targets start executions.
+    public init(lambdaEndpoint: String, store: URL, functions: [String: DurableSettings?], python: String = "python3") throws {
+        let port = try LoopbackPort.free()
+        endpoint = "http://127.0.0.1:\(port)"
+        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
+        namesFile = store.appendingPathComponent("names.json")
+        names = Locked((try? JSONSerialization.jsonObject(with: Data(contentsOf: namesFile))) as? [String: [String: String]] ?? [:])
+        var configs: [String: Any] = [:]
+        for (name, settings) in functions {
+            configs[name] = settings.map { ["DurableConfig": ["ExecutionTimeout": $0.executionTimeoutSeconds,
+                                                              "RetentionPeriodInDays": $0.retentionDays]] } ?? [:]
+        }
+        let configFile = store.appendingPathComponent("functions.json")
+        try JSONSerialization.data(withJSONObject: configs, options: [.sortedKeys]).write(to: configFile, options: .atomic)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, "-c", Self.launcher, String(port), lambdaEndpoint, store.appendingPathComponent("executions").path,
+                             configFile.path, LocalAWSConstants.region]
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys where key.hasPrefix("AWS_ENDPOINT_URL") || key.uppercased().hasSuffix("_PROXY") { environment[key] = nil }
+        // The control plane's Invoke calls to serve are signed; serve takes any signature for "lambda".
+        environment["AWS_ACCESS_KEY_ID"] = environment["AWS_ACCESS_KEY_ID"] ?? "local"
+        environment["AWS_SECRET_ACCESS_KEY"] = environment["AWS_SECRET_ACCESS_KEY"] ?? "local"
+        process.environment = environment
+        stdin = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = FileHandle.nullDevice
+        errors = store.appendingPathComponent("control-plane.log")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        do {
+            try process.run()
+        } catch {
+            throw LocalAWS.Unavailable(description: "\(python) could not be started (\(error.localizedDescription))")
+        }
+    }
+
+    /// Waits until the control plane answers, for at most `timeout` seconds.
+    public func ready(timeout: TimeInterval = 20) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        let port = Int(endpoint.split(separator: ":").last!)!
+        while Date() < deadline {
+            if LoopbackPort.accepts(port) { return }
+            if !process.isRunning { break }
+            try await Task.sleep(nanoseconds: 25_000_000)
+        }
+        let said = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        stop()
+        if said.contains("No module named 'aws_durable_execution_sdk_python") {
+            throw LocalAWS.Unavailable(description: "the Durable Execution SDK's testing package is not installed (pip install aws-durable-execution-sdk-python-testing)")
+        }
+        let last = said.split(separator: "\n").last.map(String.init) ?? "it did not answer within \(Int(timeout)) s"
+        throw LocalAWS.Unavailable(description: "the durable executions' control plane did not start: \(last)")
+    }
+
+    public func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+
+    public func forward(method: String, path: String, headers: [(String, String)], body: [UInt8]) async throws -> DurableBackendResponse {
+        var fields: [String: String] = [:]
+        for (name, value) in headers where ["content-type", "accept"].contains(name.lowercased()) { fields[name] = value }
+        guard let url = URL(string: endpoint + path) else { throw LocalAWS.Unavailable(description: "bad path \(path)") }
+        // A RequestResponse start waits for the execution's end through repeated reads, never one long call.
+        let response = try await HTTP.send(method: method, url: url, headers: fields, body: Data(body), timeout: 120)
+        return DurableBackendResponse(status: response.status,
+                                      headers: response.headers.map { ($0.key, $0.value) }.filter { !["content-length", "connection", "transfer-encoding", "server", "date"].contains($0.0.lowercased()) },
+                                      body: Array(response.body))
+    }
+
+    public func start(function: String, settings: DurableSettings, name: String?, payload: [UInt8], tenantId: String?) async throws -> DurableStart {
+        let input = String(decoding: payload, as: UTF8.self)
+        let key = name.map { "\(function)/\($0)" }
+        if let key, let known = names.current[key], let arn = known["arn"] {
+            // Lambda: the same name and input is the same execution; another input is refused.
+            if known["input"] == input { return .existing(arn: arn) }
+            return .conflict("An execution named \(name!) of \(function) was already started with another input: \(arn)")
+        }
+        var request: [String: Any] = [
+            "AccountId": LocalAWSConstants.accountID, "FunctionName": function, "FunctionQualifier": "$LATEST",
+            "ExecutionName": name ?? UUID().uuidString.lowercased(),
+            "ExecutionTimeoutSeconds": settings.executionTimeoutSeconds, "ExecutionRetentionPeriodDays": settings.retentionDays,
+        ]
+        if !payload.isEmpty { request["Input"] = input }
+        if let tenantId { request["TenantId"] = tenantId }
+        let body = try JSONSerialization.data(withJSONObject: request)
+        let answer = try await forward(method: "POST", path: "/start-durable-execution", headers: [("Content-Type", "application/json")], body: Array(body))
+        guard answer.status == 200 || answer.status == 201,
+              let arn = ((try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any])?["ExecutionArn"] as? String else {
+            throw LocalAWS.Unavailable(description: "the control plane refused the start (\(answer.status)): \(String(decoding: answer.body.prefix(500), as: UTF8.self))")
+        }
+        if let key {
+            let snapshot = names.withLock { names -> [String: [String: String]] in
+                names[key] = ["arn": arn, "input": input]
+                return names
+            }
+            if let data = try? JSONSerialization.data(withJSONObject: snapshot, options: [.sortedKeys]) {
+                try? data.write(to: namesFile, options: .atomic)
+            }
+        }
+        return .started(arn: arn)
+    }
+
+    /// The testing SDK's web runner with a store on disk, resuming what an earlier run left.
+    static let launcher = #"""
+        import os, sys, threading, json, logging
+        def watch():
+            try:
+                sys.stdin.buffer.read()
+            finally:
+                os._exit(0)
+        threading.Thread(target=watch, daemon=True).start()
+        port, lambda_endpoint, store, configs, region = sys.argv[1:6]
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        from datetime import datetime, timezone
+        from aws_durable_execution_sdk_python_testing.runner import WebRunner, WebRunnerConfig
+        from aws_durable_execution_sdk_python_testing.web.server import WebServiceConfig
+        from aws_durable_execution_sdk_python_testing.stores.base import StoreType
+        from aws_durable_execution_sdk_python_testing.child_dispatcher import FunctionConfigs
+        from aws_durable_execution_sdk_python.lambda_service import OperationType, OperationStatus, OperationAction, ErrorObject
+        import dataclasses
+        from aws_durable_execution_sdk_python_testing.model import Event
+        # The runner renumbers the history's events with a copy that leaves out InvocationCompletedDetails
+        # (the invocation's start, end and request id Lambda records): a copy that keeps every field.
+        Event.from_event_with_id = classmethod(lambda cls, event, event_id: dataclasses.replace(event, event_id=event_id))
+        runner = WebRunner(WebRunnerConfig(
+            web_service=WebServiceConfig(host="127.0.0.1", port=int(port), log_level=logging.WARNING),
+            lambda_endpoint=lambda_endpoint, local_runner_endpoint=f"http://127.0.0.1:{port}",
+            local_runner_region=region, store_type=StoreType.FILESYSTEM, store_path=store,
+            function_configs=FunctionConfigs.from_value("file://" + configs)))
+        runner.start()
+
+        def resume():
+            # What an earlier run left: timers (waits, step retries) re-armed from their stored moments,
+            # callback timeouts re-armed from now, the execution timeout from the execution's start, and an
+            # execution interrupted mid-invocation invoked again (a replay, as Lambda re-invokes after a crash).
+            executor, store_ = runner._executor, runner._store
+            now = datetime.now(timezone.utc)
+            for execution in store_.list_all():
+                if execution.is_complete:
+                    continue
+                arn = execution.durable_execution_arn
+                try:
+                    started = execution.operations[0].start_timestamp if execution.operations else None
+                    timeout = execution.start_input.execution_timeout_seconds
+                    if started is not None and timeout > 0:
+                        if started.tzinfo is None:
+                            started = started.replace(tzinfo=timezone.utc)
+                        left = max(0.0, timeout - (now - started).total_seconds())
+                        def timed_out(arn=arn, timeout=timeout):
+                            executor.on_timed_out(arn, ErrorObject.from_message(f"Execution timed out after {timeout} seconds."))
+                        executor._execution_timeouts[arn] = runner._scheduler.call_later(timed_out, delay=left)
+                    waiting = False
+                    for op in execution.operations:
+                        if op.operation_type == OperationType.WAIT and op.status == OperationStatus.STARTED:
+                            waiting = True
+                        elif op.operation_type == OperationType.STEP and op.status == OperationStatus.PENDING:
+                            waiting = True
+                        elif op.operation_type in (OperationType.CALLBACK, OperationType.CHAINED_INVOKE) and op.status == OperationStatus.STARTED:
+                            waiting = True
+                            if op.operation_type == OperationType.CALLBACK and op.callback_details is not None:
+                                options = next((u.callback_options for u in execution.updates
+                                                if u.operation_id == op.operation_id and u.action == OperationAction.START), None)
+                                executor._schedule_callback_timeouts(arn, options, op.callback_details.callback_id)
+                    executor._schedule_earliest_pending(arn)
+                    if not waiting:
+                        executor._invoke_execution(arn)
+                    logging.warning("resumed %s (%s)", arn, "waiting" if waiting else "invoked again")
+                except Exception:
+                    logging.exception("could not resume %s", arn)
+        threading.Timer(0.2, resume).start()
+        runner.serve_forever()
+        """#
+}
