@@ -161,6 +161,26 @@ public final class DurableControlPlane: DurableBackend, Sendable {
         # The runner renumbers the history's events with a copy that leaves out InvocationCompletedDetails
         # (the invocation's start, end and request id Lambda records): a copy that keeps every field.
         Event.from_event_with_id = classmethod(lambda cls, event, event_id: dataclasses.replace(event, event_id=event_id))
+        # Lambda records the attempt that succeeded after retries (StepSucceededDetails.RetryDetails); the
+        # runner leaves it out: added from the step's last failed attempt.
+        from aws_durable_execution_sdk_python_testing.model import RetryDetails
+        from aws_durable_execution_sdk_python_testing.executor import Executor
+        _history = Executor.get_execution_history
+        def get_execution_history(self, *args, **kwargs):
+            response = _history(self, *args, **kwargs)
+            attempts, events = {}, []
+            for event in response.events:
+                failed = event.step_failed_details
+                if event.event_type == "StepFailed" and failed is not None and failed.retry_details is not None:
+                    attempts[event.operation_id] = failed.retry_details.current_attempt
+                done = event.step_succeeded_details
+                if (event.event_type == "StepSucceeded" and done is not None and done.retry_details is None
+                        and event.operation_id in attempts):
+                    event = dataclasses.replace(event, step_succeeded_details=dataclasses.replace(
+                        done, retry_details=RetryDetails(current_attempt=attempts[event.operation_id] + 1)))
+                events.append(event)
+            return dataclasses.replace(response, events=events)
+        Executor.get_execution_history = get_execution_history
         runner = WebRunner(WebRunnerConfig(
             web_service=WebServiceConfig(host="127.0.0.1", port=int(port), log_level=logging.WARNING),
             lambda_endpoint=lambda_endpoint, local_runner_endpoint=f"http://127.0.0.1:{port}",

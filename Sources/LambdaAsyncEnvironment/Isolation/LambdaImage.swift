@@ -25,10 +25,13 @@ enum LambdaImage {
     static let user = (name: "sbx_user1051", uid: 993, gid: 990)
 
     /// What the managed Python runtimes bundle besides the standard library: the AWS SDK for Python
-    /// and its dependencies, by importable name and by distribution name (`*.dist-info`).
+    /// and its dependencies, and the Durable Execution SDK, by importable name and by distribution name
+    /// (`*.dist-info`), when the host's Python has them.
     static let pythonSDK: [(module: String, distribution: String)] = [
         ("boto3", "boto3"), ("botocore", "botocore"), ("s3transfer", "s3transfer"), ("jmespath", "jmespath"),
         ("dateutil", "python_dateutil"), ("urllib3", "urllib3"), ("six.py", "six"),
+        // Lambda's Python runtimes include the Durable Execution SDK (durable-supported-runtimes).
+        ("aws_durable_execution_sdk_python", "aws_durable_execution_sdk_python"),
     ]
 
     /// Lambda gives init 10 seconds; an init that runs over is tried again inside the first
