@@ -52,8 +52,8 @@ public struct Measurer: Sendable {
             TemporaryFiles.untrack(work)
         }
         var rows: [StrategyMeasurement] = []
-        // Durable functions need the Durable Execution SDK's control plane, which the local runner does
-        // not serve yet: not measured (the table says so).
+        // Durable functions have no generated project to measure yet (serve runs them; the template is to come);
+        // not measured (the table says so).
         for strategy in Strategy.allCases where strategy != .durable {
             let (chosen, note) = Self.language(for: strategy, requested: language)
             rows.append(try await measure(strategy: strategy, language: chosen, note: note, in: work, rate: rate))

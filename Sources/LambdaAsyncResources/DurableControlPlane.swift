@@ -166,10 +166,32 @@ public final class DurableControlPlane: DurableBackend, Sendable {
         from aws_durable_execution_sdk_python_testing.model import RetryDetails
         from aws_durable_execution_sdk_python_testing.executor import Executor
         _history = Executor.get_execution_history
+        # Lambda's CallbackStarted carries the callback's Timeout and HeartbeatTimeout, ChainedInvokeStarted
+        # the target's TenantId and ExecutedVersion (serve runs $LATEST): taken from the START updates.
+        from aws_durable_execution_sdk_python_testing.model import ChainedInvokeStartedDetails
+        _chained_to_dict = ChainedInvokeStartedDetails.to_dict
+        ChainedInvokeStartedDetails.to_dict = lambda self: {**_chained_to_dict(self), "ExecutedVersion": "$LATEST"}
         def get_execution_history(self, *args, **kwargs):
             response = _history(self, *args, **kwargs)
+            arn = args[0] if args else kwargs.get("execution_arn")
+            try:
+                starts = {u.operation_id: u for u in self.get_execution(arn).updates if u.action == OperationAction.START}
+            except Exception:
+                starts = {}
             attempts, events = {}, []
             for event in response.events:
+                start = starts.get(event.operation_id)
+                callback = event.callback_started_details
+                if event.event_type == "CallbackStarted" and callback is not None and start is not None and start.callback_options:
+                    options = start.callback_options
+                    event = dataclasses.replace(event, callback_started_details=dataclasses.replace(
+                        callback, timeout=callback.timeout or (options.timeout_seconds or None),
+                        heartbeat_timeout=callback.heartbeat_timeout or (options.heartbeat_timeout_seconds or None)))
+                chained = event.chained_invoke_started_details
+                if (event.event_type == "ChainedInvokeStarted" and chained is not None and chained.tenant_id is None
+                        and start is not None and start.chained_invoke_options and start.chained_invoke_options.tenant_id):
+                    event = dataclasses.replace(event, chained_invoke_started_details=dataclasses.replace(
+                        chained, tenant_id=start.chained_invoke_options.tenant_id))
                 failed = event.step_failed_details
                 if event.event_type == "StepFailed" and failed is not None and failed.retry_details is not None:
                     attempts[event.operation_id] = failed.retry_details.current_attempt

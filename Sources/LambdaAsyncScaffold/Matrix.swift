@@ -67,7 +67,7 @@ public enum Matrix {
              summary: "the project's own Runtime API loop in JavaScript, started by an exec wrapper on the managed runtime",
              refusal: nil),
         Cell(language: .python, strategy: .durable, variant: nil, summary: "",
-             refusal: "lambda-async does not generate durable projects yet: its local runner does not serve durable executions, so a generated project could not be tried here. See `lambda-async compare --strategy durable`, and AWS's Durable Execution SDK for Python (aws-durable-execution-sdk-python)."),
+             refusal: "lambda-async does not generate durable projects yet; `lambda-async serve` runs a durable function you write with AWS's Durable Execution SDK for Python (aws-durable-execution-sdk-python): see docs/durable.md and `lambda-async compare --strategy durable`."),
         Cell(language: .node, strategy: .durable, variant: nil, summary: "",
              refusal: "lambda-async does not generate durable projects yet (Node.js waits until its Durable Execution SDK can be installed and tested here). See `lambda-async compare --strategy durable`."),
     ]

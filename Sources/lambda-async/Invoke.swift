@@ -173,7 +173,8 @@ struct Invoke: AsyncParsableCommand {
         if lambda.isDurable(chosen) {
             _ = await lambda.stop()
             await localAWS.finish(log: { _ in })
-            throw CommandError.badInput(LocalLambda.durableNotServed(chosen))
+            throw CommandError.badInput("\(chosen) is a durable function (DurableConfig): an invocation starts a durable execution, whose replays, "
+                + "waits and callbacks run under `lambda-async serve` (start it, then invoke with the AWS CLI or an SDK; docs/durable.md)")
         }
         if lambda.isPerTenant(chosen) != (tenantId != nil) {
             _ = await lambda.stop()
