@@ -7,7 +7,7 @@ import TestSupport
 /// restart in the middle of a wait loses nothing.
 @Suite(.timeLimit(.minutes(4))) struct DurableTests {
     /// A durable worker: a step that fails twice then succeeds (its body prints CHARGED once it
-    /// succeeds), a callback, a wait, a last step.
+    /// succeeds), a callback, a 15-second wait (long enough to stop serve in it on a loaded machine), a last step.
     static let worker = """
         from aws_durable_execution_sdk_python.config import Duration, StepConfig
         from aws_durable_execution_sdk_python.context import DurableContext, StepContext, durable_step
@@ -33,7 +33,7 @@ import TestSupport
             charged = context.step(charge(order_id), name="charge", config=StepConfig(retry_strategy=retry))
             callback = context.create_callback(name="approval")
             approval = callback.result()
-            context.wait(Duration.from_seconds(4), name="cool-off")
+            context.wait(Duration.from_seconds(15), name="cool-off")
             shipped = context.step(ship(order_id, approval), name="ship")
             return {"charged": charged, "shipped": shipped}
 
@@ -79,7 +79,7 @@ import TestSupport
                                                      "--region", "us-east-1", "--callback-id", String(callbackId), "--result", "\"approved\""],
                                              environment: ["AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"])
         #expect(sent.status == 0, "\(sent.stderr)")
-        // serve is stopped (SIGTERM) during the 4-second wait, and started again.
+        // serve is stopped (SIGTERM) during the 15-second wait, and started again.
         let waiting = try await TestSupport.run("python3", ["-c", boto3ClientPreamble + """
             for _ in range(300):
                 events = lam.get_durable_execution_history(DurableExecutionArn=sys.argv[2])["Events"]
@@ -88,7 +88,6 @@ import TestSupport
                 time.sleep(0.1)
             """, String(server.port), String(arn)])
         #expect(waiting.stdout.contains("WAITING"), "\(waiting.stdout)\(waiting.stderr)")
-        try await Task.sleep(nanoseconds: 1_000_000_000)
         kill(server.process.processIdentifier, SIGTERM)
         server.process.waitUntilExit()
         let firstLog = server.output
@@ -96,7 +95,7 @@ import TestSupport
         server = try await ServeTests.Server(project: project)
         let finished = try await TestSupport.run("python3", ["-c", boto3ClientPreamble + """
             arn = sys.argv[2]
-            for _ in range(300):
+            for _ in range(600):
                 execution = lam.get_durable_execution(DurableExecutionArn=arn)
                 if execution["Status"] != "RUNNING":
                     break
