@@ -2,9 +2,6 @@ import Foundation
 import LambdaAsyncAWS
 import LambdaAsyncCore
 import LambdaAsyncService
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The control plane of durable executions (checkpoints, replays, timers, callbacks, history), served
 /// locally by AWS's own implementation: the web runner of the Durable Execution SDK's testing package
@@ -19,9 +16,7 @@ import Glibc
 /// only lambda-async holds and exits at its end, however lambda-async ends.
 public final class DurableControlPlane: DurableBackend, Sendable {
     public let endpoint: String
-    private let process: Process
-    private let stdin: Pipe
-    private let errors: URL
+    private let server: HelperServer
     /// Every start with a `DurableExecutionName`: function/name to the execution and its input, on disk
     /// so that a start retried after a restart still finds its execution.
     private let names: Locked<[String: [String: String]]>
@@ -33,8 +28,6 @@ public final class DurableControlPlane: DurableBackend, Sendable {
     ///   - functions: every function of the project by name, with its `DurableConfig` (nil: a plain
     ///     function), so chained invokes know which targets start executions.
     public init(lambdaEndpoint: String, store: URL, functions: [String: DurableSettings?], python: String = "python3") throws {
-        let port = try LoopbackPort.free()
-        endpoint = "http://127.0.0.1:\(port)"
         try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
         namesFile = store.appendingPathComponent("names.json")
         names = Locked((try? JSONSerialization.jsonObject(with: Data(contentsOf: namesFile))) as? [String: [String: String]] ?? [:])
@@ -45,53 +38,28 @@ public final class DurableControlPlane: DurableBackend, Sendable {
         }
         let configFile = store.appendingPathComponent("functions.json")
         try JSONSerialization.data(withJSONObject: configs, options: [.sortedKeys]).write(to: configFile, options: .atomic)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", Self.launcher, String(port), lambdaEndpoint, store.appendingPathComponent("executions").path,
-                             configFile.path, LocalAWSConstants.region]
         var environment = ProcessInfo.processInfo.environment
         for key in environment.keys where key.hasPrefix("AWS_ENDPOINT_URL") || key.uppercased().hasSuffix("_PROXY") { environment[key] = nil }
         // The control plane's Invoke calls to serve are signed; serve takes any signature for "lambda".
         environment["AWS_ACCESS_KEY_ID"] = environment["AWS_ACCESS_KEY_ID"] ?? "local"
         environment["AWS_SECRET_ACCESS_KEY"] = environment["AWS_SECRET_ACCESS_KEY"] ?? "local"
-        process.environment = environment
-        stdin = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = FileHandle.nullDevice
-        errors = store.appendingPathComponent("control-plane.log")
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        do {
-            try process.run()
-        } catch {
-            throw LocalAWS.Unavailable(description: "\(python) could not be started (\(error.localizedDescription))")
-        }
+        let executions = store.appendingPathComponent("executions").path
+        server = try HelperServer(python: python, launcher: Self.launcher,
+                                  arguments: { [String($0), lambdaEndpoint, executions, configFile.path, LocalAWSConstants.region] },
+                                  environment: environment, errors: store.appendingPathComponent("control-plane.log"))
+        endpoint = "http://127.0.0.1:\(server.port)"
     }
 
     /// Waits until the control plane answers, for at most `timeout` seconds.
     public func ready(timeout: TimeInterval = 20) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        let port = Int(endpoint.split(separator: ":").last!)!
-        while Date() < deadline {
-            if LoopbackPort.accepts(port) { return }
-            if !process.isRunning { break }
-            try await Task.sleep(nanoseconds: 25_000_000)
-        }
-        let said = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-        stop()
+        guard let said = try await server.waitUntilListening(timeout: timeout) else { return }
         if said.contains("No module named 'aws_durable_execution_sdk_python") {
             throw LocalAWS.Unavailable(description: "the Durable Execution SDK's testing package is not installed (pip install aws-durable-execution-sdk-python-testing)")
         }
-        let last = said.split(separator: "\n").last.map(String.init) ?? "it did not answer within \(Int(timeout)) s"
-        throw LocalAWS.Unavailable(description: "the durable executions' control plane did not start: \(last)")
+        throw LocalAWS.Unavailable(description: "the durable executions' control plane did not start: \(HelperServer.lastLine(said, timeout: timeout))")
     }
 
-    public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
+    public func stop() { server.stop() }
 
     deinit { stop() }
 

@@ -1,8 +1,5 @@
 import Foundation
 import LambdaAsyncCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// moto's server (a well-kept emulator of AWS's APIs, `pip install 'moto[server]'`), started by
 /// lambda-async on a free loopback port as the project's local AWS, and stopped with it.
@@ -12,9 +9,7 @@ import Glibc
 /// a pipe only lambda-async holds, and exits at end of file (a SIGKILLed runner leaves no server).
 public final class LocalAWS: Sendable {
     public let endpoint: String
-    private let process: Process
-    private let stdin: Pipe
-    private let errors: URL
+    private let server: HelperServer
 
     /// Why there is no local AWS: what to install, or what to pass instead.
     public struct Unavailable: Error, CustomStringConvertible {
@@ -23,53 +18,28 @@ public final class LocalAWS: Sendable {
 
     /// The server, starting; `ready()` waits until it answers.
     public init(python: String = "python3") throws {
-        let port = try Self.freePort()
-        endpoint = "http://127.0.0.1:\(port)"
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", Self.launcher, String(port)]
         var environment = ProcessInfo.processInfo.environment
         environment["MOTO_ACCOUNT_ID"] = LocalAWSConstants.accountID
         // moto's own calls must not go through a proxy, nor to an endpoint of the user's shell.
         for key in environment.keys where key.hasPrefix("AWS_ENDPOINT_URL") { environment[key] = nil }
-        process.environment = environment
-        stdin = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = FileHandle.nullDevice
-        errors = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-moto-\(port).log")
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        do {
-            try process.run()
-        } catch {
-            throw Unavailable(description: "\(python) could not be started (\(error.localizedDescription))")
-        }
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-async-moto-\(UUID().uuidString.prefix(8)).log")
+        server = try HelperServer(python: python, launcher: Self.launcher, arguments: { [String($0)] }, environment: environment, errors: log)
+        endpoint = "http://127.0.0.1:\(server.port)"
     }
 
     /// Waits until the server answers, for at most `timeout` seconds.
     public func ready(timeout: TimeInterval = 15) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        let port = Int(endpoint.split(separator: ":").last!)!
-        while Date() < deadline {
-            if Self.accepts(port) { return }
-            if !process.isRunning { break }
-            try await Task.sleep(nanoseconds: 25_000_000)
-        }
-        let said = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-        stop()
+        guard let said = try await server.waitUntilListening(timeout: timeout) else { return }
+        try? FileManager.default.removeItem(at: server.errors)
         if said.contains("No module named") {
             throw Unavailable(description: "moto's server is not installed (pip install 'moto[server]')")
         }
-        let last = said.split(separator: "\n").last.map(String.init) ?? "it did not answer within \(Int(timeout)) s"
-        throw Unavailable(description: "moto's server did not start: \(last)")
+        throw Unavailable(description: "moto's server did not start: \(HelperServer.lastLine(said, timeout: timeout))")
     }
 
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: errors)
+        server.stop()
+        try? FileManager.default.removeItem(at: server.errors)
     }
 
     deinit { stop() }
@@ -89,12 +59,6 @@ public final class LocalAWS: Sendable {
         from moto.server import main
         main(["-H", "127.0.0.1", "-p", sys.argv[1]])
         """
-
-    static func freePort() throws -> Int {
-        do { return try LoopbackPort.free() } catch { throw Unavailable(description: "\(error)") }
-    }
-
-    static func accepts(_ port: Int) -> Bool { LoopbackPort.accepts(port) }
 }
 
 enum LocalAWSConstants {
