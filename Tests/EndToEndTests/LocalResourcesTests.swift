@@ -63,7 +63,7 @@ import Glibc
         let proxy = try RefusingProxy()
         // On the host (--isolation none), so that the functions can reach the proxy if they try; an
         // external extension's fixed port (4243) would then be shared with the tests running beside.
-        let port = try MotoServer.freePort()
+        let port = try MotoServer.portOutsideEphemeralRange()
         func invoke(_ event: String) async throws -> ProcessResult {
             try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--function", "ApiFunction", "--isolation", "none",
                                                         "--env", "TASKS_PORT=\(port)",

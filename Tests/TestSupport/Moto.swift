@@ -63,4 +63,32 @@ public final class MotoServer: @unchecked Sendable {
 
     /// A port nothing listens on now: the listener that found it is closed at once.
     public static func freePort() throws -> Int { try LoopbackListener().port }
+
+    /// A free port below the kernel's ephemeral range, for a port that several processes bind one after
+    /// the other (an extension's port across three `invoke` runs): a port from the ephemeral range can
+    /// meanwhile become the local port of any outgoing connection on the machine, and the next bind then
+    /// fails with EADDRINUSE (it did in CI, under the load of the full suite).
+    public static func portOutsideEphemeralRange() throws -> Int {
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) } ?? []
+        let low = range.first ?? 32768
+        let candidates = low > 12000 ? 10000..<(low - 1) : 1024..<(low - 1)
+        for _ in 0..<200 {
+            let port = Int.random(in: candidates)
+            if canBind(port) { return port }
+        }
+        return try freePort()
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
 }
