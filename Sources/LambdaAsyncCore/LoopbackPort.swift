@@ -48,6 +48,15 @@ public struct DurableSettings: Sendable, Equatable {
     /// What the runner assumes for a key the template leaves out: a day, and Lambda's 14-day retention.
     public static let defaultExecutionTimeoutSeconds = 86_400
     public static let defaultRetentionDays = 14
+    /// The managed runtimes Lambda creates durable functions on (durable-supported-runtimes); Java and
+    /// .NET ones too, which lambda-async does not run.
+    public static let managedRuntimes = ["nodejs22.x", "nodejs24.x", "python3.13", "python3.14"]
+    /// Why Lambda would refuse a durable function on `runtime`, or nil.
+    public static func refusal(runtime: String) -> String? {
+        guard !managedRuntimes.contains(runtime), runtime.hasPrefix("python") || runtime.hasPrefix("nodejs") else { return nil }
+        let family = runtime.hasPrefix("python") ? "python3.13 or python3.14" : "nodejs22.x or nodejs24.x"
+        return "Lambda creates durable functions (DurableConfig) on \(managedRuntimes.joined(separator: ", ")) only, not on \(runtime): use \(family)"
+    }
     public init(executionTimeoutSeconds: Int = defaultExecutionTimeoutSeconds, retentionDays: Int = defaultRetentionDays) {
         self.executionTimeoutSeconds = executionTimeoutSeconds
         self.retentionDays = retentionDays

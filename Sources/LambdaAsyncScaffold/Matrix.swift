@@ -66,10 +66,11 @@ public enum Matrix {
         Cell(language: .node, strategy: .customRuntime, variant: nil,
              summary: "the project's own Runtime API loop in JavaScript, started by an exec wrapper on the managed runtime",
              refusal: nil),
-        Cell(language: .python, strategy: .durable, variant: nil, summary: "",
-             refusal: "lambda-async does not generate durable projects yet; `lambda-async serve` runs a durable function you write with AWS's Durable Execution SDK for Python (aws-durable-execution-sdk-python): see docs/durable.md and `lambda-async compare --strategy durable`."),
+        Cell(language: .python, strategy: .durable, variant: nil,
+             summary: "api function starts a durable execution of the worker's alias, named after the task (an idempotent start); the worker's steps are checkpointed and retried by the Durable Execution SDK, with an approval callback, a wait, and failed tasks in an SQS queue",
+             refusal: nil),
         Cell(language: .node, strategy: .durable, variant: nil, summary: "",
-             refusal: "lambda-async does not generate durable projects yet (Node.js waits until its Durable Execution SDK can be installed and tested here). See `lambda-async compare --strategy durable`."),
+             refusal: "Node.js durable projects wait until the Durable Execution SDK for JavaScript (@aws/durable-execution-sdk-js) can be installed and tested on lambda-async's machines (no npm registry there): use `--language python --strategy durable`, or write the function with the JavaScript SDK yourself; `lambda-async serve` runs it (docs/durable.md)."),
     ]
 
     /// The default variant: what each language does best.

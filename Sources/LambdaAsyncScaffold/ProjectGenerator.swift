@@ -30,6 +30,9 @@ public struct ProjectGenerator: Sendable {
         }
         self.options = options
         cell = try Matrix.cell(language: options.language, strategy: options.strategy, variant: options.variant)
+        if options.strategy == .durable, let refusal = DurableSettings.refusal(runtime: options.runtime.identifier) {
+            throw ScaffoldError.unsupported("--runtime \(options.runtime.identifier): \(refusal)")
+        }
     }
 
     /// The project's files, sorted by path.

@@ -71,6 +71,7 @@ public struct ProjectOptions: Sendable {
             "powertoolsLayer": Powertools.layerARN(for: runtime) ?? "",
             "strategy": strategy.rawValue,
             "asyncInvoke": strategy == .asyncInvoke,
+            "durable": strategy == .durable,
             "language": language.rawValue,
             "toolVersion": LambdaAsyncVersion.current,
         ]

@@ -163,18 +163,24 @@ struct Invoke: AsyncParsableCommand {
         // --repeat needs), never reclaimed while it idles between them.
         options.concurrency = 1
         options.idleTimeout = 0
-        // The chosen function's records are printed as its invocations return, the others' as they end.
+        // The chosen function's records are printed as its invocations return, the others' as they end;
+        // a durable function's replays too, and what each billed is kept for its execution's timeline.
+        let chosenIsDurable = chosenFunction.durable != nil
+        let replays = Locked<[String: (durationMs: Double, billedMs: Int)]>([:])
         options.onRecord = { name, record in
-            guard name != chosen else { return }
+            replays.withLock { $0[record.requestId] = (record.durationMs, record.billedDurationMs) }
+            guard name != chosen || chosenIsDurable else { return }
             Self.printTimeline(record, function: name)
             if let reportPath { try? Self.append(record, to: reportPath) }
         }
         let lambda = try LocalLambda(functions: [chosenFunction] + others, options: options)
-        if lambda.isDurable(chosen) {
+        // Durable functions get a control plane of this run's own: executions are followed to their end.
+        let durable = await DurableSession.start(lambda: lambda, store: scratch.appendingPathComponent("durable"), kept: false, log: log)
+        if let line = durable.startLine { log(line) }
+        if chosenIsDurable, durable.plane == nil {
             _ = await lambda.stop()
             await localAWS.finish(log: { _ in })
-            throw CommandError.badInput("\(chosen) is a durable function (DurableConfig): an invocation starts a durable execution, whose replays, "
-                + "waits and callbacks run under `lambda-async serve` (start it, then invoke with the AWS CLI or an SDK; docs/durable.md)")
+            throw CommandError.badInput(LocalLambda.durableNotServed(chosen))
         }
         if lambda.isPerTenant(chosen) != (tenantId != nil) {
             _ = await lambda.stop()
@@ -195,7 +201,13 @@ struct Invoke: AsyncParsableCommand {
         }
         let sink = try ResponseSink(path: output)
         var failed = false
-        for index in 0..<invocations {
+        for index in 0..<invocations where chosenIsDurable {
+            if index > 0, idle > 0 { try await Task.sleep(nanoseconds: UInt64(idle) * 1_000_000) }
+            // An Invoke of a durable function starts an execution; its replays are the invocations.
+            let arn = try await lambda.startDurableExecution(chosen, payload: payload)
+            log("\(chosen): durable execution \(arn) started")
+        }
+        for index in 0..<invocations where !chosenIsDurable {
             if index > 0, idle > 0 { try await Task.sleep(nanoseconds: UInt64(idle) * 1_000_000) }
             let record = try await lambda.invoke(chosen, payload: payload, tenantId: tenantId) { event in sink.receive(event) }
             // Stopped by Ctrl-C: the interrupt's task ends the sandbox and exits with 130.
@@ -207,12 +219,54 @@ struct Invoke: AsyncParsableCommand {
         }
         // What the function started in the others (async invocations, their retries) ends first.
         await lambda.waitUntilIdle(timeout: 120)
+        if durable.plane != nil {
+            let executions = await Self.followDurableExecutions(lambda, replays: replays, log: log)
+            if chosenIsDurable {
+                for execution in executions where execution.function == chosen {
+                    if execution.status != "SUCCEEDED" { failed = true }
+                    if let result = execution.result { sink.receive(execution.status == "SUCCEEDED" ? .complete(result) : .error(type: "DurableExecution.\(execution.status)", body: result)) }
+                    sink.finishInvocation()
+                }
+            }
+            durable.finish()
+        }
         _ = await lambda.stop()
         await localAWS.finish(log: log)
         // Ctrl-C after the last invocation ended: still an interrupted command (the interrupt's own
         // task may not have exited yet).
         if interrupted.isClaimed { throw ExitCode(Interrupts.exitCode) }
         if failed { throw ExitCode.failure }
+    }
+
+    /// Waits for the run's durable executions to end (15 minutes at most, a synchronous start's limit),
+    /// says once how to answer each callback one waits for, then prints each one's timeline.
+    private static func followDurableExecutions(_ lambda: LocalLambda, replays: Locked<[String: (durationMs: Double, billedMs: Int)]>,
+                                                log: @escaping @Sendable (String) -> Void) async -> [(function: String, status: String, result: [UInt8]?)] {
+        let deadline = Date().addingTimeInterval(TimeInterval(LambdaQuotas.timeoutSeconds.upperBound))
+        var told: Set<String> = []
+        var executions = await lambda.durableExecutions()
+        while executions.contains(where: { $0.status == "RUNNING" }), Date() < deadline {
+            for execution in executions where execution.status == "RUNNING" {
+                for callback in await lambda.pendingCallbacks(execution.arn) where told.insert(callback.id).inserted {
+                    log("\(execution.function): execution \(execution.name) waits for its callback \(callback.name); answer it (invoke waits up to 15 minutes):\n"
+                        + "  aws lambda send-durable-execution-callback-success --endpoint-url http://127.0.0.1:\(lambda.port) --callback-id \(callback.id) --result '{}'")
+                }
+            }
+            try? await Task.sleep(nanoseconds: 200_000_000)
+            executions = await lambda.durableExecutions()
+        }
+        await lambda.waitUntilIdle(timeout: 30)
+        let billed = replays.withLock { $0 }
+        var ended: [(function: String, status: String, result: [UInt8]?)] = []
+        for execution in executions {
+            let events = await lambda.durableHistory(execution.arn)
+            var lines = ["--- \(execution.function) durable execution \(execution.name): \(execution.status) (ms from its start) ---"]
+            lines += DurableTimeline.lines(execution, events: events, billed: billed)
+            if execution.status == "RUNNING" { lines.append("still running after 15 minutes: it ends with this run (serve keeps executions across restarts)") }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            ended.append((execution.function, execution.status, await lambda.durableOutcome(execution.arn)))
+        }
+        return ended
     }
 
     /// The chosen function, its default event, the project's other functions, and the project's template (nil with --code).

@@ -107,7 +107,7 @@ struct Serve: AsyncParsableCommand {
         localAWS.apply(to: &options)
         options.reloadOnChange = !noReload
         let lambda = try LocalLambda(functions: functions, options: options)
-        let durable = await DurableSession.start(lambda: lambda, folder: template.directory, log: log)
+        let durable = await DurableSession.start(lambda: lambda, store: template.directory.appendingPathComponent(".lambda-async/durable"), kept: true, log: log)
         var lines = ["lambda-async serve: \(functions.count) function(s) on http://\(host):\(lambda.port) (Ctrl-C stops)"]
         for function in functions.sorted(by: { $0.config.name < $1.config.name }) {
             guard LocalLambda.runsLocally(function.config.runtime) else {

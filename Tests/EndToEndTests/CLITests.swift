@@ -41,7 +41,8 @@ import LambdaAsyncCore
         (["new", "--strategy", "streaming", "--language", "python", "/tmp/never-made"], 64, "streaming"),
         (["recommend", "--front-door", "api-gateway-http", "--response-size", "10MB"], 1, "no strategy fits this situation"),
         (["new", "x", "--strategy", "extension", "--platform", "managed-instances"], 64, "cannot run on Lambda Managed Instances"),
-        (["new", "x", "--strategy", "durable"], 64, "does not generate durable projects yet"),
+        (["new", "x", "--strategy", "durable", "--language", "node"], 64, "Node.js durable projects wait until the Durable Execution SDK for JavaScript"),
+        (["new", "x", "--strategy", "durable", "--runtime", "python3.12"], 64, "Lambda creates durable functions (DurableConfig) on nodejs22.x, nodejs24.x, python3.13, python3.14 only, not on python3.12: use python3.13 or python3.14"),
     ] as [([String], Int32, String)])
     func exitCodesAreDecidedOnce(arguments: [String], code: Int32, message: String) async throws {
         let result = try await TestSupport.run(Binary.url.path, arguments)

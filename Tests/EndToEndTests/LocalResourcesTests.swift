@@ -45,6 +45,7 @@ import Glibc
         ["--strategy", "streaming", "--language", "node"],
         ["--strategy", "extension", "--language", "node"],
         ["--strategy", "custom-runtime", "--language", "node"],
+        ["--strategy", "durable"],
     ]
 
     /// Every generated variant: the eight cells, with and without --idempotency and --powertools (32).

@@ -33,6 +33,10 @@ import TestSupport
              zips: ["ApiFunction", "WorkerFunction"], executables: []),
         Cell(arguments: ["--strategy", "custom-runtime", "--language", "node", "--idempotency"], language: "node",
              zips: ["ApiFunction"], executables: ["src/bootstrap"]),
+        // The Durable Execution SDK from src/requirements.txt, installed by package for Lambda's platform.
+        Cell(arguments: ["--strategy", "durable"], language: "python", zips: ["ApiFunction", "WorkerFunction"], executables: []),
+        Cell(arguments: ["--strategy", "durable", "--idempotency", "--powertools"], language: "python",
+             zips: ["ApiFunction", "WorkerFunction"], executables: []),
     ]
 
     /// cfn-lint spends a second starting: every cell's template is generated and linted in one run of
@@ -104,6 +108,12 @@ import TestSupport
             let listing = try await pythonZipListing(project.appendingPathComponent(".lambda-async/build/\(zipName).zip"))
             #expect(listing.stdout.contains("\(inZip) 0o100755"), "\(inZip) in \(zipName).zip: \(listing.stdout)")
         }
+        // A durable worker ships its own Durable Execution SDK (AWS's advice), beside its handler.
+        if cell.arguments.contains("durable") {
+            let listing = try await pythonZipListing(project.appendingPathComponent(".lambda-async/build/WorkerFunction.zip"))
+            #expect(listing.stdout.contains("aws_durable_execution_sdk_python/__init__.py "), "\(listing.stdout.prefix(2000))")
+            #expect(listing.stdout.contains("worker.py "), "\(listing.stdout.prefix(2000))")
+        }
     }
 
     @Test func refusalsAndBadInputWriteNothing() async throws {
@@ -158,11 +168,11 @@ import TestSupport
         let list = try await TestSupport.run(Binary.url.path, ["new", "--list", "--format", "json"])
         let cells = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [String: Any])["cells"] as! [[String: Any]]
         #expect(cells.count == 12)
-        #expect(cells.filter { $0["supported"] as? Bool == true }.count == 8)
+        #expect(cells.filter { $0["supported"] as? Bool == true }.count == 9)
         let table = try await TestSupport.run(Binary.url.path, ["new", "--list"])
         #expect(table.stdout.hasPrefix("LANGUAGE"))
         #expect(table.stdout.contains("refused: Python has no native response streaming"))
-        #expect(table.stdout.contains("refused: lambda-async does not generate durable projects yet"), "\(table.stdout)")
+        #expect(table.stdout.contains("refused: Node.js durable projects wait until the Durable Execution SDK for JavaScript"), "\(table.stdout)")
     }
 
     /// Templates are compiled in: a binary copied alone elsewhere still generates every project.
