@@ -39,10 +39,14 @@ public final class DurableControlPlane: DurableBackend, Sendable {
         let configFile = store.appendingPathComponent("functions.json")
         try JSONSerialization.data(withJSONObject: configs, options: [.sortedKeys]).write(to: configFile, options: .atomic)
         var environment = ProcessInfo.processInfo.environment
-        for key in environment.keys where key.hasPrefix("AWS_ENDPOINT_URL") || key.uppercased().hasSuffix("_PROXY") { environment[key] = nil }
-        // The control plane's Invoke calls to serve are signed; serve takes any signature for "lambda".
-        environment["AWS_ACCESS_KEY_ID"] = environment["AWS_ACCESS_KEY_ID"] ?? "local"
-        environment["AWS_SECRET_ACCESS_KEY"] = environment["AWS_SECRET_ACCESS_KEY"] ?? "local"
+        // It talks to serve's loopback port only: no proxy, no endpoint override, and never the user's
+        // credentials (an empty or real key would fail or leak): placeholders sign its Invoke calls,
+        // which serve takes with any signature.
+        for key in environment.keys where key.hasPrefix("AWS_") || key.uppercased().hasSuffix("_PROXY") { environment[key] = nil }
+        environment["AWS_ACCESS_KEY_ID"] = "local"
+        environment["AWS_SECRET_ACCESS_KEY"] = "local"
+        environment["AWS_DEFAULT_REGION"] = LocalAWSConstants.region
+        environment["NO_PROXY"] = "127.0.0.1,localhost"
         let executions = store.appendingPathComponent("executions").path
         server = try HelperServer(python: python, launcher: Self.launcher,
                                   arguments: { [String($0), lambdaEndpoint, executions, configFile.path, LocalAWSConstants.region] },

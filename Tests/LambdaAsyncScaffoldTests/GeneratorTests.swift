@@ -64,7 +64,7 @@ import LambdaAsyncCore
             #expect(template.contains(fragment), "\(strategy): \(fragment)")
         }
         let logGroups = template.components(separatedBy: "Type: AWS::Logs::LogGroup").count - 1
-        #expect(logGroups == (strategy == .asyncInvoke ? 2 : 1))
+        #expect(logGroups == ([.asyncInvoke, .durable].contains(strategy) ? 2 : 1))
         if strategy != .asyncInvoke {
             // The task's retries and its queue: the permission to send there, and nothing wider.
             #expect(template.contains("FAILED_TASKS_QUEUE_URL: !Ref FailedTasksQueue"))

@@ -13,7 +13,7 @@ import json
 import os
 import traceback
 
-from aws_durable_execution_sdk_python import DurableContext, StepContext, StepError, durable_execution
+from aws_durable_execution_sdk_python import CallbackError, DurableContext, StepContext, StepError, durable_execution
 from aws_durable_execution_sdk_python.config import Duration, StepConfig, WaitForCallbackConfig
 from aws_durable_execution_sdk_python.retries import RetryStrategyConfig, create_retry_strategy
 
@@ -68,11 +68,12 @@ def follow_up(task, approval):
     return run
 
 
-def report_failure(task, error, context):
+def report_failure(task, error, attempts, context):
     def run(_step_context: StepContext):
         # The same record an async-invoke project's on-failure destination writes.
-        retries.dead_letter(task, error, traceback.format_exception_only(type(error), error), MAX_ATTEMPTS,
-                            "RetriesExhausted", function_arn=context.lambda_context.invoked_function_arn)
+        retries.dead_letter(task, error, traceback.format_exception_only(type(error), error), attempts,
+                            "RetriesExhausted" if isinstance(error, StepError) else type(error).__name__,
+                            function_arn=context.lambda_context.invoked_function_arn)
         return True
     return run
 
@@ -80,16 +81,21 @@ def report_failure(task, error, context):
 @durable_execution
 def handler(event, context: DurableContext):
     task = event
+    step, attempts = "record", MAX_ATTEMPTS
     try:
         recorded = context.step(record(task), name="record", config=RECORD)
-    except StepError as error:
-        context.step(report_failure(task, error, context), name="report-failure")
+        approval = None
+        if task.get("needsApproval"):
+            step, attempts = "approval", 1
+            answer = context.wait_for_callback(ask_for_approval(task), name="approval",
+                                               config=WaitForCallbackConfig(timeout=Duration.from_seconds(APPROVAL_TIMEOUT_S)))
+            approval = parsed(answer)
+    except (StepError, CallbackError) as error:
+        # Failed for good (every attempt, or the approval refused or timed out): the record goes
+        # to the failed-tasks queue, and the execution ends FAILED with its history.
+        logger.error("task failed", extra={"taskId": task.get("taskId"), "step": step, "error": repr(error)})
+        context.step(report_failure(task, error, attempts, context), name="report-failure")
         raise
-    approval = None
-    if task.get("needsApproval"):
-        answer = context.wait_for_callback(ask_for_approval(task), name="approval",
-                                           config=WaitForCallbackConfig(timeout=Duration.from_seconds(APPROVAL_TIMEOUT_S)))
-        approval = parsed(answer)
     context.wait(Duration.from_seconds(FOLLOW_UP_DELAY_S), name="follow-up-delay")
     context.step(follow_up(task, approval), name="follow-up")
     return {**recorded, "approval": approval}

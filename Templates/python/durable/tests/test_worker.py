@@ -5,7 +5,7 @@ import unittest
 from unittest import mock
 
 from aws_durable_execution_sdk_python.execution import InvocationStatus
-from aws_durable_execution_sdk_python.lambda_service import OperationStatus
+from aws_durable_execution_sdk_python.lambda_service import ErrorObject, OperationStatus
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 from lambda_context import FunctionTest
 
@@ -54,6 +54,17 @@ class WorkerFunctionTest(FunctionTest):
         result = self.runner.wait_for_result(arn, timeout=60)
         self.assertEqual(result.status, InvocationStatus.SUCCEEDED, result.error)
         self.assertEqual(json.loads(result.result)["approval"], {"approvedBy": "ana"})
+
+    def test_a_refused_approval_fails_the_task_and_queues_its_record(self):
+        task = {"taskId": "o-3", "orderId": "o-3", "needsApproval": True}
+        arn = self.runner.run_async(input=json.dumps(task), execution_timeout=60, function_name="worker")
+        callback_id = self.runner.wait_for_callback(arn, timeout=30)
+        with self.assertLogs("{{name}}", level="ERROR"):
+            self.runner.send_callback_failure(callback_id, ErrorObject(message="not approved", type="Refused", data=None, stack_trace=None))
+            result = self.runner.wait_for_result(arn, timeout=60)
+        self.assertEqual(result.status, InvocationStatus.FAILED)
+        self.assertEqual(len(self.queue.records), 1)
+        self.assertEqual(self.queue.records[0]["requestPayload"]["taskId"], "o-3")
 
     def test_a_task_that_fails_every_attempt_ends_failed_with_its_record_queued(self):
         with self.assertLogs("{{name}}", level="ERROR"):
