@@ -8,14 +8,15 @@ the gaps `deploy` would fall into filled, and nothing else:
   CreateChangeSet, CreateStack or UpdateStack is translated with samtranslator, the open-source code
   CloudFormation itself runs for that transform, with the request's parameter values. A transform
   error is refused with the transform's message (CloudFormation fails the change set with the same text).
-- Resources moto's CloudFormation does not know: `AWS::Lambda::Url` and `AWS::Lambda::EventInvokeConfig`
-  are taken out of the template moto sees and made through moto's Lambda backend once the change set
+- Resources moto's CloudFormation does not know: `AWS::Lambda::Url`, `AWS::Lambda::EventInvokeConfig`
+  and `AWS::Lambda::Alias` (SAM's AutoPublishAlias) are taken out of the template moto sees and made through moto's Lambda backend once the change set
   has run; a `GetAtt` of a URL's `FunctionUrl` in the outputs is then replaced by the real URL.
 - Failures: moto answers ExecuteChangeSet with an error (400, 500) when it refuses or fails to make
   or update a resource; the stack is rolled back instead (ROLLBACK_COMPLETE or UPDATE_ROLLBACK_COMPLETE, with a *_FAILED event), as CloudFormation.
 - What moto's CloudFormation drops: functions' `Architectures`, `Layers` and `Tags` are set on the
   function moto made, roles' `ManagedPolicyArns` attached (those moto knows), and an update's new code is loaded (moto's stack update keeps the old zip).
-  Layers of other accounts (Powertools' public layer) are left out and logged.
+  Layers of other accounts (Powertools' public layer) are left out and logged. A function's
+  `DurableConfig` is kept beside moto and added to GetFunctionConfiguration's and GetFunction's answers.
 
 Usage: aws_double.py PORT  (then AWS_ENDPOINT_URL=http://127.0.0.1:PORT)
 """
@@ -37,7 +38,9 @@ from werkzeug.serving import run_simple  # noqa: E402
 
 ACCOUNT = "123456789012"
 SAM = "AWS::Serverless-2016-10-31"
-GAPS = ("AWS::Lambda::Url", "AWS::Lambda::EventInvokeConfig")
+GAPS = ("AWS::Lambda::Url", "AWS::Lambda::EventInvokeConfig", "AWS::Lambda::Alias")
+# Per region and function name: the DurableConfig moto's Lambda does not keep, answered with its configuration.
+durable_configs = {}
 # Per stack: the resources taken out of the last change set, applied when it runs.
 pending = {}
 lock = threading.Lock()
@@ -89,17 +92,19 @@ def sam_transform(template, parameters, region):
     return transform(template, parameters, NoManagedPolicies())
 
 
-def replace_url_outputs(node, urls):
-    """`GetAtt X.FunctionUrl` of a URL moto cannot make → a marker replaced after execution."""
+def replace_url_outputs(node, urls, aliases=()):
+    """`GetAtt X.FunctionUrl` of a URL moto cannot make, `Ref` of an alias → a marker replaced after execution."""
     if isinstance(node, dict):
+        if node.get("Ref") in aliases:
+            return f"lambda-async-double:alias:{node['Ref']}"
         attr = node.get("Fn::GetAtt")
         if isinstance(attr, str):
             attr = attr.split(".", 1)
         if isinstance(attr, list) and len(attr) == 2 and attr[0] in urls:
             return f"lambda-async-double:url:{attr[0]}"
-        return {k: replace_url_outputs(v, urls) for k, v in node.items()}
+        return {k: replace_url_outputs(v, urls, aliases) for k, v in node.items()}
     if isinstance(node, list):
-        return [replace_url_outputs(v, urls) for v in node]
+        return [replace_url_outputs(v, urls, aliases) for v in node]
     return node
 
 
@@ -130,11 +135,12 @@ def prepare(form, region):
         if len(layers) != len(properties.get("Layers", [])):
             log(f"{name}: public layers of other accounts left out (moto cannot resolve them)")
         dropped[name] = {"Architectures": properties.get("Architectures"), "Layers": layers, "Code": properties.get("Code"),
-                         "Tags": properties.get("Tags", [])}
+                         "Tags": properties.get("Tags", []), "DurableConfig": properties.pop("DurableConfig", None)}
         # moto's CloudFormation does not apply Layers, and fails to update a function that has them.
         properties.pop("Layers", None)
     roles = {name: r.get("Properties", {}).get("ManagedPolicyArns", []) for name, r in resources.items() if r.get("Type") == "AWS::IAM::Role"}
-    template["Outputs"] = replace_url_outputs(template.get("Outputs", {}), {n for n, r in gaps.items() if r["Type"] == "AWS::Lambda::Url"})
+    template["Outputs"] = replace_url_outputs(template.get("Outputs", {}), {n for n, r in gaps.items() if r["Type"] == "AWS::Lambda::Url"},
+                                              {n for n, r in gaps.items() if r["Type"] == "AWS::Lambda::Alias"})
     with lock:
         pending[stack] = {"gaps": gaps, "functions": dropped, "roles": roles}
     return json.dumps(template)
@@ -186,6 +192,8 @@ def after_execute(stack_name, region):
                                                                      "S3Key": resolve(code["S3Key"], physical)})
         if extra.get("Tags"):
             lam.tag_resource(function.function_arn, {t["Key"]: str(resolve(t["Value"], physical)) for t in extra["Tags"]})
+        if extra.get("DurableConfig"):
+            durable_configs[(region, function.function_name)] = {k: int(resolve(v, physical)) for k, v in extra["DurableConfig"].items()}
         if extra["Architectures"]:
             function.architectures = [resolve(a, physical) for a in extra["Architectures"]]
         if extra["Layers"]:
@@ -219,6 +227,25 @@ def after_execute(stack_name, region):
                 output = stack.output_map[key]
                 if output is not None and output.value == marker:
                     output.value = url
+        elif resource["Type"] == "AWS::Lambda::Alias":
+            target = resolve(properties["FunctionName"], physical)
+            # SAM's `GetAtt FunctionVersionXXX.Version`: moto's version resource knows its number, not the attribute.
+            reference = properties["FunctionVersion"]
+            attr = reference.get("Fn::GetAtt") if isinstance(reference, dict) else None
+            if attr:
+                published = stack.resource_map[attr[0] if isinstance(attr, list) else attr.split(".", 1)[0]]
+                version = str(getattr(published, "version", "$LATEST"))
+            else:
+                version = str(resolve(reference, physical)).rsplit(":", 1)[-1]
+            try:
+                alias = lam.update_alias(properties["Name"], target, version, properties.get("Description", ""), None)
+            except Exception:  # noqa: BLE001 (none yet)
+                alias = lam.create_alias(properties["Name"], target, version, properties.get("Description", ""), None)
+            marker = f"lambda-async-double:alias:{name}"
+            for key in list(stack.output_map.outputs):
+                output = stack.output_map[key]
+                if output is not None and output.value == marker:
+                    output.value = alias.arn
         else:
             target = resolve(properties["FunctionName"], physical)
             config = {k: resolve(v, physical, dict(stack.resource_map.items())) for k, v in properties.items() if k not in ("FunctionName", "Qualifier")}
@@ -250,6 +277,9 @@ class Double:
         self.app = app
 
     def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") == "GET" and path.startswith("/2015-03-31/functions/") and durable_configs:
+            return self.with_durable_config(environ, start_response, path)
         if environ.get("REQUEST_METHOD") != "POST" or "x-www-form-urlencoded" not in environ.get("CONTENT_TYPE", ""):
             return self.app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -315,6 +345,27 @@ class Double:
             after_execute(stack_name, region)
         except Exception as error:  # noqa: BLE001
             log(f"could not fill the gaps of {stack_name}: {error!r}")
+        return [body]
+
+    def with_durable_config(self, environ, start_response, path):
+        """GetFunction and GetFunctionConfiguration of a durable function: moto's answer with its DurableConfig."""
+        answer = {}
+
+        def capture(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, headers
+
+        body = b"".join(self.app(environ, capture))
+        target = urllib.parse.unquote(path.split("/")[3])
+        # A name, a partial ARN (123456789012:function:name) or an ARN, with a qualifier or not.
+        name = target.split(":function:")[-1].split(":")[0] if ":function:" in target else target.split(":")[0]
+        config = durable_configs.get((region_of(environ), name))
+        if config and answer["status"].startswith("200"):
+            document = json.loads(body)
+            target = document.get("Configuration", document)
+            target["DurableConfig"] = config
+            body = json.dumps(document).encode()
+            answer["headers"] = [(k, v) for k, v in answer["headers"] if k.lower() != "content-length"] + [("Content-Length", str(len(body)))]
+        start_response(answer["status"], answer["headers"])
         return [body]
 
     @staticmethod

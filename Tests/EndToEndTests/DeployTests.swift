@@ -228,6 +228,7 @@ import TestSupport
         (["--strategy", "extension", "--language", "node"], ["ApiFunction"]),
         (["--strategy", "custom-runtime", "--language", "node"], ["ApiFunction"]),
         (["--strategy", "async-invoke"], ["ApiFunction", "WorkerFunction"]),
+        (["--strategy", "durable"], ["ApiFunction", "WorkerFunction"]),
     ])
     func everyOtherCellDeploys(_ arguments: [String], _ functions: [String]) async throws {
         let parent = try makeTemporaryDirectory()
@@ -242,6 +243,18 @@ import TestSupport
         #expect(report["status"] as? String == "CREATE_COMPLETE")
         #expect(report["codeVerified"] as? [String] == functions)
         #expect(((report["outputs"] as? [[String: Any]])?.first?["value"] as? String)?.contains(".lambda-url.") == true, "\(report)")
+        if arguments.contains("durable") {
+            // The worker went through with its DurableConfig and the alias its starts name.
+            let outputs = report["outputs"] as? [[String: Any]] ?? []
+            let worker = try #require(outputs.first { $0["key"] as? String == "WorkerFunctionName" }?["value"] as? String, "\(report)")
+            let checked = try await aws.python("""
+                import boto3, json, sys
+                lam = boto3.client("lambda", endpoint_url=sys.argv[1])
+                print(json.dumps(lam.get_function_configuration(FunctionName=sys.argv[2]).get("DurableConfig"), sort_keys=True))
+                print([a["Name"] for a in lam.list_aliases(FunctionName=sys.argv[2])["Aliases"]])
+                """, [worker])
+            #expect(checked.stdout == "{\"ExecutionTimeout\": 86400, \"RetentionPeriodInDays\": 14}\n['live']\n", "\(checked.stdout)\(checked.stderr)")
+        }
     }
 
     @Test func refusalsSayWhatToDo() async throws {
