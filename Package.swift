@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "LambdaAsyncMeasure",
             dependencies: ["LambdaAsyncCore", "LambdaAsyncProject", "LambdaAsyncScaffold", "LambdaAsyncEnvironment", "LambdaAsyncService", "LambdaAsyncArchive",
-                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+                           "LambdaAsyncResources", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         // Reproducible zips through libarchive, Lambda's packaging checks, and the packager.
         .target(name: "LambdaAsyncArchive", dependencies: [

@@ -37,7 +37,10 @@ public struct MeasureRenderer: Sendable {
                                     row.id, row.firstByteP50Ms, row.firstByteP95Ms, row.latencyP50Ms))
             }
         }
-        lines.append("durable: not measured: lambda-async generates no durable project yet (serve runs durable functions: docs/durable.md).")
+        if report.rows.contains(where: { $0.id == Strategy.durable.rawValue }) {
+            lines.append("durable: each call is the API's invocation and the execution's replays (before and after its wait); "
+                         + "Lambda also bills the durable operations and the data they write and keep, not priced here.")
+        }
         lines.append("+$ PER 1M COLD: the cold call's INIT, billed for every function since 1 August 2025 (managed runtimes too), "
                      + "added to the call's cost once per cold start.")
         lines.append(String(format: "Prices as of %@: $%.2f per million requests, $%.10f per GB-second (%@).",
