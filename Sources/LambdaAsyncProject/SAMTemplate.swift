@@ -72,6 +72,8 @@ public struct SAMTemplate: Sendable {
         public var durable = false
         /// Its `ExecutionTimeout` and `RetentionPeriodInDays`.
         public var durableSettings: DurableSettings? = nil
+        /// `AutoPublishAlias`: SAM publishes a version at each deploy and points this alias at it.
+        public var autoPublishAlias: String? = nil
         /// `CapacityProviderConfig`: the function runs on Lambda Managed Instances.
         public var managedInstances = false
         /// Its `PerExecutionEnvironmentMaxConcurrency`, when given.
@@ -253,6 +255,7 @@ public struct SAMTemplate: Sendable {
                             executionTimeoutSeconds: literal(config["ExecutionTimeout"]).flatMap { Int($0) } ?? DurableSettings.defaultExecutionTimeoutSeconds,
                             retentionDays: literal(config["RetentionPeriodInDays"]).flatMap { Int($0) } ?? DurableSettings.defaultRetentionDays)
                     },
+                    autoPublishAlias: literal(setting(properties, "AutoPublishAlias")),
                     // SAM's shape (Arn, ...) or CloudFormation's (LambdaManagedInstancesCapacityProviderConfig: {...}).
                     managedInstances: setting(properties, "CapacityProviderConfig") != nil,
                     perEnvironmentMaxConcurrency: {

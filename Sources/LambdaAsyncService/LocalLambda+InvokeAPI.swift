@@ -68,7 +68,31 @@ extension LocalLambda {
     func functionName(_ target: String) -> String {
         let parts = target.split(separator: ":")
         if let index = parts.firstIndex(of: "function"), index + 1 < parts.count { return String(parts[index + 1]) }
+        // NAME:QUALIFIER
+        if parts.count == 2 { return String(parts[0]) }
         return target
+    }
+
+    /// A qualified call (`?Qualifier=`, or `NAME:QUALIFIER` in the name or ARN) to a version or alias the
+    /// function does not have: Lambda answers 404, and so does the runner, rather than run the code under
+    /// a qualifier no deploy would make. Known: `$LATEST`, the template's `AutoPublishAlias`, and, for a
+    /// function that has one, a version number (every version runs the project's code here).
+    func refusedQualifier(_ target: String, query: String, _ writer: ResponseWriter) -> Bool {
+        let name = functionName(target)
+        guard let function = functions[name] else { return false }
+        let fromQuery = query.split(separator: "&").first { $0.hasPrefix("Qualifier=") }
+            .map { String($0.dropFirst("Qualifier=".count)).removingPercentEncoding ?? String($0.dropFirst("Qualifier=".count)) }
+        let parts = target.split(separator: ":").map(String.init)
+        let fromName: String? = {
+            if let index = parts.firstIndex(of: "function") { return index + 2 < parts.count ? parts[index + 2] : nil }
+            return parts.count == 2 ? parts[1] : nil
+        }()
+        guard let qualifier = fromQuery ?? fromName, qualifier != "$LATEST", !function.aliases.contains(qualifier),
+              function.aliases.isEmpty || !qualifier.allSatisfy(\.isNumber) else { return false }
+        let known = (["$LATEST"] + function.aliases + (function.aliases.isEmpty ? [] : ["a version number"])).joined(separator: ", ")
+        refuse(writer, .notFound, "ResourceNotFoundException",
+               "Function not found: \(name):\(qualifier); \(name) has \(known) (AutoPublishAlias in template.yaml makes an alias)")
+        return true
     }
 
     func unknown(_ target: String, _ writer: ResponseWriter) {

@@ -29,6 +29,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         public var perTenant = false
         /// `DurableConfig`: its invocations start durable executions (nil: a plain function).
         public var durable: DurableSettings?
+        /// Its aliases (SAM's `AutoPublishAlias`): a qualified call names one, a version, or `$LATEST`.
+        public var aliases: [String] = []
 
         public init(config: FunctionConfig) { self.config = config }
     }
@@ -294,11 +296,15 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             // The durable-execution operations (checkpoint, state, history, callbacks, stop, list).
             durableAPI(method: method, uri: uri, headers: headers, body: body, writer: writer)
         } else if method == .POST, parts.count == 4, parts[0] == "2015-03-31", parts[1] == "functions", parts[3] == "invocations" {
-            invokeAPI(parts[2].removingPercentEncoding ?? parts[2], headers: headers, body: body, writer: writer)
+            let target = parts[2].removingPercentEncoding ?? parts[2]
+            if refusedQualifier(target, query: query, writer) { return }
+            invokeAPI(target, headers: headers, body: body, writer: writer)
         } else if method == .POST, parts.count == 4, parts[0] == "2014-11-13", parts[1] == "functions", parts[3] == "invoke-async" {
             invokeAsync(parts[2].removingPercentEncoding ?? parts[2], body: body, writer: writer)
         } else if method == .POST, parts.count == 4, parts[0] == "2021-11-15", parts[1] == "functions", parts[3] == "response-streaming-invocations" {
-            invokeWithResponseStream(parts[2].removingPercentEncoding ?? parts[2], headers: headers, body: body, writer: writer)
+            let target = parts[2].removingPercentEncoding ?? parts[2]
+            if refusedQualifier(target, query: query, writer) { return }
+            invokeWithResponseStream(target, headers: headers, body: body, writer: writer)
         } else if method == .GET, parts.count >= 2, parts.count <= 4, parts[0] == "2015-03-31", parts[1] == "functions",
                   parts.count != 4 || parts[3] == "configuration" {
             functionsAPI(parts.dropFirst(2).map { $0.removingPercentEncoding ?? $0 }, writer: writer)

@@ -47,6 +47,7 @@ public enum ProjectFunctions {
         served.reservedConcurrency = function.reservedConcurrency
         served.perTenant = function.perTenant
         served.durable = function.durableSettings
+        served.aliases = function.autoPublishAlias.map { [$0] } ?? []
         served.apiRoutes = function.apiRoutes
         return served
     }

@@ -125,10 +125,19 @@ import TestSupport
                 lam.invoke(FunctionName="Greeter", DurableExecutionName="not a valid name!", Payload=b"{}")
             except lam.exceptions.InvalidParameterValueException as e:
                 print("NAME refused")
+            latest = lam.invoke(FunctionName="Greeter:$LATEST", Payload=json.dumps({"name": "Ana"}))
+            print("LATEST", latest["Payload"].read().decode())
+            # An alias the template does not make is not found, as on Lambda (a typo would pass nowhere).
+            try:
+                lam.invoke(FunctionName="Greeter", Qualifier="live", Payload=b"{}")
+            except lam.exceptions.ResourceNotFoundException as e:
+                print("ALIAS refused", "AutoPublishAlias" in str(e))
             """, String(server.port)])
         #expect(server.stop() == 130)
         #expect(result.stdout.contains(#"OK 200 "Hello, World!" True None"#), "\(result.stdout)\(result.stderr)\n\(server.output)")
         #expect(result.stdout.contains("BAD Unhandled asked to fail"), "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("NAME refused"), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(#"LATEST "Hello, Ana!""#), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("ALIAS refused True"), "\(result.stdout)\(result.stderr)")
     }
 }
