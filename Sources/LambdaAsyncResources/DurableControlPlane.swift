@@ -135,7 +135,7 @@ public final class DurableControlPlane: DurableBackend, Sendable {
         Event.from_event_with_id = classmethod(lambda cls, event, event_id: dataclasses.replace(event, event_id=event_id))
         # Lambda records the attempt that succeeded after retries (StepSucceededDetails.RetryDetails); the
         # runner leaves it out: added from the step's last failed attempt.
-        from aws_durable_execution_sdk_python_testing.model import RetryDetails
+        from aws_durable_execution_sdk_python_testing.model import RetryDetails, EventResult
         from aws_durable_execution_sdk_python_testing.executor import Executor
         _history = Executor.get_execution_history
         # Lambda's CallbackStarted carries the callback's Timeout and HeartbeatTimeout, ChainedInvokeStarted
@@ -151,7 +151,33 @@ public final class DurableControlPlane: DurableBackend, Sendable {
             except Exception:
                 starts = {}
             attempts, events = {}, []
+            # A wait_for_condition's every check is a StepSucceeded carrying the state it checkpointed (its
+            # RETRY or SUCCEED update's payload); the runner leaves the payload out: taken from the updates,
+            # the k-th StepSucceeded of an operation from its k-th such update, over the whole history.
+            include = kwargs.get("include_execution_data", args[1] if len(args) > 1 else False)
+            checks = {}
+            if include:
+                try:
+                    updates = self.get_execution(arn).updates
+                    paged = any(kwargs.get(key) for key in ("marker", "max_items", "reverse_order")) or len(args) > 2
+                    full = _history(self, arn, True) if paged else response
+                    seen = {}
+                    for event in sorted(full.events, key=lambda e: e.event_id or 0):
+                        if event.event_type == "StepSucceeded" and event.sub_type == "WaitForCondition":
+                            payloads = [u.payload for u in updates if u.operation_id == event.operation_id
+                                        and u.action in (OperationAction.RETRY, OperationAction.SUCCEED)]
+                            index = seen.get(event.operation_id, 0)
+                            seen[event.operation_id] = index + 1
+                            if index < len(payloads) and payloads[index] is not None:
+                                checks[event.event_id] = payloads[index]
+                except Exception:
+                    checks = {}
             for event in response.events:
+                done = event.step_succeeded_details
+                if (event.event_type == "StepSucceeded" and done is not None and event.event_id in checks
+                        and (done.result is None or done.result.payload is None)):
+                    event = dataclasses.replace(event, step_succeeded_details=dataclasses.replace(
+                        done, result=EventResult(payload=checks[event.event_id], truncated=False)))
                 start = starts.get(event.operation_id)
                 callback = event.callback_started_details
                 if event.event_type == "CallbackStarted" and callback is not None and start is not None and start.callback_options:
