@@ -201,6 +201,21 @@ public final class DurableControlPlane: DurableBackend, Sendable {
                 events.append(event)
             return dataclasses.replace(response, events=events)
         Executor.get_execution_history = get_execution_history
+        # An invocation that ran and failed (the process crashed: Runtime.ExitError, or a function error)
+        # is in Lambda's history as an InvocationCompleted before the re-invocation; the runner retries it
+        # without recording it. Its start is not known here: the failure's moment stands for both ends.
+        _retry_after_error = Executor._retry_after_error
+        def retry_after_error(self, execution_arn, error):
+            if "Lambda invocation failed with status 200" in (error.message or ""):
+                try:
+                    execution = self._store.load(execution_arn)
+                    now = self._clock.now()
+                    execution.record_invocation_completion(now, now, None)
+                    self._store.save(execution)
+                except Exception:
+                    pass
+            return _retry_after_error(self, execution_arn, error)
+        Executor._retry_after_error = retry_after_error
         runner = WebRunner(WebRunnerConfig(
             web_service=WebServiceConfig(host="127.0.0.1", port=int(port), log_level=logging.WARNING),
             lambda_endpoint=lambda_endpoint, local_runner_endpoint=f"http://127.0.0.1:{port}",
