@@ -175,7 +175,9 @@ struct GeneratedReport {
         if written {
             let test = cell.language == .python ? "python3 -m pytest" : "node --test"
             // Its own tests, then run locally (one invocation, then the whole project), then deployed.
-            lines += ["", "Next:", "  cd \(Shell.quote(where_))", "  \(test)", "  lambda-async invoke --function ApiFunction --event events/event.json",
+            // A project whose tests need more than the standard library says how to install it first.
+            let setup = files.contains { $0.path == "requirements-dev.txt" } ? ["  python3 -m pip install -r requirements-dev.txt"] : []
+            lines += ["", "Next:", "  cd \(Shell.quote(where_))"] + setup + ["  \(test)", "  lambda-async invoke --function ApiFunction --event events/event.json",
                       "  lambda-async serve", "  lambda-async deploy --region eu-west-1"]
         }
         return lines.joined(separator: "\n")
