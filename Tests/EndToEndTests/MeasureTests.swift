@@ -19,7 +19,9 @@ import TestSupport
             // The client waits for the synchronous part (40 ms), not for the task (300 ms)...
             #expect(number(strategy, "latencyP50Ms") >= 40 && number(strategy, "latencyP50Ms") < 240, "\(strategy): \(rows[strategy]!)")
             // ...yet every strategy is billed for both.
-            #expect(number(strategy, "billedMsPerCall") >= 340 && number(strategy, "billedMsPerCall") < 600, "\(strategy): \(rows[strategy]!)")
+            // (A durable call bills its replays too, whose SDK start-up a loaded machine stretches.)
+            #expect(number(strategy, "billedMsPerCall") >= 340 && number(strategy, "billedMsPerCall") < (strategy == "durable" ? 1500 : 600),
+                    "\(strategy): \(rows[strategy]!)")
             #expect(number(strategy, "postResponseMs") >= 280, "\(strategy)")
             #expect((rows[strategy]?["samples"] as? [Any])?.count == 3)
         }
