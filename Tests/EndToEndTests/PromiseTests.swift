@@ -799,7 +799,24 @@ import TestSupport
                 }
             }
         }
+        // The situations that lead to durable functions: a person's answer, a task past 15 minutes.
+        for language in ["python", "node", nil] as [String?] {
+            for situation in [["--waits-for-callback"], ["--task-duration", "2h"], ["--must-complete", "--task-duration", "20m"]] {
+                let arguments = ["recommend"] + (language.map { ["--language", $0] } ?? []) + situation
+                let said = try await TestSupport.run(Binary.url.path, arguments)
+                #expect(said.status == 0 && said.stdout.hasPrefix("Recommended: durable"), "\(arguments): \(said.stdout)\(said.stderr)")
+                let line = said.stdout.split(separator: "\n").first { $0.hasPrefix("Generate it: lambda-async new ") }
+                let words = try #require(line, "\(arguments): \(said.stdout)").dropFirst("Generate it: lambda-async ".count)
+                    .split(separator: " ").prefix(5).map(String.init)
+                #expect(words == ["new", "--strategy", "durable", "--language", "python"], "\(arguments): \(words)")
+                guard generatedAlready.insert(words).inserted else { continue }
+                let dir = try makeTemporaryDirectory()
+                defer { try? FileManager.default.removeItem(at: dir) }
+                let generated = try await TestSupport.run(Binary.url.path, words + ["--dry-run", dir.appendingPathComponent("p").path])
+                #expect(generated.status == 0, "\(arguments) → \(words): \(generated.stderr)")
+            }
+        }
         #expect(checked > 40, "situations with a recommendation: \(checked)")
-        #expect(generatedAlready.count >= 4, "distinct projects recommended: \(generatedAlready)")
+        #expect(generatedAlready.count >= 5, "distinct projects recommended: \(generatedAlready)")
     }
 }
