@@ -101,6 +101,13 @@ public enum DurableTimeline {
         return counts
     }
 
+    /// The execution's replay invocations, and what those the runner recorded billed.
+    public static func replays(_ events: [[String: Any]], billed: [String: (durationMs: Double, billedMs: Int)]) -> (count: Int, billedMs: Int) {
+        let completed = events.filter { $0["EventType"] as? String == "InvocationCompleted" }
+        let billedMs = completed.compactMap { (($0["InvocationCompletedDetails"] as? [String: Any])?["RequestId"] as? String).flatMap { billed[$0]?.billedMs } }
+        return (completed.count, billedMs.reduce(0, +))
+    }
+
     /// One line per event, in ms from the execution's start, then the replays and operations counted.
     /// `billed` maps a replay's request id to what its invocation billed (from the runner's records).
     public static func lines(_ execution: DurableExecutionSummary, events: [[String: Any]], billed: [String: (durationMs: Double, billedMs: Int)]) -> [String] {

@@ -88,6 +88,13 @@ import Glibc
                 #expect(!run.stderr.contains("IdempotencyTable"))
             }
             #expect(!run.stderr.contains("NoLocalEndpoint") && !run.stderr.contains("could not be queued"), "\(variant) \(event): \(run.stderr)")
+            if variant.contains("durable") {
+                // invoke followed the execution the API started to its end, and printed its timeline and cost.
+                #expect(run.stderr.contains("--- WorkerFunction durable execution order-100") && run.stderr.contains(failing ? ": FAILED (ms" : ": SUCCEEDED (ms"),
+                        "\(variant) \(event): \(run.stderr)")
+                #expect(run.stderr.contains(failing ? "StepSucceeded report-failure" : "StepSucceeded follow-up"), "\(variant) \(event): \(run.stderr)")
+                #expect(run.stderr.contains("replay invocations (") && run.stderr.contains("cost: $"), "\(variant) \(event): \(run.stderr)")
+            }
         }
         #expect(proxy.connections == 0, "\(variant): \(proxy.connections) connection(s) tried to leave the machine")
 
