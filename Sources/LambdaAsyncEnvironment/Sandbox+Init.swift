@@ -222,9 +222,10 @@ extension Sandbox {
 
     /// Log lines go to the user and, as `function` or `extension` events, to telemetry subscribers.
     func logger(type: String) -> @Sendable (String) -> Void {
-        let log = options.log
+        let log = options.log, output = options.onOutput
         return { [weak self] line in
             log(line)
+            output?(line)
             guard let self else { return }
             eventLoop.execute {
                 self.telemetry.record(type, line)

@@ -34,6 +34,8 @@ public final class Sandbox: APIRouter, @unchecked Sendable {
         public var freeze = true
         /// Where the function's and extensions' log lines go.
         public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        /// Called with each line the function and its extensions write (what CloudWatch Logs would get).
+        public var onOutput: (@Sendable (String) -> Void)? = nil
         /// Called with each invocation's record, whoever invoked it (the API or `invoke`).
         public var onRecord: @Sendable (InvocationRecord) -> Void = { _ in }
         /// How far each environment is made Lambda's (namespaces, cgroups); see `IsolationMode`.

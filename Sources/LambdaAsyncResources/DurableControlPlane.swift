@@ -204,18 +204,38 @@ public final class DurableControlPlane: DurableBackend, Sendable {
         # An invocation that ran and failed (the process crashed: Runtime.ExitError, or a function error)
         # is in Lambda's history as an InvocationCompleted before the re-invocation; the runner retries it
         # without recording it. Its start is not known here: the failure's moment stands for both ends.
+        # Its details carry the invocation's error (Error.Payload: ErrorType, ErrorMessage), kept here by
+        # the request id given to the record.
+        import json as _json
+        import uuid as _uuid
+        from aws_durable_execution_sdk_python_testing.model import InvocationCompletedDetails
+        invocation_errors = {}
         _retry_after_error = Executor._retry_after_error
         def retry_after_error(self, execution_arn, error):
-            if "Lambda invocation failed with status 200" in (error.message or ""):
+            marker = "Lambda invocation failed with status 200: "
+            if marker in (error.message or ""):
                 try:
+                    payload = _json.loads(error.message.split(marker, 1)[1])
+                    request_id = str(_uuid.uuid4())
+                    invocation_errors[request_id] = {"ErrorType": payload.get("errorType", "Unhandled"),
+                                                     "ErrorMessage": payload.get("errorMessage", "")}
                     execution = self._store.load(execution_arn)
                     now = self._clock.now()
-                    execution.record_invocation_completion(now, now, None)
+                    execution.record_invocation_completion(now, now, request_id)
                     self._store.save(execution)
                 except Exception:
                     pass
             return _retry_after_error(self, execution_arn, error)
         Executor._retry_after_error = retry_after_error
+        for _name in ("to_dict", "to_json_dict"):
+            def with_error(original):
+                def serialize(self):
+                    result = original(self)
+                    if self.request_id in invocation_errors:
+                        result["Error"] = {"Payload": invocation_errors[self.request_id]}
+                    return result
+                return serialize
+            setattr(InvocationCompletedDetails, _name, with_error(getattr(InvocationCompletedDetails, _name)))
         runner = WebRunner(WebRunnerConfig(
             web_service=WebServiceConfig(host="127.0.0.1", port=int(port), log_level=logging.WARNING),
             lambda_endpoint=lambda_endpoint, local_runner_endpoint=f"http://127.0.0.1:{port}",

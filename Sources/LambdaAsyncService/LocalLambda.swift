@@ -107,6 +107,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
 
     /// The durable executions' control plane, once the CLI started it (it needs this server's port).
     let durableBackend = Locked<DurableBackend?>(nil)
+    /// This run's function logs, for CloudWatch Logs' FilterLogEvents at this port.
+    let logs = FunctionLogs()
 
     /// Claimed once the tables are filled.
     private let started = OnceFlag()
@@ -137,10 +139,15 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
             var sandboxOptions = options.environment
             sandboxOptions.eventLoop = sharedLoop
             sandboxOptions.log = options.log
+            // What CloudWatch Logs would get: the function's lines and each REPORT, in its log group.
+            let group = function.config.logGroup ?? "/aws/lambda/\(name)", stream = FunctionLogs.streamName(), logs = self.logs
+            logs.declare(group: group)
+            sandboxOptions.onOutput = { line in logs.add(group: group, stream: stream, line: line) }
             let log = options.log
             let onRecord = options.onRecord
             let logRecords = options.logRecords
             sandboxOptions.onRecord = { record in
+                logs.add(group: group, stream: stream, line: record.reportLine)
                 onRecord(name, record)
                 guard logRecords else { return }
                 let billing = record.managedInstances.map { managed in
@@ -288,6 +295,8 @@ public final class LocalLambda: ServeRouter, @unchecked Sendable {
         // A function's call to another AWS service (AWS_ENDPOINT_URL points here when there is no local
         // AWS): refused at once, said why, rather than sent to AWS's public endpoint.
         if let service = Self.signedService(headers), !["lambda", "execute-api"].contains(service) {
+            // CloudWatch Logs: what this run's functions wrote.
+            if service == "logs" { return logsAPI(headers: headers, body: body, writer: writer) }
             return refuseService(service, headers: headers, writer: writer)
         }
         let (path, query) = uri.firstIndex(of: "?").map { (String(uri[..<$0]), String(uri[uri.index(after: $0)...])) } ?? (uri, "")

@@ -565,3 +565,53 @@ import TestSupport
         #expect(second.stop() == 130)
     }
 }
+
+/// CloudWatch Logs at serve's port: what this run's functions wrote, in their log groups, for
+/// `aws logs filter-log-events` and a test reading its function's logs back.
+@Suite(.timeLimit(.minutes(5))) struct LocalLogsTests {
+    @Test func filterLogEventsAnswersWhatTheFunctionsWrote() async throws {
+        let project = try makeTemporaryDirectory("lambda-async-logs")
+        defer { try? FileManager.default.removeItem(at: project) }
+        try writeSingleFunctionProject(at: project, name: "Greeter", runtime: "python3.13", files: ["app.py": """
+            import json
+
+            def handler(event, context):
+                print("plain line for " + event["name"])
+                print(json.dumps({"kind": "greeting", "name": event["name"], "attempt": 2}))
+                return "ok"
+
+            """])
+        let server = try await ServeTests.Server(project: project)
+        let result = try await TestSupport.run("python3", ["-c", boto3ClientPreamble + """
+            for name in ("ana", "bo"):
+                lam.invoke(FunctionName="Greeter", Payload=json.dumps({"name": name}))
+            time.sleep(0.5)
+            logs = boto3.client("logs", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                                aws_access_key_id="x", aws_secret_access_key="x")
+            print("GROUPS", [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]])
+            events = logs.filter_log_events(logGroupName="/aws/lambda/Greeter")["events"]
+            print("ALL", len(events), sum(e["message"].startswith("REPORT RequestId") for e in events))
+            print("TERMS", [e["message"] for e in logs.filter_log_events(logGroupName="/aws/lambda/Greeter", filterPattern='"plain line" ana')["events"]])
+            json_pattern = '{ ($.kind = "greeting") && ($.name = "bo") && $.attempt = 2 }'
+            print("JSON", [json.loads(e["message"])["name"] for e in logs.filter_log_events(logGroupName="/aws/lambda/Greeter", filterPattern=json_pattern)["events"]])
+            page = logs.filter_log_events(logGroupName="/aws/lambda/Greeter", limit=1)
+            print("PAGE", len(page["events"]), "nextToken" in page)
+            try:
+                logs.filter_log_events(logGroupName="/aws/lambda/Nobody")
+            except logs.exceptions.ResourceNotFoundException:
+                print("UNKNOWN refused")
+            try:
+                logs.filter_log_events(logGroupName="/aws/lambda/Greeter", filterPattern="[ip, status]")
+            except logs.exceptions.InvalidParameterException as e:
+                print("PATTERN refused")
+            """, String(server.port)])
+        #expect(server.stop() == 130)
+        #expect(result.stdout.contains("GROUPS ['/aws/lambda/Greeter']"), "\(result.stdout)\(result.stderr)")
+        // Two lines and a REPORT per invocation.
+        #expect(result.stdout.contains("ALL 6 2"), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("TERMS ['plain line for ana']"), "\(result.stdout)")
+        #expect(result.stdout.contains("JSON ['bo']"), "\(result.stdout)")
+        #expect(result.stdout.contains("PAGE 1 True"), "\(result.stdout)")
+        #expect(result.stdout.contains("UNKNOWN refused") && result.stdout.contains("PATTERN refused"), "\(result.stdout)")
+    }
+}
