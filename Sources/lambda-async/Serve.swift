@@ -129,7 +129,7 @@ struct Serve: AsyncParsableCommand {
         if !["127.0.0.1", "localhost", "::1"].contains(host) && !host.hasPrefix("127.") {
             // Beyond loopback, what anyone who reaches this machine can do, said once.
             lines.append("note: listening on \(host): anyone who reaches this machine can invoke these functions through the Invoke API "
-                         + "(no IAM checks it here), call their URLs with AuthType NONE and their API routes without an authorizer; "
+                         + "(no IAM checks it here), read their logs (CloudWatch Logs' FilterLogEvents), call their URLs with AuthType NONE and their API routes without an authorizer; "
                          + "AWS_IAM URLs and routes take only requests signed with this shell's AWS keys")
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
