@@ -68,6 +68,8 @@ indirect enum LogFilterPattern: Equatable {
     static func parse(_ text: String?) throws -> LogFilterPattern {
         let pattern = (text ?? "").trimmingCharacters(in: .whitespaces)
         if pattern.isEmpty { return .all }
+        // CloudWatch's own limit; it also bounds the parser's nesting, whatever a client sends.
+        guard pattern.count <= 1024 else { throw Unsupported(reason: "a filter pattern has at most 1024 characters (this one has \(pattern.count))") }
         if pattern.hasPrefix("[") {
             throw Unsupported(reason: "space-delimited filter patterns ([...]) are not served locally; use terms or a JSON pattern ({ $.field = \"value\" })")
         }

@@ -32,5 +32,7 @@ import Testing
         #expect(throws: LogFilterPattern.Unsupported.self) { try LogFilterPattern.parse("[ip, user, status=404]") }
         #expect(throws: LogFilterPattern.Unsupported.self) { try LogFilterPattern.parse(#"{ $.attempt > 1 }"#) }
         #expect(throws: LogFilterPattern.Unsupported.self) { try LogFilterPattern.parse(#"{ ($.a = 1 }"#) }
+        // A hostile client's nesting stops at CloudWatch's 1024 characters, before it could exhaust the stack.
+        #expect(throws: LogFilterPattern.Unsupported.self) { try LogFilterPattern.parse("{ " + String(repeating: "(", count: 100_000) + " }") }
     }
 }
