@@ -140,4 +140,42 @@ import TestSupport
         #expect(result.stdout.contains(#"LATEST "Hello, Ana!""#), "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("ALIAS refused True"), "\(result.stdout)\(result.stderr)")
     }
+
+    /// `invoke` of a durable function starts an execution, follows it through its replays, writes its
+    /// result to stdout, and prints its timeline and cost; a failed execution exits 1 with its error.
+    @Test func invokeRunsADurableFunctionsExecutionToItsEnd() async throws {
+        let project = try makeTemporaryDirectory("lambda-async-durable-invoke")
+        defer { try? FileManager.default.removeItem(at: project) }
+        try writeSingleFunctionProject(at: project, name: "Greeter", runtime: "python3.13", extra: """
+                  DurableConfig:
+                    ExecutionTimeout: 60
+
+            """, files: ["app.py": """
+                from aws_durable_execution_sdk_python.config import Duration
+                from aws_durable_execution_sdk_python.execution import durable_execution
+
+                @durable_execution
+                def handler(event, context):
+                    if event.get("fail"):
+                        raise ValueError("asked to fail")
+                    greeting = context.step(lambda _: f"Hello, {event['name']}!", name="greet")
+                    context.wait(Duration.from_seconds(1), name="pause")
+                    return greeting
+
+                """])
+        let event = project.appendingPathComponent("event.json")
+        try #"{"name": "Ana"}"#.write(to: event, atomically: true, encoding: .utf8)
+        let ok = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--event", event.path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout == "\"Hello, Ana!\"\n", "\(ok.stdout)")
+        #expect(ok.stderr.contains("--- Greeter durable execution") && ok.stderr.contains(": SUCCEEDED (ms from its start) ---"), "\(ok.stderr)")
+        for line in ["StepSucceeded greet", "WaitStarted pause (1 s, no compute billed)", "WaitSucceeded pause", "ExecutionSucceeded",
+                     "2 replay invocations (", "1 step, 1 wait", "cost: $"] {
+            #expect(ok.stderr.contains(line), "\(line): \(ok.stderr)")
+        }
+        try #"{"fail": true}"#.write(to: event, atomically: true, encoding: .utf8)
+        let failed = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--event", event.path])
+        #expect(failed.status == 1, "\(failed.stderr)")
+        #expect(failed.stdout.contains("asked to fail") && failed.stderr.contains(": FAILED (ms from its start) ---"), "\(failed.stdout)\(failed.stderr)")
+    }
 }
