@@ -74,6 +74,7 @@ def billed_durations(log_path):
 
 def main():
     work = tempfile.mkdtemp(prefix="lambda-async-bench-durable-")
+    process = None
     try:
         project = os.path.join(work, "steps")
         os.makedirs(os.path.join(project, "src"))
@@ -115,6 +116,7 @@ def main():
         replay_0, replay_50 = replay_ms(0), replay_ms(50)
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+        process = None
 
         measured = subprocess.run([LAMBDA_ASYNC, "compare", "--measure", "--invocations", str(max(3, REPEAT + 1)), "--sync-ms", "0",
                                    "--task-ms", "0", "--format", "json"], capture_output=True, text=True, check=True)
@@ -133,6 +135,10 @@ def main():
         print(f"  durable's task runs {rows['durable']['postResponseMs'] - rows['extension']['postResponseMs']:.1f} ms longer after the response "
               f"than the extension's ({ratio:.0f}x) and costs {rows['durable']['costPerMillionCalls'] / rows['extension']['costPerMillionCalls']:.1f}x as much")
     finally:
+        # serve (and the control plane it started) ends with the benchmark, whatever failed.
+        if process is not None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
 
 
