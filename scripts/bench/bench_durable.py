@@ -59,6 +59,7 @@ def serve(project):
         if process.poll() is not None:
             break
         time.sleep(0.1)
+    process.kill()
     sys.exit("serve did not start:\n" + open(log.name).read())
 
 
