@@ -245,7 +245,7 @@ public final class DurableControlPlane: DurableBackend, Sendable {
 
         def resume():
             # What an earlier run left: timers (waits, step retries) re-armed from their stored moments,
-            # callback timeouts re-armed from now, the execution timeout from the execution's start, and an
+            # callback timeouts from the callback's start (heartbeat windows from now), the execution timeout from the execution's start, and an
             # execution interrupted mid-invocation invoked again (a replay, as Lambda re-invokes after a crash).
             executor, store_ = runner._executor, runner._store
             now = datetime.now(timezone.utc)
@@ -274,6 +274,14 @@ public final class DurableControlPlane: DurableBackend, Sendable {
                             if op.operation_type == OperationType.CALLBACK and op.callback_details is not None:
                                 options = next((u.callback_options for u in execution.updates
                                                 if u.operation_id == op.operation_id and u.action == OperationAction.START), None)
+                                # The callback's timeout runs from its start, not from this restart (one
+                                # already past fires at once); a heartbeat window starts over.
+                                opened = op.start_timestamp
+                                if options is not None and options.timeout_seconds > 0 and opened is not None:
+                                    if opened.tzinfo is None:
+                                        opened = opened.replace(tzinfo=timezone.utc)
+                                    left = options.timeout_seconds - (now - opened).total_seconds()
+                                    options = dataclasses.replace(options, timeout_seconds=max(1, int(left + 0.999)))
                                 executor._schedule_callback_timeouts(arn, options, op.callback_details.callback_id)
                     executor._schedule_earliest_pending(arn)
                     if not waiting:

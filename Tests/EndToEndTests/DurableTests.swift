@@ -178,4 +178,55 @@ import TestSupport
         #expect(failed.status == 1, "\(failed.stderr)")
         #expect(failed.stdout.contains("asked to fail") && failed.stderr.contains(": FAILED (ms from its start) ---"), "\(failed.stdout)\(failed.stderr)")
     }
+
+    /// A callback's timeout runs from the callback's start, across a restart of serve: one that expired
+    /// while serve was down fires at once, not a whole timeout after the restart.
+    @Test func aCallbackTimeoutCountsFromItsStartAcrossARestart() async throws {
+        let project = try makeTemporaryDirectory("lambda-async-durable-timeout")
+        defer { try? FileManager.default.removeItem(at: project) }
+        try writeSingleFunctionProject(at: project, name: "Waiter", runtime: "python3.13", extra: """
+                  DurableConfig:
+                    ExecutionTimeout: 300
+
+            """, files: ["app.py": """
+                from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
+                from aws_durable_execution_sdk_python.execution import durable_execution
+
+                @durable_execution
+                def handler(event, context):
+                    callback = context.create_callback(name="answer", config=CallbackConfig(timeout=Duration.from_seconds(12)))
+                    return callback.result()
+
+                """])
+        var server = try await ServeTests.Server(project: project)
+        let started = try await TestSupport.run("python3", ["-c", boto3ClientPreamble + """
+            arn = lam.invoke(FunctionName="Waiter", InvocationType="Event", Payload=b"{}")["DurableExecutionArn"]
+            for _ in range(600):
+                events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+                if any(e["EventType"] == "CallbackStarted" for e in events):
+                    break
+                time.sleep(0.05)
+            print("ARN", arn)
+            """, String(server.port)])
+        let arn = try #require(started.stdout.split(separator: "\n").first { $0.hasPrefix("ARN ") }).dropFirst(4)
+        let callbackStart = Date()
+        #expect(server.stop() == 130)
+        // Down past the callback's 12 seconds.
+        try await Task.sleep(nanoseconds: UInt64(max(0, 13 - Date().timeIntervalSince(callbackStart)) * 1_000_000_000))
+        server = try await ServeTests.Server(project: project)
+        let restarted = Date()
+        let ended = try await TestSupport.run("python3", ["-c", boto3ClientPreamble + """
+            for _ in range(600):
+                execution = lam.get_durable_execution(DurableExecutionArn=sys.argv[2])
+                if execution["Status"] != "RUNNING":
+                    break
+                time.sleep(0.1)
+            print("STATUS", execution["Status"], execution.get("Error", {}).get("ErrorMessage"))
+            """, String(server.port), String(arn)])
+        let afterRestart = Date().timeIntervalSince(restarted)
+        #expect(server.stop() == 130)
+        #expect(ended.stdout.contains("STATUS FAILED Callback timed out"), "\(ended.stdout)\(ended.stderr)\n\(server.output)")
+        // A full timeout after the restart would be 12 s.
+        #expect(afterRestart < 8, "the callback timed out \(afterRestart) s after the restart")
+    }
 }
