@@ -126,7 +126,7 @@ let package = Package(
             ]
         ),
         // Process running and independent zip readers shared by the test targets.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["LambdaAsyncCore"], path: "Tests/TestSupport"),
         .testTarget(name: "LambdaAsyncCoreTests", dependencies: ["LambdaAsyncCore"]),
         .testTarget(name: "LambdaAsyncArchiveTests", dependencies: ["LambdaAsyncArchive", "TestSupport"]),
         .testTarget(name: "LambdaAsyncProjectTests", dependencies: ["LambdaAsyncProject"]),

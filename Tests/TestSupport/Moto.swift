@@ -1,4 +1,5 @@
 import Foundation
+import LambdaAsyncCore
 
 /// moto's server (`python3 -m moto.server`) on a free loopback port: the AWS services the generated
 /// projects and `deploy` talk to (SQS, DynamoDB, S3, STS, ...), offline. Stop it with `stop()`.
@@ -49,17 +50,8 @@ public final class MotoServer: @unchecked Sendable {
         try await run("python3", ["-c", script, endpoint] + arguments, environment: clientEnvironment)
     }
 
-    public static func accepts(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
+    /// Whether something accepts connections on the port (the runner's own check).
+    public static func accepts(_ port: Int) -> Bool { LoopbackPort.accepts(port) }
 
     /// A port nothing listens on now: the listener that found it is closed at once.
     public static func freePort() throws -> Int { try LoopbackListener().port }
