@@ -114,12 +114,6 @@ public final class DurableControlPlane: DurableBackend, Sendable {
     /// The testing SDK's web runner with a store on disk, resuming what an earlier run left.
     static let launcher = #"""
         import os, sys, threading, json, logging
-        def watch():
-            try:
-                sys.stdin.buffer.read()
-            finally:
-                os._exit(0)
-        threading.Thread(target=watch, daemon=True).start()
         port, lambda_endpoint, store, configs, region = sys.argv[1:6]
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         from datetime import datetime, timezone

@@ -19,7 +19,7 @@ final class HelperServer: Sendable {
         self.errors = errors
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", launcher] + arguments(port)
+        process.arguments = [python, "-c", Self.endsWithStandardInput + launcher] + arguments(port)
         process.environment = environment
         stdin = Pipe()
         process.standardInput = stdin
@@ -32,6 +32,19 @@ final class HelperServer: Sendable {
             throw LocalAWS.Unavailable(description: "\(python) could not be started (\(error.localizedDescription))")
         }
     }
+
+    /// Prepended to every launcher: the server exits when its standard input ends (lambda-async ended,
+    /// however it ended, and the pipe's only writer with it).
+    static let endsWithStandardInput = """
+        import os as _os, sys as _sys, threading as _threading
+        def _exit_with_standard_input():
+            try:
+                _sys.stdin.buffer.read()
+            finally:
+                _os._exit(0)
+        _threading.Thread(target=_exit_with_standard_input, daemon=True).start()
+
+        """
 
     /// Nil once the server accepts connections; otherwise (it ended, or `timeout` seconds passed) it is
     /// stopped and what it wrote to standard error is returned.

@@ -44,15 +44,9 @@ public final class LocalAWS: Sendable {
 
     deinit { stop() }
 
-    /// moto's server, ended by the end of its standard input.
+    /// moto's server (HelperServer ends it with the end of its standard input).
     static let launcher = """
         import os, sys, threading
-        def watch():
-            try:
-                sys.stdin.buffer.read()
-            finally:
-                os._exit(0)
-        threading.Thread(target=watch, daemon=True).start()
         import logging
         # A line per request would grow the log for as long as serve runs: errors only.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
