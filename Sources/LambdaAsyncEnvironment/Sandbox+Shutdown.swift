@@ -22,6 +22,9 @@ extension Sandbox {
         // A second reset while one ends the environment (an edit seen twice, a crash during a
         // reload) ends with it, rather than declaring the environment ended before it is.
         if let ending { return ending }
+        // One that has already ended (an edit seen twice, the second after the first reset finished)
+        // has nothing to end: no reset, no resetDone, which cannot happen in a cold environment.
+        if lifecycle.state == .cold { return eventLoop.makeSucceededFuture(()) }
         // Whoever still waits on this environment is answered before it ends.
         answerCallers(move(.reset))
         let done = endProcesses(reason: reason).map { [self] in _ = move(.resetDone) }

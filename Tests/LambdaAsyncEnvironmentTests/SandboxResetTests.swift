@@ -30,6 +30,11 @@ import TestSupport
             }
         }.get()
 
+        // A reset of the environment once it has ended (an edit's second notice, after the first
+        // reset finished): nothing to end. It crashed serve in CI with "no transition from cold on resetDone".
+        try await sandbox.eventLoop.flatSubmit { sandbox.reset(reason: "spindown") }.get()
+        #expect(try await sandbox.eventLoop.submit { sandbox.lifecycle.state }.get() == .cold)
+
         let second = try await sandbox.invoke(Array("{}".utf8))
         #expect(second.error == nil && second.initDurationMs != nil, "the next invocation starts cold")
         await sandbox.shutdown()
