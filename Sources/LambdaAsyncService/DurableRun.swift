@@ -41,13 +41,21 @@ extension LocalLambda {
         return found
     }
 
-    /// The execution's history events, oldest first.
+    /// The execution's whole history, oldest first: every page (a long execution's history comes in
+    /// several, and its last events, a callback's start among them, would otherwise be missed).
     public func durableHistory(_ arn: String) async -> [[String: Any]] {
         guard let backend = durableBackend.current else { return [] }
         let path = "/2025-12-01/durable-executions/" + (arn.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? arn) + "/history"
-        guard let answer = try? await backend.forward(method: "GET", path: path, headers: [], body: []), answer.status == 200,
-              let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any] else { return [] }
-        return object["Events"] as? [[String: Any]] ?? []
+        var events: [[String: Any]] = [], marker: String?
+        repeat {
+            let page = path + (marker.map { "?Marker=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? "")
+            guard let answer = try? await backend.forward(method: "GET", path: page, headers: [], body: []), answer.status == 200,
+                  let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any] else { break }
+            events += object["Events"] as? [[String: Any]] ?? []
+            let next = object["NextMarker"] as? String
+            marker = next == marker ? nil : next
+        } while marker != nil
+        return events
     }
 
     /// An ended execution's result (or its error as a function error's body); nil while it runs.
@@ -113,20 +121,19 @@ public enum DurableTimeline {
     public static func lines(_ execution: DurableExecutionSummary, events: [[String: Any]], billed: [String: (durationMs: Double, billedMs: Int)]) -> [String] {
         let start = events.first.flatMap(timestamp) ?? Date()
         var lines: [String] = []
-        var replays = 0, billedMs = 0
+        var replay = 0
         for event in events {
             guard let type = event["EventType"] as? String else { continue }
             let at = timestamp(event).map { $0.timeIntervalSince(start) * 1000 } ?? 0
             var text = type + ((event["Name"] as? String).map { " \($0)" } ?? "")
             switch type {
             case "InvocationCompleted":
-                replays += 1
+                replay += 1
                 let details = event["InvocationCompletedDetails"] as? [String: Any] ?? [:]
                 if let request = details["RequestId"] as? String, let bill = billed[request] {
-                    billedMs += bill.billedMs
-                    text = String(format: "replay %d ended: %.1f ms, billed %d ms", replays, bill.durationMs, bill.billedMs)
+                    text = String(format: "replay %d ended: %.1f ms, billed %d ms", replay, bill.durationMs, bill.billedMs)
                 } else {
-                    text = "replay \(replays) ended"
+                    text = "replay \(replay) ended"
                 }
                 if let error = details["Error"] as? [String: Any], let payload = error["Payload"] as? [String: Any] ?? error["Error"] as? [String: Any] {
                     text += " (error: \(payload["ErrorType"] as? String ?? "unknown"))"
@@ -147,9 +154,10 @@ public enum DurableTimeline {
             }
             lines.append(String(format: "%9.1f ms  ", at) + text)
         }
+        let totals = replays(events, billed: billed)
         let counts = operations(events)
         let listed = counts.keys.sorted().map { "\(counts[$0]!) \($0)" }.joined(separator: ", ")
-        lines.append("\(replays) replay invocation\(replays == 1 ? "" : "s") (\(billedMs) ms billed); \(counts.values.reduce(0, +)) durable operations started, retries included (\(listed.isEmpty ? "none" : listed))")
+        lines.append("\(totals.count) replay invocation\(totals.count == 1 ? "" : "s") (\(totals.billedMs) ms billed); \(counts.values.reduce(0, +)) durable operations started, retries included (\(listed.isEmpty ? "none" : listed))")
         return lines
     }
 }

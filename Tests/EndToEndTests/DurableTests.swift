@@ -159,6 +159,8 @@ import TestSupport
                     if event.get("fail"):
                         raise ValueError("asked to fail")
                     greeting = context.step(lambda _: f"Hello, {event['name']}!", name="greet")
+                    for index in range(event.get("steps", 0)):
+                        context.step(lambda _, index=index: index, name=f"s{index}")
                     context.wait(Duration.from_seconds(1), name="pause")
                     return greeting
 
@@ -173,6 +175,12 @@ import TestSupport
                      "2 replay invocations (", "1 step, 1 wait", "cost: $"] {
             #expect(ok.stderr.contains(line), "\(line): \(ok.stderr)")
         }
+        // A history longer than a page (80 more steps): the timeline shows it whole, to its end.
+        try #"{"name": "Bo", "steps": 80}"#.write(to: event, atomically: true, encoding: .utf8)
+        let long = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--event", event.path])
+        #expect(long.status == 0, "\(long.stderr)")
+        #expect(long.stderr.contains("StepSucceeded s79") && long.stderr.contains("ExecutionSucceeded")
+                && long.stderr.contains("82 durable operations started"), "\(long.stderr.suffix(3000))")
         try #"{"fail": true}"#.write(to: event, atomically: true, encoding: .utf8)
         let failed = try await TestSupport.run(Binary.url.path, ["invoke", project.path, "--event", event.path])
         #expect(failed.status == 1, "\(failed.stderr)")
